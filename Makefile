@@ -1,0 +1,39 @@
+# Latchkey — the two commands a fresh machine needs:
+#   make run    install what is missing, build, and start the desktop app
+#   make test   install what is missing and run every test
+# Longer jobs: make bench, make soak, make fuzz (see README).
+
+SHELL := /bin/bash
+CARGO_DESKTOP := cargo build -p latchkey-desktop --features custom-protocol
+DESKTOP_BIN := target/debug/latchkey-desktop
+XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
+
+.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e
+
+setup:
+	@scripts/setup.sh
+
+ui: setup
+	npm --prefix ui run build --silent
+
+desktop: ui
+	$(CARGO_DESKTOP)
+
+cli:
+	cargo build -p latchkey
+
+run: desktop cli
+	$(DESKTOP_BIN)
+
+test: setup
+	$(MAKE) --no-print-directory test-ui test-engine test-e2e
+
+test-ui:
+	npm --prefix ui run build --silent
+	npm --prefix ui test --silent
+
+test-engine:
+	tests/support/with-keyring cargo test -p latchkey
+
+test-e2e: desktop
+	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e -- --test-threads=1

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Install whatever is missing to build, run and test Latchkey on Debian 12 / Ubuntu.
+# Idempotent: quick when everything is already there. Called by `make run` and `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# --- system packages ------------------------------------------------------------------
+APT_PACKAGES=(
+  # Tauri on Linux
+  libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
+  # headless running, deep links, WebDriver
+  xvfb xauth webkit2gtk-driver dbus dbus-x11 xdg-utils desktop-file-utils fonts-dejavu-core
+  # the real Secret Service for tests
+  gnome-keyring libsecret-tools
+  # test servers
+  python3 python3-venv
+)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing system packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Rust tools -----------------------------------------------------------------------
+command -v cargo >/dev/null || { say "cargo not found: install Rust with rustup first"; exit 1; }
+if ! command -v tauri-driver >/dev/null; then
+  say "installing tauri-driver (WebDriver proxy for the desktop app)"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
+# --- front end ------------------------------------------------------------------------
+command -v npm >/dev/null || { say "npm not found: install Node.js 20 or newer"; exit 1; }
+# `npm ci` rejects lockfiles written by npm 11 on one platform; `npm install` keeps the
+# locked versions. Skip when node_modules is newer than the lockfile.
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  say "installing front-end packages"
+  (cd ui && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+# --- Python venv for the test authorization server -------------------------------------
+venv=tests/server/.venv
+if [ ! -x "$venv/bin/python" ] || [ tests/server/requirements.txt -nt "$venv/.installed" ]; then
+  say "creating the test server's Python venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/server/requirements.txt
+  touch "$venv/.installed"
+fi

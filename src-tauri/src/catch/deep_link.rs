@@ -1,0 +1,42 @@
+//! `latchkey://` links from the OS: at cold start (`get_current`), and forwarded from a
+//! second launch by the single-instance plugin. Every link goes to [`handle_url`].
+
+use tauri::{AppHandle, Emitter};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+/// Event sent to the main window when a link arrives (payload: the link without query).
+pub const EVENT: &str = "latchkey://deep-link";
+
+pub fn register(app: &AppHandle) {
+    #[cfg(target_os = "linux")]
+    if !installed_from_package() {
+        // A package installs the scheme handler; a build run from a checkout must
+        // register itself (writes a .desktop file under $XDG_DATA_HOME).
+        if let Err(err) = app.deep_link().register_all() {
+            tracing::warn!("could not register the latchkey:// scheme: {err}");
+        }
+    }
+    let handle = app.clone();
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            handle_url(&handle, &url);
+        }
+    });
+    match app.deep_link().get_current() {
+        Ok(Some(urls)) => urls.iter().for_each(|url| handle_url(app, url)),
+        Ok(None) => {}
+        Err(err) => tracing::warn!("could not read the launch link: {err}"),
+    }
+}
+
+/// The one place a `latchkey://` URL enters the app.
+pub fn handle_url(app: &AppHandle, url: &url::Url) {
+    let shown = latchkey::callback::redact_url(url);
+    tracing::info!(link = %shown, "deep link received");
+    let _ = app.emit(EVENT, shown);
+}
+
+#[cfg(target_os = "linux")]
+fn installed_from_package() -> bool {
+    std::env::current_exe().map(|exe| exe.starts_with("/usr/")).unwrap_or(false)
+}

@@ -1,0 +1,3 @@
+//! Catchers for the redirect back from the authorization server.
+
+pub mod deep_link;

@@ -1,0 +1,4 @@
+//! IPC commands, grouped by concept; each is a short delegation into the engine.
+
+pub mod app;
+pub mod profiles;

@@ -1,0 +1,46 @@
+//! What the desktop session offers, checked once at start.
+//!
+//! Without a D-Bus session bus there is no single-instance forwarding (so no deep
+//! links into a running app) and no Secret Service (so no keyring). The app still
+//! starts, and says what is degraded instead of panicking inside a plugin.
+
+use std::path::Path;
+
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub session_bus: bool,
+}
+
+impl Environment {
+    pub fn detect() -> Self {
+        Self { session_bus: session_bus_available() }
+    }
+
+    /// Plain-language descriptions of what does not work here.
+    pub fn degraded(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !self.session_bus {
+            problems.push(
+                "No D-Bus session bus: links to latchkey:// cannot reach this window, \
+                 a second launch starts a separate app, and the keyring is unavailable. \
+                 Start Latchkey from your desktop session (or inside `dbus-run-session`)."
+                    .to_string(),
+            );
+        }
+        problems
+    }
+}
+
+fn session_bus_available() -> bool {
+    match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        Ok(address) if !address.is_empty() => address
+            .split(';')
+            .any(|a| match a.strip_prefix("unix:path=") {
+                Some(rest) => Path::new(rest.split(',').next().unwrap_or(rest)).exists(),
+                None => true,
+            }),
+        _ => std::env::var_os("XDG_RUNTIME_DIR")
+            .map(|dir| Path::new(&dir).join("bus").exists())
+            .unwrap_or(false),
+    }
+}

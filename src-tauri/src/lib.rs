@@ -1,0 +1,75 @@
+//! The Latchkey desktop app: a tray process with a main window on demand.
+//!
+//! This crate is glue. It owns windows, the tray, deep links and IPC; everything about
+//! OAuth is in the `latchkey` engine crate, called from one-line commands. The
+//! single-instance plugin is registered first so a second launch (for example the OS
+//! handing us `latchkey://callback?...`) reaches this process instead of starting
+//! another one.
+
+mod catch;
+mod commands;
+mod environment;
+mod error;
+mod logging;
+mod models;
+mod state;
+mod tray;
+mod windows;
+
+use tauri::RunEvent;
+
+use crate::state::AppState;
+
+/// Build and run the app; returns when the user quits.
+pub fn run() {
+    let paths = match latchkey::paths::Paths::from_env() {
+        Ok(paths) => paths,
+        Err(err) => {
+            eprintln!("latchkey-desktop: {err}");
+            std::process::exit(1);
+        }
+    };
+    logging::init(&paths);
+    let start_hidden = std::env::args().skip(1).any(|a| a == "--hidden");
+    let environment = environment::Environment::detect();
+    for problem in environment.degraded() {
+        tracing::warn!("degraded: {problem}");
+    }
+
+    let mut builder = tauri::Builder::default();
+    if environment.session_bus {
+        // First, so a second instance hands over before anything else starts.
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            tracing::info!(args = argv.len().saturating_sub(1), "second launch forwarded here");
+            if !argv.iter().skip(1).any(|a| a == "--hidden" || a.starts_with("latchkey:")) {
+                windows::show_main(app);
+            }
+        }));
+    }
+    let app = builder
+        .plugin(tauri_plugin_deep_link::init())
+        .manage(AppState::new(paths, environment))
+        .invoke_handler(tauri::generate_handler![
+            commands::profiles::list_profiles,
+            commands::app::app_status,
+        ])
+        .setup(move |app| {
+            let handle = app.handle();
+            catch::deep_link::register(handle);
+            tray::build(handle)?;
+            if !start_hidden {
+                windows::show_main(handle);
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .expect("error while building the Latchkey app");
+
+    app.run(|_app, event| {
+        if let RunEvent::ExitRequested { code: None, api, .. } = event {
+            // The last window closed: keep running in the tray. Quit passes a code.
+            api.prevent_exit();
+            tracing::debug!("main window closed; staying in the tray");
+        }
+    });
+}

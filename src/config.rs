@@ -1,0 +1,162 @@
+//! The profile settings file: one TOML document, written atomically, never a secret.
+//!
+//! A file Latchkey cannot read (corrupt, or from a newer version) is an error naming
+//! the file; it is never overwritten silently, because it may be the only copy of the
+//! user's setup.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::paths::Paths;
+use crate::profile::{validate_name, Profile};
+use crate::{Error, Result};
+
+/// The file format this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Config {
+    #[serde(default = "current_format")]
+    version: u32,
+    #[serde(default)]
+    profiles: BTreeMap<String, Profile>,
+}
+
+fn current_format() -> u32 {
+    FORMAT_VERSION
+}
+
+impl Config {
+    /// Read the settings file; a missing file is an empty configuration.
+    pub fn load(paths: &Paths) -> Result<Self> {
+        let path = paths.config_file();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::new()),
+            Err(e) => return Err(Error::ConfigUnreadable { path, reason: e.to_string() }),
+        };
+        Self::parse(&text, &path)
+    }
+
+    /// Parse settings text (separate from I/O for tests and fuzzing).
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        #[derive(Deserialize)]
+        struct Version {
+            #[serde(default = "current_format")]
+            version: u32,
+        }
+        let unreadable =
+            |reason: String| Error::ConfigUnreadable { path: path.to_path_buf(), reason };
+        let version: Version = toml::from_str(text).map_err(|e| unreadable(e.message().to_string()))?;
+        if version.version > FORMAT_VERSION {
+            return Err(Error::ConfigTooNew {
+                path: path.to_path_buf(),
+                found: version.version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let config: Config = toml::from_str(text).map_err(|e| unreadable(e.to_string()))?;
+        for (key, profile) in &config.profiles {
+            if key != &profile.name || validate_name(key).is_err() {
+                return Err(unreadable(format!("profile `{key}` has a bad or mismatched name")));
+            }
+        }
+        Ok(config)
+    }
+
+    pub fn new() -> Self {
+        Self { version: FORMAT_VERSION, profiles: BTreeMap::new() }
+    }
+
+    /// Profiles in name order.
+    pub fn profiles(&self) -> impl Iterator<Item = &Profile> {
+        self.profiles.values()
+    }
+
+    pub fn get(&self, name: &str) -> Result<&Profile> {
+        self.profiles.get(name).ok_or_else(|| Error::UnknownProfile(name.to_string()))
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Result<&mut Profile> {
+        self.profiles.get_mut(name).ok_or_else(|| Error::UnknownProfile(name.to_string()))
+    }
+
+    pub fn insert(&mut self, profile: Profile) -> Result<()> {
+        validate_name(&profile.name)?;
+        profile.server.validate()?;
+        if self.profiles.contains_key(&profile.name) {
+            return Err(Error::ProfileExists(profile.name));
+        }
+        self.profiles.insert(profile.name.clone(), profile);
+        Ok(())
+    }
+
+    pub fn remove(&mut self, name: &str) -> Result<Profile> {
+        self.profiles.remove(name).ok_or_else(|| Error::UnknownProfile(name.to_string()))
+    }
+
+    /// Write the file atomically: a temporary file in the same directory, synced, then
+    /// renamed over the old one. Readers see the old or the new file, never half.
+    pub fn save(&self, paths: &Paths) -> Result<()> {
+        let text = toml::to_string_pretty(self).expect("config serializes");
+        write_atomic(&paths.config_file(), text.as_bytes())
+    }
+}
+
+/// Replace `path` with `bytes` atomically (temp file + fsync + rename), mode 0600.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let wrap = |source| Error::ConfigWrite { path: path.to_path_buf(), source };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(wrap)?;
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(wrap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_and_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path().to_path_buf());
+        assert_eq!(Config::load(&paths).unwrap().profiles().count(), 0);
+        Config::new().save(&paths).unwrap();
+        assert_eq!(Config::load(&paths).unwrap().profiles().count(), 0);
+    }
+
+    #[test]
+    fn newer_version_is_refused_and_named() {
+        let err = Config::parse("version = 7\n", Path::new("/x/profiles.toml")).unwrap_err();
+        assert_eq!(err.code(), "config-too-new");
+        assert!(err.to_string().contains("/x/profiles.toml"));
+    }
+
+    #[test]
+    fn corrupt_is_refused_and_named() {
+        let err = Config::parse("version = [", Path::new("/x/p.toml")).unwrap_err();
+        assert_eq!(err.code(), "config-unreadable");
+        assert!(err.to_string().contains("/x/p.toml"));
+    }
+}

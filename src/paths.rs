@@ -1,0 +1,81 @@
+//! Where Latchkey keeps its files.
+//!
+//! One function decides, so the CLI, the desktop app and the tests agree. The
+//! `LATCHKEY_CONFIG_DIR` variable moves everything (settings, locks, non-secret state)
+//! under one directory, which is how tests get a fresh store each.
+
+use std::path::{Path, PathBuf};
+
+use sha2::Digest;
+
+use crate::{Error, Result};
+
+/// Keyring service name of the default store.
+pub const DEFAULT_KEYRING_SERVICE: &str = "latchkey";
+
+/// Environment variable that overrides the configuration directory.
+pub const CONFIG_DIR_ENV: &str = "LATCHKEY_CONFIG_DIR";
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    config_dir: PathBuf,
+    state_dir: PathBuf,
+    keyring_service: String,
+}
+
+impl Paths {
+    /// Resolve from `LATCHKEY_CONFIG_DIR`, else the platform's config and state dirs.
+    pub fn from_env() -> Result<Self> {
+        if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
+            return Ok(Self::in_dir(PathBuf::from(dir)));
+        }
+        let dirs = directories::ProjectDirs::from("uk.ac", "Latchkey", "latchkey")
+            .ok_or(Error::NoConfigDir)?;
+        let state_dir = dirs
+            .state_dir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dirs.data_local_dir().to_path_buf());
+        Ok(Self {
+            config_dir: dirs.config_dir().to_path_buf(),
+            state_dir,
+            keyring_service: DEFAULT_KEYRING_SERVICE.to_string(),
+        })
+    }
+
+    /// Everything under one directory (used with `LATCHKEY_CONFIG_DIR` and in tests).
+    pub fn in_dir(dir: PathBuf) -> Self {
+        // A store in its own directory gets its own keyring namespace, so two stores
+        // (or two tests) never see each other's secrets.
+        let digest = sha2::Sha256::digest(dir.to_string_lossy().as_bytes());
+        let tag: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        Self {
+            state_dir: dir.join("state"),
+            config_dir: dir,
+            keyring_service: format!("{DEFAULT_KEYRING_SERVICE}:{tag}"),
+        }
+    }
+
+    /// The keyring service name secrets of this store are filed under.
+    pub fn keyring_service(&self) -> &str {
+        &self.keyring_service
+    }
+
+    pub fn config_dir(&self) -> &Path {
+        &self.config_dir
+    }
+
+    /// The profile settings file (TOML, no secrets).
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("profiles.toml")
+    }
+
+    /// Non-secret state: token expiry, "needs sign-in", last error; and the lock files.
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// Where logs go.
+    pub fn log_dir(&self) -> PathBuf {
+        self.state_dir.join("logs")
+    }
+}

@@ -1,0 +1,223 @@
+//! A profile: one client registration on one server, and how to sign in with it.
+//!
+//! Profiles are plain settings (they go to the TOML file); secrets belonging to a
+//! profile — client secret, tokens — live in the keyring under the profile's name and
+//! are never fields here. Endpoints are resolved when the profile is made (from a
+//! preset or discovery) and stored, so daily use never waits on discovery.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::{Error, Result};
+
+/// The kind of server a profile was made for; decides defaults and wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PresetKind {
+    Majora,
+    MajoraTest,
+    Agate,
+    Generic,
+}
+
+impl PresetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PresetKind::Majora => "majora",
+            PresetKind::MajoraTest => "majora-test",
+            PresetKind::Agate => "agate",
+            PresetKind::Generic => "generic",
+        }
+    }
+}
+
+/// How tokens are kept fresh without a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Renewal {
+    /// `grant_type=refresh_token` (rotation-safe).
+    RefreshToken,
+    /// Exchange the stored authorization code again (OBiBa Agate).
+    ReexchangeCode,
+    /// Nothing can renew silently: the user signs in again.
+    SignIn,
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    #[default]
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+/// How the redirect back from the server is caught.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedirectMode {
+    /// In-app window watching its navigations (desktop default).
+    #[default]
+    Window,
+    /// System browser, `latchkey://callback`.
+    Scheme,
+    /// System browser, `http://127.0.0.1:PORT/callback`.
+    Loopback,
+    /// System browser; the user pastes the callback URL or the code.
+    Paste,
+}
+
+/// The server side of a profile: where to send people and requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Server {
+    pub preset: PresetKind,
+    /// Issuer (RFC 8414) or base URL; `iss` in callbacks must equal it when present.
+    pub issuer: Url,
+    pub authorize_url: Url,
+    pub token_url: Url,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoke_url: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspect_url: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_url: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_url: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_url: Option<Url>,
+    /// A page where a person registers an application by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_registration_url: Option<Url>,
+    pub pkce: bool,
+    pub renewal: Renewal,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+}
+
+impl Server {
+    /// One line for lists: the preset and host.
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.issuer.host_str().unwrap_or("?"), self.preset.as_str())
+    }
+
+    /// Every endpoint, named, for validation and display.
+    pub fn endpoints(&self) -> Vec<(&'static str, &Url)> {
+        let mut all = vec![("authorize", &self.authorize_url), ("token", &self.token_url)];
+        let optional = [
+            ("revoke", &self.revoke_url),
+            ("introspect", &self.introspect_url),
+            ("registration", &self.registration_url),
+            ("device", &self.device_url),
+            ("userinfo", &self.userinfo_url),
+        ];
+        all.extend(optional.into_iter().filter_map(|(n, u)| u.as_ref().map(|u| (n, u))));
+        all
+    }
+
+    /// Refuse any endpoint that is not https, except on loopback hosts.
+    pub fn validate(&self) -> Result<()> {
+        check_secure_url("issuer", &self.issuer)?;
+        for (name, url) in self.endpoints() {
+            check_secure_url(name, url)?;
+        }
+        Ok(())
+    }
+}
+
+/// A complete profile as stored in the settings file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub server: Server,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Whether a client secret is kept in the keyring for this profile.
+    #[serde(default)]
+    pub has_client_secret: bool,
+    /// Whether the client was registered dynamically (RFC 7591) by Latchkey.
+    #[serde(default)]
+    pub dynamically_registered: bool,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    pub redirect_uri: Url,
+    #[serde(default)]
+    pub redirect_mode: RedirectMode,
+    /// Opt-in: keep Ocarina's token cache at this path current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocarina_sync: Option<std::path::PathBuf>,
+}
+
+impl Profile {
+    pub fn scope_string(&self) -> String {
+        self.scopes.join(" ")
+    }
+
+    /// Whether `openid` is among the requested scopes (then a nonce is sent).
+    pub fn wants_openid(&self) -> bool {
+        self.scopes.iter().any(|s| s == "openid")
+    }
+}
+
+/// Profile names become keyring keys and file names: keep them boring.
+pub fn validate_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidProfileName(name.to_string()))
+    }
+}
+
+/// True for 127.0.0.0/8, ::1 and `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Endpoints carry secrets, so they must be https; loopback http is allowed for tests
+/// and local servers.
+pub fn check_secure_url(what: &str, url: &Url) -> Result<()> {
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(Error::InsecureEndpoint { what: what.into(), url: url.to_string() }),
+        other => Err(Error::Usage(format!(
+            "the {what} endpoint `{url}` uses `{other}:`; endpoints must be https URLs"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for good in ["majora", "majora-test", "a.b_c", "x1"] {
+            validate_name(good).unwrap();
+        }
+        for bad in ["", ".hidden", "a/b", "a b", "é", &"x".repeat(65)] {
+            assert!(validate_name(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn https_required_except_loopback() {
+        let ok = ["https://x.org/o/token/", "http://127.0.0.1:8000/o/token/", "http://[::1]/t", "http://localhost:1/t", "http://127.8.9.1/t"];
+        for u in ok {
+            check_secure_url("token", &Url::parse(u).unwrap()).unwrap();
+        }
+        let bad = ["http://x.org/t", "http://10.0.0.1/t", "ftp://x.org/t", "http://localhost.evil.org/t"];
+        for u in bad {
+            let err = check_secure_url("token", &Url::parse(u).unwrap()).unwrap_err();
+            assert!(err.to_string().contains("token"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Secrets and the OS keyring.
+//!
+//! [`Secret`] wraps every secret value so it cannot reach `Debug`, a log or an error
+//! message by accident. [`Keyring`] is the only door to the OS keyring (Secret Service,
+//! Keychain, Credential Manager): every call has a timeout, because a locked keyring can
+//! otherwise block forever waiting on a prompt nobody sees; and a keyring that is missing
+//! or locked is an error — Latchkey never falls back to writing secrets in plaintext.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// A secret string: `Debug` prints `[redacted]`; read it with [`Secret::expose`].
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret value. Call only where it is sent to a server, the keyring or a
+    /// command that was asked for it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// What a keyring item holds for a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// The OAuth client secret.
+    ClientSecret,
+    /// The token set (JSON: access and refresh tokens, expiry, stored code).
+    Tokens,
+    /// RFC 7592 registration access token for a dynamically registered client.
+    RegistrationToken,
+}
+
+impl SecretKind {
+    fn key(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client-secret",
+            SecretKind::Tokens => "tokens",
+            SecretKind::RegistrationToken => "registration-token",
+        }
+    }
+}
+
+/// The default time a keyring call may take before it counts as unavailable.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The OS keyring, namespaced by a service name (see [`crate::paths::Paths::keyring_service`]).
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    service: String,
+    timeout: Duration,
+}
+
+impl Keyring {
+    pub fn new(service: impl Into<String>) -> Self {
+        let timeout = std::env::var("LATCHKEY_KEYRING_TIMEOUT_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_TIMEOUT);
+        Self { service: service.into(), timeout }
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Read a secret; `Ok(None)` when there is none.
+    pub fn get(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>> {
+        self.call(profile, kind, |entry| match entry.get_password() {
+            Ok(value) => Ok(Some(Secret(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e),
+        })
+    }
+
+    pub fn set(&self, profile: &str, kind: SecretKind, value: &Secret) -> Result<()> {
+        let value = value.0.clone();
+        self.call(profile, kind, move |entry| entry.set_password(&value))
+    }
+
+    /// Delete a secret; deleting one that is not there is fine.
+    pub fn delete(&self, profile: &str, kind: SecretKind) -> Result<()> {
+        self.call(profile, kind, |entry| match entry.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Run one keyring operation on a worker thread, giving up after the timeout.
+    fn call<T: Send + 'static>(
+        &self,
+        profile: &str,
+        kind: SecretKind,
+        op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (service, user) = (self.service.clone(), format!("{profile}/{}", kind.key()));
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("keyring".into())
+            .spawn(move || {
+                let result = keyring::Entry::new(&service, &user).and_then(|e| op(&e));
+                let _ = tx.send(result);
+            })
+            .map_err(|e| Error::KeyringUnavailable(format!("cannot start a thread: {e}")))?;
+        match rx.recv_timeout(self.timeout) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(keyring_error(err)),
+            Err(_) => Err(Error::KeyringUnavailable(format!(
+                "the keyring did not answer within {} s (is it locked and waiting for a password?)",
+                self.timeout.as_secs_f32()
+            ))),
+        }
+    }
+}
+
+/// Keyring errors become one engine error; platform messages never contain the secret.
+fn keyring_error(err: keyring::Error) -> Error {
+    let reason = match &err {
+        keyring::Error::NoStorageAccess(e) => format!("the keyring is locked or refused access ({e})"),
+        keyring::Error::PlatformFailure(e) => format!("no usable keyring ({e})"),
+        other => other.to_string(),
+    };
+    Error::KeyringUnavailable(reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "Secret([redacted])");
+        assert!(!format!("{:?}", Some(s)).contains("hunter2"));
+    }
+}

@@ -1,0 +1,183 @@
+//! Harness for end-to-end tests of the desktop app.
+//!
+//! Each [`Desktop`] gets its own D-Bus session (`dbus-run-session`), its own config,
+//! data and state directories, and its own tauri-driver + WebKitWebDriver pair, so runs
+//! never see each other (an app on a shared bus would swallow the launch through the
+//! single-instance plugin). The whole test binary runs under `xvfb-run` (see Makefile).
+//! Set `LATCHKEY_DESKTOP_BIN` to the app built with `--features custom-protocol`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub fn desktop_bin() -> PathBuf {
+    let bin = std::env::var_os("LATCHKEY_DESKTOP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/latchkey-desktop"));
+    assert!(bin.exists(), "desktop app not built at {} (run `make desktop`)", bin.display());
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Poll `check` until it is true or `timeout` passes.
+pub fn wait_until(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    check()
+}
+
+/// Directories and environment of one isolated desktop session.
+pub struct Session {
+    pub dir: tempfile::TempDir,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new().prefix("latchkey-e2e-").tempdir().unwrap();
+        for sub in ["config", "data", "xdg-config", "runtime"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        Self { dir }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    /// The variables that isolate this session (bus address added by [`Desktop`]).
+    pub fn env(&self) -> Vec<(String, String)> {
+        let p = |s: &str| self.dir.path().join(s).to_string_lossy().into_owned();
+        vec![
+            ("LATCHKEY_CONFIG_DIR".into(), p("config")),
+            ("XDG_DATA_HOME".into(), p("data")),
+            ("XDG_CONFIG_HOME".into(), p("xdg-config")),
+            ("XDG_RUNTIME_DIR".into(), p("runtime")),
+            ("NO_AT_BRIDGE".into(), "1".into()),
+            ("LATCHKEY_LOG".into(), "info".into()),
+        ]
+    }
+
+    /// Everything the app has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.config_dir().join("state/logs/latchkey-desktop.log"))
+            .unwrap_or_default()
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The desktop app, launched by WebDriver inside its own D-Bus session.
+pub struct Desktop {
+    pub session: Session,
+    pub client: Client,
+    driver: Child,
+    driver_pid: u32,
+    bus_address: String,
+}
+
+impl Desktop {
+    pub async fn launch(args: &[&str]) -> Self {
+        let session = Session::new();
+        let (port, native_port) = (free_port(), free_port());
+        let bus_file = session.dir.path().join("bus-address");
+        let pid_file = session.dir.path().join("driver-pid");
+        let driver = Command::new("dbus-run-session")
+            .args(["--", "sh", "-c"])
+            .arg(
+                "echo \"$DBUS_SESSION_BUS_ADDRESS\" > \"$1\"; echo $$ > \"$2\"; \
+                 exec tauri-driver --port \"$3\" --native-port \"$4\" \
+                 --native-driver /usr/bin/WebKitWebDriver",
+            )
+            .args(["sh"])
+            .arg(&bus_file)
+            .arg(&pid_file)
+            .args([port.to_string(), native_port.to_string()])
+            .envs(session.env())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dbus-run-session + tauri-driver (is tauri-driver installed?)");
+        assert!(
+            wait_until(Duration::from_secs(20), || {
+                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+                    && pid_file.exists()
+                    && std::fs::read_to_string(&bus_file).map(|s| !s.trim().is_empty()).unwrap_or(false)
+            }),
+            "tauri-driver did not start"
+        );
+        let bus_address = std::fs::read_to_string(&bus_file).unwrap().trim().to_string();
+        let driver_pid = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": desktop_bin(),
+                "args": args,
+            }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session (tauri-driver + WebKitWebDriver)");
+        Self { session, client, driver, driver_pid, bus_address }
+    }
+
+    /// The environment of this session, bus included (for launching a second instance).
+    pub fn env(&self) -> Vec<(String, String)> {
+        let mut env = self.session.env();
+        env.push(("DBUS_SESSION_BUS_ADDRESS".into(), self.bus_address.clone()));
+        env
+    }
+
+    /// Run the app binary again in this session, as the OS would for a deep link.
+    pub fn launch_again(&self, args: &[&str]) -> std::process::Output {
+        Command::new(desktop_bin())
+            .args(args)
+            .envs(self.env())
+            .output()
+            .expect("second launch")
+    }
+
+    /// Wait for an element by CSS selector.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"))
+    }
+
+    /// End the WebDriver session and stop tauri-driver with SIGTERM (SIGKILL would
+    /// orphan WebKitWebDriver on its port).
+    pub async fn shutdown(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = Command::new("kill").args(["-TERM", &self.driver_pid.to_string()]).status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.driver.try_wait() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = self.driver.kill();
+    }
+}

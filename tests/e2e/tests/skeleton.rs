@@ -1,0 +1,61 @@
+//! The walking skeleton, end to end: the real app under Xvfb through WebDriver.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use latchkey_e2e::{desktop_bin, wait_until, Desktop, Session};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shows_empty_state_then_wizard() {
+    let app = Desktop::launch(&[]).await;
+    let empty = app.find("[data-testid=empty-state]").await;
+    assert!(empty.text().await.unwrap().contains("Add your first server"));
+    app.find("[data-testid=add-server]").await.click().await.unwrap();
+    let step = app.find("[data-testid=wizard-step-server]").await;
+    let text = step.text().await.unwrap();
+    assert!(text.contains("COG-UK Majora (test)"), "{text}");
+    assert!(text.contains("OBiBa Agate"), "{text}");
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn second_launch_forwards_a_deep_link_to_the_first() {
+    let app = Desktop::launch(&[]).await;
+    app.find("[data-testid=empty-state]").await;
+
+    let second = app.launch_again(&["latchkey://callback?code=x-secret-code&state=y"]);
+    assert!(second.status.success(), "second instance: {second:?}");
+
+    assert!(
+        wait_until(Duration::from_secs(10), || app.session.log().contains("deep link received")),
+        "first instance never logged the link:\n{}",
+        app.session.log()
+    );
+    let log = app.session.log();
+    assert!(log.contains("latchkey://callback"), "{log}");
+    assert!(!log.contains("x-secret-code"), "the query reached the log:\n{log}");
+
+    let banner = app.find("[data-testid=last-link]").await;
+    let text = banner.text().await.unwrap();
+    assert!(text.contains("latchkey://callback") && !text.contains("x-secret-code"), "{text}");
+    app.shutdown().await;
+}
+
+#[test]
+fn starts_without_a_session_bus_and_says_what_is_degraded() {
+    let session = Session::new();
+    let mut child = Command::new(desktop_bin())
+        .arg("--hidden")
+        .envs(session.env())
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let said = wait_until(Duration::from_secs(20), || session.log().contains("No D-Bus session bus"));
+    let still_running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(said, "log:\n{}", session.log());
+    assert!(still_running, "the app exited without a bus; log:\n{}", session.log());
+}

@@ -1,0 +1,44 @@
+//! The real Secret Service (run under `tests/support/with-keyring`): a secret written
+//! through the `keyring` crate reads back, is namespaced per store, and deletes.
+
+use latchkey::paths::Paths;
+use latchkey::secret::{Keyring, Secret, SecretKind};
+
+#[test]
+fn stores_reads_and_deletes_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::in_dir(dir.path().to_path_buf());
+    let keyring = Keyring::new(paths.keyring_service());
+    assert_eq!(keyring.get("p1", SecretKind::ClientSecret).unwrap(), None);
+    keyring.set("p1", SecretKind::ClientSecret, &Secret::new("s3cret-value")).unwrap();
+    let back = keyring.get("p1", SecretKind::ClientSecret).unwrap().unwrap();
+    assert_eq!(back.expose(), "s3cret-value");
+
+    // Another store (another config dir) does not see it.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = Keyring::new(Paths::in_dir(other_dir.path().to_path_buf()).keyring_service());
+    assert_eq!(other.get("p1", SecretKind::ClientSecret).unwrap(), None);
+
+    keyring.delete("p1", SecretKind::ClientSecret).unwrap();
+    assert_eq!(keyring.get("p1", SecretKind::ClientSecret).unwrap(), None);
+    keyring.delete("p1", SecretKind::ClientSecret).unwrap();
+}
+
+#[test]
+fn no_secret_service_is_a_clear_error_not_a_fallback() {
+    // Run a child copy of this test binary with no session bus at all.
+    if std::env::var_os("LATCHKEY_TEST_NO_BUS").is_some() {
+        let keyring = Keyring::new("latchkey-test-nobus");
+        let err = keyring.set("p", SecretKind::Tokens, &Secret::new("x")).unwrap_err();
+        assert_eq!(err.code(), "keyring-unavailable", "{err}");
+        assert_eq!(err.exit_code(), 5);
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "no_secret_service_is_a_clear_error_not_a_fallback", "--nocapture"])
+        .env("LATCHKEY_TEST_NO_BUS", "1")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}

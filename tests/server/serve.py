@@ -1,0 +1,62 @@
+"""Start the test authorization server on 127.0.0.1 (port 0 = any free port).
+
+Prints ``READY <port>`` on stdout once it accepts connections. Usage:
+    serve.py [--port N] [--data DIR]
+The database lives in DIR (a fresh temp dir by default) and is migrated at start; a user
+``alice`` / ``wonderland`` exists.
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--data")
+    args = parser.parse_args()
+    os.environ["TESTSERVER_DATA"] = args.data or tempfile.mkdtemp(prefix="latchkey-dot-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testserver.settings")
+
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", args.port))
+    port = sock.getsockname()[1]
+    os.environ["TESTSERVER_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from django.contrib.auth.models import User
+
+    if not User.objects.filter(username="alice").exists():
+        User.objects.create_user("alice", "alice@example.org", "wonderland", first_name="Alice")
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *a):
+            if os.environ.get("TESTSERVER_VERBOSE"):
+                super().log_message(*a)
+
+    sock.close()
+    httpd = ThreadedWSGIServer(("127.0.0.1", port), QuietHandler)
+    httpd.daemon_threads = True
+    httpd.set_app(WSGIHandler())
+    print(f"READY {port}", flush=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

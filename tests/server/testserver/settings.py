@@ -1,0 +1,105 @@
+"""A django-oauth-toolkit server configured like COG-UK's Majora, for Latchkey's tests.
+
+Confidential clients, authorization-code grant, refresh tokens that rotate with no grace
+period, a short access-token lifetime (per application, see ``token_lifetime``), the
+``/o/`` endpoints with trailing slashes, and Majora's own ``/o/callback/`` page. Device
+authorization (RFC 8628), dynamic registration (RFC 7591/7592) and RFC 8414 metadata are
+DOT's own implementations, switched on.
+"""
+import os
+import re
+
+BASE_DIR = os.path.dirname(os.path.abspath(__file__))
+DATA_DIR = os.environ.get("TESTSERVER_DATA", "/tmp/latchkey-testserver")
+SECRET_KEY = "test-only-not-a-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "oauth2_provider",
+    "testserver",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+ROOT_URLCONF = "testserver.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [os.path.join(BASE_DIR, "templates")],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(DATA_DIR, "db.sqlite3"),
+        "OPTIONS": {"timeout": 30},
+    }
+}
+USE_TZ = True
+LOGIN_URL = "/accounts/login/"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, test only
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+DEFAULT_TOKEN_LIFETIME = int(os.environ.get("TESTSERVER_TOKEN_LIFETIME", "36000"))
+
+
+def token_lifetime(request):
+    """Access-token lifetime in seconds: `[ttl=N]` in the application's name, else the
+    server default (Majora: 10 h)."""
+    name = getattr(getattr(request, "client", None), "name", "") or ""
+    m = re.search(r"\[ttl=(\d+)\]", name)
+    return int(m.group(1)) if m else DEFAULT_TOKEN_LIFETIME
+
+
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": token_lifetime,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": int(os.environ.get("TESTSERVER_CODE_LIFETIME", "60")),
+    "PKCE_REQUIRED": False,  # Majora accepts PKCE but does not require it
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "latchkey"],
+    "SCOPES": {
+        "read": "Read",
+        "write": "Write",
+        "majora2.add_biosampleartifact": "Add biosamples",
+        "majora2.change_biosampleartifact": "Change biosamples",
+        "majora2.add_sequencingrun": "Add sequencing runs",
+        "majora2.change_sequencingrun": "Change sequencing runs",
+        "majora2.add_digitalresourceartifact": "Add digital resources",
+        "majora2.change_digitalresourceartifact": "Change digital resources",
+        "majora2.add_pagpublishedartifact": "Add published genomes",
+        "majora2.change_pagpublishedartifact": "Change published genomes",
+        "majora2.add_libraryartifact": "Add libraries",
+        "majora2.change_libraryartifact": "Change libraries",
+        "majora2.add_biosourcesamplingprocess": "Add sampling processes",
+        "majora2.change_biosourcesamplingprocess": "Change sampling processes",
+        "majora2.add_librarypoolingprocess": "Add library pooling",
+        "majora2.change_librarypoolingprocess": "Change library pooling",
+        "openid": "OpenID Connect",
+        "profile": "Profile",
+        "email": "Email",
+        "offline_access": "Offline access",
+    },
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
+    "OAUTH_DEVICE_VERIFICATION_URI": os.environ.get("TESTSERVER_PUBLIC_URL", "http://127.0.0.1") + "/o/device/",
+    "DEVICE_FLOW_INTERVAL": 1,
+}
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

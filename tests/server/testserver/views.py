@@ -1,0 +1,94 @@
+"""Harness helpers around the real DOT views.
+
+* ``callback``: Majora's ``/o/callback/`` page, which only shows the code and state for
+  the user to copy.
+* ``CountingTokenView``: DOT's token endpoint, counting grants per client so tests can
+  assert that exactly one refresh reached the server.
+* ``/test/...``: create applications (returning the plaintext secret, which DOT hashes at
+  rest) and users. Loopback-only test server; never part of the product.
+"""
+import json
+import secrets
+import threading
+from collections import Counter
+
+from django.contrib.auth.models import User
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.models import Application
+from oauth2_provider.views import TokenView
+
+_lock = threading.Lock()
+_counts = Counter()
+
+
+def _client_id(request):
+    import base64
+
+    auth = request.META.get("HTTP_AUTHORIZATION", "")
+    if auth.startswith("Basic "):
+        try:
+            from urllib.parse import unquote
+
+            raw = base64.b64decode(auth[6:]).decode()
+            return unquote(raw.split(":", 1)[0])
+        except Exception:
+            return "?"
+    return request.POST.get("client_id", "?")
+
+
+class CountingTokenView(TokenView):
+    def post(self, request, *args, **kwargs):
+        key = (_client_id(request), request.POST.get("grant_type", "?"))
+        response = super().post(request, *args, **kwargs)
+        with _lock:
+            _counts[key] += 1
+            _counts[key + (response.status_code,)] += 1
+        return response
+
+
+def stats(request, client_id):
+    with _lock:
+        data = {
+            "/".join(str(k) for k in key[1:]): n for key, n in _counts.items() if key[0] == client_id
+        }
+    return JsonResponse(data)
+
+
+def callback(request):
+    code = escape(request.GET.get("code", ""))
+    state = escape(request.GET.get("state", ""))
+    error = escape(request.GET.get("error", ""))
+    body = (
+        f"<h1>Authorization</h1><p>Error: {error}</p>"
+        if error
+        else f"<h1>Authorization code</h1><p>Code: <code id='code'>{code}</code></p>"
+        f"<p>State: <code id='state'>{state}</code></p>"
+    )
+    return HttpResponse(f"<!doctype html><title>OAuth callback</title>{body}")
+
+
+@csrf_exempt
+def create_app(request):
+    spec = json.loads(request.body)
+    secret = spec.get("client_secret") or secrets.token_urlsafe(30)
+    app = Application(
+        name=spec.get("name", "latchkey-test"),
+        client_type=spec.get("client_type", Application.CLIENT_CONFIDENTIAL),
+        authorization_grant_type=spec.get("grant", Application.GRANT_AUTHORIZATION_CODE),
+        redirect_uris=" ".join(spec.get("redirect_uris", [])),
+        skip_authorization=spec.get("skip_authorization", False),
+        client_secret=secret,
+        algorithm=spec.get("algorithm", ""),
+    )
+    app.save()
+    return JsonResponse({"client_id": app.client_id, "client_secret": secret}, status=201)
+
+
+@csrf_exempt
+def create_user(request):
+    spec = json.loads(request.body)
+    if not User.objects.filter(username=spec["username"]).exists():
+        User.objects.create_user(spec["username"], spec.get("email", ""), spec["password"])
+    return JsonResponse({"ok": True}, status=201)
