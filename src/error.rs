@@ -1,9 +1,12 @@
 //! The one error type of the engine.
 //!
 //! Every message is complete on its own and never contains a secret; `code()` is a
-//! stable identifier the UI and scripts can branch on; `hint()` says what to do next.
-//! Text is made from these in exactly two places: the CLI (`main.rs`) and the desktop
-//! app's `error.rs`.
+//! stable identifier the UI and scripts can branch on; `hint()` says what to do next;
+//! `exit_code()` is what the CLI exits with. Text is made from these in exactly two
+//! places: the CLI (`main.rs`) and the desktop app's `error.rs`.
+//!
+//! "Sign-in needed" is an error here only because a caller asked for a token that
+//! cannot be had without a person; nothing stored is destroyed on the way.
 
 use std::path::PathBuf;
 
@@ -23,6 +26,9 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    #[error("the {what} endpoint `{url}` is plain http; Latchkey sends secrets there, so it must be https (http is allowed only for loopback addresses)")]
+    InsecureEndpoint { what: String, url: String },
+
     #[error("cannot read {path}: {reason}")]
     ConfigUnreadable { path: PathBuf, reason: String },
 
@@ -32,14 +38,53 @@ pub enum Error {
     #[error("cannot write {path}: {source}")]
     ConfigWrite { path: PathBuf, source: std::io::Error },
 
-    #[error("the {what} endpoint `{url}` is plain http; Latchkey sends secrets there, so it must be https (http is allowed only for loopback addresses)")]
-    InsecureEndpoint { what: String, url: String },
+    #[error("no configuration directory could be determined (is $HOME set?)")]
+    NoConfigDir,
 
     #[error("keyring unavailable: {0}")]
     KeyringUnavailable(String),
 
-    #[error("no configuration directory could be determined (is $HOME set?)")]
-    NoConfigDir,
+    #[error("profile `{profile}` needs you to sign in: {reason}")]
+    SignInNeeded { profile: String, reason: String },
+
+    #[error("profile `{0}` has no client id yet")]
+    NotRegistered(String),
+
+    #[error("the callback does not belong to this sign-in: {0}")]
+    CallbackRejected(String),
+
+    #[error("the server refused the sign-in: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    AuthorizationDenied { error: String, description: Option<String> },
+
+    #[error("the server does not accept the client id or secret (invalid_client)")]
+    ClientRejected,
+
+    #[error("the server refused the authorization code: it has expired, was already used, or belongs to another client")]
+    CodeRejected,
+
+    #[error("the server answered with an error: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    ServerError { error: String, description: Option<String> },
+
+    #[error("the server's answer could not be understood ({0})")]
+    BadResponse(String),
+
+    #[error("cannot reach {url}: {reason}")]
+    Network { url: String, reason: String },
+
+    #[error("discovery found no OAuth metadata at {0}")]
+    DiscoveryFailed(String),
+
+    #[error("the server does not offer {0}")]
+    Unsupported(String),
+
+    #[error("sign-in was cancelled: {0}")]
+    Cancelled(String),
+
+    #[error("another Latchkey process holds the lock on `{0}` for too long")]
+    LockTimeout(String),
+
+    #[error("{0}")]
+    Io(String),
 }
 
 impl Error {
@@ -50,42 +95,79 @@ impl Error {
             Error::ProfileExists(_) => "profile-exists",
             Error::InvalidProfileName(_) => "invalid-profile-name",
             Error::Usage(_) => "usage",
+            Error::InsecureEndpoint { .. } => "insecure-endpoint",
             Error::ConfigUnreadable { .. } => "config-unreadable",
             Error::ConfigTooNew { .. } => "config-too-new",
             Error::ConfigWrite { .. } => "config-write",
             Error::NoConfigDir => "no-config-dir",
             Error::KeyringUnavailable(_) => "keyring-unavailable",
-            Error::InsecureEndpoint { .. } => "insecure-endpoint",
+            Error::SignInNeeded { .. } => "sign-in-needed",
+            Error::NotRegistered(_) => "not-registered",
+            Error::CallbackRejected(_) => "callback-rejected",
+            Error::AuthorizationDenied { .. } => "authorization-denied",
+            Error::ClientRejected => "client-rejected",
+            Error::CodeRejected => "code-rejected",
+            Error::ServerError { .. } => "server-error",
+            Error::BadResponse(_) => "bad-response",
+            Error::Network { .. } => "network",
+            Error::DiscoveryFailed(_) => "discovery-failed",
+            Error::Unsupported(_) => "unsupported",
+            Error::Cancelled(_) => "cancelled",
+            Error::LockTimeout(_) => "lock-timeout",
+            Error::Io(_) => "io",
         }
     }
 
     /// What the user can do about it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::UnknownProfile(_) => {
-                Some("Run `latchkey profile list` to see the profiles you have.".into())
-            }
-            Error::ProfileExists(name) => Some(format!(
+        Some(match self {
+            Error::UnknownProfile(_) => "Run `latchkey profile list` to see the profiles you have.".into(),
+            Error::ProfileExists(name) => format!(
                 "Choose another name, or remove the old one with `latchkey profile remove {name}`."
-            )),
-            Error::ConfigUnreadable { path, .. } => Some(format!(
+            ),
+            Error::InsecureEndpoint { .. } => "Use the server's https address.".into(),
+            Error::ConfigUnreadable { path, .. } => format!(
                 "Fix or move {} aside; Latchkey will not overwrite it.",
                 path.display()
-            )),
-            Error::ConfigTooNew { .. } => {
-                Some("Upgrade Latchkey, or use the version that wrote this file.".into())
-            }
-            Error::InsecureEndpoint { .. } => {
-                Some("Use the server's https address.".into())
-            }
-            Error::KeyringUnavailable(_) => Some(
-                "Unlock your keyring (or start a Secret Service such as gnome-keyring in this \
-                 session) and try again. Latchkey never stores secrets in plain files."
-                    .into(),
             ),
-            Error::NoConfigDir => Some("Set LATCHKEY_CONFIG_DIR to a writable directory.".into()),
-            _ => None,
-        }
+            Error::ConfigTooNew { .. } => {
+                "Upgrade Latchkey, or use the version that wrote this file.".into()
+            }
+            Error::NoConfigDir => "Set LATCHKEY_CONFIG_DIR to a writable directory.".into(),
+            Error::KeyringUnavailable(_) => "Unlock your keyring (or start a Secret Service such as \
+                gnome-keyring in this session) and try again. Latchkey never stores secrets in \
+                plain files."
+                .into(),
+            Error::SignInNeeded { profile, .. } => {
+                format!("Run `latchkey login {profile}` to sign in again.")
+            }
+            Error::NotRegistered(profile) => format!(
+                "Run `latchkey register {profile}`, or add the client id with \
+                 `latchkey profile add {profile} ... --client-id ID`."
+            ),
+            Error::CallbackRejected(_) => "Start the sign-in again and use the address from \
+                that attempt; links from older or other sign-ins are never accepted."
+                .into(),
+            Error::AuthorizationDenied { .. } => {
+                "Sign in again and choose \"Authorize\" on the server's page.".into()
+            }
+            Error::ClientRejected => "Check the client id and secret against the server's \
+                application page, then update the profile."
+                .into(),
+            Error::CodeRejected => "Sign in again; authorization codes are valid for a minute \
+                and can be used only once."
+                .into(),
+            Error::Network { .. } | Error::BadResponse(_) | Error::ServerError { .. } => {
+                "Your stored tokens are unchanged. Check your connection or the server's status \
+                 and try again."
+                    .into()
+            }
+            Error::DiscoveryFailed(_) => "Check the issuer URL, or give the endpoints by hand \
+                with --authorize-url and --token-url."
+                .into(),
+            Error::LockTimeout(_) => "Check for a stuck `latchkey` process and try again.".into(),
+            _ => return None,
+        })
     }
 
     /// The process exit code the CLI uses for this error (see `latchkey --help`).
@@ -95,12 +177,31 @@ impl Error {
             | Error::ProfileExists(_)
             | Error::InvalidProfileName(_)
             | Error::Usage(_)
-            | Error::InsecureEndpoint { .. } => 2,
+            | Error::InsecureEndpoint { .. }
+            | Error::NotRegistered(_) => 2,
+            Error::SignInNeeded { .. }
+            | Error::CallbackRejected(_)
+            | Error::AuthorizationDenied { .. }
+            | Error::CodeRejected
+            | Error::Cancelled(_) => 3,
+            Error::ClientRejected
+            | Error::ServerError { .. }
+            | Error::BadResponse(_)
+            | Error::Network { .. }
+            | Error::DiscoveryFailed(_)
+            | Error::Unsupported(_) => 4,
+            Error::KeyringUnavailable(_) => 5,
             Error::ConfigUnreadable { .. }
             | Error::ConfigTooNew { .. }
             | Error::ConfigWrite { .. }
-            | Error::NoConfigDir => 1,
-            Error::KeyringUnavailable(_) => 5,
+            | Error::NoConfigDir
+            | Error::LockTimeout(_)
+            | Error::Io(_) => 1,
         }
+    }
+
+    /// Whether the problem is passing (network, 5xx): tokens are kept and a retry may work.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Network { .. } | Error::BadResponse(_) | Error::ServerError { .. })
     }
 }

@@ -15,12 +15,24 @@
 //! ```
 
 pub mod callback;
+pub mod client;
 pub mod config;
+pub mod discovery;
+pub mod engine;
 pub mod error;
+pub mod flow;
+pub mod http;
+pub mod lock;
+pub mod loopback;
 pub mod paths;
+pub mod preset;
 pub mod profile;
+pub mod refresh;
+pub mod registration;
 pub mod secret;
+pub mod store;
 
 pub use config::Config;
+pub use engine::Latchkey;
 pub use error::{Error, Result};
 pub use profile::Profile;

@@ -134,9 +134,10 @@ pub struct Profile {
     /// Whether a client secret is kept in the keyring for this profile.
     #[serde(default)]
     pub has_client_secret: bool,
-    /// Whether the client was registered dynamically (RFC 7591) by Latchkey.
-    #[serde(default)]
-    pub dynamically_registered: bool,
+    /// Where to manage a client Latchkey registered dynamically (RFC 7592); its
+    /// registration access token is in the keyring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_client_uri: Option<Url>,
     #[serde(default)]
     pub scopes: Vec<String>,
     pub redirect_uri: Url,
@@ -191,6 +192,14 @@ pub fn check_secure_url(what: &str, url: &Url) -> Result<()> {
         other => Err(Error::Usage(format!(
             "the {what} endpoint `{url}` uses `{other}:`; endpoints must be https URLs"
         ))),
+    }
+}
+
+/// A redirect URI must be https, a loopback http URL, or Latchkey's own scheme.
+pub fn check_redirect_uri(uri: &Url) -> Result<()> {
+    match uri.scheme() {
+        "latchkey" => Ok(()),
+        _ => check_secure_url("redirect", uri),
     }
 }
 

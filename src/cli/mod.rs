@@ -1,11 +1,19 @@
 //! Command-line interface: one file per subcommand, each a thin call into the engine.
+//! Scripts depend on these names and exit codes; keep them stable.
 
 use clap::{Parser, Subcommand};
-use latchkey::paths::Paths;
-use latchkey::Result;
+use latchkey::{Latchkey, Result};
 
 mod completions;
+mod exec;
+mod login;
+mod logout;
+mod output;
 mod profile;
+mod refresh;
+mod register;
+mod status;
+mod token;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 sign-in needed, 4 server or network error,
@@ -26,9 +34,23 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Add, list and remove profiles (one client registration on one server).
+    /// Add, list, change and remove profiles (one client registration on one server).
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
+    /// Register Latchkey with the profile's server (RFC 7591), or print what to enter by hand.
+    Register(register::RegisterArgs),
+    /// Sign in and store tokens in the keyring.
+    Login(login::LoginArgs),
+    /// Print a valid access token, renewing it first if needed.
+    Token(token::TokenArgs),
+    /// Renew the tokens now.
+    Refresh(refresh::RefreshArgs),
+    /// Show profiles and their token status (never a secret).
+    Status(status::StatusArgs),
+    /// Revoke the tokens at the server, then forget them (the profile stays).
+    Logout(logout::LogoutArgs),
+    /// Run a command with a fresh token in its environment.
+    Exec(exec::ExecArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
 }
@@ -50,8 +72,19 @@ pub fn init_logging(verbose: u8) {
 
 /// Run one command; `Ok(n)` is the exit code of a command that ran to its end.
 pub fn run(cli: Cli) -> Result<u8> {
+    if let Command::Completions(args) = cli.command {
+        return completions::run(args);
+    }
+    let engine = Latchkey::open()?;
     match cli.command {
-        Command::Completions(args) => completions::run(args),
-        Command::Profile(cmd) => profile::run(cmd, &Paths::from_env()?),
+        Command::Profile(cmd) => profile::run(cmd, &engine),
+        Command::Register(args) => register::run(args, &engine),
+        Command::Login(args) => login::run(args, &engine),
+        Command::Token(args) => token::run(args, &engine),
+        Command::Refresh(args) => refresh::run(args, &engine),
+        Command::Status(args) => status::run(args, &engine),
+        Command::Logout(args) => logout::run(args, &engine),
+        Command::Exec(args) => exec::run(args, &engine),
+        Command::Completions(_) => unreachable!("handled above"),
     }
 }

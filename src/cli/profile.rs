@@ -1,56 +1,196 @@
 //! `latchkey profile ...`: manage profiles.
 
-use latchkey::paths::Paths;
-use latchkey::{Config, Result};
-use serde::Serialize;
+use std::io::Read;
+
+use latchkey::engine::NewProfile;
+use latchkey::preset::ServerSpec;
+use latchkey::profile::{PresetKind, RedirectMode};
+use latchkey::secret::Secret;
+use latchkey::{Error, Latchkey, Result};
+use url::Url;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ProfileCommand {
+    /// Add a profile for a server.
+    Add(AddArgs),
     /// List profiles (never prints a secret).
     List {
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
     },
+    /// Set the client id (and secret, read from stdin) of a profile.
+    SetClient {
+        name: String,
+        #[arg(long)]
+        client_id: String,
+        /// Read the client secret from standard input (keeps it out of shell history).
+        #[arg(long)]
+        client_secret_stdin: bool,
+    },
+    /// Remove a profile: revoke its tokens, delete a client Latchkey registered, forget its secrets.
+    Remove { name: String },
 }
 
-#[derive(Serialize)]
-struct ProfileRow<'a> {
-    name: &'a str,
-    preset: &'a str,
-    issuer: &'a str,
-    client_id: Option<&'a str>,
-    scopes: &'a [String],
-    redirect_uri: &'a str,
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// Profile name (letters, digits, `-`, `_`, `.`).
+    name: String,
+    /// The kind of server.
+    #[arg(long, value_enum)]
+    preset: Preset,
+    /// Base URL (Majora: overrides the preset's; Agate: required).
+    #[arg(long, conflicts_with = "issuer")]
+    base_url: Option<Url>,
+    /// Issuer URL to discover endpoints from (generic).
+    #[arg(long)]
+    issuer: Option<Url>,
+    /// Authorization endpoint, by hand (generic).
+    #[arg(long, requires = "token_url")]
+    authorize_url: Option<Url>,
+    /// Token endpoint, by hand (generic).
+    #[arg(long, requires = "authorize_url")]
+    token_url: Option<Url>,
+    /// Revocation endpoint, by hand (RFC 7009).
+    #[arg(long)]
+    revoke_url: Option<Url>,
+    /// Device authorization endpoint, by hand (RFC 8628).
+    #[arg(long)]
+    device_url: Option<Url>,
+    /// The client id the server gave you.
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Read the client secret from standard input.
+    #[arg(long)]
+    client_secret_stdin: bool,
+    /// Scopes, space-separated (default: the preset's).
+    #[arg(long)]
+    scopes: Option<String>,
+    /// Redirect URI registered with the server (default: the preset's).
+    #[arg(long)]
+    redirect_uri: Option<Url>,
 }
 
-pub fn run(cmd: ProfileCommand, paths: &Paths) -> Result<u8> {
-    match cmd {
-        ProfileCommand::List { json } => list(paths, json),
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Preset {
+    Majora,
+    MajoraTest,
+    Agate,
+    Generic,
+}
+
+impl From<Preset> for PresetKind {
+    fn from(p: Preset) -> Self {
+        match p {
+            Preset::Majora => PresetKind::Majora,
+            Preset::MajoraTest => PresetKind::MajoraTest,
+            Preset::Agate => PresetKind::Agate,
+            Preset::Generic => PresetKind::Generic,
+        }
     }
 }
 
-fn list(paths: &Paths, json: bool) -> Result<u8> {
-    let config = Config::load(paths)?;
-    let rows: Vec<ProfileRow> = config
-        .profiles()
-        .map(|p| ProfileRow {
-            name: &p.name,
-            preset: p.server.preset.as_str(),
-            issuer: p.server.issuer.as_str(),
-            client_id: p.client_id.as_deref(),
-            scopes: &p.scopes,
-            redirect_uri: p.redirect_uri.as_str(),
-        })
-        .collect();
-    if json {
-        println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialize"));
-    } else if rows.is_empty() {
-        eprintln!("No profiles yet. Add one with `latchkey profile add NAME --preset majora`.");
-    } else {
-        for row in rows {
-            println!("{}\t{}\t{}", row.name, row.preset, row.issuer);
+pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
+    match cmd {
+        ProfileCommand::Add(args) => add(args, engine),
+        ProfileCommand::List { json } => list(engine, json),
+        ProfileCommand::SetClient { name, client_id, client_secret_stdin } => {
+            let secret = if client_secret_stdin { Some(read_secret()?) } else { None };
+            engine.set_client(&name, &client_id, secret.as_ref())?;
+            eprintln!("Client of `{name}` updated. Check it with the wizard, or sign in: latchkey login {name}");
+            Ok(0)
         }
+        ProfileCommand::Remove { name } => {
+            let (report, problems) = engine.remove_profile(&name)?;
+            for p in &problems {
+                eprintln!("warning: {p}");
+            }
+            eprintln!(
+                "Removed `{name}`{}{}.",
+                if report.revoked { "; tokens revoked at the server" } else { "" },
+                if report.client_deleted { "; client registration deleted" } else { "" }
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// Read a secret from stdin: the first line, trimmed.
+pub fn read_secret() -> Result<Secret> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
+    let secret = text.lines().next().unwrap_or("").trim().to_string();
+    if secret.is_empty() {
+        return Err(Error::Usage("no client secret on standard input".into()));
+    }
+    Ok(Secret::new(secret))
+}
+
+fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
+    let client_secret = if args.client_secret_stdin { Some(read_secret()?) } else { None };
+    let new = NewProfile {
+        name: args.name,
+        preset: args.preset.into(),
+        spec: ServerSpec {
+            base_url: args.base_url,
+            issuer: args.issuer,
+            authorize_url: args.authorize_url,
+            token_url: args.token_url,
+            revoke_url: args.revoke_url,
+            device_url: args.device_url,
+        },
+        client_id: args.client_id,
+        client_secret,
+        scopes: args.scopes.map(|s| s.split_whitespace().map(str::to_string).collect()),
+        redirect_mode: args.redirect_uri.as_ref().map(|u| match u.scheme() {
+            "http" => RedirectMode::Loopback,
+            _ => RedirectMode::Window,
+        }),
+        redirect_uri: args.redirect_uri,
+    };
+    let profile = engine.add_profile(new)?;
+    eprintln!("Added `{}` for {}.", profile.name, profile.server.describe());
+    if profile.client_id.is_none() {
+        eprintln!("Next: latchkey register {}", profile.name);
+    } else {
+        eprintln!("Next: latchkey login {}", profile.name);
+    }
+    Ok(0)
+}
+
+fn list(engine: &Latchkey, json: bool) -> Result<u8> {
+    let config = engine.config()?;
+    if json {
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            name: &'a str,
+            preset: &'a str,
+            issuer: &'a str,
+            client_id: Option<&'a str>,
+            scopes: &'a [String],
+            redirect_uri: &'a str,
+        }
+        let rows: Vec<Row> = config
+            .profiles()
+            .map(|p| Row {
+                name: &p.name,
+                preset: p.server.preset.as_str(),
+                issuer: p.server.issuer.as_str(),
+                client_id: p.client_id.as_deref(),
+                scopes: &p.scopes,
+                redirect_uri: p.redirect_uri.as_str(),
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialize"));
+        return Ok(0);
+    }
+    let mut any = false;
+    for p in config.profiles() {
+        any = true;
+        println!("{}\t{}\t{}", p.name, p.server.preset.as_str(), p.server.issuer);
+    }
+    if !any {
+        eprintln!("No profiles yet. Add one with `latchkey profile add NAME --preset majora`.");
     }
     Ok(0)
 }

@@ -17,6 +17,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--data")
+    parser.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin closes")
     args = parser.parse_args()
     os.environ["TESTSERVER_DATA"] = args.data or tempfile.mkdtemp(prefix="latchkey-dot-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testserver.settings")
@@ -51,6 +52,14 @@ def main():
     httpd = ThreadedWSGIServer(("127.0.0.1", port), QuietHandler)
     httpd.daemon_threads = True
     httpd.set_app(WSGIHandler())
+    if args.exit_with_stdin:
+        import threading
+
+        def watch_stdin():
+            sys.stdin.read()  # returns when the parent (the test process) goes away
+            os._exit(0)
+
+        threading.Thread(target=watch_stdin, daemon=True).start()
     print(f"READY {port}", flush=True)
     try:
         httpd.serve_forever()

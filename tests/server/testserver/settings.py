@@ -49,13 +49,24 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.path.join(DATA_DIR, "db.sqlite3"),
-        "OPTIONS": {"timeout": 30},
+        # Concurrent token requests are part of the tests: IMMEDIATE transactions and WAL
+        # keep SQLite from answering "database is locked".
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
     }
 }
 USE_TZ = True
 LOGIN_URL = "/accounts/login/"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, test only
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
+}
 
 DEFAULT_TOKEN_LIFETIME = int(os.environ.get("TESTSERVER_TOKEN_LIFETIME", "36000"))
 
@@ -78,20 +89,15 @@ OAUTH2_PROVIDER = {
     "SCOPES": {
         "read": "Read",
         "write": "Write",
-        "majora2.add_biosampleartifact": "Add biosamples",
-        "majora2.change_biosampleartifact": "Change biosamples",
-        "majora2.add_sequencingrun": "Add sequencing runs",
-        "majora2.change_sequencingrun": "Change sequencing runs",
-        "majora2.add_digitalresourceartifact": "Add digital resources",
-        "majora2.change_digitalresourceartifact": "Change digital resources",
-        "majora2.add_pagpublishedartifact": "Add published genomes",
-        "majora2.change_pagpublishedartifact": "Change published genomes",
-        "majora2.add_libraryartifact": "Add libraries",
-        "majora2.change_libraryartifact": "Change libraries",
-        "majora2.add_biosourcesamplingprocess": "Add sampling processes",
-        "majora2.change_biosourcesamplingprocess": "Change sampling processes",
-        "majora2.add_librarypoolingprocess": "Add library pooling",
-        "majora2.change_librarypoolingprocess": "Change library pooling",
+        **{
+            f"majora2.{verb}_{thing}": f"{verb} {thing}"
+            for verb in ("add", "change")
+            for thing in (
+                "biosampleartifact", "biosamplesource", "biosourcesamplingprocess",
+                "libraryartifact", "librarypoolingprocess", "dnasequencingprocess",
+                "digitalresourceartifact",
+            )
+        },
         "openid": "OpenID Connect",
         "profile": "Profile",
         "email": "Email",

@@ -1,0 +1,37 @@
+//! `latchkey exec NAME -- CMD ARGS...`: run CMD with a fresh token in its environment.
+//! On Unix the command replaces this process, so its exit code is the exit code.
+
+use latchkey::{Error, Latchkey, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct ExecArgs {
+    name: String,
+    /// The environment variable that carries the token.
+    #[arg(long, default_value = "LATCHKEY_ACCESS_TOKEN")]
+    env_var: String,
+    /// Renew unless the token stays valid this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    min_valid: Option<u64>,
+    /// The command and its arguments.
+    #[arg(last = true, required = true, num_args = 1..)]
+    command: Vec<String>,
+}
+
+pub fn run(args: ExecArgs, engine: &Latchkey) -> Result<u8> {
+    let (tokens, _) = engine.token(&args.name, args.min_valid)?;
+    let mut command = std::process::Command::new(&args.command[0]);
+    command.args(&args.command[1..]).env(&args.env_var, tokens.access_token.expose());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let err = command.exec();
+        Err(Error::Io(format!("cannot run `{}`: {err}", args.command[0])))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = command
+            .status()
+            .map_err(|e| Error::Io(format!("cannot run `{}`: {e}", args.command[0])))?;
+        Ok(status.code().unwrap_or(1) as u8)
+    }
+}

@@ -1,0 +1,88 @@
+//! `latchkey login NAME [--paste | --browser | --device]`.
+//!
+//! `--paste` (the default unless the redirect URI is a loopback address) prints the
+//! authorization URL on stderr and reads the callback URL, or the bare code, on stdin:
+//! this works on a headless server and with Majora, whose callback page shows the code.
+//! `--browser` opens the system browser; with a loopback redirect URI the answer is
+//! caught on 127.0.0.1, otherwise it is pasted. `--device` uses RFC 8628.
+
+use std::io::BufRead;
+
+use latchkey::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
+use latchkey::profile::is_loopback;
+use latchkey::{Error, Latchkey, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    name: String,
+    /// Paste the callback URL (or code) from the browser.
+    #[arg(long, group = "how")]
+    paste: bool,
+    /// Open the system browser.
+    #[arg(long, group = "how")]
+    browser: bool,
+    /// Use the device authorization grant (RFC 8628).
+    #[arg(long, group = "how")]
+    device: bool,
+}
+
+pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
+    let profile = engine.profile(&args.name)?;
+    let signed_in = if args.device {
+        engine.device_sign_in(&args.name, |code| {
+            eprintln!("To sign in, open {} and enter the code {}", code.verification_uri, code.user_code);
+            if let Some(complete) = &code.verification_uri_complete {
+                eprintln!("(or open {complete})");
+            }
+            eprintln!("Waiting for you to approve…");
+        })?
+    } else {
+        let loopback = profile.redirect_uri.scheme() == "http" && is_loopback(&profile.redirect_uri);
+        if loopback && !args.paste {
+            let port = profile.redirect_uri.port().unwrap_or(0);
+            let listener = LoopbackListener::bind(port, profile.redirect_uri.path())?;
+            let redirect = listener.redirect_uri();
+            let start = engine.start_sign_in(&args.name, Some(redirect.clone()))?;
+            eprintln!("Opening your browser to sign in. If it does not open, visit:\n{}", start.authorize_url);
+            open_browser(start.authorize_url.as_str());
+            let callback = listener.wait(DEFAULT_TIMEOUT)?;
+            engine.complete_sign_in(callback.as_str(), Some(&args.name), Some(&redirect))?
+        } else {
+            let start = engine.start_sign_in(&args.name, None)?;
+            if args.browser {
+                open_browser(start.authorize_url.as_str());
+            }
+            eprintln!("Open this address in a browser and sign in:\n\n{}\n", start.authorize_url);
+            eprintln!(
+                "Then paste the full address you were sent to (or just the code) and press Enter:"
+            );
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
+            if line.trim().is_empty() {
+                engine.cancel_sign_in(&args.name);
+                return Err(Error::Cancelled("nothing was pasted".into()));
+            }
+            engine.complete_sign_in(&line, Some(&args.name), None)?
+        }
+    };
+    let expiry = signed_in
+        .expires_at
+        .map(|at| format!(", token valid {}", super::output::relative(at as i64 - latchkey::client::now_secs() as i64)))
+        .unwrap_or_default();
+    eprintln!("Signed in to `{}`{expiry}.", signed_in.profile);
+    Ok(0)
+}
+
+/// Best effort: the URL is printed too, for when no browser opens.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") { "open" } else if cfg!(windows) { "explorer" } else { "xdg-open" };
+    let _ = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}

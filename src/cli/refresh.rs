@@ -1,0 +1,28 @@
+//! `latchkey refresh NAME [--force]`: renew now.
+
+use latchkey::refresh::Source;
+use latchkey::{Latchkey, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct RefreshArgs {
+    name: String,
+    /// Renew even if the token is still fresh.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: RefreshArgs, engine: &Latchkey) -> Result<u8> {
+    let (tokens, source) = engine.refresh(&args.name, args.force)?;
+    let left = tokens
+        .expires_at
+        .map(|at| super::output::relative(at as i64 - latchkey::client::now_secs() as i64))
+        .map(|r| format!(", expires {r}"))
+        .unwrap_or_default();
+    let what = match source {
+        Source::Stored => "still fresh, not renewed (use --force to renew anyway)",
+        Source::RenewedElsewhere => "renewed by another Latchkey process",
+        Source::Renewed => "renewed",
+    };
+    eprintln!("`{}`: {what}{left}.", args.name);
+    Ok(0)
+}

@@ -1,0 +1,39 @@
+//! `latchkey status [NAME] [--json]`: profiles and token status, never a secret.
+
+use latchkey::store::Status;
+use latchkey::{Latchkey, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    name: Option<String>,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: StatusArgs, engine: &Latchkey) -> Result<u8> {
+    let rows = engine.status(args.name.as_deref())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows).expect("status serializes"));
+        return Ok(0);
+    }
+    if rows.is_empty() {
+        eprintln!("No profiles yet. Add one with `latchkey profile add NAME --preset majora`.");
+    }
+    for r in rows {
+        let state = match (r.status, r.expires_in) {
+            (Status::SignedOut, _) => "signed out".to_string(),
+            (Status::NeedsSignIn, _) => "needs sign-in".to_string(),
+            (Status::Failing, _) => format!("renewal failing: {}", r.last_error.as_deref().unwrap_or("?")),
+            (Status::SignedIn, Some(left)) if left > 0 => format!("fresh, expires {}", super::output::relative(left)),
+            (Status::SignedIn, Some(left)) => format!(
+                "expired {}{}",
+                super::output::relative(left),
+                if r.has_refresh_token { " (renews on next use)" } else { "" }
+            ),
+            (Status::SignedIn, None) => "signed in".to_string(),
+        };
+        println!("{}\t{}\t{}", r.name, r.server, state);
+    }
+    Ok(0)
+}

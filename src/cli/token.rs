@@ -1,0 +1,48 @@
+//! `latchkey token NAME`: print a valid access token, renewing first if needed.
+//! Never hangs waiting for a person: with no silent way to renew it exits 3 at once.
+
+use latchkey::{Latchkey, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    name: String,
+    /// Renew unless the token stays valid this many seconds (default: 60, or half the
+    /// token's lifetime if shorter).
+    #[arg(long, value_name = "SECONDS")]
+    min_valid: Option<u64>,
+    /// How to print it.
+    #[arg(long, value_enum, default_value = "raw")]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// The token alone.
+    Raw,
+    /// `Authorization: Bearer TOKEN`.
+    Header,
+    /// `{"access_token": ..., "token_type": ..., "expires_at": ...}`.
+    Json,
+    /// `LATCHKEY_ACCESS_TOKEN=...` for `eval` / `.env` files.
+    Env,
+}
+
+pub fn run(args: TokenArgs, engine: &Latchkey) -> Result<u8> {
+    let (tokens, _source) = engine.token(&args.name, args.min_valid)?;
+    let token = tokens.access_token.expose();
+    match args.format {
+        Format::Raw => println!("{token}"),
+        Format::Header => println!("Authorization: Bearer {token}"),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_at": tokens.expires_at,
+                "scope": tokens.scopes.join(" "),
+            })
+        ),
+        Format::Env => println!("LATCHKEY_ACCESS_TOKEN={token}"),
+    }
+    Ok(0)
+}

@@ -1,0 +1,319 @@
+//! An OAuth 2 client for one profile, with methods named for what the RFCs call them.
+//!
+//! Built on the `oauth2` crate; this module adds what Latchkey needs around it: the
+//! profile's settings, the client secret from the keyring, the no-redirect transport,
+//! and one place where token-endpoint failures become [`Error`]s.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RefreshToken, RequestTokenError, RevocationUrl, Scope, TokenResponse, TokenUrl,
+};
+use url::Url;
+
+use crate::http::{describe_reqwest_error, Http, OAuthTransport};
+use crate::profile::{ClientAuth, Profile};
+use crate::secret::Secret;
+use crate::store::TokenSet;
+use crate::{Error, Result};
+
+type Inner = BasicClient<EndpointSet, EndpointMaybeSet, EndpointNotSet, EndpointMaybeSet, EndpointSet>;
+
+/// Everything needed to finish an authorization request later (kept in memory only).
+#[derive(Debug)]
+pub struct AuthorizationRequest {
+    /// The URL to send the user to.
+    pub url: Url,
+    /// The `state` sent (256 random bits).
+    pub state: String,
+    /// The PKCE verifier, when PKCE is used.
+    pub pkce_verifier: Option<Secret>,
+}
+
+/// The answer of a credentials check (see [`OAuthClient::check_credentials`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialCheck {
+    /// The server knows the client and its secret (it refused only the fake code).
+    Accepted,
+    /// `invalid_client`: wrong client id or secret.
+    Rejected,
+}
+
+pub struct OAuthClient<'a> {
+    profile: &'a Profile,
+    inner: Inner,
+    http: &'a Http,
+    client_secret: Option<Secret>,
+}
+
+impl<'a> OAuthClient<'a> {
+    /// A client for `profile`; `client_secret` is `None` for public clients.
+    pub fn new(profile: &'a Profile, client_secret: Option<&Secret>, http: &'a Http) -> Result<Self> {
+        let client_id = profile
+            .client_id
+            .clone()
+            .ok_or_else(|| Error::NotRegistered(profile.name.clone()))?;
+        let server = &profile.server;
+        let mut inner = BasicClient::new(ClientId::new(client_id))
+            .set_auth_uri(AuthUrl::from_url(server.authorize_url.clone()))
+            .set_token_uri(TokenUrl::from_url(server.token_url.clone()))
+            .set_revocation_url_option(server.revoke_url.clone().map(RevocationUrl::from_url))
+            .set_device_authorization_url_option(
+                server.device_url.clone().map(oauth2::DeviceAuthorizationUrl::from_url),
+            )
+            .set_redirect_uri(RedirectUrl::from_url(profile.redirect_uri.clone()))
+            .set_auth_type(match server.client_auth {
+                ClientAuth::ClientSecretBasic => AuthType::BasicAuth,
+                ClientAuth::ClientSecretPost => AuthType::RequestBody,
+            });
+        if let Some(secret) = client_secret {
+            inner = inner.set_client_secret(ClientSecret::new(secret.expose().to_string()));
+        }
+        Ok(Self { profile, inner, http, client_secret: client_secret.cloned() })
+    }
+
+    /// RFC 6749 §4.1.1 authorization request, with `state`, PKCE S256 (RFC 7636) unless
+    /// the server can't take it, and an OIDC `nonce` when `openid` is requested.
+    pub fn authorization_request(&self) -> AuthorizationRequest {
+        let mut request = self
+            .inner
+            .authorize_url(|| CsrfToken::new_random_len(32))
+            .add_scopes(self.profile.scopes.iter().cloned().map(Scope::new));
+        let mut pkce_verifier = None;
+        if self.profile.server.pkce {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            request = request.set_pkce_challenge(challenge);
+            pkce_verifier = Some(Secret::new(verifier.secret().clone()));
+        }
+        let nonce = CsrfToken::new_random_len(32);
+        if self.profile.wants_openid() {
+            request = request.add_extra_param("nonce", nonce.secret().clone());
+        }
+        let (url, state) = request.url();
+        AuthorizationRequest { url, state: state.secret().clone(), pkce_verifier }
+    }
+
+    /// RFC 6749 §4.1.3: exchange an authorization code for tokens.
+    pub fn exchange_code(&self, code: &Secret, pkce_verifier: Option<&Secret>) -> Result<TokenSet> {
+        let transport = self.http.oauth();
+        let mut request = self.inner.exchange_code(AuthorizationCode::new(code.expose().to_string()));
+        if let Some(v) = pkce_verifier {
+            request = request.set_pkce_verifier(PkceCodeVerifier::new(v.expose().to_string()));
+        }
+        let response = request.request(&&transport).map_err(|e| self.token_error(e, &transport, false))?;
+        let mut tokens = self.token_set(response, None);
+        if self.profile.server.renewal == crate::profile::Renewal::ReexchangeCode {
+            tokens.code = Some(code.clone());
+        }
+        Ok(tokens)
+    }
+
+    /// RFC 6749 §6: refresh. A server that sends no new refresh token keeps the old one
+    /// valid, so the old one is carried over.
+    pub fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet> {
+        let transport = self.http.oauth();
+        let response = self
+            .inner
+            .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
+            .request(&&transport)
+            .map_err(|e| self.token_error(e, &transport, true))?;
+        Ok(self.token_set(response, Some(refresh_token)))
+    }
+
+    /// Agate: exchange the stored code again (it stays valid for the authorization's life).
+    pub fn reexchange_code(&self, code: &Secret) -> Result<TokenSet> {
+        self.exchange_code(code, None).map_err(|e| match e {
+            Error::CodeRejected => self.sign_in_needed("the server no longer accepts the stored authorization"),
+            other => other,
+        })
+    }
+
+    /// RFC 7009: revoke a token (`hint`: `access_token` or `refresh_token`).
+    /// `Ok(false)` when the server has no revocation endpoint. Done here rather than with
+    /// the `oauth2` crate, which refuses loopback http endpoints the tests use.
+    pub fn revoke(&self, token: &Secret, hint: &str) -> Result<bool> {
+        let Some(url) = &self.profile.server.revoke_url else { return Ok(false) };
+        let mut form = vec![("token", token.expose().to_string()), ("token_type_hint", hint.to_string())];
+        let mut request = self.http.client().post(url.clone());
+        let client_id = self.profile.client_id.clone().unwrap_or_default();
+        match (self.client_secret.as_ref(), self.profile.server.client_auth) {
+            (Some(secret), ClientAuth::ClientSecretBasic) => {
+                // RFC 6749 §2.3.1: form-urlencode the id and secret before Basic.
+                let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+                request = request.basic_auth(enc(&client_id), Some(enc(secret.expose())));
+            }
+            (Some(secret), ClientAuth::ClientSecretPost) => {
+                form.push(("client_id", client_id));
+                form.push(("client_secret", secret.expose().to_string()));
+            }
+            (None, _) => form.push(("client_id", client_id)),
+        }
+        let response = request
+            .form(&form)
+            .send()
+            .map_err(|e| Error::Network { url: crate::callback::redact_url(url), reason: describe_reqwest_error(&e) })?;
+        match response.status().as_u16() {
+            200..=299 => Ok(true),
+            401 => Err(Error::ClientRejected),
+            status => {
+                let value: serde_json::Value = response.json().unwrap_or_default();
+                Err(Error::ServerError {
+                    error: value.get("error").and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| format!("HTTP {status}")),
+                    description: Some("revoking a token".into()),
+                })
+            }
+        }
+    }
+
+    /// Check a client id and secret without a real code: an unknown code is answered
+    /// `invalid_grant` when the client is right and `invalid_client` when it is wrong.
+    pub fn check_credentials(&self) -> Result<CredentialCheck> {
+        let transport = self.http.oauth();
+        let fake = AuthorizationCode::new(format!("latchkey-credential-check-{}", CsrfToken::new_random().secret()));
+        match self.inner.exchange_code(fake).request(&&transport) {
+            Err(RequestTokenError::ServerResponse(r)) => match r.error() {
+                BasicErrorResponseType::InvalidGrant => Ok(CredentialCheck::Accepted),
+                BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => {
+                    Ok(CredentialCheck::Rejected)
+                }
+                _ => Err(self.token_error(RequestTokenError::ServerResponse(r), &transport, false)),
+            },
+            Err(e) => match transport.last_status() {
+                Some(401) => Ok(CredentialCheck::Rejected),
+                _ => Err(self.token_error(e, &transport, false)),
+            },
+            Ok(_) => Err(Error::BadResponse("the server accepted a made-up code".into())),
+        }
+    }
+
+    /// RFC 8628 §3.1: ask for a device code. Needs the server's device endpoint.
+    pub fn device_authorization(&self) -> Result<oauth2::StandardDeviceAuthorizationResponse> {
+        let transport = self.http.oauth();
+        let request = self
+            .inner
+            .exchange_device_code()
+            .map_err(|_| Error::Unsupported("the device authorization grant (RFC 8628)".into()))?
+            .add_scopes(self.profile.scopes.iter().cloned().map(Scope::new));
+        request.request(&&transport).map_err(|e| self.token_error(e, &transport, false))
+    }
+
+    /// RFC 8628 §3.4: poll until the user approves, denies, or the code expires.
+    pub fn poll_device_token(
+        &self,
+        details: &oauth2::StandardDeviceAuthorizationResponse,
+        timeout: Option<Duration>,
+    ) -> Result<TokenSet> {
+        let transport = self.http.oauth();
+        let response = self
+            .inner
+            .exchange_device_access_token(details)
+            .request(&&transport, std::thread::sleep, timeout)
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(ref r) => match r.error() {
+                    oauth2::DeviceCodeErrorResponseType::AccessDenied => Error::AuthorizationDenied {
+                        error: "access_denied".into(),
+                        description: r.error_description().cloned(),
+                    },
+                    oauth2::DeviceCodeErrorResponseType::ExpiredToken => {
+                        Error::Cancelled("the device code expired before it was approved".into())
+                    }
+                    other => Error::ServerError {
+                        error: other.to_string(),
+                        description: r.error_description().cloned(),
+                    },
+                },
+                RequestTokenError::Request(e) => network(&self.profile.server.token_url, e),
+                RequestTokenError::Parse(e, _) => Error::BadResponse(e.to_string()),
+                RequestTokenError::Other(s) => Error::Cancelled(s),
+            })?;
+        Ok(self.token_set(response, None))
+    }
+
+    fn token_set(&self, response: BasicTokenResponse, old_refresh: Option<&Secret>) -> TokenSet {
+        let now = now_secs();
+        TokenSet {
+            access_token: Secret::new(response.access_token().secret().clone()),
+            token_type: format!("{:?}", response.token_type()).to_lowercase(),
+            refresh_token: response
+                .refresh_token()
+                .map(|r| Secret::new(r.secret().clone()))
+                .or_else(|| old_refresh.cloned()),
+            expires_at: response.expires_in().map(|d| now + d.as_secs()),
+            obtained_at: now,
+            scopes: match response.scopes() {
+                Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
+                None => self.profile.scopes.clone(),
+            },
+            code: None,
+        }
+    }
+
+    fn sign_in_needed(&self, reason: &str) -> Error {
+        Error::SignInNeeded { profile: self.profile.name.clone(), reason: reason.into() }
+    }
+
+    /// The one place token-endpoint failures become errors. Bodies are never quoted:
+    /// a half-parsed body might hold a token.
+    fn token_error<RE>(
+        &self,
+        err: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, RE>,
+        transport: &OAuthTransport<'_>,
+        refreshing: bool,
+    ) -> Error
+    where
+        RE: oauth2::ErrorResponse + 'static,
+    {
+        let url = &self.profile.server.token_url;
+        match err {
+            RequestTokenError::ServerResponse(r) => {
+                let value = serde_json::to_value(&r).unwrap_or_default();
+                let code = value.get("error").and_then(|v| v.as_str()).unwrap_or("unknown").to_string();
+                let description = value
+                    .get("error_description")
+                    .and_then(|v| v.as_str())
+                    .map(|d| d.chars().filter(|c| !c.is_control()).take(300).collect());
+                match code.as_str() {
+                    "invalid_grant" if refreshing => {
+                        self.sign_in_needed("the server no longer accepts the stored refresh token")
+                    }
+                    "invalid_grant" => Error::CodeRejected,
+                    "invalid_client" | "unauthorized_client" => Error::ClientRejected,
+                    _ => Error::ServerError { error: code, description },
+                }
+            }
+            RequestTokenError::Request(e) => network(url, e),
+            RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) => {
+                match transport.last_status() {
+                    Some(401) => Error::ClientRejected,
+                    Some(status) if (300..400).contains(&status) => Error::BadResponse(format!(
+                        "HTTP {status}: the endpoint redirects elsewhere, and Latchkey does not follow redirects with credentials"
+                    )),
+                    Some(status) if status >= 400 => Error::ServerError {
+                        error: format!("HTTP {status}"),
+                        description: Some("the body was not an OAuth error".into()),
+                    },
+                    Some(status) => Error::BadResponse(format!(
+                        "HTTP {status} with a body that is not a valid token response"
+                    )),
+                    None => Error::BadResponse("no answer".into()),
+                }
+            }
+        }
+    }
+}
+
+fn network(url: &Url, err: oauth2::HttpClientError<reqwest::Error>) -> Error {
+    let reason = match &err {
+        oauth2::HttpClientError::Reqwest(e) => describe_reqwest_error(e),
+        other => other.to_string(),
+    };
+    Error::Network { url: crate::callback::redact_url(url), reason }
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}

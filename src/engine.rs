@@ -1,0 +1,426 @@
+//! The engine's front door: one value holding the paths, store, HTTP client and pending
+//! flows, with one method per thing a user can do. The CLI and the desktop app call
+//! these and nothing deeper, so both behave the same.
+
+use serde::Serialize;
+use url::Url;
+
+use crate::callback::{parse_callback, Callback};
+use crate::client::{now_secs, CredentialCheck, OAuthClient};
+use crate::config::Config;
+use crate::flow::PendingFlows;
+use crate::http::Http;
+use crate::lock::FileLock;
+use crate::paths::Paths;
+use crate::preset::{self, ServerSpec};
+use crate::profile::{validate_name, PresetKind, Profile, RedirectMode};
+use crate::refresh::{fresh_token, Source};
+use crate::registration::{self, FormField};
+use crate::secret::Secret;
+use crate::store::{Status, Store, TokenSet, TokenState};
+use crate::{Error, Result};
+
+/// What `profile add` needs.
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub name: String,
+    pub preset: PresetKind,
+    pub spec: ServerSpec,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub scopes: Option<Vec<String>>,
+    pub redirect_uri: Option<Url>,
+    pub redirect_mode: Option<RedirectMode>,
+}
+
+/// A sign-in that has started: where to send the user.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInStart {
+    pub profile: String,
+    pub authorize_url: Url,
+    pub redirect_uri: Url,
+}
+
+/// A sign-in that has finished (no secrets).
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedIn {
+    pub profile: String,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<u64>,
+    pub has_refresh_token: bool,
+}
+
+/// One profile's status for lists (no secrets).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileStatus {
+    pub name: String,
+    pub preset: PresetKind,
+    pub server: String,
+    pub client_id: Option<String>,
+    pub status: Status,
+    pub expires_at: Option<u64>,
+    pub expires_in: Option<i64>,
+    pub scopes: Vec<String>,
+    pub has_refresh_token: bool,
+    pub last_error: Option<String>,
+}
+
+/// What `register` did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum RegisterOutcome {
+    /// Registered dynamically; the profile now has a client id (and secret in the keyring).
+    Registered { client_id: String },
+    /// The server has no dynamic registration: type these into its form.
+    Manual { registration_page: Option<Url>, fields: Vec<FormField> },
+}
+
+/// What `logout` / `remove` did at the server.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SignOutReport {
+    pub revoked: bool,
+    pub client_deleted: bool,
+}
+
+pub struct Latchkey {
+    paths: Paths,
+    store: Store,
+    http: Http,
+    flows: PendingFlows,
+}
+
+impl Latchkey {
+    /// Open the store named by the environment (`LATCHKEY_CONFIG_DIR` or the platform's).
+    pub fn open() -> Result<Self> {
+        Self::with_paths(Paths::from_env()?)
+    }
+
+    pub fn with_paths(paths: Paths) -> Result<Self> {
+        Ok(Self { store: Store::new(&paths), http: Http::new()?, flows: PendingFlows::new(), paths })
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> Result<Config> {
+        Config::load(&self.paths)
+    }
+
+    pub fn profile(&self, name: &str) -> Result<Profile> {
+        self.config()?.get(name).cloned()
+    }
+
+    /// Change the settings file under its lock (read, change, write atomically).
+    fn edit_config<T>(&self, change: impl FnOnce(&mut Config) -> Result<T>) -> Result<T> {
+        let _lock = FileLock::config(&self.paths)?;
+        let mut config = self.config()?;
+        let out = change(&mut config)?;
+        config.save(&self.paths)?;
+        Ok(out)
+    }
+
+    /// Add a profile from a preset. The client secret, if any, goes to the keyring first,
+    /// so a profile never claims a secret that is not there.
+    pub fn add_profile(&self, new: NewProfile) -> Result<Profile> {
+        validate_name(&new.name)?;
+        if self.config()?.get(&new.name).is_ok() {
+            return Err(Error::ProfileExists(new.name));
+        }
+        let resolved = preset::resolve(new.preset, &new.spec, &self.http)?;
+        let redirect_uri = new.redirect_uri.unwrap_or(resolved.redirect_uri);
+        crate::profile::check_redirect_uri(&redirect_uri)?;
+        let redirect_mode = new.redirect_mode.unwrap_or_else(|| default_mode(&redirect_uri));
+        let profile = Profile {
+            name: new.name.clone(),
+            server: resolved.server,
+            client_id: new.client_id.filter(|c| !c.trim().is_empty()),
+            has_client_secret: new.client_secret.is_some(),
+            registration_client_uri: None,
+            scopes: new.scopes.unwrap_or(resolved.scopes),
+            redirect_uri,
+            redirect_mode,
+            ocarina_sync: None,
+        };
+        if let Some(secret) = &new.client_secret {
+            self.store.set_client_secret(&profile.name, secret)?;
+        }
+        self.edit_config(|c| c.insert(profile.clone()))?;
+        Ok(profile)
+    }
+
+    /// Remove a profile: revoke its tokens and delete a dynamically registered client
+    /// where the server allows, then forget its secrets and settings. Server failures
+    /// are reported but do not keep the profile (the user asked for it gone).
+    pub fn remove_profile(&self, name: &str) -> Result<(SignOutReport, Vec<Error>)> {
+        let profile = self.profile(name)?;
+        let mut problems = Vec::new();
+        let mut report = SignOutReport::default();
+        match self.revoke_all(&profile) {
+            Ok(revoked) => report.revoked = revoked,
+            Err(e) => problems.push(e),
+        }
+        if let (Some(uri), Ok(Some(token))) = (&profile.registration_client_uri, self.store.registration_token(name)) {
+            match registration::delete(&self.http, uri, &token) {
+                Ok(()) => report.client_deleted = true,
+                Err(e) => problems.push(e),
+            }
+        }
+        self.store.forget_all(name)?;
+        self.flows.cancel(name);
+        self.edit_config(|c| c.remove(name).map(|_| ()))?;
+        Ok((report, problems))
+    }
+
+    /// Register the profile's client (RFC 7591) or say what to type where.
+    pub fn register(&self, name: &str) -> Result<RegisterOutcome> {
+        let profile = self.profile(name)?;
+        let Some(endpoint) = profile.server.registration_url.clone() else {
+            return Ok(RegisterOutcome::Manual {
+                registration_page: profile.server.manual_registration_url.clone(),
+                fields: registration::manual_form(&profile),
+            });
+        };
+        let reg = registration::register(&self.http, &endpoint, &profile)?;
+        if let Some(secret) = &reg.client_secret {
+            self.store.set_client_secret(name, secret)?;
+        }
+        if let Some(token) = &reg.registration_access_token {
+            self.store.set_registration_token(name, token)?;
+        }
+        let client_id = reg.client_id.clone();
+        self.edit_config(|c| {
+            let p = c.get_mut(name)?;
+            p.client_id = Some(reg.client_id.clone());
+            p.has_client_secret = reg.client_secret.is_some();
+            p.registration_client_uri = reg.registration_client_uri.clone();
+            Ok(())
+        })?;
+        Ok(RegisterOutcome::Registered { client_id })
+    }
+
+    /// Set (or replace) the client credentials of a profile.
+    pub fn set_client(&self, name: &str, client_id: &str, secret: Option<&Secret>) -> Result<()> {
+        match secret {
+            Some(s) => self.store.set_client_secret(name, s)?,
+            None => self.store.keyring().delete(name, crate::secret::SecretKind::ClientSecret)?,
+        }
+        self.edit_config(|c| {
+            let p = c.get_mut(name)?;
+            p.client_id = Some(client_id.to_string());
+            p.has_client_secret = secret.is_some();
+            Ok(())
+        })
+    }
+
+    /// Ask the token endpoint whether it knows this client id and secret.
+    pub fn check_credentials(&self, name: &str) -> Result<CredentialCheck> {
+        let profile = self.profile(name)?;
+        let secret = self.client_secret(&profile)?;
+        OAuthClient::new(&profile, secret.as_ref(), &self.http)?.check_credentials()
+    }
+
+    /// Start an authorization code flow; `redirect_uri` overrides the profile's for
+    /// this flow (a loopback listener's actual port).
+    pub fn start_sign_in(&self, name: &str, redirect_uri: Option<Url>) -> Result<SignInStart> {
+        let mut profile = self.profile(name)?;
+        if let Some(uri) = redirect_uri {
+            profile.redirect_uri = uri;
+        }
+        let secret = self.client_secret(&profile)?;
+        let request = OAuthClient::new(&profile, secret.as_ref(), &self.http)?.authorization_request();
+        self.flows.insert(name, request.state, request.pkce_verifier);
+        Ok(SignInStart { profile: name.into(), authorize_url: request.url, redirect_uri: profile.redirect_uri })
+    }
+
+    /// Which profile a callback URL belongs to, by its `state` (for catchers that see
+    /// URLs from several flows). Does not consume the flow.
+    pub fn pending_profile_for(&self, callback_url: &Url) -> Option<String> {
+        let state = callback_url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned())?;
+        self.flows.profile_for(&state)
+    }
+
+    pub fn cancel_sign_in(&self, name: &str) -> bool {
+        self.flows.cancel(name)
+    }
+
+    /// Finish a sign-in with what came back: a callback URL, or (for `profile_hint`'s
+    /// flow only) a bare code. The `state` must match a flow this process started and
+    /// has not finished; a callback is never exchanged otherwise. `redirect_uri` is the
+    /// one the flow was started with when it was overridden.
+    pub fn complete_sign_in(&self, input: &str, profile_hint: Option<&str>, redirect_uri: Option<&Url>) -> Result<SignedIn> {
+        let state = Url::parse(input.trim())
+            .ok()
+            .and_then(|u| {
+                let q = u.query_pairs().chain(url::form_urlencoded::parse(u.fragment().unwrap_or("").as_bytes()));
+                q.filter(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).next()
+            });
+        let name = match (&state, profile_hint) {
+            (Some(s), _) => self.flows.profile_for(s).ok_or_else(|| {
+                Error::CallbackRejected("its state matches no sign-in in progress (old, replayed or forged)".into())
+            })?,
+            (None, Some(hint)) => hint.to_string(),
+            (None, None) => return Err(Error::CallbackRejected("it carries no state".into())),
+        };
+        if let (Some(hint), Some(_)) = (profile_hint, &state) {
+            if hint != name {
+                return Err(Error::CallbackRejected(format!("it belongs to a sign-in of another profile, not `{hint}`")));
+            }
+        }
+        let mut profile = self.profile(&name)?;
+        if let Some(uri) = redirect_uri {
+            profile.redirect_uri = uri.clone();
+        }
+        let parsed = parse_callback(input, &profile.redirect_uri, &profile.server.issuer, profile_hint.is_some());
+        let Callback { code, state: cb_state } = match parsed {
+            Ok(cb) => cb,
+            Err(e) => {
+                // A definite answer from the server (denied) ends the flow; a URL that is
+                // not ours leaves the real flow waiting.
+                if matches!(e, Error::AuthorizationDenied { .. }) {
+                    self.flows.cancel(&name);
+                }
+                return Err(e);
+            }
+        };
+        let flow = match cb_state {
+            Some(s) => self.flows.take(&s),
+            None => self.flows.take_for_profile(&name),
+        }
+        .ok_or_else(|| Error::CallbackRejected("its sign-in has already finished or expired".into()))?;
+        debug_assert_eq!(flow.profile, name);
+        let secret = self.client_secret(&profile)?;
+        let client = OAuthClient::new(&profile, secret.as_ref(), &self.http)?;
+        let tokens = client.exchange_code(&code, flow.pkce_verifier.as_ref())?;
+        self.store_sign_in(&profile, &tokens)
+    }
+
+    /// RFC 8628 device sign-in: `show` is called with the verification URI and user code
+    /// to display, then this waits for approval.
+    pub fn device_sign_in(&self, name: &str, show: impl FnOnce(&DeviceCode)) -> Result<SignedIn> {
+        let profile = self.profile(name)?;
+        let secret = self.client_secret(&profile)?;
+        let client = OAuthClient::new(&profile, secret.as_ref(), &self.http)?;
+        let details = client.device_authorization()?;
+        show(&DeviceCode {
+            verification_uri: details.verification_uri().to_string(),
+            verification_uri_complete: details.verification_uri_complete().map(|u| u.secret().to_string()),
+            user_code: details.user_code().secret().to_string(),
+            expires_in: details.expires_in().as_secs(),
+        });
+        let tokens = client.poll_device_token(&details, None)?;
+        self.store_sign_in(&profile, &tokens)
+    }
+
+    fn store_sign_in(&self, profile: &Profile, tokens: &TokenSet) -> Result<SignedIn> {
+        let _lock = FileLock::profile(&self.paths, &profile.name)?;
+        self.store.save_tokens(&profile.name, tokens)?;
+        tracing::info!(profile = %profile.name, "signed in");
+        Ok(SignedIn {
+            profile: profile.name.clone(),
+            scopes: tokens.scopes.clone(),
+            expires_at: tokens.expires_at,
+            has_refresh_token: tokens.refresh_token.is_some(),
+        })
+    }
+
+    /// A token valid for at least `min_valid` seconds, renewing if needed (never more
+    /// than one renewal per expiry across processes).
+    pub fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
+        let profile = self.profile(name)?;
+        fresh_token(&self.paths, &self.store, &self.http, &profile, min_valid, false)
+    }
+
+    /// Renew now if needed (`force`: even if fresh).
+    pub fn refresh(&self, name: &str, force: bool) -> Result<(TokenSet, Source)> {
+        let profile = self.profile(name)?;
+        fresh_token(&self.paths, &self.store, &self.http, &profile, None, force)
+    }
+
+    /// Status of one or all profiles, from the non-secret state (no keyring access).
+    pub fn status(&self, name: Option<&str>) -> Result<Vec<ProfileStatus>> {
+        let config = self.config()?;
+        let profiles: Vec<&Profile> = match name {
+            Some(n) => vec![config.get(n)?],
+            None => config.profiles().collect(),
+        };
+        let now = now_secs() as i64;
+        Ok(profiles
+            .into_iter()
+            .map(|p| {
+                let s: TokenState = self.store.state(&p.name);
+                ProfileStatus {
+                    name: p.name.clone(),
+                    preset: p.server.preset,
+                    server: p.server.describe(),
+                    client_id: p.client_id.clone(),
+                    status: s.status,
+                    expires_at: s.expires_at,
+                    expires_in: s.expires_at.map(|at| at as i64 - now),
+                    scopes: if s.scopes.is_empty() { p.scopes.clone() } else { s.scopes.clone() },
+                    has_refresh_token: s.has_refresh_token,
+                    last_error: s.last_error,
+                }
+            })
+            .collect())
+    }
+
+    /// Revoke the tokens at the server (RFC 7009, where offered), then forget them.
+    /// If revocation fails the tokens are kept, so nothing is left both valid and lost.
+    pub fn logout(&self, name: &str) -> Result<SignOutReport> {
+        let profile = self.profile(name)?;
+        let _lock = FileLock::profile(&self.paths, name)?;
+        let revoked = self.revoke_all(&profile)?;
+        self.store.forget_tokens(name)?;
+        self.flows.cancel(name);
+        Ok(SignOutReport { revoked, client_deleted: false })
+    }
+
+    fn revoke_all(&self, profile: &Profile) -> Result<bool> {
+        let Some(tokens) = self.store.tokens(&profile.name)? else { return Ok(false) };
+        if profile.server.revoke_url.is_none() {
+            return Ok(false);
+        }
+        let secret = self.client_secret(profile)?;
+        let client = OAuthClient::new(profile, secret.as_ref(), &self.http)?;
+        // Refresh token first: revoking it usually ends the whole grant.
+        if let Some(refresh) = &tokens.refresh_token {
+            client.revoke(refresh, "refresh_token")?;
+        }
+        client.revoke(&tokens.access_token, "access_token")
+    }
+
+    fn client_secret(&self, profile: &Profile) -> Result<Option<Secret>> {
+        if !profile.has_client_secret {
+            return Ok(None);
+        }
+        match self.store.client_secret(&profile.name)? {
+            Some(s) => Ok(Some(s)),
+            None => Err(Error::KeyringUnavailable(format!(
+                "the client secret of `{}` is missing from the keyring; add it again with `latchkey profile set-client {}`",
+                profile.name, profile.name
+            ))),
+        }
+    }
+}
+
+/// What to show the user for a device sign-in.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceCode {
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    pub user_code: String,
+    pub expires_in: u64,
+}
+
+fn default_mode(redirect_uri: &Url) -> RedirectMode {
+    if redirect_uri.scheme() == "http" && crate::profile::is_loopback(redirect_uri) {
+        RedirectMode::Loopback
+    } else {
+        RedirectMode::Window
+    }
+}

@@ -1,0 +1,108 @@
+//! Pending authorization code flows (RFC 6749 §4.1), matched to callbacks by `state`.
+//!
+//! A flow starts when Latchkey builds an authorization URL and ends when a callback
+//! with the same `state` arrives, is cancelled, or expires. Each `state` is used at most
+//! once: a replayed or forged callback finds no flow and is never exchanged. Flows live
+//! in this process's memory only; the PKCE verifier never touches a disk.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::secret::Secret;
+
+/// How long a sign-in may take before its flow is forgotten.
+pub const FLOW_TTL: Duration = Duration::from_secs(15 * 60);
+
+#[derive(Debug)]
+pub struct PendingFlow {
+    pub profile: String,
+    pub state: String,
+    pub pkce_verifier: Option<Secret>,
+    started: Instant,
+}
+
+/// The flows this process has started and not finished.
+#[derive(Debug, Default)]
+pub struct PendingFlows {
+    flows: Mutex<HashMap<String, PendingFlow>>,
+}
+
+impl PendingFlows {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Remember a flow; an older unfinished flow of the same profile is dropped (only
+    /// the latest sign-in of a profile can complete).
+    pub fn insert(&self, profile: &str, state: String, pkce_verifier: Option<Secret>) {
+        let mut flows = self.flows.lock().expect("flows lock");
+        flows.retain(|_, f| f.profile != profile && f.started.elapsed() < FLOW_TTL);
+        let flow = PendingFlow { profile: profile.into(), state: state.clone(), pkce_verifier, started: Instant::now() };
+        flows.insert(state, flow);
+    }
+
+    /// The profile a live flow with this state belongs to, without consuming it.
+    pub fn profile_for(&self, state: &str) -> Option<String> {
+        let flows = self.flows.lock().expect("flows lock");
+        flows.get(state).filter(|f| f.started.elapsed() < FLOW_TTL).map(|f| f.profile.clone())
+    }
+
+    /// Take the flow with this state (once).
+    pub fn take(&self, state: &str) -> Option<PendingFlow> {
+        let mut flows = self.flows.lock().expect("flows lock");
+        flows.remove(state).filter(|f| f.started.elapsed() < FLOW_TTL)
+    }
+
+    /// Take the one live flow of a profile (for a pasted bare code).
+    pub fn take_for_profile(&self, profile: &str) -> Option<PendingFlow> {
+        let mut flows = self.flows.lock().expect("flows lock");
+        let state = flows
+            .values()
+            .find(|f| f.profile == profile && f.started.elapsed() < FLOW_TTL)
+            .map(|f| f.state.clone())?;
+        flows.remove(&state)
+    }
+
+    /// Cancel a profile's flow (window closed, user gave up). True if one was pending.
+    pub fn cancel(&self, profile: &str) -> bool {
+        let mut flows = self.flows.lock().expect("flows lock");
+        let before = flows.len();
+        flows.retain(|_, f| f.profile != profile);
+        flows.len() != before
+    }
+
+    pub fn is_pending(&self, profile: &str) -> bool {
+        let flows = self.flows.lock().expect("flows lock");
+        flows.values().any(|f| f.profile == profile && f.started.elapsed() < FLOW_TTL)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_completes_once_and_only_its_own_profile() {
+        let flows = PendingFlows::new();
+        flows.insert("a", "s1".into(), None);
+        flows.insert("b", "s2".into(), None);
+        assert_eq!(flows.profile_for("s1").as_deref(), Some("a"));
+        assert_eq!(flows.take("s1").unwrap().profile, "a");
+        assert!(flows.take("s1").is_none(), "replay accepted");
+        assert!(flows.take("unknown").is_none());
+        assert_eq!(flows.take_for_profile("b").unwrap().state, "s2");
+    }
+
+    #[test]
+    fn a_new_sign_in_replaces_the_old_one() {
+        let flows = PendingFlows::new();
+        flows.insert("a", "old".into(), None);
+        flows.insert("a", "new".into(), None);
+        assert!(flows.take("old").is_none());
+        assert!(flows.take("new").is_some());
+        flows.insert("a", "x".into(), None);
+        assert!(flows.cancel("a"));
+        assert!(!flows.is_pending("a"));
+    }
+}

@@ -1,0 +1,112 @@
+//! The one HTTP client: rustls, timeouts, and no redirects.
+//!
+//! Token and revocation endpoints must never be followed through a redirect (a
+//! redirect would resend the client secret and the grant to wherever it points), so
+//! every request is made with redirects off; a 3xx is reported as what it is. The
+//! transport notes the status of the last answer so errors can say "HTTP 502" even
+//! when the body is HTML that no OAuth parser understands.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use crate::{Error, Result};
+
+/// Default time for a whole request (connect + answer).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::blocking::Client,
+}
+
+impl Http {
+    pub fn new() -> Result<Self> {
+        let timeout = std::env::var("LATCHKEY_HTTP_TIMEOUT_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_TIMEOUT);
+        let client = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("latchkey/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Network { url: String::new(), reason: e.to_string() })?;
+        Ok(Self { client })
+    }
+
+    pub fn client(&self) -> &reqwest::blocking::Client {
+        &self.client
+    }
+
+    /// A transport for the `oauth2` crate that remembers the last HTTP status.
+    pub fn oauth(&self) -> OAuthTransport<'_> {
+        OAuthTransport { http: self, last_status: Cell::new(None) }
+    }
+}
+
+/// What the `oauth2` crate sends requests through.
+pub struct OAuthTransport<'a> {
+    http: &'a Http,
+    last_status: Cell<Option<u16>>,
+}
+
+impl OAuthTransport<'_> {
+    /// The status of the last answer, if one arrived.
+    pub fn last_status(&self) -> Option<u16> {
+        self.last_status.get()
+    }
+
+    pub fn send(
+        &self,
+        request: oauth2::HttpRequest,
+    ) -> std::result::Result<oauth2::HttpResponse, reqwest::Error> {
+        self.last_status.set(None);
+        let (parts, body) = request.into_parts();
+        let mut builder = self.http.client.request(parts.method, parts.uri.to_string()).body(body);
+        for (name, value) in parts.headers.iter() {
+            builder = builder.header(name, value);
+        }
+        let response = builder.send()?;
+        self.last_status.set(Some(response.status().as_u16()));
+        let mut out = oauth2::http::Response::builder().status(response.status());
+        for (name, value) in response.headers().iter() {
+            out = out.header(name, value);
+        }
+        let body = response.bytes()?.to_vec();
+        Ok(out.body(body).expect("a response built from a valid one"))
+    }
+}
+
+impl<'c> oauth2::SyncHttpClient for &'c OAuthTransport<'_> {
+    type Error = oauth2::HttpClientError<reqwest::Error>;
+
+    fn call(&self, request: oauth2::HttpRequest) -> std::result::Result<oauth2::HttpResponse, Self::Error> {
+        self.send(request).map_err(|e| oauth2::HttpClientError::Reqwest(Box::new(e)))
+    }
+}
+
+/// Words for a transport failure that never include a URL's query.
+pub fn describe_reqwest_error(err: &reqwest::Error) -> String {
+    let kind = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else if err.is_body() || err.is_decode() {
+        "the answer was cut off"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(err);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {detail}")
+    }
+}

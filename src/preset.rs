@@ -1,0 +1,260 @@
+//! Server presets: what Latchkey knows about Majora, Agate and generic servers.
+//!
+//! The facts come from the servers' source (see DESIGN.md): Majora runs
+//! django-oauth-toolkit with trailing-slash endpoints, only its own https callback page
+//! as redirect URI, and rotating refresh tokens; Agate has `/ws/oauth2/...` endpoints,
+//! no PKCE and no refresh tokens (its code is re-exchangeable instead).
+
+use url::Url;
+
+use crate::discovery;
+use crate::http::Http;
+use crate::profile::{ClientAuth, PresetKind, Renewal, Server};
+use crate::{Error, Result};
+
+pub const MAJORA_URL: &str = "https://majora.covid19.climb.ac.uk/";
+pub const MAJORA_TEST_URL: &str = "https://majora-test.covid19.climb.ac.uk/";
+
+/// The redirect URI Latchkey registers where the server allows a custom scheme.
+pub const SCHEME_REDIRECT_URI: &str = "latchkey://callback";
+
+/// The scopes an uploader (e.g. Ocarina) needs on Majora, with what each allows.
+/// From the scopes Ocarina requests for its upload commands (biosamples, libraries,
+/// sequencing runs, files).
+pub const MAJORA_UPLOADER_SCOPES: &[(&str, &str)] = &[
+    ("majora2.add_biosampleartifact", "Add biosamples"),
+    ("majora2.change_biosampleartifact", "Update biosamples"),
+    ("majora2.add_biosamplesource", "Add biosample sources"),
+    ("majora2.change_biosamplesource", "Update biosample sources"),
+    ("majora2.add_biosourcesamplingprocess", "Add sample collection details"),
+    ("majora2.change_biosourcesamplingprocess", "Update sample collection details"),
+    ("majora2.add_libraryartifact", "Add sequencing libraries"),
+    ("majora2.change_libraryartifact", "Update sequencing libraries"),
+    ("majora2.add_librarypoolingprocess", "Add library pooling"),
+    ("majora2.change_librarypoolingprocess", "Update library pooling"),
+    ("majora2.add_dnasequencingprocess", "Add sequencing runs"),
+    ("majora2.change_dnasequencingprocess", "Update sequencing runs"),
+    ("majora2.add_digitalresourceartifact", "Register files"),
+    ("majora2.change_digitalresourceartifact", "Update registered files"),
+];
+
+/// OpenID Connect's usual set.
+pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
+
+/// Where a server's endpoints come from, as given on the command line or in the wizard.
+#[derive(Debug, Clone, Default)]
+pub struct ServerSpec {
+    /// Base URL (Majora override, Agate required).
+    pub base_url: Option<Url>,
+    /// Issuer for discovery (generic).
+    pub issuer: Option<Url>,
+    /// Endpoints by hand (generic); override discovery.
+    pub authorize_url: Option<Url>,
+    pub token_url: Option<Url>,
+    pub revoke_url: Option<Url>,
+    pub device_url: Option<Url>,
+}
+
+/// What a preset says a new profile should look like.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub server: Server,
+    pub scopes: Vec<String>,
+    pub redirect_uri: Url,
+}
+
+/// Resolve a preset and spec into a server, default scopes and redirect URI.
+/// Discovery (generic with an issuer) needs the network; the other presets do not.
+pub fn resolve(kind: PresetKind, spec: &ServerSpec, http: &Http) -> Result<Resolved> {
+    let resolved = match kind {
+        PresetKind::Majora | PresetKind::MajoraTest => {
+            let default = if kind == PresetKind::Majora { MAJORA_URL } else { MAJORA_TEST_URL };
+            let base = with_slash(spec.base_url.clone().unwrap_or_else(|| parse(default)));
+            majora(kind, base)
+        }
+        PresetKind::Agate => {
+            let base = spec.base_url.clone().ok_or_else(|| {
+                Error::Usage("the agate preset needs --base-url (your Agate's address)".into())
+            })?;
+            agate(with_slash(base))
+        }
+        PresetKind::Generic => generic(spec, http)?,
+    };
+    resolved.server.validate()?;
+    Ok(resolved)
+}
+
+fn majora(kind: PresetKind, base: Url) -> Resolved {
+    let at = |path: &str| base.join(path).expect("static path joins");
+    Resolved {
+        server: Server {
+            preset: kind,
+            issuer: base.clone(),
+            authorize_url: at("o/authorize/"),
+            token_url: at("o/token/"),
+            revoke_url: Some(at("o/revoke_token/")),
+            introspect_url: Some(at("o/introspect/")),
+            registration_url: None,
+            device_url: None,
+            userinfo_url: None,
+            manual_registration_url: Some(at("o/applications/register/")),
+            pkce: true,
+            renewal: Renewal::RefreshToken,
+            client_auth: ClientAuth::ClientSecretBasic,
+        },
+        scopes: MAJORA_UPLOADER_SCOPES.iter().map(|(s, _)| s.to_string()).collect(),
+        // Majora accepts only its own https page as redirect URI.
+        redirect_uri: at("o/callback/"),
+    }
+}
+
+fn agate(base: Url) -> Resolved {
+    let at = |path: &str| base.join(path).expect("static path joins");
+    Resolved {
+        server: Server {
+            preset: PresetKind::Agate,
+            issuer: base.clone(),
+            authorize_url: at("ws/oauth2/authorize"),
+            token_url: at("ws/oauth2/token"),
+            revoke_url: None,
+            introspect_url: None,
+            registration_url: None,
+            device_url: None,
+            userinfo_url: None,
+            manual_registration_url: None,
+            pkce: false,
+            renewal: Renewal::ReexchangeCode,
+            client_auth: ClientAuth::ClientSecretBasic,
+        },
+        scopes: vec!["openid".into(), "email".into(), "profile".into()],
+        redirect_uri: parse(SCHEME_REDIRECT_URI),
+    }
+}
+
+fn generic(spec: &ServerSpec, http: &Http) -> Result<Resolved> {
+    let by_hand = spec.authorize_url.is_some() && spec.token_url.is_some();
+    let mut server = match (&spec.issuer, by_hand) {
+        (Some(issuer), _) if !by_hand => discovery::discover(issuer, http)?,
+        (_, true) => {
+            let authorize = spec.authorize_url.clone().expect("checked");
+            let issuer = spec.issuer.clone().unwrap_or_else(|| origin(&authorize));
+            Server {
+                preset: PresetKind::Generic,
+                issuer,
+                authorize_url: authorize,
+                token_url: spec.token_url.clone().expect("checked"),
+                revoke_url: None,
+                introspect_url: None,
+                registration_url: None,
+                device_url: None,
+                userinfo_url: None,
+                manual_registration_url: None,
+                pkce: true,
+                renewal: Renewal::RefreshToken,
+                client_auth: ClientAuth::ClientSecretBasic,
+            }
+        }
+        _ => {
+            return Err(Error::Usage(
+                "the generic preset needs --issuer URL, or --authorize-url and --token-url".into(),
+            ))
+        }
+    };
+    if spec.revoke_url.is_some() {
+        server.revoke_url = spec.revoke_url.clone();
+    }
+    if spec.device_url.is_some() {
+        server.device_url = spec.device_url.clone();
+    }
+    Ok(Resolved {
+        server,
+        scopes: OIDC_SCOPES.iter().map(|s| s.to_string()).collect(),
+        redirect_uri: parse(SCHEME_REDIRECT_URI),
+    })
+}
+
+fn parse(url: &str) -> Url {
+    Url::parse(url).expect("static URL parses")
+}
+
+/// `https://host/base` → `https://host/base/` so that joins stay under it.
+fn with_slash(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    url
+}
+
+fn origin(url: &Url) -> Url {
+    let mut origin = url.clone();
+    origin.set_path("/");
+    origin.set_query(None);
+    origin.set_fragment(None);
+    origin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http() -> Http {
+        Http::new().unwrap()
+    }
+
+    #[test]
+    fn majora_matches_the_server() {
+        let r = resolve(PresetKind::Majora, &ServerSpec::default(), &http()).unwrap();
+        assert_eq!(r.server.authorize_url.as_str(), "https://majora.covid19.climb.ac.uk/o/authorize/");
+        assert_eq!(r.server.token_url.as_str(), "https://majora.covid19.climb.ac.uk/o/token/");
+        assert_eq!(r.redirect_uri.as_str(), "https://majora.covid19.climb.ac.uk/o/callback/");
+        assert_eq!(r.server.renewal, Renewal::RefreshToken);
+        assert!(r.server.pkce);
+        assert!(r.scopes.contains(&"majora2.add_biosampleartifact".to_string()));
+        let test = resolve(PresetKind::MajoraTest, &ServerSpec::default(), &http()).unwrap();
+        assert_eq!(test.redirect_uri.as_str(), "https://majora-test.covid19.climb.ac.uk/o/callback/");
+    }
+
+    #[test]
+    fn majora_base_override_keeps_trailing_slashes() {
+        let spec = ServerSpec { base_url: Some(parse("http://127.0.0.1:8000")), ..Default::default() };
+        let r = resolve(PresetKind::Majora, &spec, &http()).unwrap();
+        assert_eq!(r.server.token_url.as_str(), "http://127.0.0.1:8000/o/token/");
+        assert_eq!(r.server.revoke_url.unwrap().as_str(), "http://127.0.0.1:8000/o/revoke_token/");
+    }
+
+    #[test]
+    fn agate_needs_a_base_and_has_no_pkce_or_refresh() {
+        assert_eq!(resolve(PresetKind::Agate, &ServerSpec::default(), &http()).unwrap_err().code(), "usage");
+        let spec = ServerSpec { base_url: Some(parse("https://agate.example.org/agate")), ..Default::default() };
+        let r = resolve(PresetKind::Agate, &spec, &http()).unwrap();
+        assert_eq!(r.server.authorize_url.as_str(), "https://agate.example.org/agate/ws/oauth2/authorize");
+        assert_eq!(r.server.token_url.as_str(), "https://agate.example.org/agate/ws/oauth2/token");
+        assert!(!r.server.pkce);
+        assert_eq!(r.server.renewal, Renewal::ReexchangeCode);
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback() {
+        let spec = ServerSpec { base_url: Some(parse("http://agate.example.org/")), ..Default::default() };
+        let err = resolve(PresetKind::Agate, &spec, &http()).unwrap_err();
+        assert_eq!(err.code(), "insecure-endpoint");
+        assert!(err.to_string().contains("must be https"), "{err}");
+    }
+
+    #[test]
+    fn generic_by_hand() {
+        let spec = ServerSpec {
+            authorize_url: Some(parse("https://id.example.org/auth")),
+            token_url: Some(parse("https://id.example.org/token")),
+            ..Default::default()
+        };
+        let r = resolve(PresetKind::Generic, &spec, &http()).unwrap();
+        assert_eq!(r.server.issuer.as_str(), "https://id.example.org/");
+        assert_eq!(r.redirect_uri.as_str(), "latchkey://callback");
+        assert!(r.scopes.contains(&"openid".to_string()));
+        assert_eq!(resolve(PresetKind::Generic, &ServerSpec::default(), &http()).unwrap_err().code(), "usage");
+    }
+}

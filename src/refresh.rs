@@ -1,0 +1,124 @@
+//! Getting a token that is valid now, renewing it if needed — safely.
+//!
+//! The rules, in order (DESIGN.md, "Keeping tokens fresh"):
+//! 1. A token that is fresh enough is handed out with no lock and no network.
+//! 2. Otherwise take the profile's cross-process lock, then re-read the store: if
+//!    another process renewed while we waited, use its tokens (one refresh per expiry,
+//!    however many processes ask).
+//! 3. Renew (refresh token, or Agate's code re-exchange) and write the new token set to
+//!    the keyring in one call *before* anyone is given the new access token.
+//! 4. `invalid_grant` marks the profile "needs sign-in" and keeps what is stored; a
+//!    network or 5xx failure keeps the tokens and reports. Nothing is ever deleted here.
+//!
+//! The window no client can close: if the server has rotated the refresh token but its
+//! answer never arrives (crash, cut connection), only dead tokens remain on a server
+//! with no grace period (Majora). It lasts from the request to the keyring write.
+
+use crate::client::{now_secs, OAuthClient};
+use crate::http::Http;
+use crate::lock::FileLock;
+use crate::paths::Paths;
+use crate::profile::{Profile, Renewal};
+use crate::store::{Status, Store, TokenSet};
+use crate::{Error, Result};
+
+/// How a token was obtained by [`fresh_token`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// It was fresh in the store.
+    Stored,
+    /// Another process renewed it while this one waited for the lock.
+    RenewedElsewhere,
+    /// This process renewed it.
+    Renewed,
+}
+
+/// A token valid for at least `min_valid` seconds (see [`TokenSet::is_fresh`]), renewing
+/// if needed; `force` renews even a fresh token.
+pub fn fresh_token(
+    paths: &Paths,
+    store: &Store,
+    http: &Http,
+    profile: &Profile,
+    min_valid: Option<u64>,
+    force: bool,
+) -> Result<(TokenSet, Source)> {
+    let name = &profile.name;
+    let seen = store.tokens(name)?.ok_or_else(|| Error::SignInNeeded {
+        profile: name.clone(),
+        reason: "not signed in yet".into(),
+    })?;
+    if !force && seen.is_fresh(min_valid, now_secs()) {
+        return Ok((seen, Source::Stored));
+    }
+    check_renewable(profile, &seen)?;
+    if !force && store.state(name).status == Status::NeedsSignIn {
+        return Err(Error::SignInNeeded {
+            profile: name.clone(),
+            reason: "the server refused the last renewal".into(),
+        });
+    }
+
+    let _lock = FileLock::profile(paths, name)?;
+    let current = store.tokens(name)?.ok_or_else(|| Error::SignInNeeded {
+        profile: name.clone(),
+        reason: "signed out by another process".into(),
+    })?;
+    if current.access_token != seen.access_token {
+        return Ok((current, Source::RenewedElsewhere));
+    }
+    let renewed = renew(store, http, profile, &current)?;
+    Ok((renewed, Source::Renewed))
+}
+
+/// Renew with the lock held. Stores the result before returning it.
+fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> Result<TokenSet> {
+    let name = &profile.name;
+    let secret = if profile.has_client_secret { store.client_secret(name)? } else { None };
+    let client = OAuthClient::new(profile, secret.as_ref(), http)?;
+    let result = match profile.server.renewal {
+        Renewal::RefreshToken => {
+            let refresh = current.refresh_token.as_ref().expect("checked by check_renewable");
+            client.refresh(refresh)
+        }
+        Renewal::ReexchangeCode => {
+            let code = current.code.as_ref().expect("checked by check_renewable");
+            client.reexchange_code(code).map(|mut t| {
+                t.code = Some(code.clone());
+                t
+            })
+        }
+        Renewal::SignIn => unreachable!("checked by check_renewable"),
+    };
+    match result {
+        Ok(tokens) => {
+            store.save_tokens(name, &tokens)?;
+            store.update_state(name, |s| s.renewals += 1)?;
+            tracing::info!(profile = %name, expires_at = ?tokens.expires_at, "renewed");
+            Ok(tokens)
+        }
+        Err(err) => {
+            let status = if matches!(err, Error::SignInNeeded { .. }) { Status::NeedsSignIn } else { Status::Failing };
+            let message = err.to_string();
+            tracing::warn!(profile = %name, error = %message, "renewal failed; stored tokens kept");
+            // Recording the failure is best effort: the error itself matters more.
+            let _ = store.update_state(name, |s| {
+                s.status = status;
+                s.last_error = Some(message);
+                s.last_error_at = Some(now_secs());
+            });
+            Err(err)
+        }
+    }
+}
+
+fn check_renewable(profile: &Profile, tokens: &TokenSet) -> Result<()> {
+    let reason = match profile.server.renewal {
+        Renewal::RefreshToken if tokens.refresh_token.is_none() => "the server gave no refresh token",
+        Renewal::ReexchangeCode if tokens.code.is_none() => "no stored authorization to re-exchange",
+        Renewal::SignIn => "this server has no way to renew tokens without you",
+        _ => return Ok(()),
+    };
+    Err(Error::SignInNeeded { profile: profile.name.clone(), reason: format!("it cannot be renewed without you: {reason}") })
+}

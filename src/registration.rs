@@ -1,0 +1,144 @@
+//! Registering Latchkey as a client: dynamically (RFC 7591/7592) where the server
+//! offers it, otherwise the exact values a person types into the server's form.
+
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+
+use crate::http::{describe_reqwest_error, Http};
+use crate::profile::{PresetKind, Profile};
+use crate::secret::Secret;
+use crate::{Error, Result};
+
+/// What RFC 7591 §3.2.1 returns (the fields Latchkey keeps).
+#[derive(Debug, Deserialize)]
+pub struct Registration {
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    #[serde(default)]
+    pub registration_access_token: Option<Secret>,
+    #[serde(default)]
+    pub registration_client_uri: Option<Url>,
+}
+
+/// One value to type into a registration form.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FormField {
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// The client name Latchkey registers under.
+pub fn client_name(profile: &Profile) -> String {
+    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
+    match host {
+        Some(h) => format!("Latchkey ({h}, {})", profile.name),
+        None => format!("Latchkey ({})", profile.name),
+    }
+}
+
+/// RFC 7591: register a native client for the profile's redirect URI.
+pub fn register(http: &Http, endpoint: &Url, profile: &Profile) -> Result<Registration> {
+    let body = json!({
+        "client_name": client_name(profile),
+        "redirect_uris": [profile.redirect_uri.as_str()],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "client_secret_basic",
+        "application_type": "native",
+        "scope": profile.scope_string(),
+    });
+    let response = http
+        .client()
+        .post(endpoint.clone())
+        .json(&body)
+        .send()
+        .map_err(|e| Error::Network { url: endpoint.to_string(), reason: describe_reqwest_error(&e) })?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .map_err(|e| Error::Network { url: endpoint.to_string(), reason: describe_reqwest_error(&e) })?;
+    if !status.is_success() {
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        return Err(Error::ServerError {
+            error: value
+                .get("error")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
+            description: value.get("error_description").and_then(|v| v.as_str()).map(|d| d.chars().take(300).collect()),
+        });
+    }
+    parse_registration(&bytes)
+}
+
+pub fn parse_registration(bytes: &[u8]) -> Result<Registration> {
+    let registration: Registration = serde_json::from_slice(bytes)
+        .map_err(|e| Error::BadResponse(format!("registration answer is not valid: {e}")))?;
+    if registration.client_id.is_empty() {
+        return Err(Error::BadResponse("registration answer has an empty client_id".into()));
+    }
+    if let Some(uri) = &registration.registration_client_uri {
+        crate::profile::check_secure_url("registration client", uri)?;
+    }
+    Ok(registration)
+}
+
+/// RFC 7592 §2.3: delete a dynamically registered client.
+pub fn delete(http: &Http, client_uri: &Url, token: &Secret) -> Result<()> {
+    let response = http
+        .client()
+        .delete(client_uri.clone())
+        .bearer_auth(token.expose())
+        .send()
+        .map_err(|e| Error::Network { url: client_uri.to_string(), reason: describe_reqwest_error(&e) })?;
+    match response.status().as_u16() {
+        200..=299 | 404 | 401 => Ok(()), // gone already, or the token is no longer valid
+        status => Err(Error::ServerError { error: format!("HTTP {status}"), description: Some("deleting the client registration".into()) }),
+    }
+}
+
+/// The exact values for a server's "new application" form.
+pub fn manual_form(profile: &Profile) -> Vec<FormField> {
+    let name = FormField { label: "Name", value: client_name(profile) };
+    let redirect = FormField { label: "Redirect URIs", value: profile.redirect_uri.to_string() };
+    match profile.server.preset {
+        PresetKind::Majora | PresetKind::MajoraTest => vec![
+            name,
+            FormField { label: "Client type", value: "Confidential".into() },
+            FormField { label: "Authorization grant type", value: "Authorization code".into() },
+            redirect,
+        ],
+        PresetKind::Agate => vec![
+            name,
+            redirect,
+            FormField { label: "Scopes", value: profile.scope_string() },
+        ],
+        PresetKind::Generic => vec![
+            name,
+            FormField { label: "Client type", value: "Confidential (or public, with PKCE)".into() },
+            FormField { label: "Grant types", value: "Authorization code, refresh token".into() },
+            redirect,
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rfc7591_answers() {
+        let r = parse_registration(br#"{"client_id": "abc", "client_secret": "s", "registration_access_token": "t",
+            "registration_client_uri": "https://id.example.org/register/abc/"}"#).unwrap();
+        assert_eq!(r.client_id, "abc");
+        assert_eq!(r.client_secret.unwrap().expose(), "s");
+        assert!(parse_registration(br#"{"client_id": ""}"#).is_err());
+        assert!(parse_registration(b"<html>").is_err());
+        assert_eq!(
+            parse_registration(br#"{"client_id": "a", "registration_client_uri": "http://evil.org/x"}"#).unwrap_err().code(),
+            "insecure-endpoint"
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! The token store: secrets in the keyring, non-secret state beside the config.
+//!
+//! A profile's whole token set (access and refresh token, expiry, Agate's code) is one
+//! keyring item written in one call, so the new refresh token can never be stored
+//! without its access token or the other way round. What is not secret — expiry,
+//! status, last error — is also kept in `state/NAME.json`, so lists and the tray can
+//! show status without unlocking the keyring.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::write_atomic;
+use crate::paths::Paths;
+use crate::secret::{Keyring, Secret, SecretKind};
+use crate::{Error, Result};
+
+/// What the server gave us (kept in the keyring only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSet {
+    pub access_token: Secret,
+    #[serde(default = "bearer")]
+    pub token_type: String,
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    /// Unix seconds; from `expires_in` at receipt.
+    #[serde(default)]
+    pub expires_at: Option<u64>,
+    pub obtained_at: u64,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The authorization code, kept where renewal re-exchanges it (Agate).
+    #[serde(default)]
+    pub code: Option<Secret>,
+}
+
+fn bearer() -> String {
+    "bearer".into()
+}
+
+impl TokenSet {
+    /// Seconds of life left (negative when expired); `None` when the server gave none.
+    pub fn valid_for(&self, now: u64) -> Option<i64> {
+        self.expires_at.map(|at| at as i64 - now as i64)
+    }
+
+    /// The token's whole lifetime as issued.
+    pub fn lifetime(&self) -> Option<u64> {
+        self.expires_at.map(|at| at.saturating_sub(self.obtained_at))
+    }
+
+    /// Whether the token stays valid at least `min_valid` seconds. The default margin
+    /// is 60 s, or half the token's lifetime when that is shorter (a 20-second token is
+    /// never "too short" to hand out right after it was issued).
+    pub fn is_fresh(&self, min_valid: Option<u64>, now: u64) -> bool {
+        let margin = min_valid
+            .unwrap_or_else(|| self.lifetime().map(|l| (l / 2).min(60)).unwrap_or(60));
+        match self.valid_for(now) {
+            None => true,
+            Some(left) => left > 0 && left as u64 >= margin,
+        }
+    }
+}
+
+/// A profile's status, as shown in lists, the tray and `latchkey status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Never signed in, or signed out.
+    #[default]
+    SignedOut,
+    /// Tokens are stored and renewal works.
+    SignedIn,
+    /// Renewal was refused (`invalid_grant`): a person must sign in again.
+    NeedsSignIn,
+    /// Renewal failed for a passing reason (network, 5xx); it will be retried.
+    Failing,
+}
+
+/// Non-secret facts about a profile's tokens (`state/NAME.json`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenState {
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub expires_at: Option<u64>,
+    #[serde(default)]
+    pub obtained_at: Option<u64>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub has_refresh_token: bool,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub last_error_at: Option<u64>,
+    #[serde(default)]
+    pub renewals: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    paths: Paths,
+    keyring: Keyring,
+}
+
+impl Store {
+    pub fn new(paths: &Paths) -> Self {
+        Self { paths: paths.clone(), keyring: Keyring::new(paths.keyring_service()) }
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// The stored token set, if any.
+    pub fn tokens(&self, profile: &str) -> Result<Option<TokenSet>> {
+        match self.keyring.get(profile, SecretKind::Tokens)? {
+            None => Ok(None),
+            Some(json) => serde_json::from_str(json.expose()).map(Some).map_err(|_| {
+                Error::KeyringUnavailable(format!(
+                    "the stored tokens of `{profile}` are unreadable (written by another program?)"
+                ))
+            }),
+        }
+    }
+
+    /// Store a new token set: keyring first (one write), then the non-secret state.
+    pub fn save_tokens(&self, profile: &str, tokens: &TokenSet) -> Result<()> {
+        let json = Secret::new(serde_json::to_string(tokens).expect("token set serializes"));
+        self.keyring.set(profile, SecretKind::Tokens, &json)?;
+        self.update_state(profile, |s| {
+            s.status = Status::SignedIn;
+            s.expires_at = tokens.expires_at;
+            s.obtained_at = Some(tokens.obtained_at);
+            s.scopes = tokens.scopes.clone();
+            s.has_refresh_token = tokens.refresh_token.is_some();
+            s.last_error = None;
+            s.last_error_at = None;
+        })
+    }
+
+    /// Forget the tokens (logout). The profile and client secret stay.
+    pub fn forget_tokens(&self, profile: &str) -> Result<()> {
+        self.keyring.delete(profile, SecretKind::Tokens)?;
+        self.update_state(profile, |s| *s = TokenState::default())
+    }
+
+    /// Forget everything of a profile (remove).
+    pub fn forget_all(&self, profile: &str) -> Result<()> {
+        for kind in [SecretKind::Tokens, SecretKind::ClientSecret, SecretKind::RegistrationToken] {
+            self.keyring.delete(profile, kind)?;
+        }
+        let _ = std::fs::remove_file(self.state_path(profile));
+        Ok(())
+    }
+
+    pub fn client_secret(&self, profile: &str) -> Result<Option<Secret>> {
+        self.keyring.get(profile, SecretKind::ClientSecret)
+    }
+
+    pub fn set_client_secret(&self, profile: &str, secret: &Secret) -> Result<()> {
+        self.keyring.set(profile, SecretKind::ClientSecret, secret)
+    }
+
+    pub fn registration_token(&self, profile: &str) -> Result<Option<Secret>> {
+        self.keyring.get(profile, SecretKind::RegistrationToken)
+    }
+
+    pub fn set_registration_token(&self, profile: &str, secret: &Secret) -> Result<()> {
+        self.keyring.set(profile, SecretKind::RegistrationToken, secret)
+    }
+
+    fn state_path(&self, profile: &str) -> PathBuf {
+        self.paths.state_dir().join(format!("{profile}.json"))
+    }
+
+    /// The non-secret state; an unreadable state file counts as empty (it is a cache
+    /// of what the keyring holds, never the only copy of anything).
+    pub fn state(&self, profile: &str) -> TokenState {
+        std::fs::read(self.state_path(profile))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn update_state(&self, profile: &str, change: impl FnOnce(&mut TokenState)) -> Result<()> {
+        let mut state = self.state(profile);
+        change(&mut state);
+        let json = serde_json::to_vec_pretty(&state).expect("state serializes");
+        write_atomic(&self.state_path(profile), &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(obtained: u64, expires: Option<u64>) -> TokenSet {
+        TokenSet {
+            access_token: Secret::new("a"),
+            token_type: "bearer".into(),
+            refresh_token: None,
+            expires_at: expires,
+            obtained_at: obtained,
+            scopes: vec![],
+            code: None,
+        }
+    }
+
+    #[test]
+    fn freshness_margin() {
+        let t = tokens(1000, Some(1000 + 36000));
+        assert!(t.is_fresh(None, 1000 + 36000 - 61));
+        assert!(!t.is_fresh(None, 1000 + 36000 - 59));
+        assert!(!t.is_fresh(Some(3600), 1000 + 36000 - 3599));
+        // Short-lived tokens: the default margin is half the lifetime.
+        let short = tokens(0, Some(20));
+        assert!(short.is_fresh(None, 9));
+        assert!(!short.is_fresh(None, 11));
+        assert!(!short.is_fresh(None, 25));
+        assert!(tokens(0, None).is_fresh(Some(100), 1_000_000));
+    }
+
+    #[test]
+    fn debug_of_a_token_set_shows_no_secret() {
+        let mut t = tokens(0, None);
+        t.access_token = Secret::new("very-secret-access");
+        t.refresh_token = Some(Secret::new("very-secret-refresh"));
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+    }
+}

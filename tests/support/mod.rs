@@ -1,0 +1,381 @@
+//! Shared harness for the engine's integration tests.
+//!
+//! * [`server`]: the real django-oauth-toolkit test server (tests/server), started once
+//!   per test binary, configured like Majora.
+//! * [`User`]: a headless person who logs in and approves consent over HTTP, and
+//!   returns the address the server redirected the browser to.
+//! * [`Cli`]: the `latchkey` binary with a fresh config dir per test.
+//!
+//! The test binaries run under `tests/support/with-keyring`, so the keyring is a real
+//! Secret Service (gnome-keyring) in a private D-Bus session.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+pub const USERNAME: &str = "alice";
+pub const PASSWORD: &str = "wonderland";
+
+pub struct TestServer {
+    pub port: u16,
+    // Held so the server exits when this test process does (it watches its stdin).
+    _stdin: Mutex<ChildStdin>,
+    _child: Mutex<Child>,
+}
+
+/// The shared test server of this test binary.
+pub fn server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| TestServer::start(&[]))
+}
+
+impl TestServer {
+    /// Start a fresh server; `env` adds settings (e.g. token lifetime).
+    pub fn start(env: &[(&str, &str)]) -> TestServer {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/server");
+        let python = root.join(".venv/bin/python");
+        assert!(python.exists(), "test server venv missing: run scripts/setup.sh");
+        let mut child = Command::new(python)
+            .arg(root.join("serve.py"))
+            .arg("--exit-with-stdin")
+            .envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the test server");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("READY ")
+            .unwrap_or_else(|| panic!("test server did not start: {line:?}"))
+            .parse()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        TestServer { port, _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn http() -> reqwest::blocking::Client {
+        reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
+    }
+
+    /// Register a confidential authorization-code client (as a person would on
+    /// Majora's form). `ttl` is the access-token lifetime in seconds.
+    pub fn create_client(&self, ttl: u64, redirect_uris: &[&str]) -> Client {
+        let body = serde_json::json!({
+            "name": format!("latchkey test [ttl={ttl}]"),
+            "redirect_uris": redirect_uris,
+        });
+        let v: serde_json::Value =
+            Self::http().post(self.url("/test/apps/")).json(&body).send().unwrap().json().unwrap();
+        Client {
+            id: v["client_id"].as_str().unwrap().to_string(),
+            secret: v["client_secret"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// Majora's redirect URI on this server.
+    pub fn callback_uri(&self) -> String {
+        self.url("/o/callback/")
+    }
+
+    /// How many token requests of `grant_type` reached the server for this client.
+    pub fn grant_count(&self, client_id: &str, grant_type: &str) -> u64 {
+        let v: serde_json::Value =
+            Self::http().get(self.url(&format!("/test/stats/{client_id}/"))).send().unwrap().json().unwrap();
+        v.get(grant_type).and_then(|n| n.as_u64()).unwrap_or(0)
+    }
+
+    /// RFC 7662 introspection, authenticated as the client.
+    pub fn is_active(&self, client: &Client, token: &str) -> bool {
+        let v: serde_json::Value = Self::http()
+            .post(self.url("/o/introspect/"))
+            .basic_auth(&client.id, Some(&client.secret))
+            .form(&[("token", token)])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["active"].as_bool().unwrap_or(false)
+    }
+
+    /// Refresh directly at the server (to prove a refresh token is dead or alive).
+    pub fn try_refresh(&self, client: &Client, refresh_token: &str) -> reqwest::StatusCode {
+        Self::http()
+            .post(self.url("/o/token/"))
+            .basic_auth(&client.id, Some(&client.secret))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)])
+            .send()
+            .unwrap()
+            .status()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    pub secret: String,
+}
+
+/// A person with a browser, minus the browser.
+pub struct User {
+    http: reqwest::blocking::Client,
+}
+
+impl User {
+    pub fn new() -> Self {
+        let http = reqwest::blocking::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Self { http }
+    }
+
+    /// Log in and press `button` ("allow" to authorize, anything else to deny) on the
+    /// consent page for `authorize_url`; returns where the server redirected to.
+    pub fn authorize(&self, authorize_url: &str, allow: bool) -> String {
+        let url = reqwest::Url::parse(authorize_url).unwrap();
+        let origin = format!("{}://{}", url.scheme(), url.host_str().unwrap()) + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        let next = format!("{}?{}", url.path(), url.query().unwrap_or(""));
+        // Log in.
+        let login_page = self.http.get(format!("{origin}/accounts/login/")).send().unwrap().text().unwrap();
+        let csrf = hidden_inputs(&login_page).into_iter().find(|(k, _)| k == "csrfmiddlewaretoken").unwrap().1;
+        let resp = self
+            .http
+            .post(format!("{origin}/accounts/login/"))
+            .header("Referer", format!("{origin}/accounts/login/"))
+            .form(&[("username", USERNAME), ("password", PASSWORD), ("csrfmiddlewaretoken", &csrf), ("next", &next)])
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 302, "login failed");
+        // Consent page.
+        let resp = self.http.get(authorize_url).send().unwrap();
+        if resp.status().is_redirection() {
+            return location(&resp);
+        }
+        let page = resp.text().unwrap();
+        let mut form = hidden_inputs(&page);
+        if allow {
+            form.push(("allow".into(), "Authorize".into()));
+        }
+        let resp = self
+            .http
+            .post(format!("{origin}/o/authorize/"))
+            .header("Referer", authorize_url)
+            .form(&form)
+            .send()
+            .unwrap();
+        assert!(resp.status().is_redirection(), "consent did not redirect: {}", resp.status());
+        location(&resp)
+    }
+
+    /// Approve a device code (RFC 8628) on the server's device page.
+    pub fn approve_device(&self, origin: &str, user_code: &str) {
+        self.authorize_login(origin);
+        let page = self.http.get(format!("{origin}/o/device/")).send().unwrap().text().unwrap();
+        let mut form = hidden_inputs(&page);
+        form.push(("user_code".into(), user_code.into()));
+        let resp = self.http.post(format!("{origin}/o/device/")).header("Referer", format!("{origin}/o/device/")).form(&form).send().unwrap();
+        let confirm = location(&resp);
+        let confirm_url = if confirm.starts_with("http") { confirm } else { format!("{origin}{confirm}") };
+        let page = self.http.get(&confirm_url).send().unwrap().text().unwrap();
+        let mut form = hidden_inputs(&page);
+        form.push(("action".into(), "accept".into()));
+        let resp = self.http.post(&confirm_url).header("Referer", &confirm_url).form(&form).send().unwrap();
+        assert!(resp.status().is_success() || resp.status().is_redirection(), "device confirm: {}", resp.status());
+    }
+
+    fn authorize_login(&self, origin: &str) {
+        let login_page = self.http.get(format!("{origin}/accounts/login/")).send().unwrap().text().unwrap();
+        let csrf = hidden_inputs(&login_page).into_iter().find(|(k, _)| k == "csrfmiddlewaretoken").unwrap().1;
+        let resp = self
+            .http
+            .post(format!("{origin}/accounts/login/"))
+            .header("Referer", format!("{origin}/accounts/login/"))
+            .form(&[("username", USERNAME), ("password", PASSWORD), ("csrfmiddlewaretoken", &csrf), ("next", "/")])
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 302, "login failed");
+    }
+}
+
+impl Default for User {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn location(resp: &reqwest::blocking::Response) -> String {
+    resp.headers().get("location").expect("a Location header").to_str().unwrap().to_string()
+}
+
+/// `(name, value)` of every `<input type="hidden">` in a page.
+pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for tag in html.split("<input").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        if !tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let attr = |name: &str| {
+            let key = format!("{name}=\"");
+            tag.find(&key).map(|i| {
+                let rest = &tag[i + key.len()..];
+                unescape(&rest[..rest.find('"').unwrap_or(rest.len())])
+            })
+        };
+        if let Some(name) = attr("name") {
+            out.push((name, attr("value").unwrap_or_default()));
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#x27;", "'").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// The `latchkey` CLI with its own config dir (and so its own keyring namespace).
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+}
+
+impl Cli {
+    pub fn new() -> Self {
+        Self { dir: tempfile::Builder::new().prefix("latchkey-test-").tempdir().unwrap() }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_latchkey"));
+        c.env("LATCHKEY_CONFIG_DIR", self.dir.path()).env_remove("LATCHKEY_LOG");
+        c
+    }
+
+    /// Run with `args`, feeding `stdin`.
+    pub fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Run and expect success; returns stdout.
+    pub fn ok(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.run(args, stdin);
+        assert!(out.status.success(), "latchkey {args:?} failed: {}", describe(&out));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Add a Majora-preset profile pointing at the test server with a new client.
+    pub fn add_majora(&self, server: &TestServer, name: &str, ttl: u64) -> Client {
+        let client = server.create_client(ttl, &[&server.callback_uri()]);
+        self.ok(
+            &["profile", "add", name, "--preset", "majora", "--base-url", &server.base(), "--client-id", &client.id, "--client-secret-stdin", "--scopes", "read write"],
+            &format!("{}\n", client.secret),
+        );
+        client
+    }
+
+    /// `latchkey login NAME --paste`, with a headless user approving in between.
+    pub fn login_paste(&self, name: &str, user: &User) -> Output {
+        self.login_paste_with(name, |url| user.authorize(url, true))
+    }
+
+    /// Paste login where `answer` turns the authorize URL into what gets pasted.
+    pub fn login_paste_with(&self, name: &str, answer: impl FnOnce(&str) -> String) -> Output {
+        let mut child = self
+            .command()
+            .args(["login", name, "--paste"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        let url = loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                panic!("login ended before printing a URL: {seen}");
+            }
+            seen.push_str(&line);
+            if line.starts_with("http") {
+                break line.trim().to_string();
+            }
+        };
+        let pasted = answer(&url);
+        child.stdin.take().unwrap().write_all(format!("{pasted}\n").as_bytes()).unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        let mut out = child.wait_with_output().unwrap();
+        out.stderr = format!("{seen}{rest}").into_bytes();
+        out
+    }
+
+    /// The stored tokens, read straight from the keyring (as a test oracle).
+    pub fn stored_tokens(&self, name: &str) -> Option<latchkey::store::TokenSet> {
+        let paths = latchkey::paths::Paths::in_dir(self.config_dir());
+        latchkey::store::Store::new(&paths).tokens(name).unwrap()
+    }
+
+    /// Every file under the config dir, concatenated (to grep for secrets).
+    pub fn all_files_text(&self) -> String {
+        fn walk(dir: &Path, out: &mut String) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if let Ok(bytes) = std::fs::read(&p) {
+                    out.push_str(&String::from_utf8_lossy(&bytes));
+                }
+            }
+        }
+        let mut out = String::new();
+        walk(self.dir.path(), &mut out);
+        out
+    }
+}
+
+impl Default for Cli {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
