@@ -60,6 +60,13 @@ impl TestServer {
         TestServer { port, _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
     }
 
+    /// Stop the server (to test what happens when it is down).
+    pub fn stop(&self) {
+        let mut child = self._child.lock().unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
     }

@@ -1,0 +1,137 @@
+//! Every way a sign-in or renewal can go wrong ends in a clear message, the right
+//! exit code, and stored tokens intact; forged callbacks are never exchanged.
+
+mod support;
+
+use support::{describe, server, Cli, TestServer, User};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A signed-in profile to prove that failures leave the store alone.
+fn signed_in(cli: &Cli, name: &str) -> support::Client {
+    let client = cli.add_majora(server(), name, 3600);
+    assert!(cli.login_paste(name, &User::new()).status.success());
+    client
+}
+
+fn with_query(url: &str, key: &str, value: &str) -> String {
+    let mut u = reqwest::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> = u.query_pairs().into_owned().map(|(k, v)| if k == key { (k, value.to_string()) } else { (k, v) }).collect();
+    u.query_pairs_mut().clear().extend_pairs(pairs);
+    u.to_string()
+}
+
+#[test]
+fn wrong_state_is_refused_and_never_exchanged() {
+    let cli = Cli::new();
+    let client = signed_in(&cli, "p");
+    let stored = cli.stored_tokens("p").unwrap();
+    let exchanges = server().grant_count(&client.id, "authorization_code");
+    let user = User::new();
+    let out = cli.login_paste_with("p", |url| with_query(&user.authorize(url, true), "state", "forged-state"));
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(stderr(&out).contains("matches no sign-in in progress"), "{}", stderr(&out));
+    assert_eq!(server().grant_count(&client.id, "authorization_code"), exchanges, "a forged callback was exchanged");
+    assert_eq!(cli.stored_tokens("p").unwrap(), stored);
+}
+
+#[test]
+fn foreign_redirect_uri_is_refused() {
+    let cli = Cli::new();
+    let client = signed_in(&cli, "p");
+    let stored = cli.stored_tokens("p").unwrap();
+    let exchanges = server().grant_count(&client.id, "authorization_code");
+    let user = User::new();
+    for evil in ["https://evil.example.org/o/callback/", "http://127.0.0.1:1/o/callback/../x"] {
+        let out = cli.login_paste_with("p", |url| {
+            let real = reqwest::Url::parse(&user.authorize(url, true)).unwrap();
+            format!("{evil}?{}", real.query().unwrap())
+        });
+        assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+        assert!(stderr(&out).contains("redirect URI"), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("code="), "the query reached the message");
+    }
+    assert_eq!(server().grant_count(&client.id, "authorization_code"), exchanges);
+    assert_eq!(cli.stored_tokens("p").unwrap(), stored);
+}
+
+#[test]
+fn access_denied_says_so() {
+    let cli = Cli::new();
+    signed_in(&cli, "p");
+    let stored = cli.stored_tokens("p").unwrap();
+    let user = User::new();
+    let out = cli.login_paste_with("p", |url| user.authorize(url, false));
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(stderr(&out).contains("refused the sign-in: access_denied"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Authorize"), "no hint: {}", stderr(&out));
+    assert_eq!(cli.stored_tokens("p").unwrap(), stored);
+}
+
+#[test]
+fn wrong_client_secret_is_named() {
+    let cli = Cli::new();
+    let client = server().create_client(3600, &[&server().callback_uri()]);
+    cli.ok(
+        &["profile", "add", "p", "--preset", "majora", "--base-url", &server().base(), "--client-id", &client.id, "--client-secret-stdin", "--scopes", "read"],
+        "not-the-secret\n",
+    );
+    let out = cli.login_paste("p", &User::new());
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    assert!(stderr(&out).contains("does not accept the client id or secret"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("not-the-secret"));
+    assert!(cli.stored_tokens("p").is_none());
+}
+
+#[test]
+fn expired_code_is_refused() {
+    let short = TestServer::start(&[("TESTSERVER_CODE_LIFETIME", "1")]);
+    let cli = Cli::new();
+    cli.add_majora(&short, "p", 3600);
+    let user = User::new();
+    let out = cli.login_paste_with("p", |url| {
+        let redirect = user.authorize(url, true);
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        redirect
+    });
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(stderr(&out).contains("refused the authorization code"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Sign in again"), "{}", stderr(&out));
+}
+
+#[test]
+fn server_down_keeps_tokens_and_says_try_again() {
+    let own = TestServer::start(&[]);
+    let cli = Cli::new();
+    cli.add_majora(&own, "p", 3600);
+    assert!(cli.login_paste("p", &User::new()).status.success());
+    let stored = cli.stored_tokens("p").unwrap();
+    own.stop();
+
+    // A fresh token is still handed out with the server down.
+    assert_eq!(cli.ok(&["token", "p"], "").trim(), stored.access_token.expose());
+    for args in [&["token", "p", "--min-valid", "7200"][..], &["refresh", "p", "--force"][..]] {
+        let out = cli.run(args, "");
+        assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+        let text = stderr(&out);
+        assert!(text.contains("cannot reach") && text.contains("tokens are unchanged"), "{text}");
+        assert!(!text.contains(stored.access_token.expose()));
+    }
+    assert_eq!(cli.stored_tokens("p").unwrap(), stored);
+    let status: serde_json::Value = serde_json::from_str(&cli.ok(&["status", "p", "--json"], "")).unwrap();
+    assert_eq!(status[0]["status"], "failing");
+}
+
+#[test]
+fn unknown_profile_and_not_signed_in() {
+    let cli = Cli::new();
+    let out = cli.run(&["token", "nope"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("latchkey profile list"));
+    cli.add_majora(server(), "p", 3600);
+    let out = cli.run(&["token", "p"], "");
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(stderr(&out).contains("latchkey login p"));
+}
