@@ -317,3 +317,116 @@ fn network(url: &Url, err: oauth2::HttpClientError<reqwest::Error>) -> Error {
 pub fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::preset::{resolve, ServerSpec};
+    use crate::profile::{PresetKind, RedirectMode};
+
+    /// A one-request token endpoint: answers `status` + `body`, returns the request seen.
+    fn token_endpoint(status: u16, body: &'static str) -> (Url, std::thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let handle = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut buf = vec![0u8; 65536];
+            let mut seen = Vec::new();
+            loop {
+                let n = stream.read(&mut buf).unwrap();
+                seen.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&seen);
+                if let Some(head_end) = text.find("\r\n\r\n") {
+                    let len = text[..head_end]
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                        .unwrap_or(0);
+                    if seen.len() >= head_end + 4 + len {
+                        break;
+                    }
+                }
+            }
+            write!(stream, "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+            String::from_utf8_lossy(&seen).into_owned()
+        });
+        (Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap(), handle)
+    }
+
+    fn agate_profile(base: Url) -> Profile {
+        let http = Http::new().unwrap();
+        let r = resolve(PresetKind::Agate, &ServerSpec { base_url: Some(base), ..Default::default() }, &http).unwrap();
+        Profile {
+            name: "agate".into(),
+            server: r.server,
+            client_id: Some("my-app".into()),
+            has_client_secret: true,
+            registration_client_uri: None,
+            scopes: r.scopes,
+            redirect_uri: r.redirect_uri,
+            redirect_mode: RedirectMode::Window,
+            ocarina_sync: None,
+        }
+    }
+
+    #[test]
+    fn agate_renews_by_re_exchanging_the_stored_code() {
+        let (base, seen) = token_endpoint(200, r#"{"access_token": "jwt-2", "token_type": "Bearer", "expires_in": 28800}"#);
+        let profile = agate_profile(base);
+        let http = Http::new().unwrap();
+        let client = OAuthClient::new(&profile, Some(&Secret::new("key")), &http).unwrap();
+        let tokens = client.reexchange_code(&Secret::new("the-code")).unwrap();
+        let request = seen.join().unwrap();
+        assert!(request.starts_with("POST /ws/oauth2/token "), "{request}");
+        assert!(request.contains("grant_type=authorization_code"), "{request}");
+        assert!(request.contains("code=the-code"), "{request}");
+        assert!(request.contains("redirect_uri=latchkey%3A%2F%2Fcallback"), "{request}");
+        assert!(!request.contains("code_verifier"), "Agate takes no PKCE: {request}");
+        assert_eq!(tokens.access_token.expose(), "jwt-2");
+        assert_eq!(tokens.code.as_ref().unwrap().expose(), "the-code", "the code is kept for the next renewal");
+        assert_eq!(tokens.lifetime(), Some(28800));
+    }
+
+    #[test]
+    fn agate_authorize_url_has_no_pkce_and_always_redirect_and_scope() {
+        let profile = agate_profile(Url::parse("https://agate.example.org/").unwrap());
+        let http = Http::new().unwrap();
+        let client = OAuthClient::new(&profile, None, &http).unwrap();
+        let request = client.authorization_request();
+        let q: std::collections::HashMap<_, _> = request.url.query_pairs().into_owned().collect();
+        assert!(!q.contains_key("code_challenge"));
+        assert_eq!(q["redirect_uri"], "latchkey://callback");
+        assert_eq!(q["scope"], "openid email profile");
+        assert!(q.contains_key("nonce"), "openid requested, so a nonce is sent");
+        assert!(request.pkce_verifier.is_none());
+        assert!(request.state.len() >= 43, "state must carry at least 128 bits");
+    }
+
+    #[test]
+    fn an_ended_agate_authorization_means_sign_in() {
+        let (base, seen) = token_endpoint(400, r#"{"error": "invalid_grant"}"#);
+        let profile = agate_profile(base);
+        let http = Http::new().unwrap();
+        let client = OAuthClient::new(&profile, Some(&Secret::new("key")), &http).unwrap();
+        let err = client.reexchange_code(&Secret::new("old-code")).unwrap_err();
+        seen.join().unwrap();
+        assert_eq!(err.code(), "sign-in-needed");
+    }
+
+    #[test]
+    fn html_5xx_and_redirects_are_described_not_quoted() {
+        let (base, seen) = token_endpoint(502, "<html>Bad gateway access_token=leak</html>");
+        let mut profile = agate_profile(base);
+        profile.server.renewal = crate::profile::Renewal::RefreshToken;
+        let http = Http::new().unwrap();
+        let client = OAuthClient::new(&profile, Some(&Secret::new("key")), &http).unwrap();
+        let err = client.refresh(&Secret::new("r")).unwrap_err();
+        seen.join().unwrap();
+        assert_eq!(err.code(), "server-error");
+        assert!(err.to_string().contains("HTTP 502"), "{err}");
+        assert!(!err.to_string().contains("leak"));
+        assert!(err.is_transient());
+    }
+}

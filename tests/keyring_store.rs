@@ -42,3 +42,35 @@ fn no_secret_service_is_a_clear_error_not_a_fallback() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn cli_without_a_keyring_exits_5_and_writes_nothing_in_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_latchkey"))
+            .args(args)
+            .env("LATCHKEY_CONFIG_DIR", dir.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&["profile", "add", "m", "--preset", "majora", "--client-id", "id", "--client-secret-stdin"], "plaintext-canary\n");
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("keyring unavailable") && stderr.contains("never stores secrets in plain files"), "{stderr}");
+    // Nothing was added, and the secret is nowhere on disk.
+    let list = run(&["profile", "list", "--json"], "");
+    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "[]");
+    let grep = std::process::Command::new("grep").args(["-r", "plaintext-canary"]).arg(dir.path()).output().unwrap();
+    assert!(grep.stdout.is_empty(), "secret written to disk");
+
+    run(&["profile", "add", "m", "--preset", "majora"], "");
+    let out = run(&["token", "m"], "");
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+}
