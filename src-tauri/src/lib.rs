@@ -49,6 +49,11 @@ pub fn run() {
     let app = builder
         .plugin(tauri_plugin_deep_link::init())
         .manage(AppState::new(paths, environment))
+        .on_window_event(|window, event| {
+            if window.label() == windows::MAIN && matches!(event, tauri::WindowEvent::Destroyed) {
+                tracing::info!("main window closed; its webview is gone, the tray stays");
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::profiles::list_profiles,
             commands::app::app_status,
@@ -69,7 +74,7 @@ pub fn run() {
         if let RunEvent::ExitRequested { code: None, api, .. } = event {
             // The last window closed: keep running in the tray. Quit passes a code.
             api.prevent_exit();
-            tracing::debug!("main window closed; staying in the tray");
+            tracing::debug!("last window closed; staying in the tray");
         }
     });
 }

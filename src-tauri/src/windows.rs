@@ -18,7 +18,8 @@ pub fn show_main(app: &AppHandle) {
         .inner_size(900.0, 640.0)
         .min_inner_size(800.0, 600.0)
         .build();
-    if let Err(err) = built {
-        tracing::error!("could not open the main window: {err}");
+    match built {
+        Ok(_) => tracing::info!("main window opened"),
+        Err(err) => tracing::error!("could not open the main window: {err}"),
     }
 }

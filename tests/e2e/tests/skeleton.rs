@@ -59,3 +59,4 @@ fn starts_without_a_session_bus_and_says_what_is_degraded() {
     assert!(said, "log:\n{}", session.log());
     assert!(still_running, "the app exited without a bus; log:\n{}", session.log());
 }
+
