@@ -33,7 +33,7 @@ test-ui:
 	npm --prefix ui test --silent
 
 test-engine:
-	tests/support/with-keyring cargo test -p latchkey
+	tests/support/with-keyring cargo test -p latchkey --no-fail-fast
 
 test-e2e: desktop
-	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e -- --test-threads=1
+	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e --no-fail-fast -- --test-threads=1

@@ -1,6 +1,26 @@
 // The app's IPC commands are listed once here; tauri-build generates an `allow-*`
 // permission for each, and only the ones named in capabilities/ reach a window.
-const COMMANDS: &[&str] = &["list_profiles", "app_status"];
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "copy_text",
+    "list_profiles",
+    "preview_server",
+    "add_profile",
+    "register_client",
+    "set_client",
+    "check_credentials",
+    "set_scopes",
+    "refresh_profile",
+    "test_access",
+    "copy_token",
+    "sign_out",
+    "remove_profile",
+    "start_sign_in",
+    "complete_sign_in",
+    "cancel_sign_in",
+    "forget_browser_session",
+    "open_registration_page",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -63,6 +63,10 @@ pub struct ProfileStatus {
     pub scopes: Vec<String>,
     pub has_refresh_token: bool,
     pub last_error: Option<String>,
+    pub account: Option<String>,
+    pub redirect_uri: Url,
+    pub redirect_mode: RedirectMode,
+    pub dynamically_registered: bool,
 }
 
 /// What `register` did.
@@ -341,6 +345,37 @@ impl Latchkey {
         fresh_token(&self.paths, &self.store, &self.http, &profile, None, force)
     }
 
+    /// What a preset and spec resolve to, without saving anything (for the wizard).
+    pub fn preview_server(&self, preset: PresetKind, spec: &ServerSpec) -> Result<preset::Resolved> {
+        preset::resolve(preset, spec, &self.http)
+    }
+
+    /// Replace the scopes a profile asks for (takes effect at the next sign-in).
+    pub fn set_scopes(&self, name: &str, scopes: Vec<String>) -> Result<()> {
+        self.edit_config(|c| {
+            c.get_mut(name)?.scopes = scopes;
+            Ok(())
+        })
+    }
+
+    /// Who the profile's tokens belong to; remembered in the non-secret state.
+    pub fn whoami(&self, name: &str) -> Result<Option<String>> {
+        let profile = self.profile(name)?;
+        let (tokens, _) = self.token(name, None)?;
+        let secret = self.client_secret(&profile)?;
+        let account = crate::probe::account(&self.http, &profile, secret.as_ref(), &tokens.access_token)?;
+        if account.is_some() {
+            self.store.update_state(name, |s| s.account = account.clone())?;
+        }
+        Ok(account)
+    }
+
+    /// Call `url` with a fresh token and report what came back.
+    pub fn test_access(&self, name: &str, url: &Url) -> Result<crate::probe::ApiAnswer> {
+        let (tokens, _) = self.token(name, None)?;
+        crate::probe::call(&self.http, url, &tokens.access_token)
+    }
+
     /// Status of one or all profiles, from the non-secret state (no keyring access).
     pub fn status(&self, name: Option<&str>) -> Result<Vec<ProfileStatus>> {
         let config = self.config()?;
@@ -364,6 +399,10 @@ impl Latchkey {
                     scopes: if s.scopes.is_empty() { p.scopes.clone() } else { s.scopes.clone() },
                     has_refresh_token: s.has_refresh_token,
                     last_error: s.last_error,
+                    account: s.account,
+                    redirect_uri: p.redirect_uri.clone(),
+                    redirect_mode: p.redirect_mode,
+                    dynamically_registered: p.registration_client_uri.is_some(),
                 }
             })
             .collect())

@@ -26,6 +26,7 @@ pub mod lock;
 pub mod loopback;
 pub mod paths;
 pub mod preset;
+pub mod probe;
 pub mod profile;
 pub mod refresh;
 pub mod registration;

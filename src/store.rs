@@ -96,6 +96,9 @@ pub struct TokenState {
     pub last_error_at: Option<u64>,
     #[serde(default)]
     pub renewals: u64,
+    /// Who the tokens belong to, where the server said (userinfo or introspection).
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone)]

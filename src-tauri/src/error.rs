@@ -3,11 +3,21 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct IpcError {
     pub code: &'static str,
     pub message: String,
     pub hint: Option<String>,
+}
+
+impl IpcError {
+    pub fn internal(message: String) -> Self {
+        Self { code: "internal", message, hint: None }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self { code: "usage", message: message.into(), hint: None }
+    }
 }
 
 impl From<latchkey::Error> for IpcError {
@@ -16,4 +26,13 @@ impl From<latchkey::Error> for IpcError {
     }
 }
 
+impl From<tauri::Error> for IpcError {
+    fn from(err: tauri::Error) -> Self {
+        Self::internal(err.to_string())
+    }
+}
+
 pub type IpcResult<T> = Result<T, IpcError>;
+
+/// The same shape, for event payloads.
+pub type IpcErrorPayload = IpcError;

@@ -12,6 +12,7 @@ mod environment;
 mod error;
 mod logging;
 mod models;
+mod sign_in;
 mod state;
 mod tray;
 mod windows;
@@ -22,14 +23,14 @@ use crate::state::AppState;
 
 /// Build and run the app; returns when the user quits.
 pub fn run() {
-    let paths = match latchkey::paths::Paths::from_env() {
-        Ok(paths) => paths,
+    let engine = match latchkey::Latchkey::open() {
+        Ok(engine) => engine,
         Err(err) => {
             eprintln!("latchkey-desktop: {err}");
             std::process::exit(1);
         }
     };
-    logging::init(&paths);
+    logging::init(engine.paths());
     let start_hidden = std::env::args().skip(1).any(|a| a == "--hidden");
     let environment = environment::Environment::detect();
     for problem in environment.degraded() {
@@ -48,15 +49,34 @@ pub fn run() {
     }
     let app = builder
         .plugin(tauri_plugin_deep_link::init())
-        .manage(AppState::new(paths, environment))
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(AppState::new(engine, environment))
         .on_window_event(|window, event| {
             if window.label() == windows::MAIN && matches!(event, tauri::WindowEvent::Destroyed) {
                 tracing::info!("main window closed; its webview is gone, the tray stays");
             }
         })
         .invoke_handler(tauri::generate_handler![
-            commands::profiles::list_profiles,
             commands::app::app_status,
+            commands::app::copy_text,
+            commands::profiles::list_profiles,
+            commands::profiles::preview_server,
+            commands::profiles::add_profile,
+            commands::profiles::register_client,
+            commands::profiles::set_client,
+            commands::profiles::check_credentials,
+            commands::profiles::set_scopes,
+            commands::profiles::refresh_profile,
+            commands::profiles::test_access,
+            commands::profiles::copy_token,
+            commands::profiles::sign_out,
+            commands::profiles::remove_profile,
+            commands::profiles::open_registration_page,
+            commands::sign_in::start_sign_in,
+            commands::sign_in::complete_sign_in,
+            commands::sign_in::cancel_sign_in,
+            commands::sign_in::forget_browser_session,
         ])
         .setup(move |app| {
             let handle = app.handle();

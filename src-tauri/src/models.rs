@@ -1,27 +1,144 @@
-//! What IPC commands return: status and metadata, never a token or secret.
+//! What IPC commands take and return: status and metadata, never a token or secret
+//! (a client secret travels only from the UI to Rust, when the user pastes it).
 
-use serde::Serialize;
+use latchkey::engine::ProfileStatus;
+use latchkey::preset::Resolved;
+use latchkey::profile::{PresetKind, RedirectMode};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ProfileSummary {
+pub struct ProfileView {
     pub name: String,
-    pub preset: &'static str,
+    pub preset: PresetKind,
     pub server: String,
     pub client_id: Option<String>,
+    pub account: Option<String>,
     pub scopes: Vec<String>,
+    pub status: latchkey::store::Status,
+    pub expires_at: Option<u64>,
+    pub has_refresh_token: bool,
+    pub last_error: Option<String>,
+    pub redirect_uri: String,
+    pub redirect_mode: RedirectMode,
+    pub dynamically_registered: bool,
 }
 
-impl From<&latchkey::Profile> for ProfileSummary {
-    fn from(p: &latchkey::Profile) -> Self {
+impl From<ProfileStatus> for ProfileView {
+    fn from(p: ProfileStatus) -> Self {
         Self {
-            name: p.name.clone(),
-            preset: p.server.preset.as_str(),
-            server: p.server.describe(),
-            client_id: p.client_id.clone(),
-            scopes: p.scopes.clone(),
+            name: p.name,
+            preset: p.preset,
+            server: p.server,
+            client_id: p.client_id,
+            account: p.account,
+            scopes: p.scopes,
+            status: p.status,
+            expires_at: p.expires_at,
+            has_refresh_token: p.has_refresh_token,
+            last_error: p.last_error,
+            redirect_uri: p.redirect_uri.to_string(),
+            redirect_mode: p.redirect_mode,
+            dynamically_registered: p.dynamically_registered,
         }
     }
+}
+
+/// Where the wizard's server step points.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerInput {
+    pub preset: PresetKind,
+    pub base_url: Option<String>,
+    pub issuer: Option<String>,
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+}
+
+/// What the wizard shows after the server step.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerPreview {
+    pub issuer: String,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub revoke_url: Option<String>,
+    pub dynamic_registration: bool,
+    pub manual_registration_url: Option<String>,
+    pub redirect_uri: String,
+    pub default_scopes: Vec<ScopeChoice>,
+    pub renewal: latchkey::profile::Renewal,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeChoice {
+    pub scope: String,
+    pub explanation: String,
+}
+
+impl From<Resolved> for ServerPreview {
+    fn from(r: Resolved) -> Self {
+        let explain = |s: &str| {
+            latchkey::preset::MAJORA_UPLOADER_SCOPES
+                .iter()
+                .find(|(name, _)| *name == s)
+                .map(|(_, text)| text.to_string())
+                .unwrap_or_else(|| match s {
+                    "openid" => "Sign in with OpenID Connect".into(),
+                    "profile" => "Your name".into(),
+                    "email" => "Your email address".into(),
+                    "offline_access" => "Stay signed in (refresh tokens)".into(),
+                    _ => String::new(),
+                })
+        };
+        Self {
+            issuer: r.server.issuer.to_string(),
+            authorize_url: r.server.authorize_url.to_string(),
+            token_url: r.server.token_url.to_string(),
+            revoke_url: r.server.revoke_url.as_ref().map(|u| u.to_string()),
+            dynamic_registration: r.server.registration_url.is_some(),
+            manual_registration_url: r.server.manual_registration_url.as_ref().map(|u| u.to_string()),
+            redirect_uri: r.redirect_uri.to_string(),
+            default_scopes: r.scopes.iter().map(|s| ScopeChoice { scope: s.clone(), explanation: explain(s) }).collect(),
+            renewal: r.server.renewal,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewProfileInput {
+    pub name: String,
+    pub server: ServerInput,
+    pub scopes: Option<Vec<String>>,
+    pub redirect_uri: Option<String>,
+}
+
+/// How the user wants to sign in.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignInMethod {
+    Window,
+    Browser,
+    Paste,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInStarted {
+    pub method: SignInMethod,
+    /// Shown for "paste" and "browser" (so the user can open it by hand).
+    pub authorize_url: String,
+}
+
+/// Sent with `latchkey://sign-in-finished`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInFinished {
+    pub profile: String,
+    pub ok: bool,
+    pub error: Option<crate::error::IpcErrorPayload>,
 }
 
 #[derive(Debug, Serialize)]

@@ -1,16 +1,34 @@
 //! What the app keeps for its whole life, managed by Tauri.
 
-use latchkey::paths::Paths;
+use std::sync::Arc;
+
+use latchkey::Latchkey;
 
 use crate::environment::Environment;
+use crate::error::IpcResult;
 
 pub struct AppState {
-    pub paths: Paths,
+    /// The engine; its pending flows live here, so every catcher finds them.
+    pub engine: Arc<Latchkey>,
     pub environment: Environment,
 }
 
 impl AppState {
-    pub fn new(paths: Paths, environment: Environment) -> Self {
-        Self { paths, environment }
+    pub fn new(engine: Latchkey, environment: Environment) -> Self {
+        Self { engine: Arc::new(engine), environment }
+    }
+
+    /// Run a blocking engine call off the async runtime (the engine does network and
+    /// keyring I/O).
+    pub async fn run<T, F>(&self, f: F) -> IpcResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Latchkey) -> latchkey::Result<T> + Send + 'static,
+    {
+        let engine = self.engine.clone();
+        tauri::async_runtime::spawn_blocking(move || f(&engine))
+            .await
+            .map_err(|e| crate::error::IpcError::internal(e.to_string()))?
+            .map_err(Into::into)
     }
 }

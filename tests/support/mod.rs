@@ -17,6 +17,12 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 pub const USERNAME: &str = "alice";
+
+/// The repository root (this file is shared by the root crate's tests and tests/e2e).
+pub fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if manifest.join("tests/server").exists() { manifest.to_path_buf() } else { manifest.join("../..") }
+}
 pub const PASSWORD: &str = "wonderland";
 
 pub struct TestServer {
@@ -35,7 +41,7 @@ pub fn server() -> &'static TestServer {
 impl TestServer {
     /// Start a fresh server; `env` adds settings (e.g. token lifetime).
     pub fn start(env: &[(&str, &str)]) -> TestServer {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/server");
+        let root = repo_root().join("tests/server");
         let python = root.join(".venv/bin/python");
         assert!(python.exists(), "test server venv missing: run scripts/setup.sh");
         let mut child = Command::new(python)
@@ -276,7 +282,10 @@ impl Cli {
     }
 
     pub fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_latchkey"));
+        let bin = option_env!("CARGO_BIN_EXE_latchkey")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/latchkey"));
+        let mut c = Command::new(bin);
         c.env("LATCHKEY_CONFIG_DIR", self.dir.path()).env_remove("LATCHKEY_LOG");
         c
     }

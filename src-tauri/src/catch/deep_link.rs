@@ -1,10 +1,16 @@
 //! `latchkey://` links from the OS: at cold start (`get_current`), and forwarded from a
-//! second launch by the single-instance plugin. Every link goes to [`handle_url`].
+//! second launch by the single-instance plugin. Every link goes to [`handle_url`]: a
+//! callback whose `state` matches a sign-in in progress completes it; anything else is
+//! never exchanged, and the user is told.
 
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
-/// Event sent to the main window when a link arrives (payload: the link without query).
+use crate::sign_in;
+use crate::state::AppState;
+
+/// Event sent to the main window when a link arrives that completes nothing
+/// (payload: a warning without the link's query).
 pub const EVENT: &str = "latchkey://deep-link";
 
 pub fn register(app: &AppHandle) {
@@ -33,7 +39,23 @@ pub fn register(app: &AppHandle) {
 pub fn handle_url(app: &AppHandle, url: &url::Url) {
     let shown = latchkey::callback::redact_url(url);
     tracing::info!(link = %shown, "deep link received");
-    let _ = app.emit(EVENT, shown);
+    let engine = app.state::<AppState>().engine.clone();
+    match engine.pending_profile_for(url) {
+        Some(profile) => {
+            let (app, url) = (app.clone(), url.clone());
+            std::thread::spawn(move || {
+                let result = engine.complete_sign_in(url.as_str(), None, None);
+                sign_in::finish(&app, &profile, result);
+            });
+        }
+        None => {
+            tracing::warn!(link = %shown, "link matches no sign-in in progress; ignored");
+            let _ = app.emit(
+                EVENT,
+                format!("A sign-in link ({shown}) arrived that matches no sign-in in progress. It was ignored; nothing was sent to any server."),
+            );
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]

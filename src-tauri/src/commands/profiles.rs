@@ -1,11 +1,134 @@
-use tauri::State;
+use latchkey::engine::{NewProfile, RegisterOutcome, SignOutReport};
+use latchkey::preset::ServerSpec;
+use latchkey::probe::ApiAnswer;
+use latchkey::secret::Secret;
+use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_opener::OpenerExt;
+use tauri_plugin_clipboard_manager::ClipboardExt;
 
-use crate::error::IpcResult;
-use crate::models::ProfileSummary;
+use crate::error::{IpcError, IpcResult};
+use crate::models::{NewProfileInput, ProfileView, ServerInput, ServerPreview};
+use crate::sign_in::PROFILES_CHANGED;
 use crate::state::AppState;
 
+fn url(field: &str, value: Option<String>) -> IpcResult<Option<url::Url>> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| url::Url::parse(v.trim()).map_err(|e| IpcError::usage(format!("the {field} is not a valid URL ({e})"))))
+        .transpose()
+}
+
+fn spec(input: ServerInput) -> IpcResult<(latchkey::profile::PresetKind, ServerSpec)> {
+    Ok((
+        input.preset,
+        ServerSpec {
+            base_url: url("server address", input.base_url)?,
+            issuer: url("issuer URL", input.issuer)?,
+            authorize_url: url("authorization endpoint", input.authorize_url)?,
+            token_url: url("token endpoint", input.token_url)?,
+            revoke_url: None,
+            device_url: None,
+        },
+    ))
+}
+
 #[tauri::command]
-pub fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileSummary>> {
-    let config = latchkey::Config::load(&state.paths)?;
-    Ok(config.profiles().map(ProfileSummary::from).collect())
+pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> {
+    state.run(|e| e.status(None)).await.map(|rows| rows.into_iter().map(ProfileView::from).collect())
+}
+
+#[tauri::command]
+pub async fn preview_server(state: State<'_, AppState>, server: ServerInput) -> IpcResult<ServerPreview> {
+    let (preset, spec) = spec(server)?;
+    state.run(move |e| e.preview_server(preset, &spec)).await.map(ServerPreview::from)
+}
+
+#[tauri::command]
+pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, input: NewProfileInput) -> IpcResult<ProfileView> {
+    let (preset, spec) = spec(input.server)?;
+    let redirect_uri = url("redirect URI", input.redirect_uri)?;
+    let new = NewProfile {
+        name: input.name.clone(),
+        preset,
+        spec,
+        client_id: None,
+        client_secret: None,
+        scopes: input.scopes,
+        redirect_uri,
+        redirect_mode: None,
+    };
+    let name = input.name;
+    let view = state.run(move |e| e.add_profile(new).and_then(|_| e.status(Some(&name)))).await?;
+    let _ = app.emit(PROFILES_CHANGED, ());
+    Ok(view.into_iter().next().map(ProfileView::from).expect("the profile just added"))
+}
+
+#[tauri::command]
+pub async fn register_client(state: State<'_, AppState>, name: String) -> IpcResult<RegisterOutcome> {
+    state.run(move |e| e.register(&name)).await
+}
+
+#[tauri::command]
+pub async fn set_client(state: State<'_, AppState>, name: String, client_id: String, client_secret: Option<String>) -> IpcResult<()> {
+    let secret = client_secret.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
+    state.run(move |e| e.set_client(&name, client_id.trim(), secret.as_ref())).await
+}
+
+#[tauri::command]
+pub async fn check_credentials(state: State<'_, AppState>, name: String) -> IpcResult<latchkey::client::CredentialCheck> {
+    state.run(move |e| e.check_credentials(&name)).await
+}
+
+#[tauri::command]
+pub async fn set_scopes(state: State<'_, AppState>, name: String, scopes: Vec<String>) -> IpcResult<()> {
+    state.run(move |e| e.set_scopes(&name, scopes)).await
+}
+
+#[tauri::command]
+pub async fn refresh_profile(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    let result = state.run(move |e| e.refresh(&name, true).map(|_| ())).await;
+    let _ = app.emit(PROFILES_CHANGED, ());
+    result
+}
+
+#[tauri::command]
+pub async fn test_access(state: State<'_, AppState>, name: String, url: String) -> IpcResult<ApiAnswer> {
+    let target = url::Url::parse(url.trim()).map_err(|e| IpcError::usage(format!("not a valid URL ({e})")))?;
+    state.run(move |e| e.test_access(&name, &target)).await
+}
+
+/// Put a fresh access token on the clipboard, from Rust: the webview never sees it.
+#[tauri::command]
+pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    let (tokens, _) = state.run(move |e| e.token(&name, None)).await?;
+    app.clipboard().write_text(tokens.access_token.expose()).map_err(|e| IpcError::internal(e.to_string()))
+}
+
+#[tauri::command]
+pub async fn sign_out(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutReport> {
+    let result = state.run(move |e| e.logout(&name)).await;
+    let _ = app.emit(PROFILES_CHANGED, ());
+    result
+}
+
+#[tauri::command]
+pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutReport> {
+    let (report, problems) = state.run(move |e| e.remove_profile(&name)).await?;
+    for p in problems {
+        tracing::warn!("while removing: {p}");
+    }
+    let _ = app.emit(PROFILES_CHANGED, ());
+    Ok(report)
+}
+
+/// Open the server's own "register an application" page in the browser. Only that
+/// page: the webview cannot ask to open arbitrary URLs.
+#[tauri::command]
+pub async fn open_registration_page(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    let profile = state.run(move |e| e.profile(&name)).await?;
+    let page = profile
+        .server
+        .manual_registration_url
+        .ok_or_else(|| IpcError::usage("This server has no registration page Latchkey knows of."))?;
+    app.opener().open_url(page.as_str(), None::<&str>).map_err(|e| IpcError::internal(e.to_string()))
 }

@@ -1,6 +1,7 @@
 //! Harness for end-to-end tests of the desktop app.
 //!
-//! Each [`Desktop`] gets its own D-Bus session (`dbus-run-session`), its own config,
+//! Each [`Desktop`] gets its own D-Bus session (`dbus-run-session`) with a real
+//! Secret Service (gnome-keyring, via `tests/support/with-keyring`), its own config,
 //! data and state directories, and its own tauri-driver + WebKitWebDriver pair, so runs
 //! never see each other (an app on a shared bus would swallow the launch through the
 //! single-instance plugin). The whole test binary runs under `xvfb-run` (see Makefile).
@@ -92,12 +93,16 @@ pub struct Desktop {
 
 impl Desktop {
     pub async fn launch(args: &[&str]) -> Self {
+        // Two TLS backends meet in this crate (fantoccini's and reqwest's): pick one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let session = Session::new();
         let (port, native_port) = (free_port(), free_port());
         let bus_file = session.dir.path().join("bus-address");
         let pid_file = session.dir.path().join("driver-pid");
-        let driver = Command::new("dbus-run-session")
-            .args(["--", "sh", "-c"])
+        // with-keyring makes the private D-Bus session and serves the Secret Service in it.
+        let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("../support/with-keyring");
+        let driver = Command::new(with_keyring)
+            .args(["sh", "-c"])
             .arg(
                 "echo \"$DBUS_SESSION_BUS_ADDRESS\" > \"$1\"; echo $$ > \"$2\"; \
                  exec tauri-driver --port \"$3\" --native-port \"$4\" \

@@ -35,9 +35,11 @@ async fn second_launch_forwards_a_deep_link_to_the_first() {
     assert!(log.contains("latchkey://callback"), "{log}");
     assert!(!log.contains("x-secret-code"), "the query reached the log:\n{log}");
 
-    let banner = app.find("[data-testid=last-link]").await;
+    // No sign-in was in progress: the link is ignored, and the user is told.
+    let banner = app.find("[data-testid=link-warning]").await;
     let text = banner.text().await.unwrap();
-    assert!(text.contains("latchkey://callback") && !text.contains("x-secret-code"), "{text}");
+    assert!(text.contains("latchkey://callback") && text.contains("matches no sign-in"), "{text}");
+    assert!(!text.contains("x-secret-code"), "{text}");
     app.shutdown().await;
 }
 

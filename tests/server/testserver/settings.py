@@ -29,7 +29,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "testserver.views.BrowserSessionMiddleware",
 ]
+# E2E only: the sign-in window's own browser profile cannot be driven by WebDriver
+# (WebKitGTK automates one web context, and each profile has its own). With this set,
+# anonymous visits to the authorize page count as that user's existing browser session.
+BROWSER_SESSION_USER = os.environ.get("TESTSERVER_BROWSER_SESSION_USER")
 ROOT_URLCONF = "testserver.urls"
 TEMPLATES = [
     {
@@ -103,6 +108,8 @@ OAUTH2_PROVIDER = {
         "email": "Email",
         "offline_access": "Offline access",
     },
+    # Majora auto-approves a client that still holds a valid token for the scopes.
+    "REQUEST_APPROVAL_PROMPT": os.environ.get("TESTSERVER_APPROVAL_PROMPT", "force"),
     "DCR_ENABLED": True,
     "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
     "OAUTH_DEVICE_VERIFICATION_URI": os.environ.get("TESTSERVER_PUBLIC_URL", "http://127.0.0.1") + "/o/device/",

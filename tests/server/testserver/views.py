@@ -92,3 +92,19 @@ def create_user(request):
     if not User.objects.filter(username=spec["username"]).exists():
         User.objects.create_user(spec["username"], spec.get("email", ""), spec["password"])
     return JsonResponse({"ok": True}, status=201)
+
+
+class BrowserSessionMiddleware:
+    """See settings.BROWSER_SESSION_USER (E2E only; off unless that is set)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib.auth import login
+
+        username = settings.BROWSER_SESSION_USER
+        if username and request.path == "/o/authorize/" and not request.user.is_authenticated:
+            login(request, User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
+        return self.get_response(request)

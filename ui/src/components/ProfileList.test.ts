@@ -1,39 +1,51 @@
-import { describe, it, expect, vi, beforeEach } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { render, screen, fireEvent } from '@testing-library/svelte';
+import ProfileList from './ProfileList.svelte';
+import { IpcError, type ProfileView } from '../lib/ipc';
 
-const listProfiles = vi.fn();
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
-  return { ...real, listProfiles: () => listProfiles() };
+  return { ...real, refreshProfile: vi.fn(), copyToken: vi.fn(), signOut: vi.fn(), removeProfile: vi.fn() };
 });
 
-import ProfileList from './ProfileList.svelte';
-import { IpcError } from '../lib/ipc';
+const profile: ProfileView = {
+  name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
+  account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true,
+  lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
+};
 
 describe('ProfileList', () => {
-  beforeEach(() => { listProfiles.mockReset(); });
-
   it('shows the empty state and calls onAdd', async () => {
-    listProfiles.mockResolvedValue([]);
     const onAdd = vi.fn();
-    render(ProfileList, { onAdd });
-    expect(await screen.findByText('Add your first server', { selector: 'h3' })).toBeTruthy();
+    render(ProfileList, { profiles: [], error: null, onAdd, onChanged: () => {} });
+    expect(screen.getByText('Add your first server', { selector: 'h3' })).toBeTruthy();
     await fireEvent.click(screen.getByRole('button', { name: 'Add your first server' }));
     expect(onAdd).toHaveBeenCalledOnce();
   });
 
-  it('lists profiles by name', async () => {
-    listProfiles.mockResolvedValue([
-      { name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc', scopes: [] },
-    ]);
-    render(ProfileList, { onAdd: () => {} });
-    expect(await screen.findByText('majora-test')).toBeTruthy();
+  it('lists profiles with status, account and a short scope summary', () => {
+    render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+    expect(screen.getByText('majora-test')).toBeTruthy();
+    expect(screen.getByTestId('status').textContent).toBe('Needs sign-in');
+    expect(screen.getByText(/alice/)).toBeTruthy();
+    expect(screen.getByText('Scopes: a b c and 2 more')).toBeTruthy();
     expect(screen.queryByTestId('empty-state')).toBeNull();
   });
 
-  it('shows the error and its hint', async () => {
-    listProfiles.mockImplementation(() => Promise.reject(new IpcError('config-unreadable', 'cannot read /x/profiles.toml: bad', 'Fix or move it aside.')));
-    render(ProfileList, { onAdd: () => {} });
-    expect((await screen.findByRole('alert')).textContent).toContain('Fix or move it aside.');
+  it('every action button has a name', () => {
+    render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+    for (const b of screen.getAllByRole('button')) expect(b.textContent?.trim() || b.getAttribute('aria-label')).toBeTruthy();
+  });
+
+  it('asks before removing', async () => {
+    render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+    expect(screen.queryByTestId('confirm-remove')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove…' }));
+    expect(screen.getByTestId('confirm-remove')).toBeTruthy();
+  });
+
+  it('shows the error and its hint', () => {
+    render(ProfileList, { profiles: null, error: new IpcError('config-unreadable', 'cannot read /x/profiles.toml: bad', 'Fix or move it aside.'), onAdd: () => {}, onChanged: () => {} });
+    expect(screen.getByRole('alert').textContent).toContain('Fix or move it aside.');
   });
 });

@@ -1,19 +1,96 @@
 // The only module that talks to the Rust side. One typed function per IPC command,
-// one error type. Commands never return a secret.
+// one error type. Commands never return a secret: tokens are copied to the clipboard
+// by Rust, and a client secret only ever travels from here to Rust.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-export interface ProfileSummary {
+export type Preset = 'majora' | 'majora-test' | 'agate' | 'generic';
+export type Status = 'signed-out' | 'signed-in' | 'needs-sign-in' | 'failing';
+export type SignInMethod = 'window' | 'browser' | 'paste';
+
+export interface ProfileView {
   name: string;
-  preset: 'majora' | 'majora-test' | 'agate' | 'generic';
+  preset: Preset;
   server: string;
   clientId: string | null;
+  account: string | null;
   scopes: string[];
+  status: Status;
+  expiresAt: number | null;
+  hasRefreshToken: boolean;
+  lastError: string | null;
+  redirectUri: string;
+  redirectMode: 'window' | 'scheme' | 'loopback' | 'paste';
+  dynamicallyRegistered: boolean;
+}
+
+export interface ServerInput {
+  preset: Preset;
+  baseUrl?: string | null;
+  issuer?: string | null;
+  authorizeUrl?: string | null;
+  tokenUrl?: string | null;
+}
+
+export interface ScopeChoice {
+  scope: string;
+  explanation: string;
+}
+
+export interface ServerPreview {
+  issuer: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  revokeUrl: string | null;
+  dynamicRegistration: boolean;
+  manualRegistrationUrl: string | null;
+  redirectUri: string;
+  defaultScopes: ScopeChoice[];
+  renewal: 'refresh-token' | 'reexchange-code' | 'sign-in';
+}
+
+export interface FormField {
+  label: string;
+  value: string;
+}
+
+export type RegisterOutcome =
+  | { outcome: 'registered'; client_id: string }
+  | { outcome: 'manual'; registration_page: string | null; fields: FormField[] };
+
+export type CredentialCheck = 'accepted' | 'rejected';
+
+export interface SignInStarted {
+  method: SignInMethod;
+  authorizeUrl: string;
+}
+
+export interface SignInFinished {
+  profile: string;
+  ok: boolean;
+  error: IpcErrorShape | null;
+}
+
+export interface ApiAnswer {
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+export interface SignOutReport {
+  revoked: boolean;
+  client_deleted: boolean;
 }
 
 export interface AppStatus {
   version: string;
   degraded: string[];
+}
+
+interface IpcErrorShape {
+  code: string;
+  message: string;
+  hint: string | null;
 }
 
 /** The shape of every error the backend returns; `code` is stable, branch on it. */
@@ -26,13 +103,17 @@ export class IpcError extends Error {
     super(message);
     this.name = 'IpcError';
   }
+
+  static from(shape: IpcErrorShape): IpcError {
+    return new IpcError(shape.code, shape.message, shape.hint);
+  }
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
-    const e = raw as { code?: string; message?: string; hint?: string | null };
+    const e = raw as Partial<IpcErrorShape>;
     if (e && typeof e === 'object' && typeof e.code === 'string') {
       throw new IpcError(e.code, e.message ?? 'Unknown error', e.hint ?? null);
     }
@@ -40,9 +121,43 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-export const listProfiles = () => call<ProfileSummary[]>('list_profiles');
 export const appStatus = () => call<AppStatus>('app_status');
+export const copyText = (text: string) => call<void>('copy_text', { text });
 
-/** A `latchkey://` link reached the app (payload: the link without its query). */
-export const onDeepLink = (handler: (link: string) => void): Promise<UnlistenFn> =>
+export const listProfiles = () => call<ProfileView[]>('list_profiles');
+export const previewServer = (server: ServerInput) => call<ServerPreview>('preview_server', { server });
+export const addProfile = (input: { name: string; server: ServerInput; scopes?: string[] | null; redirectUri?: string | null }) =>
+  call<ProfileView>('add_profile', { input });
+export const registerClient = (name: string) => call<RegisterOutcome>('register_client', { name });
+export const openRegistrationPage = (name: string) => call<void>('open_registration_page', { name });
+export const setClient = (name: string, clientId: string, clientSecret: string | null) =>
+  call<void>('set_client', { name, clientId, clientSecret });
+export const checkCredentials = (name: string) => call<CredentialCheck>('check_credentials', { name });
+export const setScopes = (name: string, scopes: string[]) => call<void>('set_scopes', { name, scopes });
+export const refreshProfile = (name: string) => call<void>('refresh_profile', { name });
+export const testAccess = (name: string, url: string) => call<ApiAnswer>('test_access', { name, url });
+export const copyToken = (name: string) => call<void>('copy_token', { name });
+export const signOut = (name: string) => call<SignOutReport>('sign_out', { name });
+export const removeProfile = (name: string) => call<SignOutReport>('remove_profile', { name });
+
+export const startSignIn = (name: string, method: SignInMethod) => call<SignInStarted>('start_sign_in', { name, method });
+export const completeSignIn = (name: string, pasted: string) => call<void>('complete_sign_in', { name, pasted });
+export const cancelSignIn = (name: string) => call<void>('cancel_sign_in', { name });
+export const forgetBrowserSession = (name: string) => call<void>('forget_browser_session', { name });
+
+/** A `latchkey://` link arrived that completed nothing (payload: a warning). */
+export const onDeepLinkWarning = (handler: (warning: string) => void): Promise<UnlistenFn> =>
   listen<string>('latchkey://deep-link', (event) => handler(event.payload));
+
+/** A sign-in ended, whichever way the redirect was caught. */
+export const onSignInFinished = (handler: (finished: SignInFinished) => void): Promise<UnlistenFn> =>
+  listen<SignInFinished>('latchkey://sign-in-finished', (event) => handler(event.payload));
+
+/** Profiles or their status changed. */
+export const onProfilesChanged = (handler: () => void): Promise<UnlistenFn> =>
+  listen('latchkey://profiles-changed', () => handler());
+
+/** Turn anything thrown into an IpcError for display. */
+export function asIpcError(e: unknown): IpcError {
+  return e instanceof IpcError ? e : new IpcError('internal', String(e));
+}

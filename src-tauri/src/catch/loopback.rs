@@ -1,0 +1,28 @@
+//! "Use my browser" with a loopback redirect URI: a one-request listener on
+//! 127.0.0.1 (RFC 8252 §7.3), waited for on a worker thread.
+
+use latchkey::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
+use latchkey::Result;
+use tauri::{AppHandle, Manager};
+use url::Url;
+
+use crate::sign_in;
+use crate::state::AppState;
+
+/// Bind, start the flow with the listener's address, and wait in the background.
+/// Returns the authorize URL to open.
+pub fn start(app: &AppHandle, profile: &str) -> Result<Url> {
+    let engine = app.state::<AppState>().engine.clone();
+    let p = engine.profile(profile)?;
+    let listener = LoopbackListener::bind(p.redirect_uri.port().unwrap_or(0), p.redirect_uri.path())?;
+    let redirect = listener.redirect_uri();
+    let start = engine.start_sign_in(profile, Some(redirect.clone()))?;
+    let (app, profile) = (app.clone(), profile.to_string());
+    std::thread::spawn(move || {
+        let result = listener
+            .wait(DEFAULT_TIMEOUT)
+            .and_then(|url| engine.complete_sign_in(url.as_str(), Some(&profile), Some(&redirect)));
+        sign_in::finish(&app, &profile, result);
+    });
+    Ok(start.authorize_url)
+}

@@ -1,0 +1,60 @@
+//! Sign-in orchestration on the desktop: start a flow with the chosen catcher, and
+//! report the end of every flow (whichever catcher saw it) the same way.
+
+use latchkey::Result;
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_opener::OpenerExt;
+
+use crate::catch;
+use crate::error::IpcError;
+use crate::models::{SignInFinished, SignInMethod, SignInStarted};
+use crate::state::AppState;
+
+/// Event: a sign-in ended (payload [`SignInFinished`]).
+pub const FINISHED: &str = "latchkey://sign-in-finished";
+/// Event: profiles or their status changed; the UI reloads its list.
+pub const PROFILES_CHANGED: &str = "latchkey://profiles-changed";
+
+/// Start signing in to `profile` (blocking: call from a worker thread).
+pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> Result<SignInStarted> {
+    let state = app.state::<AppState>();
+    let engine = state.engine.clone();
+    let p = engine.profile(profile)?;
+    let loopback = p.redirect_uri.scheme() == "http" && latchkey::profile::is_loopback(&p.redirect_uri);
+    let authorize_url = match method {
+        SignInMethod::Browser if loopback => catch::loopback::start(app, profile)?,
+        SignInMethod::Window => {
+            let start = engine.start_sign_in(profile, None)?;
+            let data_dir = catch::window::data_dir(engine.paths(), profile);
+            catch::window::open(app, profile, start.authorize_url.clone(), start.redirect_uri, data_dir)
+                .map_err(|e| latchkey::Error::Io(format!("cannot open the sign-in window: {e}")))?;
+            start.authorize_url
+        }
+        SignInMethod::Browser | SignInMethod::Paste => engine.start_sign_in(profile, None)?.authorize_url,
+    };
+    if method == SignInMethod::Browser {
+        if let Err(e) = app.opener().open_url(authorize_url.as_str(), None::<&str>) {
+            tracing::warn!("could not open the browser: {e}");
+        }
+    }
+    Ok(SignInStarted { method, authorize_url: authorize_url.to_string() })
+}
+
+/// Report how a flow ended; on success also learn whose account it is (best effort).
+pub fn finish(app: &AppHandle, profile: &str, result: Result<latchkey::engine::SignedIn>) {
+    let engine = app.state::<AppState>().engine.clone();
+    let payload = match result {
+        Ok(_) => {
+            if let Err(e) = engine.whoami(profile) {
+                tracing::info!(profile, "could not tell whose account this is: {e}");
+            }
+            SignInFinished { profile: profile.into(), ok: true, error: None }
+        }
+        Err(e) => {
+            tracing::warn!(profile, "sign-in did not finish: {e}");
+            SignInFinished { profile: profile.into(), ok: false, error: Some(IpcError::from(e)) }
+        }
+    };
+    let _ = app.emit(FINISHED, payload);
+    let _ = app.emit(PROFILES_CHANGED, ());
+}

@@ -1,0 +1,200 @@
+//! The wizard and sign-in, end to end: the real app under Xvfb through WebDriver, the
+//! real django-oauth-toolkit server, and the real Secret Service.
+
+#[path = "../../support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use latchkey_e2e::{wait_until, Desktop};
+use support::{TestServer, User, USERNAME};
+
+/// This binary's test server: like Majora (auto-approval of a client that holds a valid
+/// token), with the sign-in window treated as a browser where alice is logged in.
+fn server() -> &'static TestServer {
+    static SERVER: std::sync::OnceLock<TestServer> = std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        TestServer::start(&[("TESTSERVER_BROWSER_SESSION_USER", USERNAME), ("TESTSERVER_APPROVAL_PROMPT", "auto")])
+    })
+}
+
+/// The harness's HTTP helpers are blocking; run them off the async workers.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+async fn type_into(app: &Desktop, css: &str, text: &str) {
+    let field = app.find(css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(app: &Desktop, css: &str) {
+    app.find(css).await.click().await.unwrap();
+}
+
+async fn text(app: &Desktop, css: &str) -> String {
+    app.find(css).await.text().await.unwrap()
+}
+
+/// Wait until the element's text contains `needle`.
+async fn wait_text(app: &Desktop, css: &str, needle: &str) -> String {
+    for _ in 0..150 {
+        if let Ok(el) = app.client.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if t.contains(needle) {
+                    return t;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("`{css}` never contained {needle:?}; log:\n{}", app.session.log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wizard_manual_registration_check_and_in_app_sign_in() {
+    let server = server();
+    let app = Desktop::launch(&[]).await;
+    click(&app, "[data-testid=add-server]").await;
+    click(&app, "[data-testid=server-majora-test]").await;
+    click(&app, "details summary").await;
+    type_into(&app, "[data-testid=server-address]", &server.base()).await;
+    click(&app, "[data-testid=next]").await;
+
+    // Step 2: the checklist names Majora's form values, with this server's callback.
+    let checklist = wait_text(&app, "[data-testid=checklist]", "Confidential").await;
+    assert!(checklist.contains("Authorization code"), "{checklist}");
+    assert!(checklist.contains(&server.callback_uri()), "{checklist}");
+    // The person registers the application on the server's form...
+    let client = blocking(|| server.create_client(3600, &[&server.callback_uri()]));
+    type_into(&app, "[data-testid=client-id]", &client.id).await;
+    type_into(&app, "[data-testid=client-secret]", "wrong-secret").await;
+    click(&app, "[data-testid=check]").await;
+    wait_text(&app, "[data-testid=verdict]", "does not accept").await;
+    type_into(&app, "[data-testid=client-secret]", &client.secret).await;
+    click(&app, "[data-testid=check]").await;
+    wait_text(&app, "[data-testid=verdict]", "knows this client").await;
+    click(&app, "[data-testid=wizard-step-register] [data-testid=next]").await;
+
+    // Step 3: Majora's uploader scopes are pre-checked.
+    let summary = wait_text(&app, "[data-testid=scope-summary]", "majora2.add_biosampleartifact").await;
+    assert!(summary.contains("majora2.add_digitalresourceartifact"), "{summary}");
+    click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
+
+    // Step 4: one button; the sign-in window shows the server's own pages.
+    // WebDriver cannot reach that window (WebKitGTK automates a single web context, and
+    // the window has its own, per profile), so the person's part is done over HTTP
+    // first: alice logs in and approves this client on the real consent page. Majora
+    // (and this server) then auto-approves the window's request, and the window must
+    // catch the redirect to the callback page by itself.
+    blocking(|| {
+        let scopes = summary.trim_start_matches("Will ask for: ").trim().to_string();
+        let authorize = reqwest::Url::parse_with_params(
+            &server.url("/o/authorize/"),
+            &[("response_type", "code"), ("client_id", client.id.as_str()), ("redirect_uri", &server.callback_uri()), ("scope", &scopes), ("state", "approve-first")],
+        )
+        .unwrap();
+        let redirect = User::new().authorize(authorize.as_str(), true);
+        let code = reqwest::Url::parse(&redirect).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let status = reqwest::blocking::Client::new()
+            .post(server.url("/o/token/"))
+            .basic_auth(&client.id, Some(&client.secret))
+            .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", &server.callback_uri())])
+            .send()
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "approving over HTTP: {status}");
+    });
+    click(&app, "[data-testid=sign-in-window]").await;
+
+    // The window catches the redirect to Majora's callback page, closes, and the
+    // wizard moves on.
+    let status = wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
+    assert!(status.starts_with("Fresh until"), "{status}");
+    assert_eq!(text(&app, "[data-testid=done-account]").await, USERNAME);
+    assert!(wait_until(Duration::from_secs(5), || app.session.log().contains("sign-in window reached the redirect URI")));
+    // One exchange by the test's approval above, one by the app.
+    assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code/200")), 2);
+    click(&app, "[data-testid=finish]").await;
+    wait_text(&app, "[data-testid=profile-majora-test] [data-testid=status]", "Fresh until").await;
+
+    let log = app.session.log();
+    assert!(!log.contains(&client.secret) && !log.contains("code="), "a secret reached the log");
+    app.shutdown().await;
+}
+
+/// Add a generic profile with the `latchkey://callback` redirect through the wizard.
+async fn add_scheme_profile(app: &Desktop) -> support::Client {
+    let server = server();
+    click(app, "[data-testid=add-server]").await;
+    click(app, "[data-testid=server-generic]").await;
+    type_into(app, "[data-testid=profile-name]", "lab").await;
+    click(app, "input[type=checkbox]").await; // enter endpoints by hand
+    type_into(app, "[data-testid=authorize-url]", &server.url("/o/authorize/")).await;
+    type_into(app, "[data-testid=token-url]", &server.url("/o/token/")).await;
+    click(app, "[data-testid=next]").await;
+    wait_text(app, "[data-testid=checklist]", "latchkey://callback").await;
+    let client = blocking(|| server.create_client(3600, &["latchkey://callback"]));
+    type_into(app, "[data-testid=client-id]", &client.id).await;
+    type_into(app, "[data-testid=client-secret]", &client.secret).await;
+    click(app, "[data-testid=check]").await;
+    wait_text(app, "[data-testid=verdict]", "knows this client").await;
+    click(app, "[data-testid=wizard-step-register] [data-testid=next]").await;
+    // OIDC defaults off; ask for `read` only.
+    for box_ in app.client.find_all(Locator::Css("[data-testid=wizard-step-scopes] fieldset input[type=checkbox]")).await.unwrap() {
+        box_.click().await.unwrap();
+    }
+    type_into(app, "[data-testid=extra-scopes]", "read").await;
+    wait_text(app, "[data-testid=scope-summary]", "Will ask for: read").await;
+    click(app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
+    client
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn custom_scheme_callback_from_a_second_launch_completes_the_flow() {
+    let server = server();
+    let app = Desktop::launch(&[]).await;
+    let client = add_scheme_profile(&app).await;
+    click(&app, "[data-testid=sign-in-browser]").await;
+    let authorize_url = wait_text(&app, "[data-testid=authorize-url]", "http").await;
+
+    // The browser part, over HTTP: the server redirects to latchkey://callback?...
+    let location = blocking(|| User::new().authorize(&authorize_url, true));
+    assert!(location.starts_with("latchkey://callback?"), "{location}");
+    // The OS hands the link to a second launch, which forwards it to the app.
+    let second = app.launch_again(&[&location]);
+    assert!(second.status.success(), "{second:?}");
+
+    wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
+    assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code/200")), 1);
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_callback_is_refused_and_the_user_warned() {
+    let server = server();
+    let app = Desktop::launch(&[]).await;
+    let client = add_scheme_profile(&app).await;
+    click(&app, "[data-testid=sign-in-browser]").await;
+    let authorize_url = wait_text(&app, "[data-testid=authorize-url]", "http").await;
+    let location = blocking(|| User::new().authorize(&authorize_url, true));
+    // An attacker's link: a real code from the server, but a state this app never sent.
+    let mut forged = reqwest::Url::parse(&location).unwrap();
+    let code = forged.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    forged.set_query(Some(&format!("code={code}&state=forged-state")));
+    let second = app.launch_again(&[forged.as_str()]);
+    assert!(second.status.success(), "{second:?}");
+
+    let warning = wait_text(&app, "[data-testid=link-warning]", "matches no sign-in in progress").await;
+    assert!(!warning.contains(&code), "{warning}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Only the wizard's credential check (a made-up code) has reached the token endpoint.
+    assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code")), 1, "a forged callback was exchanged");
+    // The real flow is still waiting and can still finish.
+    let second = app.launch_again(&[&location]);
+    assert!(second.status.success());
+    wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
+    app.shutdown().await;
+}

@@ -1,0 +1,68 @@
+import { describe, it, expect, vi, beforeEach } from 'vitest';
+import { render, screen, fireEvent } from '@testing-library/svelte';
+
+const registerClient = vi.fn();
+const setClient = vi.fn();
+const checkCredentials = vi.fn();
+vi.mock('../lib/ipc', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../lib/ipc')>();
+  return {
+    ...real,
+    registerClient: (n: string) => registerClient(n),
+    setClient: (...a: unknown[]) => setClient(...a),
+    checkCredentials: (n: string) => checkCredentials(n),
+    copyText: vi.fn(),
+  };
+});
+
+import RegisterStep from './RegisterStep.svelte';
+import { Wizard } from '../lib/wizard.svelte';
+
+function wizard(dynamic: boolean) {
+  const w = new Wizard('register', 'mt');
+  w.preview = {
+    issuer: 'https://m/', authorizeUrl: 'https://m/o/authorize/', tokenUrl: 'https://m/o/token/', revokeUrl: null,
+    dynamicRegistration: dynamic, manualRegistrationUrl: 'https://m/o/applications/register/', redirectUri: 'https://m/o/callback/',
+    defaultScopes: [], renewal: 'refresh-token',
+  };
+  return w;
+}
+
+describe('RegisterStep', () => {
+  beforeEach(() => {
+    registerClient.mockReset();
+    setClient.mockReset();
+    checkCredentials.mockReset();
+  });
+
+  it('shows the checklist with copy buttons and says which credentials are wrong', async () => {
+    registerClient.mockResolvedValue({
+      outcome: 'manual', registration_page: 'https://m/o/applications/register/',
+      fields: [{ label: 'Client type', value: 'Confidential' }, { label: 'Redirect URIs', value: 'https://m/o/callback/' }],
+    });
+    checkCredentials.mockResolvedValueOnce('rejected').mockResolvedValueOnce('accepted');
+    const w = wizard(false);
+    render(RegisterStep, { wizard: w });
+    expect(await screen.findByText('Confidential')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Copy Redirect URIs' })).toBeTruthy();
+    await fireEvent.input(screen.getByTestId('client-id'), { target: { value: 'id1' } });
+    await fireEvent.input(screen.getByTestId('client-secret'), { target: { value: 'sec' } });
+    await fireEvent.click(screen.getByTestId('check'));
+    expect((await screen.findByTestId('verdict')).textContent).toContain('does not accept');
+    expect((screen.getByTestId('next') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId('check'));
+    await vi.waitFor(() => expect(screen.getByTestId('verdict').textContent).toContain('knows this client'));
+    expect(setClient).toHaveBeenCalledWith('mt', 'id1', 'sec');
+    await fireEvent.click(screen.getByTestId('next'));
+    expect(w.step).toBe('scopes');
+  });
+
+  it('registers with one button where the server allows it', async () => {
+    registerClient.mockResolvedValue({ outcome: 'registered', client_id: 'x' });
+    const w = wizard(true);
+    render(RegisterStep, { wizard: w });
+    await fireEvent.click(screen.getByTestId('register-now'));
+    await vi.waitFor(() => expect(w.step).toBe('scopes'));
+    expect(registerClient).toHaveBeenCalledTimes(1);
+  });
+});
