@@ -8,7 +8,7 @@ CARGO_DESKTOP := cargo build -p latchkey-desktop --features custom-protocol
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
-.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e
+.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e screenshots
 
 setup:
 	@scripts/setup.sh
@@ -37,3 +37,8 @@ test-engine:
 
 test-e2e: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e --no-fail-fast -- --test-threads=1
+
+# Screenshots of the wizard and profile list for docs/, taken from the real app.
+screenshots: desktop
+	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
+		$(XVFB) cargo test -p latchkey-e2e --test wizard -- --test-threads=1 wizard_manual_registration

@@ -146,4 +146,6 @@ pub struct SignInFinished {
 pub struct AppStatus {
     pub version: &'static str,
     pub degraded: Vec<String>,
+    /// Warnings about links that arrived before the window listened (then cleared).
+    pub link_warnings: Vec<String>,
 }

@@ -1,6 +1,6 @@
 //! What the app keeps for its whole life, managed by Tauri.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use latchkey::Latchkey;
 
@@ -11,11 +11,13 @@ pub struct AppState {
     /// The engine; its pending flows live here, so every catcher finds them.
     pub engine: Arc<Latchkey>,
     pub environment: Environment,
+    /// Warnings about links that arrived before the window could listen (cold start).
+    pub link_warnings: Mutex<Vec<String>>,
 }
 
 impl AppState {
     pub fn new(engine: Latchkey, environment: Environment) -> Self {
-        Self { engine: Arc::new(engine), environment }
+        Self { engine: Arc::new(engine), environment, link_warnings: Mutex::new(Vec::new()) }
     }
 
     /// Run a blocking engine call off the async runtime (the engine does network and

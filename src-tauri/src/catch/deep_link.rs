@@ -50,10 +50,12 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
         }
         None => {
             tracing::warn!(link = %shown, "link matches no sign-in in progress; ignored");
-            let _ = app.emit(
-                EVENT,
-                format!("A sign-in link ({shown}) arrived that matches no sign-in in progress. It was ignored; nothing was sent to any server."),
+            let warning = format!(
+                "A sign-in link ({shown}) arrived that matches no sign-in in progress. It was ignored; nothing was sent to any server."
             );
+            // Kept for a window that is not listening yet (a cold start with a link).
+            app.state::<AppState>().link_warnings.lock().expect("warnings lock").push(warning.clone());
+            let _ = app.emit(EVENT, warning);
         }
     }
 }

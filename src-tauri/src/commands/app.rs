@@ -7,7 +7,8 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> AppStatus {
-    AppStatus { version: env!("CARGO_PKG_VERSION"), degraded: state.environment.degraded() }
+    let link_warnings = std::mem::take(&mut *state.link_warnings.lock().expect("warnings lock"));
+    AppStatus { version: env!("CARGO_PKG_VERSION"), degraded: state.environment.degraded(), link_warnings }
 }
 
 /// Copy non-secret text (a redirect URI, a form value) to the clipboard.

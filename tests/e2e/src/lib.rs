@@ -171,6 +171,29 @@ impl Desktop {
             .unwrap_or_else(|e| panic!("no element `{css}`: {e}"))
     }
 
+    /// Save a screenshot as `NAME.png` under `$LATCHKEY_SCREENSHOTS`, when set (used by
+    /// `make screenshots` for the docs). Waits two animation frames: screenshots lag one.
+    pub async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("LATCHKEY_SCREENSHOTS") else { return };
+        let _ = self
+            .client
+            .execute_async("requestAnimationFrame(() => requestAnimationFrame(() => arguments[0]()))", vec![])
+            .await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Whether the page fits its window without horizontal scrolling.
+    pub async fn fits_horizontally(&self) -> bool {
+        let v = self
+            .client
+            .execute("return document.documentElement.scrollWidth <= window.innerWidth", vec![])
+            .await
+            .unwrap();
+        v.as_bool().unwrap_or(false)
+    }
+
     /// End the WebDriver session and stop tauri-driver with SIGTERM (SIGKILL would
     /// orphan WebKitWebDriver on its port).
     pub async fn shutdown(mut self) {

@@ -57,8 +57,12 @@ async fn wait_text(app: &Desktop, css: &str, needle: &str) -> String {
 async fn wizard_manual_registration_check_and_in_app_sign_in() {
     let server = server();
     let app = Desktop::launch(&[]).await;
+    // Layouts hold at the smallest window size.
+    app.client.set_window_size(800, 600).await.unwrap();
     click(&app, "[data-testid=add-server]").await;
     click(&app, "[data-testid=server-majora-test]").await;
+    app.screenshot("1-choose-server").await;
+    assert!(app.fits_horizontally().await, "server step overflows at 800x600");
     click(&app, "details summary").await;
     type_into(&app, "[data-testid=server-address]", &server.base()).await;
     click(&app, "[data-testid=next]").await;
@@ -68,6 +72,8 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     assert!(checklist.contains("Authorization code"), "{checklist}");
     assert!(checklist.contains(&server.callback_uri()), "{checklist}");
     // The person registers the application on the server's form...
+    app.screenshot("2-register").await;
+    assert!(app.fits_horizontally().await, "register step overflows at 800x600");
     let client = blocking(|| server.create_client(3600, &[&server.callback_uri()]));
     type_into(&app, "[data-testid=client-id]", &client.id).await;
     type_into(&app, "[data-testid=client-secret]", "wrong-secret").await;
@@ -81,7 +87,11 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     // Step 3: Majora's uploader scopes are pre-checked.
     let summary = wait_text(&app, "[data-testid=scope-summary]", "majora2.add_biosampleartifact").await;
     assert!(summary.contains("majora2.add_digitalresourceartifact"), "{summary}");
+    app.screenshot("3-scopes").await;
+    assert!(app.fits_horizontally().await, "scopes step overflows at 800x600");
     click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
+    app.find("[data-testid=sign-in-window]").await;
+    app.screenshot("4-sign-in").await;
 
     // Step 4: one button; the sign-in window shows the server's own pages.
     // WebDriver cannot reach that window (WebKitGTK automates a single web context, and
@@ -114,11 +124,14 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     let status = wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
     assert!(status.starts_with("Fresh until"), "{status}");
     assert_eq!(text(&app, "[data-testid=done-account]").await, USERNAME);
+    app.screenshot("5-done").await;
     assert!(wait_until(Duration::from_secs(5), || app.session.log().contains("sign-in window reached the redirect URI")));
     // One exchange by the test's approval above, one by the app.
     assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code/200")), 2);
     click(&app, "[data-testid=finish]").await;
     wait_text(&app, "[data-testid=profile-majora-test] [data-testid=status]", "Fresh until").await;
+    app.screenshot("6-profiles").await;
+    assert!(app.fits_horizontally().await, "profile list overflows at 800x600");
 
     let log = app.session.log();
     assert!(!log.contains(&client.secret) && !log.contains("code="), "a secret reached the log");

@@ -85,6 +85,8 @@ export interface SignOutReport {
 export interface AppStatus {
   version: string;
   degraded: string[];
+  /** Warnings about links that arrived before this window listened. */
+  linkWarnings: string[];
 }
 
 interface IpcErrorShape {
