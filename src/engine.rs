@@ -323,6 +323,7 @@ impl Latchkey {
     fn store_sign_in(&self, profile: &Profile, tokens: &TokenSet) -> Result<SignedIn> {
         let _lock = FileLock::profile(&self.paths, &profile.name)?;
         self.store.save_tokens(&profile.name, tokens)?;
+        crate::refresh::sync_ocarina(profile, tokens);
         tracing::info!(profile = %profile.name, "signed in");
         Ok(SignedIn {
             profile: profile.name.clone(),
@@ -356,6 +357,28 @@ impl Latchkey {
             c.get_mut(name)?.scopes = scopes;
             Ok(())
         })
+    }
+
+    /// Turn Ocarina token-cache sync on (at `path`) or off (`None`); writes the cache now
+    /// when signed in.
+    pub fn set_ocarina_sync(&self, name: &str, path: Option<std::path::PathBuf>) -> Result<()> {
+        self.edit_config(|c| {
+            c.get_mut(name)?.ocarina_sync = path.clone();
+            Ok(())
+        })?;
+        let profile = self.profile(name)?;
+        if let (Some(_), Some(tokens)) = (&path, self.store.tokens(name)?) {
+            crate::refresh::sync_ocarina(&profile, &tokens);
+        }
+        Ok(())
+    }
+
+    /// The `~/.ocarina` configuration for a profile (client secret only if asked).
+    pub fn ocarina_config(&self, name: &str, with_secret: bool) -> Result<serde_json::Value> {
+        let profile = self.profile(name)?;
+        let secret = if with_secret { self.client_secret(&profile)? } else { None };
+        let user = self.store.state(name).account;
+        Ok(crate::ocarina::config(&profile, user.as_deref(), secret.as_ref()))
     }
 
     /// Who the profile's tokens belong to; remembered in the non-secret state.

@@ -24,12 +24,14 @@ pub mod flow;
 pub mod http;
 pub mod lock;
 pub mod loopback;
+pub mod ocarina;
 pub mod paths;
 pub mod preset;
 pub mod probe;
 pub mod profile;
 pub mod refresh;
 pub mod registration;
+pub mod renewal;
 pub mod secret;
 pub mod store;
 

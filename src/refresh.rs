@@ -49,11 +49,18 @@ pub fn fresh_token(
         profile: name.clone(),
         reason: "not signed in yet".into(),
     })?;
-    if !force && seen.is_fresh(min_valid, now_secs()) {
+    // If Ocarina refreshed on its own, our tokens are dead at a rotating server even if
+    // they look fresh: a cheap file read decides (only for profiles that sync).
+    let ocarina_newer = profile.ocarina_sync.as_ref().is_some_and(|path| {
+        matches!(crate::ocarina::newer_than(path, profile, &seen), Ok(Some(_)))
+    });
+    if !force && !ocarina_newer && seen.is_fresh(min_valid, now_secs()) {
         return Ok((seen, Source::Stored));
     }
-    check_renewable(profile, &seen)?;
-    if !force && store.state(name).status == Status::NeedsSignIn {
+    if !ocarina_newer {
+        check_renewable(profile, &seen)?;
+    }
+    if !force && !ocarina_newer && store.state(name).status == Status::NeedsSignIn {
         return Err(Error::SignInNeeded {
             profile: name.clone(),
             reason: "the server refused the last renewal".into(),
@@ -67,6 +74,15 @@ pub fn fresh_token(
     })?;
     if current.access_token != seen.access_token {
         return Ok((current, Source::RenewedElsewhere));
+    }
+    // Ocarina may have rotated the refresh token itself: adopt its newer tokens rather
+    // than present a dead refresh token and lose the session.
+    if let Some(adopted) = adopt_from_ocarina(store, profile, &current)? {
+        if force || !adopted.is_fresh(min_valid, now_secs()) {
+            let renewed = renew(store, http, profile, &adopted)?;
+            return Ok((renewed, Source::Renewed));
+        }
+        return Ok((adopted, Source::RenewedElsewhere));
     }
     let renewed = renew(store, http, profile, &current)?;
     Ok((renewed, Source::Renewed))
@@ -95,6 +111,7 @@ fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> R
         Ok(tokens) => {
             store.save_tokens(name, &tokens)?;
             store.update_state(name, |s| s.renewals += 1)?;
+            sync_ocarina(profile, &tokens);
             tracing::info!(profile = %name, expires_at = ?tokens.expires_at, "renewed");
             Ok(tokens)
         }
@@ -109,6 +126,32 @@ fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> R
                 s.last_error_at = Some(now_secs());
             });
             Err(err)
+        }
+    }
+}
+
+/// With the lock held: take Ocarina's newer tokens into the store, if it has any.
+fn adopt_from_ocarina(store: &Store, profile: &Profile, current: &TokenSet) -> Result<Option<TokenSet>> {
+    let Some(path) = &profile.ocarina_sync else { return Ok(None) };
+    match crate::ocarina::newer_than(path, profile, current) {
+        Ok(Some(adopted)) => {
+            store.save_tokens(&profile.name, &adopted)?;
+            tracing::info!(profile = %profile.name, "adopted tokens Ocarina refreshed on its own");
+            Ok(Some(adopted))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => {
+            tracing::warn!(profile = %profile.name, "cannot read Ocarina's token cache: {e}");
+            Ok(None)
+        }
+    }
+}
+
+/// After a sign-in or renewal: keep Ocarina's cache current (best effort, logged).
+pub fn sync_ocarina(profile: &Profile, tokens: &TokenSet) {
+    if let Some(path) = &profile.ocarina_sync {
+        if let Err(e) = crate::ocarina::write(path, profile, tokens, now_secs()) {
+            tracing::warn!(profile = %profile.name, "cannot update Ocarina's token cache: {e}");
         }
     }
 }

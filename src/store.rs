@@ -50,11 +50,12 @@ impl TokenSet {
     }
 
     /// Whether the token stays valid at least `min_valid` seconds. The default margin
-    /// is 60 s, or half the token's lifetime when that is shorter (a 20-second token is
-    /// never "too short" to hand out right after it was issued).
+    /// is 60 s, or a fifth of the token's lifetime when that is shorter — less than the
+    /// quarter the tray leaves when it renews at 75 %, so scripts don't renew on their
+    /// own while the tray is on time.
     pub fn is_fresh(&self, min_valid: Option<u64>, now: u64) -> bool {
         let margin = min_valid
-            .unwrap_or_else(|| self.lifetime().map(|l| (l / 2).min(60)).unwrap_or(60));
+            .unwrap_or_else(|| self.lifetime().map(|l| (l / 5).min(60)).unwrap_or(60));
         match self.valid_for(now) {
             None => true,
             Some(left) => left > 0 && left as u64 >= margin,
@@ -217,10 +218,10 @@ mod tests {
         assert!(t.is_fresh(None, 1000 + 36000 - 61));
         assert!(!t.is_fresh(None, 1000 + 36000 - 59));
         assert!(!t.is_fresh(Some(3600), 1000 + 36000 - 3599));
-        // Short-lived tokens: the default margin is half the lifetime.
+        // Short-lived tokens: the default margin is a fifth of the lifetime.
         let short = tokens(0, Some(20));
-        assert!(short.is_fresh(None, 9));
-        assert!(!short.is_fresh(None, 11));
+        assert!(short.is_fresh(None, 15));
+        assert!(!short.is_fresh(None, 17));
         assert!(!short.is_fresh(None, 25));
         assert!(tokens(0, None).is_fresh(Some(100), 1_000_000));
     }

@@ -68,6 +68,9 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             engine.complete_sign_in(&line, Some(&args.name), None)?
         }
     };
+    if let Err(e) = engine.whoami(&args.name) {
+        tracing::info!("could not tell whose account this is: {e}");
+    }
     let expiry = signed_in
         .expires_at
         .map(|at| format!(", token valid {}", super::output::relative(at as i64 - latchkey::client::now_secs() as i64)))

@@ -6,6 +6,7 @@ use latchkey::{Latchkey, Result};
 
 mod completions;
 mod exec;
+mod export;
 mod login;
 mod logout;
 mod output;
@@ -51,6 +52,9 @@ enum Command {
     Logout(logout::LogoutArgs),
     /// Run a command with a fresh token in its environment.
     Exec(exec::ExecArgs),
+    /// Print configuration for other tools (e.g. Ocarina).
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
 }
@@ -85,6 +89,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Status(args) => status::run(args, &engine),
         Command::Logout(args) => logout::run(args, &engine),
         Command::Exec(args) => exec::run(args, &engine),
+        Command::Export(cmd) => export::run(cmd, &engine),
         Command::Completions(_) => unreachable!("handled above"),
     }
 }

@@ -28,6 +28,17 @@ pub enum ProfileCommand {
         #[arg(long)]
         client_secret_stdin: bool,
     },
+    /// Change a profile's settings.
+    Set {
+        name: String,
+        /// Keep Ocarina's token cache current after every renewal (default path:
+        /// ~/.ocarina-tokens).
+        #[arg(long, value_name = "PATH", num_args = 0..=1, conflicts_with = "no_ocarina_sync")]
+        ocarina_sync: Option<Option<std::path::PathBuf>>,
+        /// Stop writing Ocarina's token cache.
+        #[arg(long)]
+        no_ocarina_sync: bool,
+    },
     /// Remove a profile: revoke its tokens, delete a client Latchkey registered, forget its secrets.
     Remove { name: String },
 }
@@ -98,6 +109,22 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
             let secret = if client_secret_stdin { Some(read_secret()?) } else { None };
             engine.set_client(&name, &client_id, secret.as_ref())?;
             eprintln!("Client of `{name}` updated. Check it with the wizard, or sign in: latchkey login {name}");
+            Ok(0)
+        }
+        ProfileCommand::Set { name, ocarina_sync, no_ocarina_sync } => {
+            if no_ocarina_sync {
+                engine.set_ocarina_sync(&name, None)?;
+                eprintln!("`{name}` no longer writes Ocarina's token cache.");
+            } else if let Some(path) = ocarina_sync {
+                let path = match path.or_else(latchkey::ocarina::default_path) {
+                    Some(p) => p,
+                    None => return Err(Error::Usage("no home directory; give the path to --ocarina-sync".into())),
+                };
+                engine.set_ocarina_sync(&name, Some(path.clone()))?;
+                eprintln!("`{name}` keeps {} current after every renewal.", path.display());
+            } else {
+                return Err(Error::Usage("nothing to change: try --ocarina-sync [PATH]".into()));
+            }
             Ok(0)
         }
         ProfileCommand::Remove { name } => {

@@ -6,7 +6,7 @@ use latchkey::{Latchkey, Result};
 #[derive(Debug, clap::Args)]
 pub struct TokenArgs {
     name: String,
-    /// Renew unless the token stays valid this many seconds (default: 60, or half the
+    /// Renew unless the token stays valid this many seconds (default: 60, or a fifth of the
     /// token's lifetime if shorter).
     #[arg(long, value_name = "SECONDS")]
     min_valid: Option<u64>,
