@@ -22,7 +22,17 @@ pub struct Config {
     #[serde(default = "current_format")]
     version: u32,
     #[serde(default)]
+    settings: Settings,
+    #[serde(default)]
     profiles: BTreeMap<String, Profile>,
+}
+
+/// App-wide settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Renew at this percentage of a token's lifetime (default 75; 50..=95).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_at_percent: Option<u8>,
 }
 
 fn current_format() -> u32 {
@@ -68,7 +78,11 @@ impl Config {
     }
 
     pub fn new() -> Self {
-        Self { version: FORMAT_VERSION, profiles: BTreeMap::new() }
+        Self { version: FORMAT_VERSION, settings: Settings::default(), profiles: BTreeMap::new() }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// Profiles in name order.

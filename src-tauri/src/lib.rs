@@ -12,12 +12,14 @@ mod environment;
 mod error;
 mod logging;
 mod models;
+mod renewal;
 mod sign_in;
 mod state;
 mod tray;
+mod wakeup;
 mod windows;
 
-use tauri::RunEvent;
+use tauri::{Manager, RunEvent};
 
 use crate::state::AppState;
 
@@ -51,6 +53,11 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ))
         .manage(AppState::new(engine, environment))
         .on_window_event(|window, event| {
             if window.label() == windows::MAIN && matches!(event, tauri::WindowEvent::Destroyed) {
@@ -82,6 +89,12 @@ pub fn run() {
             let handle = app.handle();
             catch::deep_link::register(handle);
             tray::build(handle)?;
+            match renewal::start(handle) {
+                Ok(renewer) => {
+                    app.manage(renewer);
+                }
+                Err(e) => tracing::error!("renewal is off: cannot start its loop ({e})"),
+            }
             if !start_hidden {
                 windows::show_main(handle);
             }

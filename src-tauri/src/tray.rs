@@ -1,35 +1,162 @@
-//! The tray icon and its menu. On Linux tray clicks are not delivered, so every action
-//! is a menu item.
+//! The tray icon and its menu: one line per profile with its status, per-profile
+//! actions, then Open / Start at login / Quit. On Linux tray clicks are not delivered,
+//! so every action is a menu item. The icon shows whether something needs the user.
 
+use latchkey::store::Status;
 use tauri::image::Image;
-use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_autostart::ManagerExt;
+use tauri_plugin_clipboard_manager::ClipboardExt;
 
+use crate::models::SignInMethod;
+use crate::renewal::Renewer;
+use crate::state::AppState;
 use crate::windows;
 
+const ID: &str = "latchkey";
 const OPEN: &str = "open";
 const QUIT: &str = "quit";
+const AUTOSTART: &str = "autostart";
 
 pub fn build(app: &AppHandle) -> tauri::Result<()> {
-    let menu = Menu::with_items(
-        app,
-        &[
-            &MenuItem::with_id(app, OPEN, "Open Latchkey", true, None::<&str>)?,
-            &PredefinedMenuItem::separator(app)?,
-            &MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?,
-        ],
-    )?;
-    TrayIconBuilder::with_id("latchkey")
+    TrayIconBuilder::with_id(ID)
         .icon(Image::from_bytes(include_bytes!("../../icons/tray.png"))?)
         .tooltip("Latchkey")
-        .menu(&menu)
+        .menu(&menu(app)?)
         .show_menu_on_left_click(true)
-        .on_menu_event(|app, event| match event.id().as_ref() {
-            OPEN => windows::show_main(app),
-            QUIT => app.exit(0),
-            _ => {}
-        })
+        .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
         .build(app)?;
     Ok(())
+}
+
+/// Rebuild the menu and icon from the current status (after any change).
+pub fn refresh(app: &AppHandle) {
+    let Some(tray) = app.tray_by_id(ID) else { return };
+    match menu(app) {
+        Ok(m) => {
+            let _ = tray.set_menu(Some(m));
+        }
+        Err(e) => tracing::warn!("cannot rebuild the tray menu: {e}"),
+    }
+    let attention = app
+        .state::<AppState>()
+        .engine
+        .status(None)
+        .map(|rows| rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::Failing)))
+        .unwrap_or(false);
+    let icon: &[u8] = if attention {
+        include_bytes!("../../icons/tray-attention.png")
+    } else {
+        include_bytes!("../../icons/tray.png")
+    };
+    if let Ok(image) = Image::from_bytes(icon) {
+        let _ = tray.set_icon(Some(image));
+    }
+    let _ = tray.set_tooltip(Some(if attention { "Latchkey: something needs you" } else { "Latchkey: all fresh" }));
+}
+
+/// The tray's line for one profile.
+pub fn status_line(status: Status, expires_at: Option<u64>, refreshing: bool, retry_at: Option<u64>, now: u64) -> String {
+    if refreshing {
+        return "refreshing…".into();
+    }
+    match status {
+        Status::SignedOut => "not signed in".into(),
+        Status::NeedsSignIn => "needs sign-in".into(),
+        Status::Failing => match retry_at {
+            Some(at) => format!("offline — retrying at {}", clock(at)),
+            None => "offline — retrying".into(),
+        },
+        Status::SignedIn => match expires_at {
+            Some(at) if at > now => format!("fresh until {}", clock(at)),
+            Some(_) => "expired — renewing".into(),
+            None => "signed in".into(),
+        },
+    }
+}
+
+fn clock(unix: u64) -> String {
+    use chrono::TimeZone;
+    chrono::Local
+        .timestamp_opt(unix as i64, 0)
+        .single()
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+fn menu(app: &AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
+    let menu = Menu::new(app)?;
+    let engine = app.state::<AppState>().engine.clone();
+    let live = app.try_state::<Renewer>().map(|r| r.live());
+    let now = latchkey::client::now_secs();
+    for p in engine.status(None).unwrap_or_default() {
+        let refreshing = live.as_ref().is_some_and(|l| l.refreshing.contains(&p.name));
+        let retry = live.as_ref().and_then(|l| l.retry_at.iter().find(|(n, _)| *n == p.name).map(|(_, at)| *at));
+        let line = format!("{} — {}", p.name, status_line(p.status, p.expires_at, refreshing, retry, now));
+        let signed_in = p.status != Status::SignedOut;
+        let sub = Submenu::with_items(
+            app,
+            line,
+            true,
+            &[
+                &MenuItem::with_id(app, format!("p:sign-in:{}", p.name), "Sign in again", true, None::<&str>)?,
+                &MenuItem::with_id(app, format!("p:refresh:{}", p.name), "Refresh now", signed_in, None::<&str>)?,
+                &MenuItem::with_id(app, format!("p:copy:{}", p.name), "Copy token", signed_in, None::<&str>)?,
+            ],
+        )?;
+        menu.append(&sub)?;
+    }
+    let autostart = app.autolaunch().is_enabled().unwrap_or(false);
+    menu.append_items(&[
+        &PredefinedMenuItem::separator(app)?,
+        &MenuItem::with_id(app, OPEN, "Open Latchkey", true, None::<&str>)?,
+        &CheckMenuItem::with_id(app, AUTOSTART, "Start at login", true, autostart, None::<&str>)?,
+        &PredefinedMenuItem::separator(app)?,
+        &MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?,
+    ])?;
+    Ok(menu)
+}
+
+fn on_menu(app: &AppHandle, id: &str) {
+    match id {
+        OPEN => windows::show_main(app),
+        QUIT => app.exit(0),
+        AUTOSTART => {
+            let launcher = app.autolaunch();
+            let result = if launcher.is_enabled().unwrap_or(false) { launcher.disable() } else { launcher.enable() };
+            if let Err(e) = result {
+                tracing::warn!("cannot change start at login: {e}");
+            }
+            refresh(app);
+        }
+        _ => {
+            let Some((action, name)) = id.strip_prefix("p:").and_then(|rest| rest.split_once(':')) else { return };
+            let (app, name) = (app.clone(), name.to_string());
+            match action {
+                "sign-in" => {
+                    std::thread::spawn(move || {
+                        if let Err(e) = crate::sign_in::start(&app, &name, SignInMethod::Window) {
+                            crate::sign_in::finish(&app, &name, Err(e));
+                        }
+                    });
+                }
+                "refresh" => {
+                    if let Some(r) = app.try_state::<Renewer>() {
+                        r.renew_now(&name);
+                    }
+                }
+                "copy" => {
+                    std::thread::spawn(move || match app.state::<AppState>().engine.token(&name, None) {
+                        Ok((tokens, _)) => {
+                            let _ = app.clipboard().write_text(tokens.access_token.expose());
+                        }
+                        Err(e) => tracing::warn!(profile = %name, "cannot copy a token: {e}"),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
 }

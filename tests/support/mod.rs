@@ -269,16 +269,24 @@ fn unescape(s: &str) -> String {
 
 /// The `latchkey` CLI with its own config dir (and so its own keyring namespace).
 pub struct Cli {
-    pub dir: tempfile::TempDir,
+    root: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    env: Vec<(String, String)>,
 }
 
 impl Cli {
     pub fn new() -> Self {
-        Self { dir: tempfile::Builder::new().prefix("latchkey-test-").tempdir().unwrap() }
+        let temp = tempfile::Builder::new().prefix("latchkey-test-").tempdir().unwrap();
+        Self { root: temp.path().to_path_buf(), _temp: Some(temp), env: Vec::new() }
+    }
+
+    /// A CLI on an existing store with extra environment (e.g. a desktop app's D-Bus).
+    pub fn in_dir(root: PathBuf, env: Vec<(String, String)>) -> Self {
+        Self { root, _temp: None, env }
     }
 
     pub fn config_dir(&self) -> PathBuf {
-        self.dir.path().to_path_buf()
+        self.root.clone()
     }
 
     pub fn command(&self) -> Command {
@@ -286,7 +294,7 @@ impl Cli {
             .map(PathBuf::from)
             .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/latchkey"));
         let mut c = Command::new(bin);
-        c.env("LATCHKEY_CONFIG_DIR", self.dir.path()).env_remove("LATCHKEY_LOG");
+        c.env("LATCHKEY_CONFIG_DIR", &self.root).env_remove("LATCHKEY_LOG").envs(self.env.iter().map(|(k, v)| (k, v)));
         c
     }
 
@@ -376,7 +384,7 @@ impl Cli {
             }
         }
         let mut out = String::new();
-        walk(self.dir.path(), &mut out);
+        walk(&self.root, &mut out);
         out
     }
 }

@@ -209,3 +209,58 @@ impl Desktop {
         let _ = self.driver.kill();
     }
 }
+
+/// The desktop app started `--hidden` (tray only, no webview), in its own D-Bus session
+/// with a Secret Service: for renewal tests, where no window is wanted.
+pub struct HiddenApp {
+    pub session: Session,
+    child: Child,
+    pid: u32,
+    bus_address: String,
+}
+
+impl HiddenApp {
+    pub fn launch() -> Self {
+        let session = Session::new();
+        let bus_file = session.dir.path().join("bus-address");
+        let pid_file = session.dir.path().join("app-pid");
+        let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("../support/with-keyring");
+        let child = Command::new(with_keyring)
+            .args(["sh", "-c", "echo \"$DBUS_SESSION_BUS_ADDRESS\" > \"$1\"; echo $$ > \"$2\"; exec \"$3\" --hidden", "sh"])
+            .arg(&bus_file)
+            .arg(&pid_file)
+            .arg(desktop_bin())
+            .envs(session.env())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the app");
+        assert!(
+            wait_until(Duration::from_secs(20), || pid_file.exists()
+                && std::fs::read_to_string(&bus_file).map(|s| !s.trim().is_empty()).unwrap_or(false)
+                && session.log().contains("renewal loop started")),
+            "the app did not start; log:\n{}",
+            session.log()
+        );
+        let bus_address = std::fs::read_to_string(&bus_file).unwrap().trim().to_string();
+        let pid = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+        Self { session, child, pid, bus_address }
+    }
+
+    /// Environment for a CLI sharing this app's store and keyring.
+    pub fn cli_env(&self) -> Vec<(String, String)> {
+        vec![("DBUS_SESSION_BUS_ADDRESS".into(), self.bus_address.clone())]
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Stop the app (SIGTERM) and its session.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
+        if !wait_until(Duration::from_secs(10), || matches!(self.child.try_wait(), Ok(Some(_)))) {
+            let _ = self.child.kill();
+        }
+    }
+}
