@@ -29,6 +29,7 @@ test: setup
 	$(MAKE) --no-print-directory test-ui test-engine test-e2e
 
 test-ui:
+	npm --prefix ui run check --silent
 	npm --prefix ui run build --silent
 	npm --prefix ui test --silent
 

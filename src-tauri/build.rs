@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "cancel_sign_in",
     "forget_browser_session",
     "open_registration_page",
+    "set_ocarina_sync",
 ];
 
 fn main() {

@@ -67,6 +67,7 @@ pub struct ProfileStatus {
     pub redirect_uri: Url,
     pub redirect_mode: RedirectMode,
     pub dynamically_registered: bool,
+    pub ocarina_sync: Option<std::path::PathBuf>,
 }
 
 /// What `register` did.
@@ -426,6 +427,7 @@ impl Latchkey {
                     redirect_uri: p.redirect_uri.clone(),
                     redirect_mode: p.redirect_mode,
                     dynamically_registered: p.registration_client_uri.is_some(),
+                    ocarina_sync: p.ocarina_sync.clone(),
                 }
             })
             .collect())

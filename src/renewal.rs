@@ -129,6 +129,11 @@ impl Schedule {
                 self.entries.remove(&id);
             }
         }
+        // Replans leave stale entries behind; rebuild before they outnumber live ones,
+        // so memory stays proportional to the number of profiles.
+        if self.heap.len() > 2 * self.entries.len() + 64 {
+            self.heap = self.entries.iter().map(|(id, e)| Reverse((e.due, e.seq, *id))).collect();
+        }
         next
     }
 
@@ -310,6 +315,7 @@ mod tests {
         for i in 0..10_000u64 {
             s.plan(&format!("p{i}"), Renewal::RefreshToken, &signed_in(i + 100, 36000), i + 100);
         }
+        assert!(s.heap.len() <= 2 * s.len() + 64, "stale entries pile up: {}", s.heap.len());
         let all = s.pop_due(u64::MAX / 2);
         assert_eq!(all.len(), 10_000);
         assert!(s.is_empty());

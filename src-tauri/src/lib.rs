@@ -80,6 +80,7 @@ pub fn run() {
             commands::profiles::sign_out,
             commands::profiles::remove_profile,
             commands::profiles::open_registration_page,
+            commands::profiles::set_ocarina_sync,
             commands::sign_in::start_sign_in,
             commands::sign_in::complete_sign_in,
             commands::sign_in::cancel_sign_in,

@@ -22,6 +22,7 @@ pub struct ProfileView {
     pub redirect_uri: String,
     pub redirect_mode: RedirectMode,
     pub dynamically_registered: bool,
+    pub ocarina_sync: Option<String>,
 }
 
 impl From<ProfileStatus> for ProfileView {
@@ -40,6 +41,7 @@ impl From<ProfileStatus> for ProfileView {
             redirect_uri: p.redirect_uri.to_string(),
             redirect_mode: p.redirect_mode,
             dynamically_registered: p.dynamically_registered,
+            ocarina_sync: p.ocarina_sync.map(|p| p.display().to_string()),
         }
     }
 }

@@ -132,3 +132,16 @@ pub async fn open_registration_page(app: AppHandle, state: State<'_, AppState>, 
         .ok_or_else(|| IpcError::usage("This server has no registration page Latchkey knows of."))?;
     app.opener().open_url(page.as_str(), None::<&str>).map_err(|e| IpcError::internal(e.to_string()))
 }
+
+/// Turn Ocarina token-cache sync on (default `~/.ocarina-tokens`) or off.
+#[tauri::command]
+pub async fn set_ocarina_sync(app: AppHandle, state: State<'_, AppState>, name: String, enabled: bool) -> IpcResult<()> {
+    let path = if enabled {
+        Some(latchkey::ocarina::default_path().ok_or_else(|| IpcError::usage("No home directory for ~/.ocarina-tokens."))?)
+    } else {
+        None
+    };
+    state.run(move |e| e.set_ocarina_sync(&name, path)).await?;
+    let _ = app.emit(PROFILES_CHANGED, ());
+    Ok(())
+}

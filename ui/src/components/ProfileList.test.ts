@@ -12,6 +12,7 @@ const profile: ProfileView = {
   name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
   account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
+  ocarinaSync: null,
 };
 
 describe('ProfileList', () => {
@@ -47,5 +48,16 @@ describe('ProfileList', () => {
   it('shows the error and its hint', () => {
     render(ProfileList, { profiles: null, error: new IpcError('config-unreadable', 'cannot read /x/profiles.toml: bad', 'Fix or move it aside.'), onAdd: () => {}, onChanged: () => {} });
     expect(screen.getByRole('alert').textContent).toContain('Fix or move it aside.');
+  });
+});
+
+describe('script snippets', () => {
+  it('offer the token, exec and curl forms for the profile, never a token', async () => {
+    render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+    await fireEvent.click(screen.getByTestId('action-scripts'));
+    const text = screen.getByTestId('snippets').textContent ?? '';
+    expect(text).toContain('latchkey token majora-test');
+    expect(text).toContain('latchkey exec majora-test -- ocarina');
+    expect(text).toContain('latchkey token majora-test --format header');
   });
 });

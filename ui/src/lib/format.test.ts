@@ -5,7 +5,7 @@ import type { ProfileView } from './ipc';
 const base: ProfileView = {
   name: 'm', preset: 'majora', server: 's', clientId: 'c', account: null, scopes: [], status: 'signed-in',
   expiresAt: null, hasRefreshToken: true, lastError: null, redirectUri: 'https://x/o/callback/', redirectMode: 'window',
-  dynamicallyRegistered: false,
+  dynamicallyRegistered: false, ocarinaSync: null,
 };
 
 describe('statusLine', () => {

@@ -22,6 +22,8 @@ export interface ProfileView {
   redirectUri: string;
   redirectMode: 'window' | 'scheme' | 'loopback' | 'paste';
   dynamicallyRegistered: boolean;
+  /** Where Ocarina's token cache is kept current, if enabled. */
+  ocarinaSync: string | null;
 }
 
 export interface ServerInput {
@@ -141,6 +143,8 @@ export const testAccess = (name: string, url: string) => call<ApiAnswer>('test_a
 export const copyToken = (name: string) => call<void>('copy_token', { name });
 export const signOut = (name: string) => call<SignOutReport>('sign_out', { name });
 export const removeProfile = (name: string) => call<SignOutReport>('remove_profile', { name });
+
+export const setOcarinaSync = (name: string, enabled: boolean) => call<void>('set_ocarina_sync', { name, enabled });
 
 export const startSignIn = (name: string, method: SignInMethod) => call<SignInStarted>('start_sign_in', { name, method });
 export const completeSignIn = (name: string, pasted: string) => call<void>('complete_sign_in', { name, pasted });
