@@ -85,6 +85,10 @@ impl Config {
         &self.settings
     }
 
+    pub fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
     /// Profiles in name order.
     pub fn profiles(&self) -> impl Iterator<Item = &Profile> {
         self.profiles.values()

@@ -374,6 +374,17 @@ impl Latchkey {
         Ok(())
     }
 
+    /// Renew at this percentage of a token's lifetime (50..=95).
+    pub fn set_renew_at_percent(&self, percent: u8) -> Result<()> {
+        if !(50..=95).contains(&percent) {
+            return Err(Error::Usage(format!("renew-at must be between 50 and 95 %, not {percent}")));
+        }
+        self.edit_config(|c| {
+            c.settings_mut().renew_at_percent = Some(percent);
+            Ok(())
+        })
+    }
+
     /// The `~/.ocarina` configuration for a profile (client secret only if asked).
     pub fn ocarina_config(&self, name: &str, with_secret: bool) -> Result<serde_json::Value> {
         let profile = self.profile(name)?;

@@ -137,6 +137,23 @@ impl Schedule {
         next
     }
 
+    /// Push a profile's next event to no earlier than `at` (a guard against busy loops
+    /// when a due renewal found nothing to do).
+    pub fn defer(&mut self, profile: &str, at: u64) {
+        let id = self.id(profile);
+        if let Some(entry) = self.entries.get(&id).copied() {
+            if entry.due < at {
+                self.seq += 1;
+                self.entries.insert(id, Entry { due: at, seq: self.seq, action: entry.action });
+                self.heap.push(Reverse((at, self.seq, id)));
+            }
+        }
+    }
+
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
     /// A passing failure (network, 5xx): count it for the backoff.
     pub fn record_failure(&mut self, profile: &str) -> u32 {
         let id = self.id(profile);
@@ -302,6 +319,31 @@ mod tests {
         assert!(5 < min_valid);
         // A token just renewed by another process has 20 s left: fresh.
         assert!(20 >= min_valid);
+    }
+
+    #[test]
+    fn defer_moves_a_due_event_later_only() {
+        let mut s = Schedule::new(Policy { jitter: 0.0, ..Policy::default() });
+        s.plan("p", Renewal::RefreshToken, &signed_in(0, 100), 0); // due 75
+        s.defer("p", 200);
+        assert_eq!(s.next_due(), Some(200));
+        s.defer("p", 100);
+        assert_eq!(s.next_due(), Some(200));
+        assert!(s.pop_due(199).is_empty());
+    }
+
+    #[test]
+    fn any_renewal_point_renews_at_its_due_time() {
+        for fraction in [0.5, 0.75, 0.95] {
+            let policy = Policy { fraction, ..Policy::default() };
+            let mut s = Schedule::new(policy);
+            for start in [0u64, 1_000, 77_777] {
+                let st = signed_in(start, 20);
+                let (due, _) = s.plan("p", Renewal::RefreshToken, &st, start).unwrap();
+                let left = (start + 20).saturating_sub(due);
+                assert!(left < min_valid_for(&st, &policy).unwrap(), "fraction {fraction}: a due renewal would find the token fresh");
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
 use latchkey::client::now_secs;
+use latchkey::refresh::Source;
 use latchkey::renewal::{min_valid_for, Action, Policy, Schedule};
 use latchkey::store::Status;
 use latchkey::{Error, Latchkey};
@@ -29,7 +30,7 @@ pub struct Live {
 
 enum Message {
     RenewNow(String),
-    Finished(String, Result<(), Error>),
+    Finished(String, Result<Source, Error>),
 }
 
 /// Handle to the renewal loop.
@@ -107,7 +108,7 @@ fn run(app: AppHandle, engine: Arc<Latchkey>, me: Renewer, waiter: wakeup::Waite
                 Wake::Poked => {
                     while let Ok(message) = rx.try_recv() {
                         match message {
-                            Message::RenewNow(name) => renew(&app, &engine, &me, &name, true),
+                            Message::RenewNow(name) => renew(&app, &engine, &me, &name, true, schedule.policy()),
                             Message::Finished(name, result) => {
                                 me.live.lock().expect("live").refreshing.remove(&name);
                                 finished(&app, &engine, &mut schedule, &me, &mut notified, &name, result);
@@ -120,7 +121,7 @@ fn run(app: AppHandle, engine: Arc<Latchkey>, me: Renewer, waiter: wakeup::Waite
         }
         for (name, action) in schedule.pop_due(now_secs()) {
             match action {
-                Action::Renew => renew(&app, &engine, &me, &name, false),
+                Action::Renew => renew(&app, &engine, &me, &name, false, schedule.policy()),
                 Action::NeedsYou => {
                     let _ = engine.store().update_state(&name, |s| s.status = Status::NeedsSignIn);
                     notify_sign_in(&app, &mut notified, &name);
@@ -167,7 +168,7 @@ fn update_retries(schedule: &Schedule, me: &Renewer, names: &[String], engine: &
 }
 
 /// Renew on a worker thread; the result comes back as a message.
-fn renew(app: &AppHandle, engine: &Arc<Latchkey>, me: &Renewer, name: &str, force: bool) {
+fn renew(app: &AppHandle, engine: &Arc<Latchkey>, me: &Renewer, name: &str, force: bool, policy: Policy) {
     if !me.live.lock().expect("live").refreshing.insert(name.to_string()) {
         return; // already in flight
     }
@@ -176,9 +177,9 @@ fn renew(app: &AppHandle, engine: &Arc<Latchkey>, me: &Renewer, name: &str, forc
     std::thread::spawn(move || {
         let state = engine.store().state(&name);
         let result = if force {
-            engine.refresh(&name, true).map(|_| ())
+            engine.refresh(&name, true).map(|(_, source)| source)
         } else {
-            engine.token(&name, min_valid_for(&state, &Policy::default())).map(|_| ())
+            engine.token(&name, min_valid_for(&state, &policy)).map(|(_, source)| source)
         };
         me.send(Message::Finished(name, result));
     });
@@ -191,11 +192,13 @@ fn finished(
     me: &Renewer,
     notified: &mut HashSet<String>,
     name: &str,
-    result: Result<(), Error>,
+    result: Result<Source, Error>,
 ) {
+    let mut nothing_done = false;
     match result {
-        Ok(()) => {
+        Ok(source) => {
             notified.remove(name);
+            nothing_done = source == Source::Stored;
         }
         Err(Error::SignInNeeded { .. }) => notify_sign_in(app, notified, name),
         Err(e) if e.is_transient() => {
@@ -211,6 +214,10 @@ fn finished(
         Err(e) => tracing::warn!(profile = name, "renewal failed: {e}"),
     }
     replan_one(engine, schedule, me, name);
+    if nothing_done {
+        // The token was still fresh (clock skew?): never spin on a due time in the past.
+        schedule.defer(name, now_secs() + 30);
+    }
 }
 
 fn notify_sign_in(app: &AppHandle, notified: &mut HashSet<String>, name: &str) {

@@ -13,6 +13,7 @@ mod output;
 mod profile;
 mod refresh;
 mod register;
+mod settings;
 mod status;
 mod token;
 
@@ -52,6 +53,8 @@ enum Command {
     Logout(logout::LogoutArgs),
     /// Run a command with a fresh token in its environment.
     Exec(exec::ExecArgs),
+    /// Show or change app-wide settings (shared with the tray).
+    Settings(settings::SettingsArgs),
     /// Print configuration for other tools (e.g. Ocarina).
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -90,6 +93,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Logout(args) => logout::run(args, &engine),
         Command::Exec(args) => exec::run(args, &engine),
         Command::Export(cmd) => export::run(cmd, &engine),
+        Command::Settings(args) => settings::run(args, &engine),
         Command::Completions(_) => unreachable!("handled above"),
     }
 }
