@@ -8,7 +8,7 @@ CARGO_DESKTOP := cargo build -p latchkey-desktop --features custom-protocol
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
-.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e screenshots
+.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e screenshots package test-package
 
 setup:
 	@scripts/setup.sh
@@ -26,7 +26,7 @@ run: desktop cli
 	$(DESKTOP_BIN)
 
 test: setup
-	$(MAKE) --no-print-directory test-ui test-engine test-e2e
+	$(MAKE) --no-print-directory test-ui test-engine test-e2e test-package
 
 test-ui:
 	npm --prefix ui run check --silent
@@ -43,3 +43,20 @@ test-e2e: desktop
 screenshots: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
 		$(XVFB) cargo test -p latchkey-e2e --test wizard -- --test-threads=1 wizard_manual_registration
+
+# The .deb (Tauri bundler): the desktop app, the `latchkey` CLI on PATH, its man page and
+# completions, the latchkey:// scheme handler. Written to target/release/bundle/deb/.
+TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
+package: setup
+	npm --prefix ui run build --silent
+	cargo build --release -p latchkey
+	mkdir -p target/package
+	target/release/latchkey man | gzip -n -9 > target/package/latchkey.1.gz
+	gzip -n -9 < packaging/changelog > target/package/changelog.gz
+	target/release/latchkey completions bash > target/package/latchkey.bash
+	target/release/latchkey completions zsh > target/package/_latchkey
+	target/release/latchkey completions fish > target/package/latchkey.fish
+	cd src-tauri && TAURI_APP_PATH=$(CURDIR)/src-tauri TAURI_FRONTEND_PATH=$(CURDIR)/ui CI=true $(TAURI) build --bundles deb
+
+test-package: package
+	scripts/test-package.sh

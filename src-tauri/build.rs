@@ -21,6 +21,11 @@ const COMMANDS: &[&str] = &[
     "forget_browser_session",
     "open_registration_page",
     "set_ocarina_sync",
+    "get_settings",
+    "set_renew_at",
+    "set_start_at_login",
+    "about",
+    "diagnostics",
 ];
 
 fn main() {

@@ -8,6 +8,12 @@ use std::process::ExitCode;
 mod cli;
 
 fn main() -> ExitCode {
+    // Behave like a Unix filter: `latchkey man | head` ends quietly on a closed pipe
+    // instead of panicking in println!.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let args = cli::parse();
     cli::init_logging(args.verbose);
     match cli::run(args) {

@@ -1,4 +1,5 @@
-//! `latchkey completions SHELL`: print a completion script generated from the parser.
+//! `latchkey completions SHELL` and `latchkey man`: completion scripts and the manual
+//! page, generated from the parser so they never drift from it.
 
 use clap::CommandFactory;
 use clap_complete::Shell;
@@ -13,5 +14,13 @@ pub struct CompletionsArgs {
 pub fn run(args: CompletionsArgs) -> Result<u8> {
     let mut cmd = super::Cli::command();
     clap_complete::generate(args.shell, &mut cmd, "latchkey", &mut std::io::stdout());
+    Ok(0)
+}
+
+pub fn man() -> Result<u8> {
+    let cmd = super::Cli::command();
+    clap_mangen::Man::new(cmd)
+        .render(&mut std::io::stdout())
+        .map_err(|e| latchkey::Error::Io(format!("cannot write the manual page: {e}")))?;
     Ok(0)
 }

@@ -60,6 +60,9 @@ enum Command {
     Export(export::ExportCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), e.g. `latchkey man | man -l -`.
+    #[command(hide = true)]
+    Man,
 }
 
 pub fn parse() -> Cli {
@@ -79,8 +82,10 @@ pub fn init_logging(verbose: u8) {
 
 /// Run one command; `Ok(n)` is the exit code of a command that ran to its end.
 pub fn run(cli: Cli) -> Result<u8> {
-    if let Command::Completions(args) = cli.command {
-        return completions::run(args);
+    match cli.command {
+        Command::Completions(args) => return completions::run(args),
+        Command::Man => return completions::man(),
+        _ => {}
     }
     let engine = Latchkey::open()?;
     match cli.command {
@@ -94,6 +99,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Exec(args) => exec::run(args, &engine),
         Command::Export(cmd) => export::run(cmd, &engine),
         Command::Settings(args) => settings::run(args, &engine),
-        Command::Completions(_) => unreachable!("handled above"),
+        Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }

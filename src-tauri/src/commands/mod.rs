@@ -3,4 +3,5 @@
 
 pub mod app;
 pub mod profiles;
+pub mod settings;
 pub mod sign_in;

@@ -46,7 +46,7 @@ pub struct Session {
 impl Session {
     pub fn new() -> Self {
         let dir = tempfile::Builder::new().prefix("latchkey-e2e-").tempdir().unwrap();
-        for sub in ["config", "data", "xdg-config", "runtime"] {
+        for sub in ["config", "data", "xdg-config", "runtime", "home"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
         Self { dir }
@@ -64,6 +64,8 @@ impl Session {
             ("XDG_DATA_HOME".into(), p("data")),
             ("XDG_CONFIG_HOME".into(), p("xdg-config")),
             ("XDG_RUNTIME_DIR".into(), p("runtime")),
+            // Some libraries write under $HOME directly (autostart entries).
+            ("HOME".into(), p("home")),
             ("NO_AT_BRIDGE".into(), "1".into()),
             ("LATCHKEY_LOG".into(), "info".into()),
         ]

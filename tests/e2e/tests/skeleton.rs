@@ -62,3 +62,28 @@ fn starts_without_a_session_bus_and_says_what_is_degraded() {
     assert!(still_running, "the app exited without a bus; log:\n{}", session.log());
 }
 
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_start_at_login_and_about() {
+    let app = Desktop::launch(&[]).await;
+    app.find("[data-testid=nav-about]").await.click().await.unwrap();
+    let version = app.find("[data-testid=about-version]").await.text().await.unwrap();
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+
+    app.find("[data-testid=nav-settings]").await.click().await.unwrap();
+    let toggle = app.find("[data-testid=start-at-login]").await;
+    assert!(!toggle.is_selected().await.unwrap());
+    toggle.click().await.unwrap();
+    let autostart = app.session.dir.path().join("home/.config/autostart");
+    assert!(
+        wait_until(Duration::from_secs(10), || std::fs::read_dir(&autostart).map(|d| d.count() > 0).unwrap_or(false)),
+        "no autostart entry in {}",
+        autostart.display()
+    );
+    let entry = std::fs::read_dir(&autostart).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(&entry).unwrap();
+    assert!(text.contains("--hidden"), "start at login must start in the tray: {text}");
+    app.find("[data-testid=start-at-login]").await.click().await.unwrap();
+    assert!(wait_until(Duration::from_secs(10), || !entry.exists()), "autostart entry not removed");
+    app.shutdown().await;
+}

@@ -19,7 +19,7 @@ describe('ProfileList', () => {
   it('shows the empty state and calls onAdd', async () => {
     const onAdd = vi.fn();
     render(ProfileList, { profiles: [], error: null, onAdd, onChanged: () => {} });
-    expect(screen.getByText('Add your first server', { selector: 'h3' })).toBeTruthy();
+    expect(screen.getByText('Welcome to Latchkey', { selector: 'h3' })).toBeTruthy();
     await fireEvent.click(screen.getByRole('button', { name: 'Add your first server' }));
     expect(onAdd).toHaveBeenCalledOnce();
   });

@@ -146,6 +146,27 @@ export const removeProfile = (name: string) => call<SignOutReport>('remove_profi
 
 export const setOcarinaSync = (name: string, enabled: boolean) => call<void>('set_ocarina_sync', { name, enabled });
 
+export interface SettingsView {
+  renewAtPercent: number;
+  startAtLogin: boolean;
+  configDir: string;
+  logDir: string;
+}
+
+export interface About {
+  version: string;
+  tauri: string;
+  webkit: string;
+  os: string;
+}
+
+export const getSettings = () => call<SettingsView>('get_settings');
+export const setRenewAt = (percent: number) => call<void>('set_renew_at', { percent });
+export const setStartAtLogin = (enabled: boolean) => call<void>('set_start_at_login', { enabled });
+export const about = () => call<About>('about');
+/** A report for bug reports: versions, paths, statuses, log tail; never a secret. */
+export const diagnostics = () => call<string>('diagnostics');
+
 export const startSignIn = (name: string, method: SignInMethod) => call<SignInStarted>('start_sign_in', { name, method });
 export const completeSignIn = (name: string, pasted: string) => call<void>('complete_sign_in', { name, pasted });
 export const cancelSignIn = (name: string) => call<void>('cancel_sign_in', { name });

@@ -1,0 +1,118 @@
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_autostart::ManagerExt;
+
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub renew_at_percent: u8,
+    pub start_at_login: bool,
+    pub config_dir: String,
+    pub log_dir: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct About {
+    pub version: &'static str,
+    pub tauri: &'static str,
+    pub webkit: String,
+    pub os: String,
+}
+
+#[tauri::command]
+pub async fn get_settings(app: AppHandle, state: State<'_, AppState>) -> IpcResult<SettingsView> {
+    let config = state.run(|e| e.config()).await?;
+    let paths = state.engine.paths();
+    Ok(SettingsView {
+        renew_at_percent: config
+            .settings()
+            .renew_at_percent
+            .unwrap_or((latchkey::renewal::DEFAULT_FRACTION * 100.0) as u8),
+        start_at_login: app.autolaunch().is_enabled().unwrap_or(false),
+        config_dir: paths.config_dir().display().to_string(),
+        log_dir: paths.log_dir().display().to_string(),
+    })
+}
+
+#[tauri::command]
+pub async fn set_renew_at(state: State<'_, AppState>, percent: u8) -> IpcResult<()> {
+    state.run(move |e| e.set_renew_at_percent(percent)).await
+}
+
+#[tauri::command]
+pub fn set_start_at_login(app: AppHandle, enabled: bool) -> IpcResult<()> {
+    let launcher = app.autolaunch();
+    let result = if enabled { launcher.enable() } else { launcher.disable() };
+    result.map_err(|e| IpcError::internal(format!("cannot change start at login: {e}")))?;
+    crate::tray::refresh(&app);
+    Ok(())
+}
+
+#[tauri::command]
+pub fn about() -> About {
+    About {
+        version: env!("CARGO_PKG_VERSION"),
+        tauri: tauri::VERSION,
+        webkit: webkit_version(),
+        os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+    }
+}
+
+/// A report to paste into a bug report: versions, paths, what is degraded, each
+/// profile's status, and the end of the log. No token or secret is ever in it (the
+/// engine's status has none, and nothing secret is logged).
+#[tauri::command]
+pub async fn diagnostics(app: AppHandle, state: State<'_, AppState>) -> IpcResult<String> {
+    let rows = state.run(|e| e.status(None)).await?;
+    let a = about();
+    let paths = state.engine.paths();
+    let mut out = format!(
+        "Latchkey {} (Tauri {}, WebKitGTK {}, {})\nconfig: {}\nlogs: {}\n",
+        a.version,
+        a.tauri,
+        a.webkit,
+        a.os,
+        paths.config_dir().display(),
+        paths.log_dir().display()
+    );
+    for problem in state.environment.degraded() {
+        out.push_str(&format!("degraded: {problem}\n"));
+    }
+    out.push_str(&format!("start at login: {}\n", app.autolaunch().is_enabled().unwrap_or(false)));
+    for r in rows {
+        out.push_str(&format!(
+            "profile {}: {} {:?} expires_at={:?} refresh_token={} last_error={:?}\n",
+            r.name, r.server, r.status, r.expires_at, r.has_refresh_token, r.last_error
+        ));
+    }
+    let log = std::fs::read_to_string(paths.log_dir().join("latchkey-desktop.log")).unwrap_or_default();
+    let tail: Vec<&str> = log.lines().rev().take(40).collect();
+    out.push_str("--- last log lines ---\n");
+    for line in tail.into_iter().rev() {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn webkit_version() -> String {
+    #[cfg(target_os = "linux")]
+    {
+        // The version WebKitGTK reports is not exposed by Tauri; the package knows.
+        std::process::Command::new("dpkg-query")
+            .args(["-W", "-f=${Version}", "libwebkit2gtk-4.1-0"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_else(|| "unknown".into())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        "system".into()
+    }
+}
