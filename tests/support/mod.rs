@@ -169,17 +169,7 @@ impl User {
         let url = reqwest::Url::parse(authorize_url).unwrap();
         let origin = format!("{}://{}", url.scheme(), url.host_str().unwrap()) + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
         let next = format!("{}?{}", url.path(), url.query().unwrap_or(""));
-        // Log in.
-        let login_page = self.http.get(format!("{origin}/accounts/login/")).send().unwrap().text().unwrap();
-        let csrf = hidden_inputs(&login_page).into_iter().find(|(k, _)| k == "csrfmiddlewaretoken").unwrap().1;
-        let resp = self
-            .http
-            .post(format!("{origin}/accounts/login/"))
-            .header("Referer", format!("{origin}/accounts/login/"))
-            .form(&[("username", USERNAME), ("password", PASSWORD), ("csrfmiddlewaretoken", &csrf), ("next", &next)])
-            .send()
-            .unwrap();
-        assert_eq!(resp.status().as_u16(), 302, "login failed");
+        self.log_in(&origin, &next);
         // Consent page.
         let resp = self.http.get(authorize_url).send().unwrap();
         if resp.status().is_redirection() {
@@ -203,7 +193,7 @@ impl User {
 
     /// Approve a device code (RFC 8628) on the server's device page.
     pub fn approve_device(&self, origin: &str, user_code: &str) {
-        self.authorize_login(origin);
+        self.log_in(origin, "/");
         let page = self.http.get(format!("{origin}/o/device/")).send().unwrap().text().unwrap();
         let mut form = hidden_inputs(&page);
         form.push(("user_code".into(), user_code.into()));
@@ -217,14 +207,15 @@ impl User {
         assert!(resp.status().is_success() || resp.status().is_redirection(), "device confirm: {}", resp.status());
     }
 
-    fn authorize_login(&self, origin: &str) {
+    /// Log in on the server's login form (then go to `next`).
+    fn log_in(&self, origin: &str, next: &str) {
         let login_page = self.http.get(format!("{origin}/accounts/login/")).send().unwrap().text().unwrap();
         let csrf = hidden_inputs(&login_page).into_iter().find(|(k, _)| k == "csrfmiddlewaretoken").unwrap().1;
         let resp = self
             .http
             .post(format!("{origin}/accounts/login/"))
             .header("Referer", format!("{origin}/accounts/login/"))
-            .form(&[("username", USERNAME), ("password", PASSWORD), ("csrfmiddlewaretoken", &csrf), ("next", "/")])
+            .form(&[("username", USERNAME), ("password", PASSWORD), ("csrfmiddlewaretoken", &csrf), ("next", next)])
             .send()
             .unwrap();
         assert_eq!(resp.status().as_u16(), 302, "login failed");
