@@ -116,6 +116,19 @@ impl TestServer {
         v.get(grant_type).and_then(|n| n.as_u64()).unwrap_or(0)
     }
 
+    /// Wait until the server has finished every token request of this client it has
+    /// received (after killing a client mid-request).
+    pub fn settle(&self, client_id: &str) {
+        std::thread::sleep(Duration::from_millis(100));
+        for _ in 0..200 {
+            if self.grant_count(client_id, "inflight") == 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("the server is still busy with requests of {client_id}");
+    }
+
     /// RFC 7662 introspection, authenticated as the client.
     pub fn is_active(&self, client: &Client, token: &str) -> bool {
         let v: serde_json::Value = Self::http()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("test/apps/", views.create_app),
     path("test/stats/<str:client_id>/", views.stats),
     path("test/users/", views.create_user),
+    path("test/echo/", views.echo),
 ]

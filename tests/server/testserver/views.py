@@ -38,14 +38,24 @@ def _client_id(request):
     return request.POST.get("client_id", "?")
 
 
+_inflight = Counter()
+
+
 class CountingTokenView(TokenView):
     def post(self, request, *args, **kwargs):
-        key = (_client_id(request), request.POST.get("grant_type", "?"))
-        response = super().post(request, *args, **kwargs)
+        client = _client_id(request)
+        key = (client, request.POST.get("grant_type", "?"))
         with _lock:
-            _counts[key] += 1
-            _counts[key + (response.status_code,)] += 1
-        return response
+            _inflight[client] += 1
+        try:
+            response = super().post(request, *args, **kwargs)
+            with _lock:
+                _counts[key] += 1
+                _counts[key + (response.status_code,)] += 1
+            return response
+        finally:
+            with _lock:
+                _inflight[client] -= 1
 
 
 def stats(request, client_id):
@@ -53,6 +63,7 @@ def stats(request, client_id):
         data = {
             "/".join(str(k) for k in key[1:]): n for key, n in _counts.items() if key[0] == client_id
         }
+        data["inflight"] = _inflight[client_id]
     return JsonResponse(data)
 
 
@@ -108,3 +119,8 @@ class BrowserSessionMiddleware:
         if username and request.path == "/o/authorize/" and not request.user.is_authenticated:
             login(request, User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
         return self.get_response(request)
+
+
+def echo(request):
+    """Echo the request's Authorization header (tests that a client never shows it)."""
+    return HttpResponse(f"you sent: {request.META.get('HTTP_AUTHORIZATION', '')}", content_type="text/plain")

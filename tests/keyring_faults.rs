@@ -1,0 +1,63 @@
+//! A locked or unresponsive Secret Service: a clear error and exit code 5, never a
+//! plaintext fallback, nothing deleted. Each case runs in a session of its own.
+
+mod support;
+
+use std::process::Command;
+
+use support::repo_root;
+
+/// Run `script` in a fresh with-keyring session; `$LATCHKEY` is the CLI.
+fn in_session(script: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    Command::new(repo_root().join("tests/support/with-keyring"))
+        .args(["sh", "-c", script])
+        .env("LATCHKEY", env!("CARGO_BIN_EXE_latchkey"))
+        .env("LATCHKEY_CONFIG_DIR", dir.path())
+        .env("LATCHKEY_KEYRING_TIMEOUT_MS", "1500")
+        .env_remove("LATCHKEY_KEYRING_SESSION")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn locked_keyring_exits_5() {
+    let out = in_session(
+        r#"set -u
+        printf 'canary-secret\n' | "$LATCHKEY" profile add m --preset majora --client-id id --client-secret-stdin || exit 90
+        dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+          org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 91
+        # Signing in needs the (locked) client secret.
+        "$LATCHKEY" login m --paste </dev/null; echo "exit=$?"
+        grep -r canary-secret "$LATCHKEY_CONFIG_DIR" && echo PLAINTEXT
+        "$LATCHKEY" profile list"#,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("exit=5"), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stderr.contains("keyring"), "{stderr}");
+    assert!(!stdout.contains("PLAINTEXT"));
+    assert!(stdout.contains("m\tmajora"), "the profile was lost: {stdout}");
+}
+
+#[test]
+fn unresponsive_keyring_times_out_with_exit_5() {
+    let out = in_session(
+        r#"set -u
+        printf 'canary-secret\n' | "$LATCHKEY" profile add m --preset majora --client-id id --client-secret-stdin || exit 90
+        pid=$LATCHKEY_KEYRING_DAEMON_PID
+        kill -STOP "$pid"
+        start=$(date +%s)
+        "$LATCHKEY" token m; echo "exit=$?"
+        echo "took=$(( $(date +%s) - start ))"
+        kill -CONT "$pid"
+        "$LATCHKEY" profile list"#,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("exit=5"), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stderr.contains("did not answer within 1.5 s"), "{stderr}");
+    let took: u64 = stdout.lines().find_map(|l| l.strip_prefix("took=")).unwrap().parse().unwrap();
+    assert!(took <= 10, "token hung for {took} s");
+    assert!(stdout.contains("m\tmajora"));
+}
