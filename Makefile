@@ -8,7 +8,7 @@ CARGO_DESKTOP := cargo build -p latchkey-desktop --features custom-protocol
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
-.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e screenshots package test-package soak
+.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz
 
 setup:
 	@scripts/setup.sh
@@ -26,7 +26,7 @@ run: desktop cli
 	$(DESKTOP_BIN)
 
 test: setup
-	$(MAKE) --no-print-directory test-ui test-engine test-e2e test-package
+	$(MAKE) --no-print-directory test-ui test-engine test-e2e test-fuzz test-package
 
 test-ui:
 	npm --prefix ui run check --silent
@@ -64,3 +64,10 @@ test-package: package
 # The long crash-safety soak: kill -9 during 1,000 refreshes (the test suite runs 200).
 soak: setup
 	LATCHKEY_SOAK_CYCLES=1000 tests/support/with-keyring cargo test -p latchkey --test crash_soak -- --nocapture
+
+# Fuzz the parsers: 15 s per target in the test run, an hour each with `make fuzz`.
+test-fuzz:
+	scripts/fuzz.sh 15
+
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-3600} scripts/fuzz.sh
