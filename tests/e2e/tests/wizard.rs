@@ -182,6 +182,14 @@ async fn custom_scheme_callback_from_a_second_launch_completes_the_flow() {
 
     wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
     assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code/200")), 1);
+
+    // The same link again (a replay): its state is used up, so it is never exchanged.
+    let exchanges = blocking(|| server.grant_count(&client.id, "authorization_code"));
+    let again = app.launch_again(&[&location]);
+    assert!(again.status.success(), "{again:?}");
+    wait_text(&app, "[data-testid=link-warning]", "matches no sign-in in progress").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code")), exchanges, "a replayed callback was exchanged");
     app.shutdown().await;
 }
 
