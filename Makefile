@@ -53,6 +53,7 @@ package: setup
 	mkdir -p target/package
 	target/release/latchkey man | gzip -n -9 > target/package/latchkey.1.gz
 	gzip -n -9 < packaging/changelog > target/package/changelog.gz
+	gzip -n -9 < packaging/latchkey-desktop.1 > target/package/latchkey-desktop.1.gz
 	target/release/latchkey completions bash > target/package/latchkey.bash
 	target/release/latchkey completions zsh > target/package/_latchkey
 	target/release/latchkey completions fish > target/package/latchkey.fish
