@@ -103,19 +103,15 @@ pub fn parse_metadata(body: &[u8], issuer: &Url) -> Result<Server> {
         _ => ClientAuth::ClientSecretBasic,
     };
     let server = Server {
-        preset: PresetKind::Generic,
-        issuer: meta.issuer,
-        authorize_url: meta.authorization_endpoint,
-        token_url: meta.token_endpoint,
         revoke_url: meta.revocation_endpoint,
         introspect_url: meta.introspection_endpoint,
         registration_url: meta.registration_endpoint,
         device_url: meta.device_authorization_endpoint,
         userinfo_url: meta.userinfo_endpoint,
-        manual_registration_url: None,
         pkce,
         renewal,
         client_auth,
+        ..Server::new(PresetKind::Generic, meta.issuer, meta.authorization_endpoint, meta.token_endpoint)
     };
     server.validate()?;
     Ok(server)

@@ -79,7 +79,7 @@ impl OAuthTransport<'_> {
     }
 }
 
-impl<'c> oauth2::SyncHttpClient for &'c OAuthTransport<'_> {
+impl oauth2::SyncHttpClient for &OAuthTransport<'_> {
     type Error = oauth2::HttpClientError<reqwest::Error>;
 
     fn call(&self, request: oauth2::HttpRequest) -> std::result::Result<oauth2::HttpResponse, Self::Error> {

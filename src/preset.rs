@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::discovery;
 use crate::http::Http;
-use crate::profile::{ClientAuth, PresetKind, Renewal, Server};
+use crate::profile::{PresetKind, Renewal, Server};
 use crate::{Error, Result};
 
 pub const MAJORA_URL: &str = "https://majora.covid19.climb.ac.uk/";
@@ -88,19 +88,10 @@ fn majora(kind: PresetKind, base: Url) -> Resolved {
     let at = |path: &str| base.join(path).expect("static path joins");
     Resolved {
         server: Server {
-            preset: kind,
-            issuer: base.clone(),
-            authorize_url: at("o/authorize/"),
-            token_url: at("o/token/"),
             revoke_url: Some(at("o/revoke_token/")),
             introspect_url: Some(at("o/introspect/")),
-            registration_url: None,
-            device_url: None,
-            userinfo_url: None,
             manual_registration_url: Some(at("o/applications/register/")),
-            pkce: true,
-            renewal: Renewal::RefreshToken,
-            client_auth: ClientAuth::ClientSecretBasic,
+            ..Server::new(kind, base.clone(), at("o/authorize/"), at("o/token/"))
         },
         scopes: MAJORA_UPLOADER_SCOPES.iter().map(|(s, _)| s.to_string()).collect(),
         // Majora accepts only its own https page as redirect URI.
@@ -112,19 +103,9 @@ fn agate(base: Url) -> Resolved {
     let at = |path: &str| base.join(path).expect("static path joins");
     Resolved {
         server: Server {
-            preset: PresetKind::Agate,
-            issuer: base.clone(),
-            authorize_url: at("ws/oauth2/authorize"),
-            token_url: at("ws/oauth2/token"),
-            revoke_url: None,
-            introspect_url: None,
-            registration_url: None,
-            device_url: None,
-            userinfo_url: None,
-            manual_registration_url: None,
             pkce: false,
             renewal: Renewal::ReexchangeCode,
-            client_auth: ClientAuth::ClientSecretBasic,
+            ..Server::new(PresetKind::Agate, base.clone(), at("ws/oauth2/authorize"), at("ws/oauth2/token"))
         },
         scopes: vec!["openid".into(), "email".into(), "profile".into()],
         redirect_uri: parse(SCHEME_REDIRECT_URI),
@@ -138,21 +119,7 @@ fn generic(spec: &ServerSpec, http: &Http) -> Result<Resolved> {
         (_, true) => {
             let authorize = spec.authorize_url.clone().expect("checked");
             let issuer = spec.issuer.clone().unwrap_or_else(|| origin(&authorize));
-            Server {
-                preset: PresetKind::Generic,
-                issuer,
-                authorize_url: authorize,
-                token_url: spec.token_url.clone().expect("checked"),
-                revoke_url: None,
-                introspect_url: None,
-                registration_url: None,
-                device_url: None,
-                userinfo_url: None,
-                manual_registration_url: None,
-                pkce: true,
-                renewal: Renewal::RefreshToken,
-                client_auth: ClientAuth::ClientSecretBasic,
-            }
+            Server::new(PresetKind::Generic, issuer, authorize, spec.token_url.clone().expect("checked"))
         }
         _ => {
             return Err(Error::Usage(

@@ -95,6 +95,26 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server with just its issuer and the two endpoints every flow needs; PKCE on,
+    /// renewal by refresh token, client_secret_basic. Presets and discovery adjust it.
+    pub fn new(preset: PresetKind, issuer: Url, authorize_url: Url, token_url: Url) -> Self {
+        Self {
+            preset,
+            issuer,
+            authorize_url,
+            token_url,
+            revoke_url: None,
+            introspect_url: None,
+            registration_url: None,
+            device_url: None,
+            userinfo_url: None,
+            manual_registration_url: None,
+            pkce: true,
+            renewal: Renewal::RefreshToken,
+            client_auth: ClientAuth::ClientSecretBasic,
+        }
+    }
+
     /// One line for lists: the preset and host.
     pub fn describe(&self) -> String {
         format!("{} ({})", self.issuer.host_str().unwrap_or("?"), self.preset.as_str())

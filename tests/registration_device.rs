@@ -12,7 +12,7 @@ use support::{describe, server, Cli, User};
 fn discovers_registers_signs_in_and_removes_the_client() {
     let server = server();
     let cli = Cli::new();
-    cli.ok(&["profile", "add", "gen", "--preset", "generic", "--issuer", &server.base().trim_end_matches('/'), "--scopes", "read write", "--redirect-uri", &server.callback_uri()], "");
+    cli.ok(&["profile", "add", "gen", "--preset", "generic", "--issuer", server.base().trim_end_matches('/'), "--scopes", "read write", "--redirect-uri", &server.callback_uri()], "");
     let list: serde_json::Value = serde_json::from_str(&cli.ok(&["profile", "list", "--json"], "")).unwrap();
     assert_eq!(list[0]["client_id"], serde_json::Value::Null);
 

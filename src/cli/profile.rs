@@ -12,7 +12,7 @@ use url::Url;
 #[derive(Debug, clap::Subcommand)]
 pub enum ProfileCommand {
     /// Add a profile for a server.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List profiles (never prints a secret).
     List {
         /// Print JSON for scripts.
@@ -103,7 +103,7 @@ impl From<Preset> for PresetKind {
 
 pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
     match cmd {
-        ProfileCommand::Add(args) => add(args, engine),
+        ProfileCommand::Add(args) => add(*args, engine),
         ProfileCommand::List { json } => list(engine, json),
         ProfileCommand::SetClient { name, client_id, client_secret_stdin } => {
             let secret = if client_secret_stdin { Some(read_secret()?) } else { None };
