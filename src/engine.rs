@@ -90,7 +90,8 @@ pub struct SignOutReport {
 pub struct Latchkey {
     paths: Paths,
     store: Store,
-    http: Http,
+    /// Built on first use: handing out a fresh token needs no HTTP client.
+    http: std::sync::OnceLock<Http>,
     flows: PendingFlows,
 }
 
@@ -101,7 +102,15 @@ impl Latchkey {
     }
 
     pub fn with_paths(paths: Paths) -> Result<Self> {
-        Ok(Self { store: Store::new(&paths), http: Http::new()?, flows: PendingFlows::new(), paths })
+        Ok(Self { store: Store::new(&paths), http: std::sync::OnceLock::new(), flows: PendingFlows::new(), paths })
+    }
+
+    fn http(&self) -> Result<&Http> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        let http = Http::new()?;
+        Ok(self.http.get_or_init(|| http))
     }
 
     pub fn paths(&self) -> &Paths {
@@ -136,7 +145,7 @@ impl Latchkey {
         if self.config()?.get(&new.name).is_ok() {
             return Err(Error::ProfileExists(new.name));
         }
-        let resolved = preset::resolve(new.preset, &new.spec, &self.http)?;
+        let resolved = preset::resolve(new.preset, &new.spec, self.http()?)?;
         let redirect_uri = new.redirect_uri.unwrap_or(resolved.redirect_uri);
         crate::profile::check_redirect_uri(&redirect_uri)?;
         let redirect_mode = new.redirect_mode.unwrap_or_else(|| default_mode(&redirect_uri));
@@ -170,7 +179,7 @@ impl Latchkey {
             Err(e) => problems.push(e),
         }
         if let (Some(uri), Ok(Some(token))) = (&profile.registration_client_uri, self.store.registration_token(name)) {
-            match registration::delete(&self.http, uri, &token) {
+            match registration::delete(self.http()?, uri, &token) {
                 Ok(()) => report.client_deleted = true,
                 Err(e) => problems.push(e),
             }
@@ -190,7 +199,7 @@ impl Latchkey {
                 fields: registration::manual_form(&profile),
             });
         };
-        let reg = registration::register(&self.http, &endpoint, &profile)?;
+        let reg = registration::register(self.http()?, &endpoint, &profile)?;
         if let Some(secret) = &reg.client_secret {
             self.store.set_client_secret(name, secret)?;
         }
@@ -226,7 +235,7 @@ impl Latchkey {
     pub fn check_credentials(&self, name: &str) -> Result<CredentialCheck> {
         let profile = self.profile(name)?;
         let secret = self.client_secret(&profile)?;
-        OAuthClient::new(&profile, secret.as_ref(), &self.http)?.check_credentials()
+        OAuthClient::new(&profile, secret.as_ref(), self.http()?)?.check_credentials()
     }
 
     /// Start an authorization code flow; `redirect_uri` overrides the profile's for
@@ -237,7 +246,7 @@ impl Latchkey {
             profile.redirect_uri = uri;
         }
         let secret = self.client_secret(&profile)?;
-        let request = OAuthClient::new(&profile, secret.as_ref(), &self.http)?.authorization_request();
+        let request = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?.authorization_request();
         self.flows.insert(name, request.state, request.pkce_verifier);
         Ok(SignInStart { profile: name.into(), authorize_url: request.url, redirect_uri: profile.redirect_uri })
     }
@@ -299,7 +308,7 @@ impl Latchkey {
         .ok_or_else(|| Error::CallbackRejected("its sign-in has already finished or expired".into()))?;
         debug_assert_eq!(flow.profile, name);
         let secret = self.client_secret(&profile)?;
-        let client = OAuthClient::new(&profile, secret.as_ref(), &self.http)?;
+        let client = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?;
         let tokens = client.exchange_code(&code, flow.pkce_verifier.as_ref())?;
         self.store_sign_in(&profile, &tokens)
     }
@@ -309,7 +318,7 @@ impl Latchkey {
     pub fn device_sign_in(&self, name: &str, show: impl FnOnce(&DeviceCode)) -> Result<SignedIn> {
         let profile = self.profile(name)?;
         let secret = self.client_secret(&profile)?;
-        let client = OAuthClient::new(&profile, secret.as_ref(), &self.http)?;
+        let client = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?;
         let details = client.device_authorization()?;
         show(&DeviceCode {
             verification_uri: details.verification_uri().to_string(),
@@ -338,18 +347,18 @@ impl Latchkey {
     /// than one renewal per expiry across processes).
     pub fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
         let profile = self.profile(name)?;
-        fresh_token(&self.paths, &self.store, &self.http, &profile, min_valid, false)
+        fresh_token(&self.paths, &self.store, || self.http(), &profile, min_valid, false)
     }
 
     /// Renew now if needed (`force`: even if fresh).
     pub fn refresh(&self, name: &str, force: bool) -> Result<(TokenSet, Source)> {
         let profile = self.profile(name)?;
-        fresh_token(&self.paths, &self.store, &self.http, &profile, None, force)
+        fresh_token(&self.paths, &self.store, || self.http(), &profile, None, force)
     }
 
     /// What a preset and spec resolve to, without saving anything (for the wizard).
     pub fn preview_server(&self, preset: PresetKind, spec: &ServerSpec) -> Result<preset::Resolved> {
-        preset::resolve(preset, spec, &self.http)
+        preset::resolve(preset, spec, self.http()?)
     }
 
     /// Replace the scopes a profile asks for (takes effect at the next sign-in).
@@ -398,7 +407,7 @@ impl Latchkey {
         let profile = self.profile(name)?;
         let (tokens, _) = self.token(name, None)?;
         let secret = self.client_secret(&profile)?;
-        let account = crate::probe::account(&self.http, &profile, secret.as_ref(), &tokens.access_token)?;
+        let account = crate::probe::account(self.http()?, &profile, secret.as_ref(), &tokens.access_token)?;
         if account.is_some() {
             self.store.update_state(name, |s| s.account = account.clone())?;
         }
@@ -408,7 +417,7 @@ impl Latchkey {
     /// Call `url` with a fresh token and report what came back.
     pub fn test_access(&self, name: &str, url: &Url) -> Result<crate::probe::ApiAnswer> {
         let (tokens, _) = self.token(name, None)?;
-        crate::probe::call(&self.http, url, &tokens.access_token)
+        crate::probe::call(self.http()?, url, &tokens.access_token)
     }
 
     /// Status of one or all profiles, from the non-secret state (no keyring access).
@@ -461,7 +470,7 @@ impl Latchkey {
             return Ok(false);
         }
         let secret = self.client_secret(profile)?;
-        let client = OAuthClient::new(profile, secret.as_ref(), &self.http)?;
+        let client = OAuthClient::new(profile, secret.as_ref(), self.http()?)?;
         // Refresh token first: revoking it usually ends the whole grant.
         if let Some(refresh) = &tokens.refresh_token {
             client.revoke(refresh, "refresh_token")?;

@@ -69,7 +69,10 @@ pub fn newer_than(path: &Path, profile: &Profile, ours: &TokenSet) -> Result<Opt
     let text = |k: &str| entry.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let (Some(access), Some(refresh)) = (text("access_token"), text("refresh_token")) else { return Ok(None) };
     let expires_at = entry.get("expires_at").and_then(|v| v.as_f64()).map(|f| f as u64);
-    let theirs_newer = expires_at.unwrap_or(0) > ours.expires_at.unwrap_or(0);
+    // Latchkey rewrites the cache after each of its own renewals, so a different refresh
+    // token there that expires no earlier than ours was written after us. `>=`, not `>`:
+    // expiries are whole seconds here, and Ocarina may rotate within the same second.
+    let theirs_newer = expires_at.unwrap_or(0) >= ours.expires_at.unwrap_or(0);
     let differs = ours.refresh_token.as_ref().map(|r| r.expose() != refresh).unwrap_or(true);
     if !(theirs_newer && differs) {
         return Ok(None);
@@ -172,6 +175,9 @@ mod tests {
         assert_eq!(adopted.obtained_at, 5000);
         // An older entry in the file is never adopted.
         assert!(newer_than(&path, &profile(), &tokens("a3", "r3", 9000)).unwrap().is_none());
+        // A rotation by Ocarina within the same second as ours is still seen.
+        let same_second = tokens("a4", "r4", 5000);
+        assert!(newer_than(&path, &profile(), &same_second).unwrap().is_some());
     }
 
     #[test]

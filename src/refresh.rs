@@ -36,10 +36,10 @@ pub enum Source {
 
 /// A token valid for at least `min_valid` seconds (see [`TokenSet::is_fresh`]), renewing
 /// if needed; `force` renews even a fresh token.
-pub fn fresh_token(
+pub fn fresh_token<'h>(
     paths: &Paths,
     store: &Store,
-    http: &Http,
+    http: impl FnOnce() -> Result<&'h Http>,
     profile: &Profile,
     min_valid: Option<u64>,
     force: bool,
@@ -79,12 +79,12 @@ pub fn fresh_token(
     // than present a dead refresh token and lose the session.
     if let Some(adopted) = adopt_from_ocarina(store, profile, &current)? {
         if force || !adopted.is_fresh(min_valid, now_secs()) {
-            let renewed = renew(store, http, profile, &adopted)?;
+            let renewed = renew(store, http()?, profile, &adopted)?;
             return Ok((renewed, Source::Renewed));
         }
         return Ok((adopted, Source::RenewedElsewhere));
     }
-    let renewed = renew(store, http, profile, &current)?;
+    let renewed = renew(store, http()?, profile, &current)?;
     Ok((renewed, Source::Renewed))
 }
 
