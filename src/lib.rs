@@ -14,6 +14,8 @@
 //! # Ok::<(), latchkey::Error>(())
 //! ```
 
+#[cfg(unix)]
+pub mod agent;
 pub mod callback;
 pub mod client;
 pub mod config;

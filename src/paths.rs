@@ -74,6 +74,16 @@ impl Paths {
         &self.state_dir
     }
 
+    /// The token agent's socket ([`crate::agent`]): in the user's runtime dir, one per
+    /// store (the keyring namespace names it), else beside the state.
+    pub fn agent_socket(&self) -> PathBuf {
+        let name = format!("{}.sock", self.keyring_service.replace(':', "-"));
+        match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+            Some(run) => PathBuf::from(run).join("latchkey").join(name),
+            None => self.state_dir.join(name),
+        }
+    }
+
     /// Where logs go.
     pub fn log_dir(&self) -> PathBuf {
         self.state_dir.join("logs")

@@ -34,6 +34,17 @@ pub struct TokenSet {
     pub code: Option<Secret>,
 }
 
+/// The keyring item: a token set and the random id naming this write. The state file
+/// names the id of the write in force ([`TokenState::tokens_id`]), which is how a copy
+/// held elsewhere (the token agent) is proven current without reading the keyring.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct StoredTokens {
+    #[serde(flatten)]
+    pub tokens: TokenSet,
+    #[serde(default)]
+    pub id: u64,
+}
+
 fn bearer() -> String {
     "bearer".into()
 }
@@ -100,6 +111,10 @@ pub struct TokenState {
     /// Who the tokens belong to, where the server said (userinfo or introspection).
     #[serde(default)]
     pub account: Option<String>,
+    /// The id of the keyring write in force (see [`crate::agent`]); not a secret, and no
+    /// function of one: a random number drawn at each save.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_id: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,8 +132,25 @@ impl Store {
         &self.keyring
     }
 
-    /// The stored token set, if any.
+    /// The stored token set, if any (from the keyring).
     pub fn tokens(&self, profile: &str) -> Result<Option<TokenSet>> {
+        Ok(self.stored_tokens(profile)?.map(|stored| stored.tokens))
+    }
+
+    /// The stored token set, asking a running token agent first (a memory read in
+    /// another process instead of a Secret Service session); the agent's answer is used
+    /// only if it is the keyring write the state file names now, else the keyring is read.
+    pub fn tokens_fast(&self, profile: &str) -> Result<Option<TokenSet>> {
+        #[cfg(unix)]
+        if let Some(id) = self.state(profile).tokens_id {
+            if let Some(tokens) = crate::agent::ask(&self.paths, profile, id) {
+                return Ok(Some(tokens));
+            }
+        }
+        self.tokens(profile)
+    }
+
+    pub(crate) fn stored_tokens(&self, profile: &str) -> Result<Option<StoredTokens>> {
         match self.keyring.get(profile, SecretKind::Tokens)? {
             None => Ok(None),
             Some(json) => serde_json::from_str(json.expose()).map(Some).map_err(|_| {
@@ -130,8 +162,13 @@ impl Store {
     }
 
     /// Store a new token set: keyring first (one write), then the non-secret state.
+    /// The new write's id reaches the state file before the keyring changes, so from
+    /// that moment no copy of the old tokens counts as current (see [`crate::agent`]).
     pub fn save_tokens(&self, profile: &str, tokens: &TokenSet) -> Result<()> {
-        let json = Secret::new(serde_json::to_string(tokens).expect("token set serializes"));
+        let id = rand::random::<u64>() | 1;
+        self.update_state(profile, |s| s.tokens_id = Some(id))?;
+        let stored = StoredTokens { tokens: tokens.clone(), id };
+        let json = Secret::new(serde_json::to_string(&stored).expect("token set serializes"));
         self.keyring.set(profile, SecretKind::Tokens, &json)?;
         self.update_state(profile, |s| {
             s.status = Status::SignedIn;
@@ -146,12 +183,14 @@ impl Store {
 
     /// Forget the tokens (logout). The profile and client secret stay.
     pub fn forget_tokens(&self, profile: &str) -> Result<()> {
+        self.update_state(profile, |s| s.tokens_id = None)?;
         self.keyring.delete(profile, SecretKind::Tokens)?;
         self.update_state(profile, |s| *s = TokenState::default())
     }
 
     /// Forget everything of a profile (remove).
     pub fn forget_all(&self, profile: &str) -> Result<()> {
+        self.update_state(profile, |s| s.tokens_id = None)?;
         for kind in [SecretKind::Tokens, SecretKind::ClientSecret, SecretKind::RegistrationToken] {
             self.keyring.delete(profile, kind)?;
         }

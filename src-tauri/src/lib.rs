@@ -15,6 +15,7 @@ mod models;
 mod renewal;
 mod sign_in;
 mod state;
+mod token_agent;
 mod tray;
 mod wakeup;
 mod windows;
@@ -66,6 +67,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
+            commands::app::ui_ready,
             commands::app::copy_text,
             commands::profiles::list_profiles,
             commands::profiles::preview_server,
@@ -101,6 +103,7 @@ pub fn run() {
                 }
                 Err(e) => tracing::error!("renewal is off: cannot start its loop ({e})"),
             }
+            token_agent::start(handle.state::<AppState>().engine.paths());
             if !start_hidden {
                 windows::show_main(handle);
             }

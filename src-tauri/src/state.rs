@@ -1,6 +1,8 @@
 //! What the app keeps for its whole life, managed by Tauri.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use latchkey::Latchkey;
 
@@ -13,11 +15,20 @@ pub struct AppState {
     pub environment: Environment,
     /// Warnings about links that arrived before the window could listen (cold start).
     pub link_warnings: Mutex<Vec<String>>,
+    /// When the process started, and whether the first window has reported ready.
+    pub started: Instant,
+    pub first_ready: AtomicBool,
 }
 
 impl AppState {
     pub fn new(engine: Latchkey, environment: Environment) -> Self {
-        Self { engine: Arc::new(engine), environment, link_warnings: Mutex::new(Vec::new()) }
+        Self {
+            engine: Arc::new(engine),
+            environment,
+            link_warnings: Mutex::new(Vec::new()),
+            started: Instant::now(),
+            first_ready: AtomicBool::new(false),
+        }
     }
 
     /// Run a blocking engine call off the async runtime (the engine does network and

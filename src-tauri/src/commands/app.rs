@@ -11,6 +11,20 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
     AppStatus { version: env!("CARGO_PKG_VERSION"), degraded: state.environment.degraded(), link_warnings }
 }
 
+/// The main window has shown its first data. The first time, log how long start-up
+/// took; `LATCHKEY_EXIT_WHEN_READY` (the cold-start benchmark) then ends the process.
+#[tauri::command]
+pub fn ui_ready(app: AppHandle, state: State<'_, AppState>) {
+    if state.first_ready.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let ms = state.started.elapsed().as_millis() as u64;
+    tracing::info!(ms, "main window interactive");
+    if std::env::var_os("LATCHKEY_EXIT_WHEN_READY").is_some() {
+        app.exit(0);
+    }
+}
+
 /// Copy non-secret text (a redirect URI, a form value) to the clipboard.
 #[tauri::command]
 pub fn copy_text(app: AppHandle, text: String) -> IpcResult<()> {

@@ -62,6 +62,7 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
 
     let calls: Vec<(&str, Value)> = vec![
         ("app_status", json!({})),
+        ("ui_ready", json!({})),
         ("list_profiles", json!({})),
         ("preview_server", json!({"server": {"preset": "majora-test", "baseUrl": server.base()}})),
         ("add_profile", json!({"input": {"name": "other", "server": {"preset": "majora-test", "baseUrl": server.base()}}})),

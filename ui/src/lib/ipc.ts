@@ -126,6 +126,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const appStatus = () => call<AppStatus>('app_status');
+/** Tell the app the window shows its first data (start-up time is logged). */
+export const uiReady = () => call<void>('ui_ready');
 export const copyText = (text: string) => call<void>('copy_text', { text });
 
 export const listProfiles = () => call<ProfileView[]>('list_profiles');
