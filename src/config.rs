@@ -126,6 +126,17 @@ impl Config {
 
 /// Replace `path` with `bytes` atomically (temp file + fsync + rename), mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_replacing(path, bytes, true)
+}
+
+/// Like [`write_atomic`] (readers see the old file or the new one, never half), but not
+/// flushed to disk: for files that only cache what the keyring holds (token state),
+/// where a power cut may lose the latest version but never the truth.
+pub fn write_cache_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_replacing(path, bytes, false)
+}
+
+fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
     let wrap = |source| Error::ConfigWrite { path: path.to_path_buf(), source };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(wrap)?;
@@ -138,10 +149,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if durable {
+            file.sync_all()?;
+        }
         std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
+        if durable {
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
         }
         Ok(())
     })();

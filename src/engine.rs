@@ -219,6 +219,7 @@ impl Latchkey {
 
     /// Set (or replace) the client credentials of a profile.
     pub fn set_client(&self, name: &str, client_id: &str, secret: Option<&Secret>) -> Result<()> {
+        self.flows.cancel(name); // started with the old client
         match secret {
             Some(s) => self.store.set_client_secret(name, s)?,
             None => self.store.keyring().delete(name, crate::secret::SecretKind::ClientSecret)?,
@@ -247,7 +248,7 @@ impl Latchkey {
         }
         let secret = self.client_secret(&profile)?;
         let request = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?.authorization_request();
-        self.flows.insert(name, request.state, request.pkce_verifier);
+        self.flows.insert(name, request.state, request.pkce_verifier, secret);
         Ok(SignInStart { profile: name.into(), authorize_url: request.url, redirect_uri: profile.redirect_uri })
     }
 
@@ -307,8 +308,7 @@ impl Latchkey {
         }
         .ok_or_else(|| Error::CallbackRejected("its sign-in has already finished or expired".into()))?;
         debug_assert_eq!(flow.profile, name);
-        let secret = self.client_secret(&profile)?;
-        let client = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?;
+        let client = OAuthClient::new(&profile, flow.client_secret.as_ref(), self.http()?)?;
         let tokens = client.exchange_code(&code, flow.pkce_verifier.as_ref())?;
         self.store_sign_in(&profile, &tokens)
     }

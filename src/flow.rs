@@ -19,6 +19,9 @@ pub struct PendingFlow {
     pub profile: String,
     pub state: String,
     pub pkce_verifier: Option<Secret>,
+    /// The client secret read when the flow started, so finishing it costs no second
+    /// keyring read (changing the client cancels the flow).
+    pub client_secret: Option<Secret>,
     started: Instant,
 }
 
@@ -35,10 +38,16 @@ impl PendingFlows {
 
     /// Remember a flow; an older unfinished flow of the same profile is dropped (only
     /// the latest sign-in of a profile can complete).
-    pub fn insert(&self, profile: &str, state: String, pkce_verifier: Option<Secret>) {
+    pub fn insert(&self, profile: &str, state: String, pkce_verifier: Option<Secret>, client_secret: Option<Secret>) {
         let mut flows = self.flows.lock().expect("flows lock");
         flows.retain(|_, f| f.profile != profile && f.started.elapsed() < FLOW_TTL);
-        let flow = PendingFlow { profile: profile.into(), state: state.clone(), pkce_verifier, started: Instant::now() };
+        let flow = PendingFlow {
+            profile: profile.into(),
+            state: state.clone(),
+            pkce_verifier,
+            client_secret,
+            started: Instant::now(),
+        };
         flows.insert(state, flow);
     }
 
@@ -85,8 +94,8 @@ mod tests {
     #[test]
     fn a_state_completes_once_and_only_its_own_profile() {
         let flows = PendingFlows::new();
-        flows.insert("a", "s1".into(), None);
-        flows.insert("b", "s2".into(), None);
+        flows.insert("a", "s1".into(), None, None);
+        flows.insert("b", "s2".into(), None, None);
         assert_eq!(flows.profile_for("s1").as_deref(), Some("a"));
         assert_eq!(flows.take("s1").unwrap().profile, "a");
         assert!(flows.take("s1").is_none(), "replay accepted");
@@ -97,11 +106,11 @@ mod tests {
     #[test]
     fn a_new_sign_in_replaces_the_old_one() {
         let flows = PendingFlows::new();
-        flows.insert("a", "old".into(), None);
-        flows.insert("a", "new".into(), None);
+        flows.insert("a", "old".into(), None, None);
+        flows.insert("a", "new".into(), None, None);
         assert!(flows.take("old").is_none());
         assert!(flows.take("new").is_some());
-        flows.insert("a", "x".into(), None);
+        flows.insert("a", "x".into(), None, None);
         assert!(flows.cancel("a"));
         assert!(!flows.is_pending("a"));
     }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::write_atomic;
+use crate::config::write_cache_file;
 use crate::paths::Paths;
 use crate::secret::{Keyring, Secret, SecretKind};
 use crate::{Error, Result};
@@ -231,7 +231,7 @@ impl Store {
         let mut state = self.state(profile);
         change(&mut state);
         let json = serde_json::to_vec_pretty(&state).expect("state serializes");
-        write_atomic(&self.state_path(profile), &json)
+        write_cache_file(&self.state_path(profile), &json)
     }
 }
 
