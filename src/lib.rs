@@ -34,8 +34,10 @@ pub mod profile;
 pub mod refresh;
 pub mod registration;
 pub mod renewal;
+pub mod renewer;
 pub mod secret;
 pub mod store;
+pub mod wakeup;
 
 pub use config::Config;
 pub use engine::Latchkey;

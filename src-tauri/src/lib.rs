@@ -17,7 +17,6 @@ mod sign_in;
 mod state;
 mod token_agent;
 mod tray;
-mod wakeup;
 mod windows;
 
 use tauri::{Manager, RunEvent};

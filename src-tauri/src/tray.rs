@@ -11,7 +11,7 @@ use tauri_plugin_autostart::ManagerExt;
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use crate::models::SignInMethod;
-use crate::renewal::Renewer;
+use latchkey::renewer::Renewer;
 use crate::state::AppState;
 use crate::windows;
 

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use latchkey::{Latchkey, Result};
 
+mod agent;
 mod completions;
 mod exec;
 mod export;
@@ -53,6 +54,9 @@ enum Command {
     Logout(logout::LogoutArgs),
     /// Run a command with a fresh token in its environment.
     Exec(exec::ExecArgs),
+    /// Keep tokens fresh in the background and answer `latchkey token` from memory
+    /// (what the tray does, without the desktop app).
+    Agent(agent::AgentArgs),
     /// Show or change app-wide settings (shared with the tray).
     Settings(settings::SettingsArgs),
     /// Print configuration for other tools (e.g. Ocarina).
@@ -99,6 +103,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Exec(args) => exec::run(args, &engine),
         Command::Export(cmd) => export::run(cmd, &engine),
         Command::Settings(args) => settings::run(args, &engine),
+        Command::Agent(args) => agent::run(args, engine),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }

@@ -1,0 +1,58 @@
+//! `latchkey agent`: keep every profile's tokens fresh and answer `latchkey token` from
+//! memory, without the desktop app — the lean background process (a few MB, no WebKit)
+//! for servers, or for desktops that want renewal without the tray. Runs until killed.
+
+use std::sync::Arc;
+
+use latchkey::agent::Agent;
+use latchkey::renewer::{RenewalEvents, Renewer};
+use latchkey::{Error, Latchkey, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct AgentArgs {
+    /// Do not show desktop notifications (they are printed on stderr either way).
+    #[arg(long)]
+    no_notify: bool,
+}
+
+struct Events {
+    notify: bool,
+}
+
+impl RenewalEvents for Events {
+    fn changed(&self) {}
+
+    fn notify(&self, title: &str, body: &str) {
+        eprintln!("latchkey agent: {title}: {body}");
+        if self.notify {
+            // notify-send (libnotify) where there is a desktop; nothing otherwise.
+            let _ = std::process::Command::new("notify-send")
+                .args(["--app-name=Latchkey", title, body])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+}
+
+pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
+    let agent = Agent::bind(engine.paths()).map_err(|e| match e {
+        Error::Usage(_) => Error::Usage(
+            "another Latchkey (the tray or `latchkey agent`) is already keeping these tokens fresh".into(),
+        ),
+        other => other,
+    })?;
+    let socket = agent.path().display().to_string();
+    std::thread::Builder::new()
+        .name("token-agent".into())
+        .spawn(move || agent.serve())
+        .map_err(|e| Error::Usage(format!("cannot start the token agent: {e}")))?;
+    let events = Arc::new(Events { notify: !args.no_notify });
+    Renewer::start(Arc::new(engine), events)
+        .map_err(|e| Error::Usage(format!("cannot start the renewal loop: {e}")))?;
+    eprintln!("latchkey agent: keeping tokens fresh; serving `latchkey token` on {socket}");
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,0 +1,242 @@
+//! The renewal loop: plans every profile with [`crate::renewal::Schedule`], sleeps until
+//! the next due time (see [`crate::wakeup`]), renews through the engine (same
+//! cross-process lock as the CLI), and reports what changed to whoever runs it — the
+//! desktop tray or the lean `latchkey agent` — through [`RenewalEvents`].
+//!
+//! Why here and not in the desktop app: keeping tokens fresh must not need WebKit. The
+//! same loop runs in the tray process and in `latchkey agent`, a process of a few MB
+//! (see BENCHMARKS.md). Re-plans at start, on any store change (the CLI may have
+//! renewed), after a wall-clock jump or wake from sleep, and when asked.
+
+use std::collections::HashSet;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+use crate::client::now_secs;
+use crate::refresh::Source;
+use crate::renewal::{min_valid_for, Action, Policy, Schedule};
+use crate::store::Status;
+use crate::wakeup::{self, Poker, Wake};
+use crate::{Error, Latchkey};
+
+/// What the loop tells its host.
+pub trait RenewalEvents: Send + Sync + 'static {
+    /// Something a status display shows has changed (a renewal started or ended, a
+    /// profile was planned again).
+    fn changed(&self);
+    /// A person should know: a profile needs sign-in, or renewal keeps failing.
+    fn notify(&self, title: &str, body: &str);
+}
+
+/// What a profile is doing right now, for status lines.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Live {
+    pub refreshing: HashSet<String>,
+    /// Profiles failing transiently, with the time of the next try.
+    pub retry_at: Vec<(String, u64)>,
+}
+
+enum Message {
+    RenewNow(String),
+    Finished(String, Result<Source, Error>),
+}
+
+/// Handle to a running renewal loop.
+#[derive(Clone)]
+pub struct Renewer {
+    tx: Arc<Mutex<Sender<Message>>>,
+    poker: Poker,
+    live: Arc<Mutex<Live>>,
+}
+
+impl Renewer {
+    /// Start the loop on a thread of its own.
+    pub fn start(engine: Arc<Latchkey>, events: Arc<dyn RenewalEvents>) -> std::io::Result<Renewer> {
+        let paths = engine.paths().clone();
+        let (waiter, poker) = wakeup::waiter(&[paths.state_dir(), paths.config_dir()])?;
+        let (tx, rx) = channel();
+        let renewer = Renewer { tx: Arc::new(Mutex::new(tx)), poker, live: Arc::new(Mutex::new(Live::default())) };
+        let me = renewer.clone();
+        let run = move || Loop { engine, events, me, notified: HashSet::new() }.run(waiter, rx);
+        std::thread::Builder::new().name("renewal".into()).spawn(run)?;
+        Ok(renewer)
+    }
+
+    /// Renew a profile now ("Refresh now").
+    pub fn renew_now(&self, profile: &str) {
+        self.send(Message::RenewNow(profile.into()));
+    }
+
+    pub fn live(&self) -> Live {
+        self.live.lock().expect("live lock").clone()
+    }
+
+    fn send(&self, m: Message) {
+        let _ = self.tx.lock().expect("renewer lock").send(m);
+        self.poker.poke();
+    }
+}
+
+fn policy(engine: &Latchkey) -> Policy {
+    let fraction = engine.config().ok().and_then(|c| c.settings().renew_at_percent).map(|p| p as f64 / 100.0);
+    Policy { fraction: fraction.unwrap_or(crate::renewal::DEFAULT_FRACTION).clamp(0.5, 0.95), ..Policy::default() }
+}
+
+struct Loop {
+    engine: Arc<Latchkey>,
+    events: Arc<dyn RenewalEvents>,
+    me: Renewer,
+    /// Profiles the user has been told about (once until they recover).
+    notified: HashSet<String>,
+}
+
+impl Loop {
+    fn run(mut self, waiter: wakeup::Waiter, rx: Receiver<Message>) {
+        let mut schedule = Schedule::new(policy(&self.engine));
+        self.replan_all(&mut schedule);
+        tracing::info!(profiles = schedule.len(), "renewal loop started");
+        self.events.changed();
+        loop {
+            let wakes = waiter.wait(schedule.next_due());
+            let mut changed = false;
+            for wake in wakes {
+                match wake {
+                    Wake::Due => {}
+                    Wake::ClockChanged => {
+                        tracing::info!("wall clock changed; planning again");
+                        self.replan_all(&mut schedule);
+                    }
+                    Wake::Files(names) => {
+                        if names.iter().any(|n| n == "profiles.toml") {
+                            schedule = Schedule::new(policy(&self.engine));
+                            self.replan_all(&mut schedule);
+                        } else {
+                            for name in names.iter().filter_map(|n| n.strip_suffix(".json")).filter(|n| !n.starts_with('.')) {
+                                self.replan_one(&mut schedule, name);
+                            }
+                        }
+                        changed = true;
+                    }
+                    Wake::Poked => {
+                        while let Ok(message) = rx.try_recv() {
+                            match message {
+                                Message::RenewNow(name) => self.renew(&name, true, schedule.policy()),
+                                Message::Finished(name, result) => {
+                                    self.me.live.lock().expect("live").refreshing.remove(&name);
+                                    self.finished(&mut schedule, &name, result);
+                                }
+                            }
+                        }
+                        changed = true;
+                    }
+                }
+            }
+            for (name, action) in schedule.pop_due(now_secs()) {
+                match action {
+                    Action::Renew => self.renew(&name, false, schedule.policy()),
+                    Action::NeedsYou => {
+                        let _ = self.engine.store().update_state(&name, |s| s.status = Status::NeedsSignIn);
+                        self.notify_sign_in(&name);
+                    }
+                }
+                changed = true;
+            }
+            if changed {
+                self.events.changed();
+            }
+        }
+    }
+
+    fn replan_all(&self, schedule: &mut Schedule) {
+        let Ok(config) = self.engine.config() else { return };
+        let now = now_secs();
+        for p in config.profiles() {
+            schedule.plan(&p.name, p.server.renewal, &self.engine.store().state(&p.name), now);
+        }
+        self.update_retries(schedule, &config.profiles().map(|p| p.name.clone()).collect::<Vec<_>>());
+    }
+
+    fn replan_one(&self, schedule: &mut Schedule, name: &str) {
+        match self.engine.profile(name) {
+            Ok(p) => {
+                schedule.plan(name, p.server.renewal, &self.engine.store().state(name), now_secs());
+            }
+            Err(_) => schedule.remove(name),
+        }
+        self.update_retries(schedule, &[name.to_string()]);
+    }
+
+    fn update_retries(&self, schedule: &Schedule, names: &[String]) {
+        let mut live = self.me.live.lock().expect("live");
+        live.retry_at.retain(|(n, _)| !names.contains(n));
+        for name in names {
+            if self.engine.store().state(name).status == Status::Failing {
+                if let Some(at) = schedule.due_of(name) {
+                    live.retry_at.push((name.clone(), at));
+                }
+            }
+        }
+    }
+
+    /// Renew on a worker thread; the result comes back as a message.
+    fn renew(&self, name: &str, force: bool, policy: Policy) {
+        if !self.me.live.lock().expect("live").refreshing.insert(name.to_string()) {
+            return; // already in flight
+        }
+        self.events.changed();
+        let (engine, me, name) = (self.engine.clone(), self.me.clone(), name.to_string());
+        std::thread::spawn(move || {
+            let state = engine.store().state(&name);
+            let result = if force {
+                engine.refresh(&name, true).map(|(_, source)| source)
+            } else {
+                engine.token(&name, min_valid_for(&state, &policy)).map(|(_, source)| source)
+            };
+            me.send(Message::Finished(name, result));
+        });
+    }
+
+    fn finished(&mut self, schedule: &mut Schedule, name: &str, result: Result<Source, Error>) {
+        let mut nothing_done = false;
+        match result {
+            Ok(source) => {
+                self.notified.remove(name);
+                nothing_done = source == Source::Stored;
+            }
+            Err(Error::SignInNeeded { .. }) => self.notify_sign_in(name),
+            Err(e) if e.is_transient() => {
+                let attempts = schedule.record_failure(name);
+                let state = self.engine.store().state(name);
+                // Failing for longer than the token has left: a person should know.
+                let expired = state.expires_at.is_some_and(|at| at <= now_secs());
+                tracing::warn!(profile = name, attempts, "renewal failed, will retry: {e}");
+                if expired && self.notified.insert(name.to_string()) {
+                    self.notify(
+                        "Latchkey cannot renew a token",
+                        &format!("{name}: {e}. It keeps trying; check your connection."),
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(profile = name, "renewal failed: {e}"),
+        }
+        self.replan_one(schedule, name);
+        if nothing_done {
+            // The token was still fresh (clock skew?): never spin on a due time in the past.
+            schedule.defer(name, now_secs() + 30);
+        }
+    }
+
+    fn notify_sign_in(&mut self, name: &str) {
+        if self.notified.insert(name.to_string()) {
+            self.notify(
+                "Sign in to keep your tokens fresh",
+                &format!("{name} needs you to sign in again. Open Latchkey to sign in."),
+            );
+        }
+    }
+
+    fn notify(&self, title: &str, body: &str) {
+        tracing::info!("notification: {title}: {body}");
+        self.events.notify(title, body);
+    }
+}
