@@ -8,7 +8,7 @@ CARGO_DESKTOP := cargo build -p latchkey-desktop --features custom-protocol
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
-.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz
+.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz bench
 
 setup:
 	@scripts/setup.sh
@@ -64,6 +64,10 @@ package: setup
 
 test-package: package
 	scripts/test-package.sh
+
+# Every benchmark beside its peer (oidc-agent), tables rewritten in BENCHMARKS.md.
+bench: setup
+	scripts/bench.sh
 
 # The long crash-safety soak: kill -9 during 1,000 refreshes (the test suite runs 200).
 soak: setup

@@ -70,6 +70,20 @@ enum Command {
 }
 
 pub fn parse() -> Cli {
+    // `latchkey token` runs before every upload, so it skips building the whole command
+    // tree (a fifth of its time with the tray running): its own arguments are parsed
+    // alone, and anything they do not take (`-v`, `--help`, a typo) goes to the full
+    // parser, so help and errors read exactly as before.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "token") {
+        use clap::{Args, FromArgMatches};
+        let parser = token::TokenArgs::augment_args(clap::Command::new("token").no_binary_name(true));
+        if let Ok(matches) = parser.try_get_matches_from(&args[2..]) {
+            if let Ok(token) = token::TokenArgs::from_arg_matches(&matches) {
+                return Cli { verbose: 0, command: Command::Token(token) };
+            }
+        }
+    }
     Cli::parse()
 }
 

@@ -116,3 +116,16 @@ OAUTH2_PROVIDER = {
     "DEVICE_FLOW_INTERVAL": 1,
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+# Benchmarks only (TESTSERVER_OIDC=1): OpenID Connect on, so oidc-agent — the peer that
+# `make bench` measures Latchkey against — can discover this server. Off in tests, which
+# rely on this server having no OIDC discovery document.
+if os.environ.get("TESTSERVER_OIDC") == "1":
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    _key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    OAUTH2_PROVIDER["OIDC_ENABLED"] = True
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = _key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()

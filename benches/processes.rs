@@ -1,0 +1,406 @@
+//! Whole-process benchmarks, side by side with a peer in the same run: oidc-agent,
+//! set up against the same local django-oauth-toolkit server.
+//!
+//! 1. `latchkey token NAME` (fresh token) against `oidc-token`, timed by hyperfine: first
+//!    with Latchkey reading the keyring itself (no tray running), then asking a running
+//!    token agent (what the tray serves).
+//! 2. The desktop app idle in the tray (`--hidden`, three signed-in profiles): memory,
+//!    CPU and context switches of all its processes over 60 s, beside the oidc-agent
+//!    daemon over the same 60 s.
+//! 3. Cold start of the desktop app to an interactive main window (hyperfine).
+//!
+//! Run under Xvfb inside `tests/support/with-keyring` (a real Secret Service) with
+//! release binaries; `make bench` does all of that. Writes Markdown tables to
+//! `target/bench/`; exits non-zero only if it could not measure.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::{describe, Cli, TestServer, User};
+
+const RUNS: &str = "300";
+const WARMUP: &str = "20";
+
+fn main() {
+    let out_dir = support::repo_root().join("target/bench");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let server = TestServer::start(&[("TESTSERVER_OIDC", "1")]);
+
+    // Latchkey: a Majora-style profile, signed in, token valid for 10 h.
+    let cli = Cli::new();
+    cli.add_majora(&server, "bench", 36_000);
+    let login = cli.login_paste("bench", &User::new());
+    assert!(login.status.success(), "sign-in failed: {}", describe(&login));
+    let latchkey = env!("CARGO_BIN_EXE_latchkey");
+
+    // The peer: oidc-agent with an account on the same server.
+    let scratch = tempfile::tempdir().unwrap();
+    let peer_env = oidc_agent(&server, scratch.path());
+
+    let hyperfine = |label: &str, commands: &[(&str, String)]| -> Vec<Timing> {
+        let json = out_dir.join(format!("token-{label}.json"));
+        let mut cmd = Command::new("hyperfine");
+        cmd.args(["-N", "--style", "basic", "--warmup", WARMUP, "--runs", RUNS, "--export-json"]).arg(&json);
+        for (name, command) in commands {
+            cmd.args(["-n", name, command]);
+        }
+        let status = cmd.env("LATCHKEY_CONFIG_DIR", cli.config_dir()).envs(peer_env.iter().cloned()).status();
+        assert!(status.expect("run hyperfine (apt install hyperfine)").success(), "hyperfine failed");
+        Timing::read(&json)
+    };
+    let peer = ("oidc-token", "oidc-token bench".to_string());
+
+    // Round 1: no agent, every call reads the Secret Service.
+    let round1 = hyperfine(
+        "keyring",
+        &[
+            peer.clone(),
+            ("latchkey token (keyring)", format!("{latchkey} token bench")),
+            ("latchkey --version (process floor)", format!("{latchkey} --version")),
+        ],
+    );
+    profile_token(latchkey, &cli, &out_dir);
+    // Round 2: a running agent (the tray's) answers.
+    let agent = latchkey::agent::Agent::bind(&latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    std::thread::spawn(move || agent.serve());
+    let round2 = hyperfine("agent", &[peer, ("latchkey token (agent)", format!("{latchkey} token bench"))]);
+    perf_token(&cli, &out_dir);
+
+    let mut md = String::from(
+        "| round | command | min | median | p95 | max | median ÷ oidc-token's |\n|---|---|---:|---:|---:|---:|---:|\n",
+    );
+    for (round, timings) in [("1: no tray", &round1), ("2: tray running", &round2)] {
+        let base = timings[0].median;
+        for t in timings {
+            md.push_str(&format!(
+                "| {round} | `{}` | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2}× |\n",
+                t.name, t.min, t.median, t.p95, t.max, t.median / base
+            ));
+        }
+    }
+    std::fs::write(out_dir.join("token.md"), &md).unwrap();
+    print!("{md}");
+
+    // Two designs, each with three signed-in profiles (1 h tokens: next renewal in
+    // ~45 min): the desktop app in the tray, and the lean `latchkey agent`.
+    let desktop = support::repo_root().join("target/release/latchkey-desktop");
+    assert!(desktop.exists(), "build the release desktop app first (make bench does)");
+    let stores = [Cli::new(), Cli::new()];
+    for store in &stores {
+        for name in ["one", "two", "three"] {
+            store.add_majora(&server, name, 3600);
+            let login = store.login_paste(name, &User::new());
+            assert!(login.status.success(), "sign-in failed: {}", describe(&login));
+        }
+    }
+    let oidcd: u32 = peer_env.iter().find(|(k, _)| k == "OIDCD_PID").expect("OIDCD_PID").1.parse().unwrap();
+    let md = idle(&desktop, latchkey, &stores, oidcd);
+    std::fs::write(out_dir.join("idle.md"), &md).unwrap();
+    print!("{md}");
+
+    let app_store = &stores[0];
+    let md = cold_start(&desktop, app_store, &out_dir);
+    std::fs::write(out_dir.join("cold-start.md"), &md).unwrap();
+    print!("{md}");
+    let _ = Command::new("kill").arg(oidcd.to_string()).status();
+}
+
+const IDLE_SECONDS: u64 = 60;
+
+/// Start both designs, let them settle, then watch them and the peer over the same 60 s.
+fn idle(desktop: &Path, latchkey: &str, stores: &[Cli; 2], peer: u32) -> String {
+    let spawn = |program: &Path, args: &[&str], store: &Cli| {
+        Command::new(program)
+            .args(args)
+            .env("LATCHKEY_CONFIG_DIR", store.config_dir())
+            .env("NO_AT_BRIDGE", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start a Latchkey process")
+    };
+    let mut tray = spawn(desktop, &["--hidden"], &stores[0]);
+    let mut lean = spawn(Path::new(latchkey), &["agent", "--no-notify"], &stores[1]);
+    let log = stores[0].config_dir().join("state/logs/latchkey-desktop.log");
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("renewal loop started") {
+        assert!(started.elapsed().as_secs() < 30, "the app did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let pids = [tray.id(), lean.id(), peer];
+    let before: Vec<Usage> = pids.iter().map(|p| Usage::of_tree(*p)).collect();
+    std::thread::sleep(std::time::Duration::from_secs(IDLE_SECONDS));
+    let after: Vec<Usage> = pids.iter().map(|p| Usage::of_tree(*p)).collect();
+    for child in [&mut tray, &mut lean] {
+        assert!(child.try_wait().unwrap().is_none(), "a Latchkey process died while idle");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    let mut md = format!(
+        "| process (with all its child processes) | processes | RSS | PSS | CPU over {IDLE_SECONDS} s | context switches / min | RSS ÷ target (40 MB) |\n|---|---:|---:|---:|---:|---:|---:|\n"
+    );
+    let names = [
+        "A: `latchkey-desktop --hidden` (tray, WebKit app, no window), 3 profiles",
+        "B: `latchkey agent` (lean, engine only), 3 profiles",
+        "peer: `oidc-agent`, 1 account",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let (b, a) = (&before[i], &after[i]);
+        let cpu = (a.cpu_ticks - b.cpu_ticks) as f64 / ticks_per_second() as f64;
+        let switches = (a.switches - b.switches) as f64 * 60.0 / IDLE_SECONDS as f64;
+        let rss = a.rss_kb as f64 / 1024.0;
+        md.push_str(&format!(
+            "| {name} | {} | {rss:.1} MB | {:.1} MB | {cpu:.2} s ({:.2} %) | {switches:.0} | {:.2} |\n",
+            a.processes,
+            a.pss_kb as f64 / 1024.0,
+            100.0 * cpu / IDLE_SECONDS as f64,
+            rss / 40.0
+        ));
+    }
+    md
+}
+
+/// Cold start to an interactive main window: the app exits when the window's first
+/// data is shown (`LATCHKEY_EXIT_WHEN_READY`), so hyperfine times the whole way.
+fn cold_start(desktop: &Path, store: &Cli, out_dir: &Path) -> String {
+    let json = out_dir.join("cold-start.json");
+    let status = Command::new("hyperfine")
+        .args(["-N", "--style", "basic", "--warmup", "2", "--runs", "15", "--export-json"])
+        .arg(&json)
+        .args(["-n", "latchkey-desktop to interactive window"])
+        .arg(desktop)
+        .env("LATCHKEY_CONFIG_DIR", store.config_dir())
+        .env("LATCHKEY_EXIT_WHEN_READY", "1")
+        .env("NO_AT_BRIDGE", "1")
+        .status()
+        .expect("run hyperfine");
+    assert!(status.success(), "hyperfine failed");
+    let t = &Timing::read(&json)[0];
+    // The app's own figure (process start to first data shown), from its log.
+    let log = std::fs::read_to_string(store.config_dir().join("state/logs/latchkey-desktop.log")).unwrap_or_default();
+    let mut inside: Vec<u64> = log
+        .lines()
+        .filter(|l| l.contains("main window interactive"))
+        .filter_map(|l| l.split("ms=").nth(1)?.split_whitespace().next()?.parse().ok())
+        .collect();
+    inside.sort_unstable();
+    let inside = inside.get(inside.len() / 2).map(|ms| format!("{ms} ms")).unwrap_or_else(|| "?".into());
+    format!(
+        "| measure | min | median | p95 | max | median ÷ target (1 s) |\n|---|---:|---:|---:|---:|---:|\n\
+         | launch → interactive → exit (hyperfine, warm page cache) | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.2} |\n\
+         | in-app: process start → first data shown (log, median) | | {inside} | | | |\n",
+        t.min, t.median, t.p95, t.max, t.median / 1000.0
+    )
+}
+
+/// Resource use of a process and all its descendants, from /proc.
+struct Usage {
+    processes: usize,
+    rss_kb: u64,
+    pss_kb: u64,
+    cpu_ticks: u64,
+    switches: u64,
+}
+
+impl Usage {
+    fn of_tree(root: u32) -> Usage {
+        let mut parents = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            if let Some(ppid) = stat_fields(pid).and_then(|f| f.get(1).and_then(|p| p.parse::<u32>().ok())) {
+                parents.push((pid, ppid));
+            }
+        }
+        let mut tree = vec![root];
+        let mut i = 0;
+        while i < tree.len() {
+            let parent = tree[i];
+            tree.extend(parents.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+            i += 1;
+        }
+        let mut usage = Usage { processes: 0, rss_kb: 0, pss_kb: 0, cpu_ticks: 0, switches: 0 };
+        for pid in tree {
+            let Some(fields) = stat_fields(pid) else { continue };
+            usage.processes += 1;
+            // utime and stime: fields 14 and 15 of /proc/PID/stat (12, 13 after the name).
+            usage.cpu_ticks += fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            usage.rss_kb += kb(&status, "VmRSS:");
+            usage.pss_kb += kb(&std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default(), "Pss:");
+            for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
+                let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+                usage.switches += kb(&status, "voluntary_ctxt_switches:") + kb(&status, "nonvoluntary_ctxt_switches:");
+            }
+        }
+        usage
+    }
+}
+
+/// The fields of /proc/PID/stat after the command name (state is [0], ppid [1]).
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    Some(rest.split_whitespace().map(str::to_string).collect())
+}
+
+/// The number after `key` on its line (kB figures and counters in /proc status files).
+fn kb(text: &str, key: &str) -> u64 {
+    text.lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l[key.len()..].split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn ticks_per_second() -> u64 {
+    // SAFETY: sysconf only reads a system value.
+    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).max(1) as u64
+}
+
+/// The release build with symbols (`cargo build --profile profiling`), for profiles.
+fn symbolized() -> Option<PathBuf> {
+    Some(support::repo_root().join("target/profiling/latchkey")).filter(|p| p.exists())
+}
+
+/// Where the agent path spends its time: 500 `latchkey token` under `perf record`,
+/// by shared object and symbol, to `target/bench/token-agent-profile.txt`.
+fn perf_token(cli: &Cli, out_dir: &Path) {
+    let Some(bin) = symbolized() else { return eprintln!("perf profile skipped (no target/profiling/latchkey)") };
+    let data = out_dir.join("token-agent.perf");
+    let script = format!("for i in $(seq 500); do {} token bench >/dev/null; done", bin.display());
+    let recorded = Command::new("perf")
+        .args(["record", "-q", "-F", "20000", "-g", "-o"])
+        .arg(&data)
+        .args(["--", "sh", "-c", &script])
+        .env("LATCHKEY_CONFIG_DIR", cli.config_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    if !matches!(recorded, Ok(s) if s.success()) {
+        return eprintln!("perf profile skipped (perf missing or not permitted)");
+    }
+    let report = Command::new("perf")
+        .args(["report", "--comm", "latchkey", "--no-children", "-g", "none", "--sort", "dso,sym", "--stdio", "-i"])
+        .arg(&data)
+        .output();
+    if let Ok(out) = report {
+        let text: String = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty() && !l.trim_start().starts_with('|') && !l.trim_start().starts_with('-'))
+            .take(60)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(out_dir.join("token-agent-profile.txt"), text).unwrap();
+    }
+}
+
+/// Where the keyring path spends its time: one `latchkey token` under callgrind
+/// (instruction counts, inclusive), the top entries to `target/bench/token-profile.txt`.
+fn profile_token(latchkey: &str, cli: &Cli, out_dir: &Path) {
+    let symbols = symbolized();
+    let latchkey = symbols.as_deref().and_then(Path::to_str).unwrap_or(latchkey);
+    let data = out_dir.join("token.callgrind");
+    let ran = Command::new("valgrind")
+        .args(["--tool=callgrind", "--quiet"])
+        .arg(format!("--callgrind-out-file={}", data.display()))
+        .args([latchkey, "token", "bench"])
+        .env("LATCHKEY_CONFIG_DIR", cli.config_dir())
+        .env("LATCHKEY_KEYRING_TIMEOUT_MS", "60000")
+        .stdout(std::process::Stdio::null())
+        .status();
+    if !matches!(ran, Ok(s) if s.success()) {
+        eprintln!("callgrind profile skipped (valgrind missing or failed)");
+        return;
+    }
+    if let Ok(out) = Command::new("callgrind_annotate").args(["--inclusive=yes"]).arg(&data).output() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let top: String = text.lines().take(60).map(|l| format!("{l}\n")).collect();
+        std::fs::write(out_dir.join("token-profile.txt"), top).unwrap();
+    }
+}
+
+/// Set up oidc-agent against `server` (scripts/bench/oidc-agent-setup.sh) and return
+/// the environment `oidc-token` needs. Its account starts from a refresh token of a
+/// real sign-in (as `oidc-gen --rt` allows), with a 10 h access token like Latchkey's.
+fn oidc_agent(server: &TestServer, scratch: &Path) -> Vec<(String, String)> {
+    let http = reqwest::blocking::Client::new();
+    let callback = server.callback_uri();
+    let app: serde_json::Value = http
+        .post(server.url("/test/apps/"))
+        .json(&serde_json::json!({"name": "oidc-agent peer [ttl=36000]", "redirect_uris": [callback], "algorithm": "RS256"}))
+        .send()
+        .and_then(|r| r.json())
+        .expect("create the peer's client");
+    let (id, secret) = (app["client_id"].as_str().unwrap(), app["client_secret"].as_str().unwrap());
+    let authorize = reqwest::Url::parse_with_params(
+        &server.url("/o/authorize/"),
+        &[
+            ("response_type", "code"),
+            ("client_id", id),
+            ("redirect_uri", callback.as_str()),
+            ("scope", "openid offline_access read write"),
+            ("state", "peer"),
+        ],
+    )
+    .unwrap();
+    let redirect = reqwest::Url::parse(&User::new().authorize(authorize.as_str(), true)).unwrap();
+    let code = redirect.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
+    let tokens: serde_json::Value = http
+        .post(server.url("/o/token/"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", callback.as_str())])
+        .send()
+        .and_then(|r| r.json())
+        .expect("exchange the peer's code");
+    let script: PathBuf = support::repo_root().join("scripts/bench/oidc-agent-setup.sh");
+    let out = Command::new(script)
+        .env("ISSUER", server.url("/o"))
+        .env("CLIENT_ID", id)
+        .env("CLIENT_SECRET", secret)
+        .env("REFRESH_TOKEN", tokens["refresh_token"].as_str().expect("a refresh token"))
+        .env("SCRATCH", scratch)
+        .output()
+        .expect("run scripts/bench/oidc-agent-setup.sh (apt install oidc-agent-cli)");
+    assert!(out.status.success(), "oidc-agent setup failed: {}", describe(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+struct Timing {
+    name: String,
+    min: f64,
+    median: f64,
+    p95: f64,
+    max: f64,
+}
+
+impl Timing {
+    /// Read hyperfine's JSON export; figures in milliseconds.
+    fn read(path: &Path) -> Vec<Timing> {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut times: Vec<f64> = r["times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap() * 1e3).collect();
+                times.sort_by(f64::total_cmp);
+                let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+                Timing {
+                    name: r["command"].as_str().unwrap().to_string(),
+                    min: times[0],
+                    median: at(0.5),
+                    p95: at(0.95),
+                    max: *times.last().unwrap(),
+                }
+            })
+            .collect()
+    }
+}

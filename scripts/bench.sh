@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make bench: every benchmark of BENCHMARKS.md in one run, each beside its peer where it
+# has one, then the tables in BENCHMARKS.md are rewritten from the results
+# (scripts/bench/report.py). Exits non-zero only if something could not be measured.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+need=()
+for pair in hyperfine:hyperfine oidc-gen:oidc-agent-cli oidc-agent:oidc-agent-cli valgrind:valgrind; do
+  command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing ${need[*]}"
+  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+mkdir -p target/bench
+XVFB=(xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp')
+
+say "release builds"
+npm --prefix ui run build --silent
+cargo build --release -p latchkey -p latchkey-desktop --features latchkey-desktop/custom-protocol
+cargo build --profile profiling -p latchkey   # the same with symbols, for the profiles
+
+say "latchkey token vs oidc-token; tray idle; cold start"
+NO_AT_BRIDGE=1 "${XVFB[@]}" tests/support/with-keyring cargo bench --bench processes
+
+say "callback to token stored"
+tests/support/with-keyring cargo bench --bench sign_in
+
+say "renewal schedule at scale"
+cargo bench --bench schedule | tee target/bench/schedule.log
+
+say "sizes"
+make --no-print-directory package >/dev/null
+ls -l target/release/latchkey target/release/latchkey-desktop target/release/bundle/deb/*.deb | tee target/bench/sizes.log
+
+say "writing BENCHMARKS.md"
+python3 scripts/bench/report.py
