@@ -16,6 +16,15 @@
 //! file again. A renewal by any process therefore makes every older copy worthless at
 //! once, even one read in the middle of the renewal.
 //!
+//! Why the agent, not the asker, decides that a token is fresh enough: the asker would
+//! have to read the settings file for that (is the profile synced with Ocarina, whose own
+//! refresh would have made our token worthless?), and parsing it was a quarter of the
+//! command's instructions. The agent keeps the settings parsed, re-reads them when the
+//! file changes, and answers only with a token it can vouch for: the write in force,
+//! valid for the asker's `--min-valid`, not superseded by Ocarina. Anything else — stale,
+//! about to expire, a renewal in progress — gets an empty answer, and the asker takes the
+//! full path (keyring, lock, renewal).
+//!
 //! Who may ask: the socket lives in `$XDG_RUNTIME_DIR` (a directory only the user can
 //! enter), has mode 0600, and the agent checks the peer's uid (`SO_PEERCRED`). That is
 //! the same boundary as the unlocked Secret Service, which any process of the user may
@@ -28,6 +37,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::config::Config;
 use crate::paths::Paths;
 use crate::store::{Store, TokenSet};
 use crate::{Error, Result};
@@ -41,9 +51,15 @@ const READ_TIMEOUT: Duration = Duration::from_secs(1);
 pub struct Agent {
     listener: UnixListener,
     store: Store,
+    paths: Paths,
     path: PathBuf,
     cache: HashMap<String, (u64, TokenSet)>,
+    /// The settings as last read, and the file's identity then.
+    settings: Option<(Stamp, Config)>,
 }
+
+/// What tells the agent that the settings file changed: size, modification time, inode.
+type Stamp = (u64, Option<std::time::SystemTime>, u64);
 
 impl Agent {
     /// Bind the store's agent socket. A socket left by a process that died is replaced;
@@ -63,7 +79,14 @@ impl Agent {
         }
         let listener = UnixListener::bind(&path).map_err(wrap)?;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(wrap)?;
-        Ok(Self { listener, store: Store::new(paths), path, cache: HashMap::new() })
+        Ok(Self {
+            listener,
+            store: Store::new(paths),
+            paths: paths.clone(),
+            path,
+            cache: HashMap::new(),
+            settings: None,
+        })
     }
 
     /// The socket's path.
@@ -97,10 +120,7 @@ impl Agent {
         stream.set_write_timeout(Some(READ_TIMEOUT))?;
         let mut line = String::new();
         BufReader::new(&stream).take_line(&mut line)?;
-        let reply = match line.trim_end().strip_prefix("token ") {
-            Some(profile) if crate::profile::validate_name(profile).is_ok() => self.current(profile),
-            _ => None,
-        };
+        let reply = Question::parse(&line).and_then(|q| self.vouched(&q));
         let mut stream = stream;
         match reply {
             Some((id, tokens)) => {
@@ -111,6 +131,32 @@ impl Agent {
             }
             None => stream.write_all(b"\n"),
         }
+    }
+
+    /// The token set the state file names now, if it is fresh enough for the asker.
+    fn vouched(&mut self, question: &Question) -> Option<(u64, TokenSet)> {
+        let (id, tokens) = self.current(&question.profile)?;
+        if !tokens.is_fresh(question.min_valid, crate::client::now_secs()) {
+            return None;
+        }
+        let profile = self.settings()?.get(&question.profile).ok()?.clone();
+        if let Some(path) = &profile.ocarina_sync {
+            if !matches!(crate::ocarina::newer_than(path, &profile, &tokens), Ok(None)) {
+                return None; // Ocarina renewed on its own (or its cache is unreadable)
+            }
+        }
+        Some((id, tokens))
+    }
+
+    /// The settings, re-read if the file changed since the last question.
+    fn settings(&mut self) -> Option<&Config> {
+        let file = self.paths.config_file();
+        let meta = std::fs::metadata(&file).ok()?;
+        let stamp = (meta.len(), meta.modified().ok(), std::os::unix::fs::MetadataExt::ino(&meta));
+        if self.settings.as_ref().is_none_or(|(seen, _)| *seen != stamp) {
+            self.settings = Some((stamp, Config::load(&self.paths).ok()?));
+        }
+        self.settings.as_ref().map(|(_, config)| config)
     }
 
     /// The token set the state file names now, from memory or else from the keyring.
@@ -131,17 +177,46 @@ impl Agent {
     }
 }
 
-/// Ask a running agent for `profile`'s tokens, accepting only the keyring write `id`.
-/// `None` when no agent runs, it does not answer in time, or its copy is not that write.
-pub fn ask(paths: &Paths, profile: &str, id: u64) -> Option<TokenSet> {
+/// A question on the socket: `token NAME` or `token NAME MIN_VALID`, one line.
+struct Question {
+    profile: String,
+    min_valid: Option<u64>,
+}
+
+impl Question {
+    fn parse(line: &str) -> Option<Self> {
+        let mut words = line.trim_end().strip_prefix("token ")?.split(' ');
+        let profile = words.next().filter(|p| crate::profile::validate_name(p).is_ok())?.to_string();
+        let min_valid = match words.next() {
+            None => None,
+            Some(seconds) => Some(seconds.parse().ok()?),
+        };
+        words.next().is_none().then_some(Self { profile, min_valid })
+    }
+
+    fn line(&self) -> String {
+        match self.min_valid {
+            None => format!("token {}\n", self.profile),
+            Some(seconds) => format!("token {} {seconds}\n", self.profile),
+        }
+    }
+}
+
+/// Ask a running agent for `profile`'s tokens, valid for `min_valid` seconds (see
+/// [`TokenSet::is_fresh`]), accepting only the keyring write `id`. `None` when no agent
+/// runs, it does not answer in time, it cannot vouch for its copy, or that copy is not
+/// the write `id`.
+pub fn ask(paths: &Paths, profile: &str, id: u64, min_valid: Option<u64>) -> Option<TokenSet> {
     let mut stream = UnixStream::connect(paths.agent_socket()).ok()?;
     stream.set_read_timeout(Some(ASK_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(ASK_TIMEOUT)).ok()?;
-    stream.write_all(format!("token {profile}\n").as_bytes()).ok()?;
+    let question = Question { profile: profile.to_string(), min_valid };
+    stream.write_all(question.line().as_bytes()).ok()?;
     let mut line = String::new();
     BufReader::new(&stream).take_line(&mut line).ok()?;
     let stored: crate::store::StoredTokens = serde_json::from_str(line.trim_end()).ok()?;
-    (stored.id == id).then_some(stored.tokens)
+    let fresh = stored.tokens.is_fresh(min_valid, crate::client::now_secs());
+    (stored.id == id && fresh).then_some(stored.tokens)
 }
 
 trait TakeLine {
@@ -189,7 +264,7 @@ mod tests {
     fn no_agent_means_no_answer() {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::in_dir(dir.path().to_path_buf());
-        assert!(ask(&paths, "p", 1).is_none());
+        assert!(ask(&paths, "p", 1, None).is_none());
     }
 
     #[test]
@@ -204,8 +279,20 @@ mod tests {
         let second = Agent::bind(&paths).unwrap();
         std::thread::spawn(move || second.serve());
         // A profile without state has no write in force: no answer, not an error.
-        assert!(ask(&paths, "p", 1).is_none());
-        assert!(ask(&paths, "../x", 1).is_none());
+        assert!(ask(&paths, "p", 1, None).is_none());
+        assert!(ask(&paths, "../x", 1, None).is_none());
+    }
+
+    #[test]
+    fn questions_are_one_name_and_at_most_one_number() {
+        let q = Question::parse("token majora\n").unwrap();
+        assert_eq!((q.profile.as_str(), q.min_valid), ("majora", None));
+        let q = Question::parse("token majora 300\n").unwrap();
+        assert_eq!((q.profile.as_str(), q.min_valid), ("majora", Some(300)));
+        assert_eq!(Question::parse(&q.line()).unwrap().min_valid, Some(300));
+        for bad in ["token", "token \n", "token ../x", "token a -1", "token a 1 2", "tokens a", "token a  1"] {
+            assert!(Question::parse(bad).is_none(), "{bad:?} was taken");
+        }
     }
 
     #[test]

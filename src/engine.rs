@@ -343,9 +343,19 @@ impl Latchkey {
         })
     }
 
+    /// The token a running agent (the tray or `latchkey agent`) vouches for: valid for
+    /// `min_valid` seconds and the keyring write in force. Reads neither the settings nor
+    /// the keyring; `None` means ask [`Latchkey::token`], which does both and renews.
+    pub fn served_token(&self, name: &str, min_valid: Option<u64>) -> Option<TokenSet> {
+        self.store.served_fresh(name, min_valid)
+    }
+
     /// A token valid for at least `min_valid` seconds, renewing if needed (never more
     /// than one renewal per expiry across processes).
     pub fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
+        if let Some(served) = self.served_token(name, min_valid) {
+            return Ok((served, Source::Stored));
+        }
         let profile = self.profile(name)?;
         fresh_token(&self.paths, &self.store, || self.http(), &profile, min_valid, false)
     }

@@ -45,7 +45,7 @@ pub fn fresh_token<'h>(
     force: bool,
 ) -> Result<(TokenSet, Source)> {
     let name = &profile.name;
-    let seen = store.tokens_fast(name)?.ok_or_else(|| Error::SignInNeeded {
+    let seen = store.tokens(name)?.ok_or_else(|| Error::SignInNeeded {
         profile: name.clone(),
         reason: "not signed in yet".into(),
     })?;

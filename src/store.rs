@@ -137,17 +137,18 @@ impl Store {
         Ok(self.stored_tokens(profile)?.map(|stored| stored.tokens))
     }
 
-    /// The stored token set, asking a running token agent first (a memory read in
-    /// another process instead of a Secret Service session); the agent's answer is used
-    /// only if it is the keyring write the state file names now, else the keyring is read.
-    pub fn tokens_fast(&self, profile: &str) -> Result<Option<TokenSet>> {
+    /// A token set a running token agent vouches for: the keyring write the state file
+    /// names now, valid for `min_valid` seconds ([`TokenSet::is_fresh`]), not superseded
+    /// by Ocarina. A memory read in another process instead of a Secret Service session;
+    /// `None` sends the caller to the keyring.
+    pub fn served_fresh(&self, profile: &str, min_valid: Option<u64>) -> Option<TokenSet> {
+        crate::profile::validate_name(profile).ok()?;
         #[cfg(unix)]
         if let Some(id) = self.state(profile).tokens_id {
-            if let Some(tokens) = crate::agent::ask(&self.paths, profile, id) {
-                return Ok(Some(tokens));
-            }
+            return crate::agent::ask(&self.paths, profile, id, min_valid);
         }
-        self.tokens(profile)
+        let _ = (profile, min_valid);
+        None
     }
 
     pub(crate) fn stored_tokens(&self, profile: &str) -> Result<Option<StoredTokens>> {

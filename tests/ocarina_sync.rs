@@ -18,6 +18,11 @@ fn cache_is_ocarinas_format_and_its_own_refresh_is_adopted() {
     let cli = Cli::new();
     let client = cli.add_majora(server, "oc", 3600);
     assert!(cli.login_paste("oc", &User::new()).status.success());
+    // A running token agent (the tray's) answers `latchkey token` throughout: it must
+    // notice the sync turned on below, and never vouch for tokens Ocarina has replaced.
+    let agent = latchkey::agent::Agent::bind(&latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    std::thread::spawn(move || agent.serve());
+    cli.ok(&["token", "oc"], ""); // the agent reads the settings, without the sync yet
     let cache = cli.config_dir().join("ocarina-tokens");
     std::fs::write(&cache, r#"{"someone else": {"access_token": "untouched"}}"#).unwrap();
     cli.ok(&["profile", "set", "oc", "--ocarina-sync", cache.to_str().unwrap()], "");

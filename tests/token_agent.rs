@@ -51,4 +51,12 @@ fn token_comes_from_the_agent_only_while_it_is_current() {
     assert_eq!(cli.ok(&["token", "agent"], "").trim(), renewed);
     assert!(server.is_active(&client, &renewed));
     assert!(!server.is_active(&client, &first), "the server still honours the replaced token");
+
+    // The agent holds a current token but not one fresh enough for this asker (1 h
+    // tokens, 2 h asked): it must not answer, and the CLI goes to the keyring to renew.
+    freeze_keyring(true);
+    let short = cli.run(&["token", "agent", "--min-valid", "7200"], "");
+    freeze_keyring(false);
+    assert_eq!(short.status.code(), Some(5), "served a token that expires too soon: {}", describe(&short));
+    assert!(!String::from_utf8_lossy(&short.stdout).contains(&renewed));
 }

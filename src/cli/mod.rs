@@ -87,15 +87,32 @@ pub fn parse() -> Cli {
     Cli::parse()
 }
 
+/// Commands that can finish before logging is set up: `latchkey token` when a running
+/// agent has the token (the call every upload script makes).
+pub fn run_early(cli: &Cli) -> Option<u8> {
+    match &cli.command {
+        Command::Token(args) if cli.verbose == 0 => token::run_served(args),
+        _ => None,
+    }
+}
+
 pub fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LATCHKEY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    // Parsing filter directives is a visible share of `latchkey token`'s time, so the
+    // usual case (no LATCHKEY_LOG) takes the plain level.
+    match std::env::var("LATCHKEY_LOG") {
+        Ok(directives) => {
+            let filter = tracing_subscriber::EnvFilter::try_new(directives)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level.as_str()));
+            builder.with_env_filter(filter).init()
+        }
+        Err(_) => builder.with_max_level(level).init(),
+    }
 }
 
 /// Run one command; `Ok(n)` is the exit code of a command that ran to its end.

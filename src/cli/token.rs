@@ -1,6 +1,7 @@
 //! `latchkey token NAME`: print a valid access token, renewing first if needed.
 //! Never hangs waiting for a person: with no silent way to renew it exits 3 at once.
 
+use latchkey::store::TokenSet;
 use latchkey::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
@@ -29,8 +30,22 @@ enum Format {
 
 pub fn run(args: TokenArgs, engine: &Latchkey) -> Result<u8> {
     let (tokens, _source) = engine.token(&args.name, args.min_valid)?;
+    print(args.format, &tokens);
+    Ok(0)
+}
+
+/// The token a running agent vouches for, printed; `None` if there is none. `main` tries
+/// this before it sets up logging: a script's `latchkey token` then costs little more
+/// than starting a process (BENCHMARKS.md).
+pub fn run_served(args: &TokenArgs) -> Option<u8> {
+    let tokens = Latchkey::open().ok()?.served_token(&args.name, args.min_valid)?;
+    print(args.format, &tokens);
+    Some(0)
+}
+
+fn print(format: Format, tokens: &TokenSet) {
     let token = tokens.access_token.expose();
-    match args.format {
+    match format {
         Format::Raw => println!("{token}"),
         Format::Header => println!("Authorization: Bearer {token}"),
         Format::Json => println!(
@@ -44,5 +59,4 @@ pub fn run(args: TokenArgs, engine: &Latchkey) -> Result<u8> {
         ),
         Format::Env => println!("LATCHKEY_ACCESS_TOKEN={token}"),
     }
-    Ok(0)
 }
