@@ -4,7 +4,7 @@
 # Longer jobs: make bench, make soak, make fuzz (see README).
 
 SHELL := /bin/bash
-CARGO_DESKTOP := cargo build -p latchkey-desktop --features custom-protocol
+CARGO_DESKTOP := cargo build -p latchkey-desktop -p latchkey-tray --features latchkey-desktop/custom-protocol
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
@@ -47,12 +47,12 @@ screenshots: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
 		$(XVFB) cargo test -p latchkey-e2e --test wizard -- --test-threads=1 wizard_manual_registration
 
-# The .deb (Tauri bundler): the desktop app, the `latchkey` CLI on PATH, its man page and
+# The .deb (Tauri bundler): the desktop app, the lean tray, the `latchkey` CLI on PATH, its man page and
 # completions, the latchkey:// scheme handler. Written to target/release/bundle/deb/.
 TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
 package: setup
 	npm --prefix ui run build --silent
-	cargo build --release -p latchkey
+	cargo build --release -p latchkey -p latchkey-tray
 	mkdir -p target/package
 	target/release/latchkey man | gzip -n -9 > target/package/latchkey.1.gz
 	gzip -n -9 < packaging/changelog > target/package/changelog.gz

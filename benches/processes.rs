@@ -4,9 +4,11 @@
 //! 1. `latchkey token NAME` (fresh token) against `oidc-token`, timed by hyperfine: first
 //!    with Latchkey reading the keyring itself (no tray running), then asking a running
 //!    token agent (what the tray serves).
-//! 2. The desktop app idle in the tray (`--hidden`, three signed-in profiles): memory,
-//!    CPU and context switches of all its processes over 60 s, beside the oidc-agent
-//!    daemon over the same 60 s.
+//! 2. Idle with three signed-in profiles, three designs side by side: the desktop app in
+//!    its own tray (`--hidden`), `latchkey-tray` (the lean tray, its icon registered with
+//!    a tray host on the session bus) and `latchkey agent` (no icon): memory, CPU and
+//!    context switches of all their processes over 60 s, beside the oidc-agent daemon
+//!    over the same 60 s.
 //! 3. Cold start of the desktop app to an interactive main window (hyperfine).
 //!
 //! Run under Xvfb inside `tests/support/with-keyring` (a real Secret Service) with
@@ -15,6 +17,8 @@
 
 #[path = "../tests/support/mod.rs"]
 mod support;
+#[path = "../tests/support/tray_host.rs"]
+mod tray_host;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -84,11 +88,11 @@ fn main() {
     std::fs::write(out_dir.join("token.md"), &md).unwrap();
     print!("{md}");
 
-    // Two designs, each with three signed-in profiles (1 h tokens: next renewal in
+    // Three designs, each with three signed-in profiles (1 h tokens: next renewal in
     // ~45 min): the desktop app in the tray, and the lean `latchkey agent`.
     let desktop = support::repo_root().join("target/release/latchkey-desktop");
     assert!(desktop.exists(), "build the release desktop app first (make bench does)");
-    let stores = [Cli::new(), Cli::new()];
+    let stores = [Cli::new(), Cli::new(), Cli::new()];
     for store in &stores {
         for name in ["one", "two", "three"] {
             store.add_majora(&server, name, 3600);
@@ -111,7 +115,7 @@ fn main() {
 const IDLE_SECONDS: u64 = 60;
 
 /// Start both designs, let them settle, then watch them and the peer over the same 60 s.
-fn idle(desktop: &Path, latchkey: &str, stores: &[Cli; 2], peer: u32) -> String {
+fn idle(desktop: &Path, latchkey: &str, stores: &[Cli; 3], peer: u32) -> String {
     let spawn = |program: &Path, args: &[&str], store: &Cli| {
         Command::new(program)
             .args(args)
@@ -122,20 +126,30 @@ fn idle(desktop: &Path, latchkey: &str, stores: &[Cli; 2], peer: u32) -> String 
             .spawn()
             .expect("start a Latchkey process")
     };
+    let lean_tray = desktop.with_file_name("latchkey-tray");
+    assert!(lean_tray.exists(), "build latchkey-tray first (make bench does)");
+    let host = tray_host::TrayHost::start(&std::env::var("DBUS_SESSION_BUS_ADDRESS").expect("a session bus"));
     let mut tray = spawn(desktop, &["--hidden"], &stores[0]);
     let mut lean = spawn(Path::new(latchkey), &["agent", "--no-notify"], &stores[1]);
-    let log = stores[0].config_dir().join("state/logs/latchkey-desktop.log");
+    let mut lean_tray = spawn(&lean_tray, &[], &stores[2]);
     let started = std::time::Instant::now();
-    while !std::fs::read_to_string(&log).unwrap_or_default().contains("renewal loop started") {
-        assert!(started.elapsed().as_secs() < 30, "the app did not start");
+    for (store, log) in [(&stores[0], "latchkey-desktop.log"), (&stores[2], "latchkey-tray.log")] {
+        let log = store.config_dir().join("state/logs").join(log);
+        while !std::fs::read_to_string(&log).unwrap_or_default().contains("renewal loop started") {
+            assert!(started.elapsed().as_secs() < 30, "{} did not start", log.display());
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    while host.item().is_none() {
+        assert!(started.elapsed().as_secs() < 30, "latchkey-tray's icon never registered");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     std::thread::sleep(std::time::Duration::from_secs(5));
-    let pids = [tray.id(), lean.id(), peer];
+    let pids = [tray.id(), lean_tray.id(), lean.id(), peer];
     let before: Vec<Usage> = pids.iter().map(|p| Usage::of_tree(*p)).collect();
     std::thread::sleep(std::time::Duration::from_secs(IDLE_SECONDS));
     let after: Vec<Usage> = pids.iter().map(|p| Usage::of_tree(*p)).collect();
-    for child in [&mut tray, &mut lean] {
+    for child in [&mut tray, &mut lean_tray, &mut lean] {
         assert!(child.try_wait().unwrap().is_none(), "a Latchkey process died while idle");
         let _ = child.kill();
         let _ = child.wait();
@@ -145,8 +159,9 @@ fn idle(desktop: &Path, latchkey: &str, stores: &[Cli; 2], peer: u32) -> String 
         "| process (with all its child processes) | processes | RSS | PSS | CPU over {IDLE_SECONDS} s | context switches / min | RSS ÷ target (40 MB) |\n|---|---:|---:|---:|---:|---:|---:|\n"
     );
     let names = [
-        "A: `latchkey-desktop --hidden` (tray, WebKit app, no window), 3 profiles",
-        "B: `latchkey agent` (lean, engine only), 3 profiles",
+        "A: `latchkey-desktop --hidden` (the app in its own tray, no window), 3 profiles",
+        "B: `latchkey-tray` (lean tray: icon and menu over D-Bus, no GTK/WebKit), 3 profiles",
+        "C: `latchkey agent` (headless, no icon), 3 profiles",
         "peer: `oidc-agent`, 1 account",
     ];
     for (i, name) in names.iter().enumerate() {

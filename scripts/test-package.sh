@@ -18,6 +18,8 @@ check "declares libdbus (keyring)" 'grep -q "Depends:.*libdbus-1-3" <<<"$info"'
 check "declares a Secret Service" 'grep -q "Depends:.*gnome-keyring" <<<"$info"'
 check "desktop app binary" 'grep -qx "/usr/bin/latchkey-desktop" <<<"$files"'
 check "CLI on PATH" 'grep -qx "/usr/bin/latchkey" <<<"$files"'
+check "lean tray binary" 'grep -qx "/usr/bin/latchkey-tray" <<<"$files"'
+check "recommends notify-send" 'grep -q "Recommends:.*libnotify-bin" <<<"$info"'
 check "man page" 'grep -qx "/usr/share/man/man1/latchkey.1.gz" <<<"$files"'
 check "bash completion" 'grep -qx "/usr/share/bash-completion/completions/latchkey" <<<"$files"'
 check "zsh completion" 'grep -qx "/usr/share/zsh/vendor-completions/_latchkey" <<<"$files"'
@@ -35,6 +37,8 @@ echo "desktop entry: ${desktop#$root}"
 check "desktop entry handles latchkey://" 'grep -q "^MimeType=.*x-scheme-handler/latchkey" "$desktop"'
 check "desktop entry passes the URL (%U)" 'grep -q "^Exec=.*%U" "$desktop"'
 check "installed CLI runs" '"$root/usr/bin/latchkey" --version | grep -q "^latchkey "'
+check "installed tray runs" '"$root/usr/bin/latchkey-tray" --version | grep -q "^latchkey-tray "'
+check "tray links no GTK or WebKit" '! ldd "$root/usr/bin/latchkey-tray" | grep -qE "libgtk|libwebkit"'
 check "man page is the CLI's" 'zcat "$root/usr/share/man/man1/latchkey.1.gz" | grep -q "^.TH latchkey 1"'
 
 # The installed app resolves latchkey:// from its desktop entry alone (no runtime

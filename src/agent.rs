@@ -72,7 +72,7 @@ impl Agent {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(wrap)?;
         }
         if path.exists() {
-            if UnixStream::connect(&path).is_ok() {
+            if running(paths) {
                 return Err(Error::Usage(format!("another Latchkey agent is serving {}", path.display())));
             }
             std::fs::remove_file(&path).map_err(wrap)?;
@@ -174,6 +174,18 @@ impl Agent {
         }
         self.cache.insert(profile.to_string(), (stored.id, stored.tokens.clone()));
         Some((stored.id, stored.tokens))
+    }
+}
+
+/// Whether an agent (the tray, the app or `latchkey agent`) serves this store now.
+pub fn running(paths: &Paths) -> bool {
+    match UnixStream::connect(paths.agent_socket()) {
+        Ok(stream) => {
+            // Say at once that no question follows, so the agent does not wait for one.
+            let _ = stream.shutdown(std::net::Shutdown::Write);
+            true
+        }
+        Err(_) => false,
     }
 }
 

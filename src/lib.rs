@@ -16,6 +16,7 @@
 
 #[cfg(unix)]
 pub mod agent;
+pub mod autostart;
 pub mod callback;
 pub mod client;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod flow;
 pub mod http;
 pub mod lock;
 pub mod loopback;
+pub mod notify;
 pub mod ocarina;
 pub mod paths;
 pub mod preset;
@@ -37,6 +39,7 @@ pub mod renewal;
 pub mod renewer;
 pub mod secret;
 pub mod store;
+pub mod tray_status;
 pub mod wakeup;
 
 pub use config::Config;

@@ -1,5 +1,9 @@
 //! The Latchkey desktop app: a tray process with a main window on demand.
 //!
+//! When `latchkey-tray` runs (the lean tray that starts at login), this process is only
+//! the window: the tray opens it on demand and it exits when the window closes. Started
+//! alone, it keeps its own tray and renewal loop until Quit.
+//!
 //! This crate is glue. It owns windows, the tray, deep links and IPC; everything about
 //! OAuth is in the `latchkey` engine crate, called from one-line commands. The
 //! single-instance plugin is registered first so a second launch (for example the OS
@@ -14,6 +18,7 @@ mod logging;
 mod models;
 mod renewal;
 mod sign_in;
+mod start_at_login;
 mod state;
 mod token_agent;
 mod tray;
@@ -33,7 +38,17 @@ pub fn run() {
         }
     };
     logging::init(engine.paths());
-    let start_hidden = std::env::args().skip(1).any(|a| a == "--hidden");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let start_hidden = args.iter().any(|a| a == "--hidden");
+    let sign_in = sign_in::requested(&args);
+    // With `latchkey-tray` (or `latchkey agent`) keeping the tokens fresh, this process is
+    // only the window: no second tray icon or renewal loop, and it exits when the window
+    // closes, so nothing with WebKit in it stays resident.
+    let window_only = latchkey::agent::running(engine.paths());
+    if window_only && start_hidden {
+        tracing::info!("another Latchkey process keeps the tokens fresh; nothing to do hidden");
+        return;
+    }
     let environment = environment::Environment::detect();
     for problem in environment.degraded() {
         tracing::warn!("degraded: {problem}");
@@ -46,6 +61,9 @@ pub fn run() {
             tracing::info!(args = argv.len().saturating_sub(1), "second launch forwarded here");
             if !argv.iter().skip(1).any(|a| a == "--hidden" || a.starts_with("latchkey:")) {
                 windows::show_main(app);
+            }
+            if let Some(name) = sign_in::requested(&argv[1.min(argv.len())..]) {
+                sign_in::start_in_window(app, name);
             }
         }));
     }
@@ -95,24 +113,35 @@ pub fn run() {
         .setup(move |app| {
             let handle = app.handle();
             catch::deep_link::register(handle);
-            tray::build(handle)?;
-            match renewal::start(handle) {
-                Ok(renewer) => {
-                    app.manage(renewer);
+            if window_only {
+                tracing::info!("another Latchkey process keeps the tokens fresh; this app is only a window");
+            } else {
+                tray::build(handle)?;
+                match renewal::start(handle) {
+                    Ok(renewer) => {
+                        app.manage(renewer);
+                    }
+                    Err(e) => tracing::error!("renewal is off: cannot start its loop ({e})"),
                 }
-                Err(e) => tracing::error!("renewal is off: cannot start its loop ({e})"),
+                token_agent::start(handle.state::<AppState>().engine.paths());
             }
-            token_agent::start(handle.state::<AppState>().engine.paths());
             if !start_hidden {
                 windows::show_main(handle);
+            }
+            if let Some(name) = sign_in.clone() {
+                sign_in::start_in_window(handle, name);
             }
             Ok(())
         })
         .build(tauri::generate_context!())
         .expect("error while building the Latchkey app");
 
-    app.run(|_app, event| {
+    app.run(move |_app, event| {
         if let RunEvent::ExitRequested { code: None, api, .. } = event {
+            if window_only {
+                tracing::info!("last window closed; the tray process stays");
+                return;
+            }
             // The last window closed: keep running in the tray. Quit passes a code.
             api.prevent_exit();
             tracing::debug!("last window closed; staying in the tray");

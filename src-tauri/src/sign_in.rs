@@ -15,6 +15,33 @@ pub const FINISHED: &str = "latchkey://sign-in-finished";
 /// Event: profiles or their status changed; the UI reloads its list.
 pub const PROFILES_CHANGED: &str = "latchkey://profiles-changed";
 
+/// The profile named by `--sign-in NAME` (or `--sign-in=NAME`) among the arguments:
+/// the tray's "Sign in again", which starts the app for it.
+pub fn requested(args: &[String]) -> Option<String> {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--sign-in" {
+            return args.next().cloned();
+        }
+        if let Some(name) = arg.strip_prefix("--sign-in=") {
+            return Some(name.to_string());
+        }
+    }
+    None
+}
+
+/// Sign `profile` in again in the app's own sign-in window, reporting a failure to
+/// start like any other end of a sign-in.
+pub fn start_in_window(app: &AppHandle, profile: String) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        tracing::info!(profile = %profile, "sign-in asked for by the tray");
+        if let Err(e) = start(&app, &profile, SignInMethod::Window) {
+            finish(&app, &profile, Err(e));
+        }
+    });
+}
+
 /// Start signing in to `profile` (blocking: call from a worker thread).
 pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> Result<SignInStarted> {
     let state = app.state::<AppState>();

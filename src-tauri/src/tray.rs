@@ -2,15 +2,13 @@
 //! actions, then Open / Start at login / Quit. On Linux tray clicks are not delivered,
 //! so every action is a menu item. The icon shows whether something needs the user.
 
-use latchkey::store::Status;
+use latchkey::tray_status;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager};
-use tauri_plugin_autostart::ManagerExt;
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
-use crate::models::SignInMethod;
 use latchkey::renewer::Renewer;
 use crate::state::AppState;
 use crate::windows;
@@ -40,12 +38,7 @@ pub fn refresh(app: &AppHandle) {
         }
         Err(e) => tracing::warn!("cannot rebuild the tray menu: {e}"),
     }
-    let attention = app
-        .state::<AppState>()
-        .engine
-        .status(None)
-        .map(|rows| rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::Failing)))
-        .unwrap_or(false);
+    let attention = tray_status::needs_attention(&app.state::<AppState>().engine);
     let icon: &[u8] = if attention {
         include_bytes!("../../icons/tray-attention.png")
     } else {
@@ -54,48 +47,15 @@ pub fn refresh(app: &AppHandle) {
     if let Ok(image) = Image::from_bytes(icon) {
         let _ = tray.set_icon(Some(image));
     }
-    let _ = tray.set_tooltip(Some(if attention { "Latchkey: something needs you" } else { "Latchkey: all fresh" }));
-}
-
-/// The tray's line for one profile.
-pub fn status_line(status: Status, expires_at: Option<u64>, refreshing: bool, retry_at: Option<u64>, now: u64) -> String {
-    if refreshing {
-        return "refreshing…".into();
-    }
-    match status {
-        Status::SignedOut => "not signed in".into(),
-        Status::NeedsSignIn => "needs sign-in".into(),
-        Status::Failing => match retry_at {
-            Some(at) => format!("offline — retrying at {}", clock(at)),
-            None => "offline — retrying".into(),
-        },
-        Status::SignedIn => match expires_at {
-            Some(at) if at > now => format!("fresh until {}", clock(at)),
-            Some(_) => "expired — renewing".into(),
-            None => "signed in".into(),
-        },
-    }
-}
-
-fn clock(unix: u64) -> String {
-    use chrono::TimeZone;
-    chrono::Local
-        .timestamp_opt(unix as i64, 0)
-        .single()
-        .map(|t| t.format("%H:%M").to_string())
-        .unwrap_or_else(|| "?".into())
+    let _ = tray.set_tooltip(Some(tray_status::tooltip(attention)));
 }
 
 fn menu(app: &AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
     let menu = Menu::new(app)?;
     let engine = app.state::<AppState>().engine.clone();
     let live = app.try_state::<Renewer>().map(|r| r.live());
-    let now = latchkey::client::now_secs();
-    for p in engine.status(None).unwrap_or_default() {
-        let refreshing = live.as_ref().is_some_and(|l| l.refreshing.contains(&p.name));
-        let retry = live.as_ref().and_then(|l| l.retry_at.iter().find(|(n, _)| *n == p.name).map(|(_, at)| *at));
-        let line = format!("{} — {}", p.name, status_line(p.status, p.expires_at, refreshing, retry, now));
-        let signed_in = p.status != Status::SignedOut;
+    for p in tray_status::lines(&engine, live.as_ref(), latchkey::client::now_secs()) {
+        let (line, signed_in) = (p.text, p.signed_in);
         let sub = Submenu::with_items(
             app,
             line,
@@ -108,7 +68,7 @@ fn menu(app: &AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
         )?;
         menu.append(&sub)?;
     }
-    let autostart = app.autolaunch().is_enabled().unwrap_or(false);
+    let autostart = crate::start_at_login::is_enabled(app);
     menu.append_items(&[
         &PredefinedMenuItem::separator(app)?,
         &MenuItem::with_id(app, OPEN, "Open Latchkey", true, None::<&str>)?,
@@ -124,9 +84,7 @@ fn on_menu(app: &AppHandle, id: &str) {
         OPEN => windows::show_main(app),
         QUIT => app.exit(0),
         AUTOSTART => {
-            let launcher = app.autolaunch();
-            let result = if launcher.is_enabled().unwrap_or(false) { launcher.disable() } else { launcher.enable() };
-            if let Err(e) = result {
+            if let Err(e) = crate::start_at_login::set(app, !crate::start_at_login::is_enabled(app)) {
                 tracing::warn!("cannot change start at login: {e}");
             }
             refresh(app);
@@ -135,13 +93,7 @@ fn on_menu(app: &AppHandle, id: &str) {
             let Some((action, name)) = id.strip_prefix("p:").and_then(|rest| rest.split_once(':')) else { return };
             let (app, name) = (app.clone(), name.to_string());
             match action {
-                "sign-in" => {
-                    std::thread::spawn(move || {
-                        if let Err(e) = crate::sign_in::start(&app, &name, SignInMethod::Window) {
-                            crate::sign_in::finish(&app, &name, Err(e));
-                        }
-                    });
-                }
+                "sign-in" => crate::sign_in::start_in_window(&app, name),
                 "refresh" => {
                     if let Some(r) = app.try_state::<Renewer>() {
                         r.renew_now(&name);

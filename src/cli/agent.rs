@@ -25,13 +25,7 @@ impl RenewalEvents for Events {
     fn notify(&self, title: &str, body: &str) {
         eprintln!("latchkey agent: {title}: {body}");
         if self.notify {
-            // notify-send (libnotify) where there is a desktop; nothing otherwise.
-            let _ = std::process::Command::new("notify-send")
-                .args(["--app-name=Latchkey", title, body])
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status();
+            latchkey::notify::show(title, body);
         }
     }
 }

@@ -1,6 +1,5 @@
 use serde::Serialize;
 use tauri::{AppHandle, State};
-use tauri_plugin_autostart::ManagerExt;
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
@@ -32,7 +31,7 @@ pub async fn get_settings(app: AppHandle, state: State<'_, AppState>) -> IpcResu
             .settings()
             .renew_at_percent
             .unwrap_or((latchkey::renewal::DEFAULT_FRACTION * 100.0) as u8),
-        start_at_login: app.autolaunch().is_enabled().unwrap_or(false),
+        start_at_login: crate::start_at_login::is_enabled(&app),
         config_dir: paths.config_dir().display().to_string(),
         log_dir: paths.log_dir().display().to_string(),
     })
@@ -45,9 +44,8 @@ pub async fn set_renew_at(state: State<'_, AppState>, percent: u8) -> IpcResult<
 
 #[tauri::command]
 pub fn set_start_at_login(app: AppHandle, enabled: bool) -> IpcResult<()> {
-    let launcher = app.autolaunch();
-    let result = if enabled { launcher.enable() } else { launcher.disable() };
-    result.map_err(|e| IpcError::internal(format!("cannot change start at login: {e}")))?;
+    crate::start_at_login::set(&app, enabled)
+        .map_err(|e| IpcError::internal(format!("cannot change start at login: {e}")))?;
     crate::tray::refresh(&app);
     Ok(())
 }
@@ -82,7 +80,7 @@ pub async fn diagnostics(app: AppHandle, state: State<'_, AppState>) -> IpcResul
     for problem in state.environment.degraded() {
         out.push_str(&format!("degraded: {problem}\n"));
     }
-    out.push_str(&format!("start at login: {}\n", app.autolaunch().is_enabled().unwrap_or(false)));
+    out.push_str(&format!("start at login: {}\n", crate::start_at_login::is_enabled(&app)));
     for r in rows {
         out.push_str(&format!(
             "profile {}: {} {:?} expires_at={:?} refresh_token={} last_error={:?}\n",

@@ -15,10 +15,20 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub fn desktop_bin() -> PathBuf {
-    let bin = std::env::var_os("LATCHKEY_DESKTOP_BIN")
+    built("LATCHKEY_DESKTOP_BIN", "latchkey-desktop")
+}
+
+/// `latchkey-tray`, built beside the app (`make desktop` builds both).
+pub fn tray_bin() -> PathBuf {
+    built("LATCHKEY_TRAY_BIN", "latchkey-tray")
+}
+
+/// A program of ours: where `$var` says, else the debug build.
+fn built(var: &str, name: &str) -> PathBuf {
+    let bin = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/latchkey-desktop"));
-    assert!(bin.exists(), "desktop app not built at {} (run `make desktop`)", bin.display());
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug").join(name));
+    assert!(bin.exists(), "{name} not built at {} (run `make desktop`)", bin.display());
     bin
 }
 
@@ -69,6 +79,11 @@ impl Session {
             ("NO_AT_BRIDGE".into(), "1".into()),
             ("LATCHKEY_LOG".into(), "info".into()),
         ]
+    }
+
+    /// Everything `latchkey-tray` has logged so far.
+    pub fn tray_log(&self) -> String {
+        std::fs::read_to_string(self.config_dir().join("state/logs/latchkey-tray.log")).unwrap_or_default()
     }
 
     /// Everything the app has logged so far.
@@ -222,17 +237,26 @@ pub struct HiddenApp {
 }
 
 impl HiddenApp {
+    /// The desktop app, `--hidden`, in its tray.
     pub fn launch() -> Self {
+        Self::launch_program(&desktop_bin(), &["--hidden"], &[])
+    }
+
+    /// Any of our background programs (the app `--hidden`, `latchkey-tray`) in a session of
+    /// its own, with `env` added; returns once its renewal loop runs.
+    pub fn launch_program(bin: &Path, args: &[&str], env: &[(String, String)]) -> Self {
         let session = Session::new();
         let bus_file = session.dir.path().join("bus-address");
         let pid_file = session.dir.path().join("app-pid");
         let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("../support/with-keyring");
         let child = Command::new(with_keyring)
-            .args(["sh", "-c", "echo \"$DBUS_SESSION_BUS_ADDRESS\" > \"$1\"; echo $$ > \"$2\"; exec \"$3\" --hidden", "sh"])
+            .args(["sh", "-c", "echo \"$DBUS_SESSION_BUS_ADDRESS\" > \"$1\"; echo $$ > \"$2\"; shift 2; exec \"$@\"", "sh"])
             .arg(&bus_file)
             .arg(&pid_file)
-            .arg(desktop_bin())
+            .arg(bin)
+            .args(args)
             .envs(session.env())
+            .envs(env.iter().cloned())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -240,7 +264,7 @@ impl HiddenApp {
         assert!(
             wait_until(Duration::from_secs(20), || pid_file.exists()
                 && std::fs::read_to_string(&bus_file).map(|s| !s.trim().is_empty()).unwrap_or(false)
-                && session.log().contains("renewal loop started")),
+                && (session.log().contains("renewal loop started") || session.tray_log().contains("renewal loop started"))),
             "the app did not start; log:\n{}",
             session.log()
         );

@@ -1,0 +1,135 @@
+//! Start at login: an XDG autostart entry (`$XDG_CONFIG_HOME/autostart/*.desktop`) that
+//! starts `latchkey-tray`.
+//!
+//! Why not the desktop app's autostart plugin: it can only start the app itself, and the
+//! app links GTK and WebKit — over 100 MB resident all day for a tray icon. What should
+//! run from login is the lean tray (engine only, a few MB), which opens the app's window
+//! on demand. The entry is the freedesktop standard every Linux desktop reads.
+
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// The entry's file name. One per user: every store is reached from the same tray.
+const FILE: &str = "latchkey-tray.desktop";
+
+/// The autostart entry of one user (`dir` is `$XDG_CONFIG_HOME/autostart`).
+#[derive(Debug, Clone)]
+pub struct Autostart {
+    dir: PathBuf,
+}
+
+impl Autostart {
+    /// The user's autostart directory, from `$XDG_CONFIG_HOME` or `~/.config`.
+    pub fn for_user() -> Result<Self> {
+        let base = directories::BaseDirs::new().ok_or(Error::NoConfigDir)?;
+        Ok(Self::in_dir(base.config_dir().join("autostart")))
+    }
+
+    pub fn in_dir(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE)
+    }
+
+    /// Whether the entry exists and is not switched off (`Hidden=true`, or GNOME's
+    /// `X-GNOME-Autostart-enabled=false`, which desktops write when the user turns it off).
+    pub fn is_enabled(&self) -> bool {
+        match std::fs::read_to_string(self.path()) {
+            Ok(text) => !text.lines().map(str::trim).any(|l| l == "Hidden=true" || l == "X-GNOME-Autostart-enabled=false"),
+            Err(_) => false,
+        }
+    }
+
+    /// Write the entry so `tray` starts at login.
+    pub fn enable(&self, tray: &Path) -> Result<()> {
+        std::fs::create_dir_all(&self.dir).map_err(|source| Error::ConfigWrite { path: self.dir.clone(), source })?;
+        crate::config::write_atomic(&self.path(), entry(tray).as_bytes())
+    }
+
+    /// Remove the entry (nothing to do if there is none).
+    pub fn disable(&self) -> Result<()> {
+        match std::fs::remove_file(self.path()) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::ConfigWrite { path: self.path(), source: e }),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn entry(tray: &Path) -> String {
+    format!(
+        "[Desktop Entry]\n\
+         Type=Application\n\
+         Name=Latchkey tray\n\
+         Comment=Keeps your research data tokens fresh\n\
+         Exec={}\n\
+         Icon=latchkey-desktop\n\
+         Terminal=false\n\
+         NoDisplay=true\n\
+         X-GNOME-Autostart-enabled=true\n",
+        exec_quote(&tray.to_string_lossy())
+    )
+}
+
+/// Quote a program path for `Exec=` (Desktop Entry Specification, "The Exec key"):
+/// inside double quotes, `"`, `` ` ``, `$` and `\` are escaped with a backslash, and the
+/// backslash itself doubles again because the value is a string with its own escapes.
+fn exec_quote(path: &str) -> String {
+    if !path.is_empty() && path.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c)) {
+        return path.to_string();
+    }
+    let mut out = String::from("\"");
+    for c in path.chars() {
+        match c {
+            '"' | '`' | '$' => {
+                out.push_str("\\\\");
+                out.push(c);
+            }
+            '\\' => out.push_str("\\\\\\\\"),
+            '%' => out.push_str("%%"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enable_writes_an_entry_that_disable_removes() {
+        let dir = tempfile::tempdir().unwrap();
+        let autostart = Autostart::in_dir(dir.path().join("autostart"));
+        assert!(!autostart.is_enabled());
+        autostart.enable(Path::new("/usr/bin/latchkey-tray")).unwrap();
+        assert!(autostart.is_enabled());
+        let text = std::fs::read_to_string(autostart.path()).unwrap();
+        assert!(text.starts_with("[Desktop Entry]\n"));
+        assert!(text.contains("\nExec=/usr/bin/latchkey-tray\n"));
+        autostart.disable().unwrap();
+        assert!(!autostart.is_enabled());
+        autostart.disable().unwrap();
+    }
+
+    #[test]
+    fn an_entry_the_desktop_switched_off_is_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let autostart = Autostart::in_dir(dir.path().to_path_buf());
+        autostart.enable(Path::new("/usr/bin/latchkey-tray")).unwrap();
+        let text = std::fs::read_to_string(autostart.path()).unwrap();
+        std::fs::write(autostart.path(), text.replace("enabled=true", "enabled=false")).unwrap();
+        assert!(!autostart.is_enabled());
+    }
+
+    #[test]
+    fn odd_paths_are_quoted_for_exec() {
+        assert_eq!(exec_quote("/usr/bin/latchkey-tray"), "/usr/bin/latchkey-tray");
+        assert_eq!(exec_quote("/home/a b/tray"), "\"/home/a b/tray\"");
+        assert_eq!(exec_quote("/x/$y"), "\"/x/\\\\$y\"");
+        assert_eq!(exec_quote("/x/100%"), "\"/x/100%%\"");
+    }
+}

@@ -1,0 +1,126 @@
+//! `latchkey-tray`, the lean process that runs from login, on a real session bus with a
+//! real Secret Service and the real django-oauth-toolkit server. The test plays the
+//! desktop's tray host — the StatusNotifierWatcher the item registers with, and a reader
+//! of its menu over com.canonical.dbusmenu, as GNOME's and KDE's hosts are — and checks
+//! that the icon appears when a host does, the menu says each profile's status, its
+//! actions do what they say (renew at the server, start the app for a sign-in or a
+//! window, start at login), it answers `latchkey token`, and the app started while it
+//! runs is only a window.
+
+#[path = "../../support/mod.rs"]
+mod support;
+#[path = "../../support/tray_host.rs"]
+mod tray_host;
+
+use std::process::Command;
+use std::time::Duration;
+
+use latchkey_e2e::{desktop_bin, tray_bin, wait_until, HiddenApp};
+use support::{describe, server, Cli, User};
+use tray_host::{click, find, menu, TrayHost};
+use zbus::zvariant::OwnedValue;
+
+#[test]
+fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
+    let server = server();
+    // The app the tray starts on demand: a stand-in that records how it was started.
+    let scratch = tempfile::tempdir().unwrap();
+    let launches = scratch.path().join("launches");
+    let fake_app = scratch.path().join("latchkey-desktop");
+    std::fs::write(&fake_app, format!("#!/bin/sh\necho \"[$*]\" >> '{}'\n", launches.display())).unwrap();
+    Command::new("chmod").arg("755").arg(&fake_app).status().unwrap();
+    let desktop_env = vec![("LATCHKEY_DESKTOP_BIN".to_string(), fake_app.display().to_string())];
+    let mut tray = HiddenApp::launch_program(&tray_bin(), &[], &desktop_env);
+    let log = |tray: &HiddenApp| tray.session.tray_log();
+
+    let cli = Cli::in_dir(tray.session.config_dir(), tray.cli_env());
+    // The test reads the keyring as an oracle, and its CLI finds the tray's socket.
+    let runtime = tray.session.env().into_iter().filter(|(k, _)| k == "XDG_RUNTIME_DIR");
+    for (k, v) in tray.cli_env().into_iter().chain(runtime) {
+        std::env::set_var(k, v);
+    }
+    let client = cli.add_majora(server, "one", 3600);
+    let out = cli.login_paste("one", &User::new());
+    assert!(out.status.success(), "{}", describe(&out));
+    cli.add_majora(server, "lab_two", 3600);
+    let first = cli.stored_tokens("one").unwrap().access_token.expose().to_string();
+
+    // No host yet: the tray runs without an icon; when a host appears, the item registers.
+    let bus_address = tray.cli_env()[0].1.clone();
+    let host = TrayHost::start(&bus_address);
+    assert!(
+        wait_until(Duration::from_secs(10), || host.item().is_some()),
+        "the tray never registered with the watcher; log:\n{}",
+        log(&tray)
+    );
+    let (bus, item) = (&host.bus, host.item().unwrap());
+
+    // The icon is carried as pixels (no icon theme needed) and says all is well.
+    let icon = bus
+        .call_method(Some(item.as_str()), "/StatusNotifierItem", Some("org.freedesktop.DBus.Properties"), "Get", &("org.kde.StatusNotifierItem", "IconPixmap"))
+        .unwrap();
+    let icon: OwnedValue = icon.body().deserialize().unwrap();
+    let pixmaps: Vec<(i32, i32, Vec<u8>)> = Vec::try_from(icon).expect("a(iiay)");
+    assert_eq!((pixmaps[0].0, pixmaps[0].1, pixmaps[0].2.len()), (32, 32, 32 * 32 * 4));
+
+    // The menu: each profile's status in the app's words, then the app's actions.
+    let entries = menu(bus, &item);
+    let one = entries.iter().find(|e| e.label.starts_with("one — fresh until ")).unwrap_or_else(|| panic!("{entries:#?}"));
+    assert!(one.parent.is_none());
+    find(&entries, None, "lab__two — not signed in"); // `_` doubled: labels use it for mnemonics
+    assert!(!find(&entries, Some("lab__two"), "Refresh now").enabled, "nothing to refresh for a signed-out profile");
+    for label in ["Open Latchkey", "Start at login", "Quit"] {
+        find(&entries, None, label);
+    }
+
+    // Refresh now: a real renewal at the server, stored, the old token dead.
+    click(bus, &item, find(&entries, Some("one —"), "Refresh now"));
+    assert!(
+        wait_until(Duration::from_secs(15), || server.grant_count(&client.id, "refresh_token/200") == 1),
+        "no renewal at the server; log:\n{}",
+        log(&tray)
+    );
+    assert!(wait_until(Duration::from_secs(5), || cli.stored_tokens("one").unwrap().access_token.expose() != first));
+    let renewed = cli.stored_tokens("one").unwrap().access_token.expose().to_string();
+    assert!(server.is_active(&client, &renewed));
+    // The tray answers `latchkey token` with the renewed token.
+    assert!(latchkey::agent::running(&latchkey::paths::Paths::in_dir(cli.config_dir())));
+    assert_eq!(cli.ok(&["token", "one"], "").trim(), renewed);
+
+    // Sign in again and Open start the app, for that profile or for a window.
+    let entries = menu(bus, &item);
+    click(bus, &item, find(&entries, Some("lab__two"), "Sign in again"));
+    click(bus, &item, find(&entries, None, "Open Latchkey"));
+    let started = || std::fs::read_to_string(&launches).unwrap_or_default();
+    assert!(
+        wait_until(Duration::from_secs(10), || started().lines().count() == 2),
+        "the app was not started twice: {:?}; log:\n{}",
+        started(),
+        log(&tray)
+    );
+    assert_eq!(started(), "[--sign-in lab_two]\n[]\n");
+
+    // Start at login: an XDG autostart entry for this tray, and off again.
+    let entry = tray.session.dir.path().join("xdg-config/autostart/latchkey-tray.desktop");
+    click(bus, &item, find(&entries, None, "Start at login"));
+    assert!(wait_until(Duration::from_secs(5), || entry.exists()), "no autostart entry; log:\n{}", log(&tray));
+    let text = std::fs::read_to_string(&entry).unwrap();
+    assert!(text.contains(&format!("\nExec={}\n", tray_bin().canonicalize().unwrap().display())), "{text}");
+    let entries = menu(bus, &item);
+    click(bus, &item, find(&entries, None, "Start at login"));
+    assert!(wait_until(Duration::from_secs(5), || !entry.exists()), "autostart entry left behind");
+
+    // One tray per store: a second one says so and exits.
+    let mut env = tray.session.env();
+    env.extend(tray.cli_env());
+    let second = Command::new(tray_bin()).envs(env.iter().cloned()).output().unwrap();
+    assert_eq!(second.status.code(), Some(2), "{}", describe(&second));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already running"));
+    // The app started hidden (an old autostart entry) leaves it all to the tray and exits.
+    let app = Command::new(desktop_bin()).arg("--hidden").envs(env.iter().cloned()).output().unwrap();
+    assert!(app.status.success(), "{}", describe(&app));
+    assert!(tray.session.log().contains("nothing to do hidden"), "{}", tray.session.log());
+
+    assert!(tray.is_running(), "the tray died; log:\n{}", log(&tray));
+    tray.stop();
+}

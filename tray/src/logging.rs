@@ -1,0 +1,18 @@
+//! Logs go to stderr and to `latchkey-tray.log` in the state dir's `logs/`, beside the
+//! app's. Nothing secret is ever passed to a log call.
+
+use std::sync::Mutex;
+
+use tracing_subscriber::{fmt, prelude::*, EnvFilter};
+
+pub fn init(paths: &latchkey::paths::Paths) {
+    let filter = || EnvFilter::try_from_env("LATCHKEY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let dir = paths.log_dir();
+    let file = std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::OpenOptions::new().create(true).append(true).open(dir.join("latchkey-tray.log")));
+    let file_layer = file.ok().map(|f| fmt::layer().with_ansi(false).with_writer(Mutex::new(f)).with_filter(filter()));
+    tracing_subscriber::registry()
+        .with(fmt::layer().with_writer(std::io::stderr).with_filter(filter()))
+        .with(file_layer)
+        .init();
+}

@@ -1,0 +1,81 @@
+//! Start-up: one tray per store (the token agent's socket decides), then the renewal
+//! loop, then the icon. Without a StatusNotifier host (GNOME without the AppIndicator
+//! extension, a bare X server) there is no icon, but renewal and the agent run, and the
+//! icon appears when a host does.
+
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+
+use ksni::blocking::{Handle, TrayMethods};
+use latchkey::agent::Agent;
+use latchkey::autostart::Autostart;
+use latchkey::renewer::{RenewalEvents, Renewer};
+use latchkey::{Error, Latchkey};
+
+use crate::menu::LatchkeyTray;
+
+/// What the renewal loop's events mean here: redraw the icon and menu, notify.
+struct Events {
+    tray: Arc<OnceLock<Handle<LatchkeyTray>>>,
+}
+
+impl RenewalEvents for Events {
+    fn changed(&self) {
+        if let Some(handle) = self.tray.get() {
+            handle.update(|_| {}); // the host re-reads status, icon and menu
+        }
+    }
+
+    fn notify(&self, title: &str, body: &str) {
+        tracing::info!("notification: {title}: {body}");
+        latchkey::notify::show(title, body);
+    }
+}
+
+pub fn run() -> ExitCode {
+    let engine = match Latchkey::open() {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("latchkey-tray: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    crate::logging::init(engine.paths());
+    let agent = match Agent::bind(engine.paths()) {
+        Ok(agent) => agent,
+        Err(Error::Usage(_)) => {
+            eprintln!("latchkey-tray: Latchkey is already running (its tray, the app or `latchkey agent`)");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("latchkey-tray: cannot serve `latchkey token`: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    tracing::info!(socket = %agent.path().display(), "token agent listening");
+    if let Err(e) = std::thread::Builder::new().name("token-agent".into()).spawn(move || agent.serve()) {
+        tracing::error!("token agent is off: {e}");
+    }
+
+    let engine = Arc::new(engine);
+    let slot = Arc::new(OnceLock::new());
+    let renewer = match Renewer::start(engine.clone(), Arc::new(Events { tray: slot.clone() })) {
+        Ok(renewer) => renewer,
+        Err(e) => {
+            eprintln!("latchkey-tray: cannot start the renewal loop: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let autostart = Autostart::for_user().ok();
+    let tray = LatchkeyTray { engine, renewer, autostart };
+    match tray.assume_sni_available(true).spawn() {
+        Ok(handle) => {
+            let _ = slot.set(handle);
+            tracing::info!("tray icon registered");
+        }
+        Err(e) => tracing::warn!("no tray icon ({e}); tokens are still kept fresh"),
+    }
+    loop {
+        std::thread::park();
+    }
+}
