@@ -35,7 +35,7 @@ cargo bench --bench schedule | tee target/bench/schedule.log
 
 say "sizes"
 make --no-print-directory package >/dev/null
-ls -l target/release/latchkey target/release/latchkey-desktop target/release/bundle/deb/*.deb | tee target/bench/sizes.log
+ls -l target/release/latchkey target/release/latchkey-tray target/release/latchkey-desktop target/release/bundle/deb/*.deb | tee target/bench/sizes.log
 
 say "writing BENCHMARKS.md"
 python3 scripts/bench/report.py

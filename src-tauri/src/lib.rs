@@ -20,6 +20,7 @@ mod renewal;
 mod sign_in;
 mod start_at_login;
 mod state;
+mod store_watch;
 mod token_agent;
 mod tray;
 mod windows;
@@ -115,6 +116,7 @@ pub fn run() {
             catch::deep_link::register(handle);
             if window_only {
                 tracing::info!("another Latchkey process keeps the tokens fresh; this app is only a window");
+                store_watch::start(handle);
             } else {
                 tray::build(handle)?;
                 match renewal::start(handle) {

@@ -110,6 +110,16 @@ pub struct Desktop {
 
 impl Desktop {
     pub async fn launch(args: &[&str]) -> Self {
+        Self::start(args, false).await
+    }
+
+    /// The app started while `latchkey-tray` runs in the same session (as after a login
+    /// with start-at-login on): the app is then only a window.
+    pub async fn launch_beside_tray(args: &[&str]) -> Self {
+        Self::start(args, true).await
+    }
+
+    async fn start(args: &[&str], beside_tray: bool) -> Self {
         // Two TLS backends meet in this crate (fantoccini's and reqwest's): pick one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let session = Session::new();
@@ -122,6 +132,7 @@ impl Desktop {
             .args(["sh", "-c"])
             .arg(
                 "echo \"$DBUS_SESSION_BUS_ADDRESS\" > \"$1\"; echo $$ > \"$2\"; \
+                 if [ -n \"$5\" ]; then \"$5\" 2>/dev/null & echo $! > \"$6\"; fi; \
                  exec tauri-driver --port \"$3\" --native-port \"$4\" \
                  --native-driver /usr/bin/WebKitWebDriver",
             )
@@ -129,6 +140,8 @@ impl Desktop {
             .arg(&bus_file)
             .arg(&pid_file)
             .args([port.to_string(), native_port.to_string()])
+            .arg(if beside_tray { tray_bin().into_os_string() } else { "".into() })
+            .arg(session.dir.path().join("tray-pid"))
             .envs(session.env())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -144,6 +157,13 @@ impl Desktop {
         );
         let bus_address = std::fs::read_to_string(&bus_file).unwrap().trim().to_string();
         let driver_pid = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+        if beside_tray {
+            assert!(
+                wait_until(Duration::from_secs(20), || session.tray_log().contains("renewal loop started")),
+                "latchkey-tray did not start; log:\n{}",
+                session.tray_log()
+            );
+        }
 
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -215,6 +235,9 @@ impl Desktop {
     /// orphan WebKitWebDriver on its port).
     pub async fn shutdown(mut self) {
         let _ = self.client.clone().close().await;
+        if let Ok(tray) = std::fs::read_to_string(self.session.dir.path().join("tray-pid")) {
+            let _ = Command::new("kill").args(["-TERM", tray.trim()]).status();
+        }
         let _ = Command::new("kill").args(["-TERM", &self.driver_pid.to_string()]).status();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {

@@ -15,7 +15,7 @@ mod tray_host;
 use std::process::Command;
 use std::time::Duration;
 
-use latchkey_e2e::{desktop_bin, tray_bin, wait_until, HiddenApp};
+use latchkey_e2e::{desktop_bin, tray_bin, wait_until, Desktop, HiddenApp};
 use support::{describe, server, Cli, User};
 use tray_host::{click, find, menu, TrayHost};
 use zbus::zvariant::OwnedValue;
@@ -123,4 +123,39 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
 
     assert!(tray.is_running(), "the tray died; log:\n{}", log(&tray));
     tray.stop();
+}
+
+/// After a login with start-at-login on, the tray runs and the app is started for a
+/// window: then it has no tray or renewal loop of its own, and its window follows what
+/// the tray and the CLI do to the store.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_beside_the_tray_is_only_a_window_that_follows_the_store() {
+    let server = server();
+    let app = Desktop::launch_beside_tray(&[]).await;
+    app.find("[data-testid=empty-state]").await;
+    let log = app.session.log();
+    assert!(log.contains("this app is only a window"), "{log}");
+    assert!(!log.contains("renewal loop started") && !log.contains("token agent listening"), "{log}");
+
+    // A sign-in by the CLI (the tray would do the same when it renews) reaches the window.
+    let env: Vec<(String, String)> = app.env().into_iter().filter(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR").collect();
+    let cli = Cli::in_dir(app.session.config_dir(), env);
+    let (_one, login) = tokio::task::spawn_blocking(move || {
+        let client = cli.add_majora(server, "one", 3600);
+        (client, cli.login_paste("one", &User::new()))
+    })
+    .await
+    .unwrap();
+    assert!(login.status.success(), "{}", describe(&login));
+    // The row appears only if the window reloaded on the store's change.
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = app.find("[data-testid=profile-one]").await.text().await.unwrap_or_default();
+        if text.contains("Fresh until") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text.contains("Fresh until"), "the window did not follow the sign-in: {text}");
+    app.shutdown().await;
 }
