@@ -74,15 +74,20 @@ async fn settings_start_at_login_and_about() {
     let toggle = app.find("[data-testid=start-at-login]").await;
     assert!(!toggle.is_selected().await.unwrap());
     toggle.click().await.unwrap();
-    let autostart = app.session.dir.path().join("home/.config/autostart");
+    // With latchkey-tray built beside the app, login starts the lean tray (an XDG
+    // autostart entry), not the WebKit app; the plugin's own entry is not written.
+    let entry = app.session.dir.path().join("xdg-config/autostart/latchkey-tray.desktop");
     assert!(
-        wait_until(Duration::from_secs(10), || std::fs::read_dir(&autostart).map(|d| d.count() > 0).unwrap_or(false)),
-        "no autostart entry in {}",
-        autostart.display()
+        wait_until(Duration::from_secs(10), || entry.exists()),
+        "no autostart entry at {}; log:\n{}",
+        entry.display(),
+        app.session.log()
     );
-    let entry = std::fs::read_dir(&autostart).unwrap().next().unwrap().unwrap().path();
     let text = std::fs::read_to_string(&entry).unwrap();
-    assert!(text.contains("--hidden"), "start at login must start in the tray: {text}");
+    let tray = desktop_bin().with_file_name("latchkey-tray").canonicalize().unwrap();
+    assert!(text.contains(&format!("\nExec={}\n", tray.display())), "start at login must start latchkey-tray: {text}");
+    let plugin_dir = app.session.dir.path().join("home/.config/autostart");
+    assert!(std::fs::read_dir(&plugin_dir).map(|d| d.count() == 0).unwrap_or(true), "the app's own entry was written too");
     app.find("[data-testid=start-at-login]").await.click().await.unwrap();
     assert!(wait_until(Duration::from_secs(10), || !entry.exists()), "autostart entry not removed");
     app.shutdown().await;
