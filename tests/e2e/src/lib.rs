@@ -235,9 +235,7 @@ impl Desktop {
     /// orphan WebKitWebDriver on its port).
     pub async fn shutdown(mut self) {
         let _ = self.client.clone().close().await;
-        if let Ok(tray) = std::fs::read_to_string(self.session.dir.path().join("tray-pid")) {
-            let _ = Command::new("kill").args(["-TERM", tray.trim()]).status();
-        }
+        self.stop_tray();
         let _ = Command::new("kill").args(["-TERM", &self.driver_pid.to_string()]).status();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
@@ -247,6 +245,22 @@ impl Desktop {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let _ = self.driver.kill();
+    }
+}
+
+impl Desktop {
+    /// Stop the `latchkey-tray` started by [`Desktop::launch_beside_tray`], if any.
+    fn stop_tray(&self) {
+        if let Ok(tray) = std::fs::read_to_string(self.session.dir.path().join("tray-pid")) {
+            let _ = Command::new("kill").args(["-TERM", tray.trim()]).status();
+        }
+    }
+}
+
+/// A test that fails before `shutdown` must not leave the tray running.
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        self.stop_tray();
     }
 }
 
@@ -307,9 +321,23 @@ impl HiddenApp {
 
     /// Stop the app (SIGTERM) and its session.
     pub fn stop(mut self) {
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
         let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
         if !wait_until(Duration::from_secs(10), || matches!(self.child.try_wait(), Ok(Some(_)))) {
             let _ = self.child.kill();
         }
+    }
+}
+
+/// A test that fails before `stop` must not leave the program running.
+impl Drop for HiddenApp {
+    fn drop(&mut self) {
+        self.terminate();
     }
 }
