@@ -257,10 +257,13 @@ impl Desktop {
     }
 }
 
-/// A test that fails before `shutdown` must not leave the tray running.
+/// A test that fails before `shutdown` must not leave the tray or tauri-driver running.
 impl Drop for Desktop {
     fn drop(&mut self) {
         self.stop_tray();
+        if matches!(self.driver.try_wait(), Ok(None)) {
+            let _ = Command::new("kill").args(["-TERM", &self.driver_pid.to_string()]).status();
+        }
     }
 }
 
