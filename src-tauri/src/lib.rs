@@ -2,7 +2,8 @@
 //!
 //! When `latchkey-tray` runs (the lean tray that starts at login), this process is only
 //! the window: the tray opens it on demand and it exits when the window closes. Started
-//! alone, it keeps its own tray and renewal loop until Quit.
+//! alone, it keeps its own tray and renewal loop while its window is open, and hands them
+//! over to `latchkey-tray` when the window closes (`handover.rs`).
 //!
 //! This crate is glue. It owns windows, the tray, deep links and IPC; everything about
 //! OAuth is in the `latchkey` engine crate, called from one-line commands. The
@@ -14,6 +15,7 @@ mod catch;
 mod commands;
 mod environment;
 mod error;
+mod handover;
 mod logging;
 mod models;
 mod renewal;
@@ -138,15 +140,18 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("error while building the Latchkey app");
 
-    app.run(move |_app, event| {
+    app.run(move |app, event| {
         if let RunEvent::ExitRequested { code: None, api, .. } = event {
             if window_only {
                 tracing::info!("last window closed; the tray process stays");
                 return;
             }
-            // The last window closed: keep running in the tray. Quit passes a code.
+            // The last window closed: keep running in the tray (ours, or latchkey-tray's
+            // once it has taken over). Quit passes a code.
             api.prevent_exit();
-            tracing::debug!("last window closed; staying in the tray");
+            if !handover::to_lean_tray(app) {
+                tracing::debug!("last window closed; staying in the tray");
+            }
         }
     });
 }

@@ -21,16 +21,26 @@ mod menu;
 mod run;
 
 const USAGE: &str = "\
-Usage: latchkey-tray [--version] [--help]
+Usage: latchkey-tray [--after PID] [--version] [--help]
 
 Keeps your Latchkey profiles' tokens fresh and shows them in the tray; the menu opens
 the Latchkey window when you need it. Start at login from the menu or the app's
-settings. Logs: latchkey-tray.log in Latchkey's log directory.";
+settings. Logs: latchkey-tray.log in Latchkey's log directory.
+
+  --after PID   start once process PID has exited (the app handing its tray over)";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut after = None;
     match args.first().map(String::as_str) {
         None => {}
+        Some("--after") => match args.get(1).and_then(|p| p.parse::<u32>().ok()) {
+            Some(pid) if args.len() == 2 => after = Some(pid),
+            _ => {
+                eprintln!("latchkey-tray: --after takes one process id\n\n{USAGE}");
+                return std::process::ExitCode::from(2);
+            }
+        },
         Some("--version" | "-V") => {
             println!("latchkey-tray {}", env!("CARGO_PKG_VERSION"));
             return std::process::ExitCode::SUCCESS;
@@ -45,9 +55,10 @@ fn main() -> std::process::ExitCode {
         }
     }
     #[cfg(target_os = "linux")]
-    return run::run();
+    return run::run(after);
     #[cfg(not(target_os = "linux"))]
     {
+        let _ = after;
         eprintln!("latchkey-tray: only for Linux desktops; elsewhere the Latchkey app keeps its own tray");
         std::process::ExitCode::from(1)
     }

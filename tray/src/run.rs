@@ -32,7 +32,10 @@ impl RenewalEvents for Events {
     }
 }
 
-pub fn run() -> ExitCode {
+pub fn run(after: Option<u32>) -> ExitCode {
+    if let Some(pid) = after {
+        wait_for_exit(pid);
+    }
     let engine = match Latchkey::open() {
         Ok(engine) => engine,
         Err(e) => {
@@ -78,4 +81,22 @@ pub fn run() -> ExitCode {
     loop {
         std::thread::park();
     }
+}
+
+/// Wait (at most a minute) until process `pid` has exited: the app that hands its tray
+/// over still serves the token agent's socket until it is gone.
+fn wait_for_exit(pid: u32) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let proc = std::path::PathBuf::from(format!("/proc/{pid}"));
+    while proc.exists() && !is_zombie(&proc) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// An exited child not yet reaped by its parent still has a /proc entry, in state Z.
+fn is_zombie(proc: &std::path::Path) -> bool {
+    std::fs::read_to_string(proc.join("stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| rest.trim_start().starts_with('Z')))
+        .unwrap_or(false)
 }

@@ -159,3 +159,63 @@ async fn the_app_beside_the_tray_is_only_a_window_that_follows_the_store() {
     assert!(text.contains("Fresh until"), "the window did not follow the sign-in: {text}");
     app.shutdown().await;
 }
+
+/// Processes named `comm` whose environment has this session's config dir.
+fn session_processes(comm: &str, config_dir: &std::path::Path) -> Vec<u32> {
+    let marker = format!("LATCHKEY_CONFIG_DIR={}", config_dir.display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            name.trim() == comm
+                && !state.rsplit_once(')').is_some_and(|(_, s)| s.trim_start().starts_with('Z'))
+                && env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes())
+        })
+        .collect()
+}
+
+/// The app started with no tray running keeps its own tray while its window is open;
+/// when the window closes it hands renewal and the token agent to latchkey-tray and
+/// exits, and the lean tray then keeps the tokens fresh.
+#[test]
+fn closing_the_window_of_the_app_alone_hands_over_to_latchkey_tray() {
+    let server = server();
+    // A shell that stays keeps the session bus up after the app exits, as a desktop does.
+    let app_then_stay = ["-c", "\"$0\"; exec sleep 600"];
+    let desktop = desktop_bin();
+    let args = [app_then_stay[0], app_then_stay[1], desktop.to_str().unwrap()];
+    let close = vec![("LATCHKEY_CLOSE_WHEN_READY".to_string(), "1".to_string())];
+    let session = HiddenApp::launch_program(std::path::Path::new("/bin/sh"), &args, &close);
+    let config_dir = session.session.config_dir();
+    assert!(
+        wait_until(Duration::from_secs(30), || session.session.tray_log().contains("renewal loop started")),
+        "latchkey-tray did not take over; app log:\n{}",
+        session.session.log()
+    );
+    assert!(session.session.log().contains("latchkey-tray takes over the tray"), "{}", session.session.log());
+    assert!(
+        wait_until(Duration::from_secs(10), || session_processes("latchkey-deskto", &config_dir).is_empty()),
+        "the app did not exit after handing over"
+    );
+    let trays = session_processes("latchkey-tray", &config_dir);
+    assert_eq!(trays.len(), 1, "{trays:?}");
+
+    // The lean tray renews: a 20 s token is refreshed at 75 % of its life.
+    let cli = Cli::in_dir(config_dir.clone(), session.cli_env());
+    let client = cli.add_majora(server, "one", 20);
+    let out = cli.login_paste("one", &User::new());
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        wait_until(Duration::from_secs(30), || server.grant_count(&client.id, "refresh_token/200") >= 1),
+        "latchkey-tray did not renew; log:\n{}",
+        session.session.tray_log()
+    );
+    for pid in trays {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+    }
+    session.stop();
+}
