@@ -108,19 +108,29 @@ impl Keyring {
         })
     }
 
-    /// Run one keyring operation on a worker thread, giving up after the timeout.
+    /// Run one keyring operation on a worker thread, giving up after the timeout. If the
+    /// keyring service died in the middle of the call (gnome-keyring can abort when
+    /// clients race; D-Bus then starts a new one on the next call), it is tried once more:
+    /// every operation here is idempotent (read, replace, delete).
     fn call<T: Send + 'static>(
         &self,
         profile: &str,
         kind: SecretKind,
-        op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+        op: impl Fn(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
     ) -> Result<T> {
         let (service, user) = (self.service.clone(), format!("{profile}/{}", kind.key()));
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("keyring".into())
             .spawn(move || {
-                let result = keyring::Entry::new(&service, &user).and_then(|e| op(&e));
+                let attempt = || keyring::Entry::new(&service, &user).and_then(|e| op(&e));
+                let result = match attempt() {
+                    Err(err) if service_vanished(&err) => {
+                        tracing::warn!("the keyring service went away during a call; trying once more");
+                        attempt()
+                    }
+                    other => other,
+                };
                 let _ = tx.send(result);
             })
             .map_err(|e| Error::KeyringUnavailable(format!("cannot start a thread: {e}")))?;
@@ -133,6 +143,16 @@ impl Keyring {
             ))),
         }
     }
+}
+
+/// Whether the Secret Service process went away in the middle of a call (D-Bus answers
+/// for it with `NoReply`: "disconnected from message bus without replying").
+fn service_vanished(err: &keyring::Error) -> bool {
+    let text = match err {
+        keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => e.to_string(),
+        _ => return false,
+    };
+    text.contains("disconnected from message bus without replying") || text.contains("NoReply")
 }
 
 /// Keyring errors become one engine error; platform messages never contain the secret.
@@ -148,6 +168,14 @@ fn keyring_error(err: keyring::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_vanished_service_is_tried_again() {
+        let vanished = "DBus error: Message recipient disconnected from message bus without replying";
+        assert!(service_vanished(&keyring::Error::PlatformFailure(vanished.into())));
+        assert!(!service_vanished(&keyring::Error::NoStorageAccess("locked".into())));
+        assert!(!service_vanished(&keyring::Error::NoEntry));
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

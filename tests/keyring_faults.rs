@@ -61,3 +61,28 @@ fn unresponsive_keyring_times_out_with_exit_5() {
     assert!(took <= 10, "token hung for {took} s");
     assert!(stdout.contains("m\tmajora"));
 }
+
+/// gnome-keyring can die in the middle of a call (it aborts on some client races); D-Bus
+/// starts a new one on the next call. The call in flight is tried once more, so the
+/// command still succeeds — here the daemon is frozen, a read starts, and the daemon is
+/// killed under it.
+#[test]
+fn a_keyring_that_dies_mid_call_is_replaced_and_the_call_tried_again() {
+    let out = in_session(
+        r#"set -u
+        printf 'canary-secret\n' | "$LATCHKEY" profile add m --preset majora --client-id id --client-secret-stdin || exit 90
+        pid=$LATCHKEY_KEYRING_DAEMON_PID
+        kill -STOP "$pid"
+        LATCHKEY_KEYRING_TIMEOUT_MS=20000 "$LATCHKEY" export ocarina-config m --with-secret > "$LATCHKEY_CONFIG_DIR/out" &
+        reader=$!
+        sleep 1
+        kill -KILL "$pid"
+        wait "$reader"; echo "exit=$?"
+        grep -c canary-secret "$LATCHKEY_CONFIG_DIR/out""#,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("exit=0"), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.lines().any(|l| l.trim() == "1"), "the secret was not read after the restart: {stdout}\n{stderr}");
+    assert!(stderr.contains("restarted"), "the daemon was not replaced: {stderr}");
+}
