@@ -23,6 +23,11 @@ pub fn to_lean_tray(app: &AppHandle) -> bool {
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
+        // The tray binds the token agent's socket at once: this process gives up the
+        // path now (its listener, unreachable, ends with it); renewing twice in the
+        // moment both run is safe (one refresher per profile, by file lock).
+        let socket = app.state::<crate::state::AppState>().engine.paths().agent_socket();
+        let _ = std::fs::remove_file(&socket);
         let started = Command::new(&tray)
             .args(["--after", &std::process::id().to_string()])
             .stdin(Stdio::null())
@@ -33,6 +38,11 @@ pub fn to_lean_tray(app: &AppHandle) -> bool {
             Ok(_) => {
                 tracing::info!("window closed: latchkey-tray takes over the tray");
                 app.exit(0);
+                // Should the event loop not get to its exit (nothing is left to save:
+                // no renewal in flight, the socket given up), end the process anyway.
+                std::thread::sleep(Duration::from_secs(3));
+                tracing::warn!("the app did not exit after handing over; ending it");
+                std::process::exit(0);
             }
             Err(e) => tracing::warn!("cannot start latchkey-tray ({e}); staying in the tray"),
         }

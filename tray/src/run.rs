@@ -33,9 +33,6 @@ impl RenewalEvents for Events {
 }
 
 pub fn run(after: Option<u32>) -> ExitCode {
-    if let Some(pid) = after {
-        wait_for_exit(pid);
-    }
     let engine = match Latchkey::open() {
         Ok(engine) => engine,
         Err(e) => {
@@ -44,6 +41,9 @@ pub fn run(after: Option<u32>) -> ExitCode {
         }
     };
     crate::logging::init(engine.paths());
+    if let Some(pid) = after {
+        wait_for_exit(pid);
+    }
     let agent = match Agent::bind(engine.paths()) {
         Ok(agent) => agent,
         Err(Error::Usage(_)) => {
@@ -83,13 +83,20 @@ pub fn run(after: Option<u32>) -> ExitCode {
     }
 }
 
-/// Wait (at most a minute) until process `pid` has exited: the app that hands its tray
-/// over still serves the token agent's socket until it is gone.
+/// Wait (at most 5 s) until process `pid`, the app handing its tray over, has exited, so
+/// its icon is gone before ours appears. It has given up the agent's socket already, so a
+/// slow exit only delays the icon, never the take-over.
 fn wait_for_exit(pid: u32) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let start = std::time::Instant::now();
     let proc = std::path::PathBuf::from(format!("/proc/{pid}"));
-    while proc.exists() && !is_zombie(&proc) && std::time::Instant::now() < deadline {
+    while proc.exists() && !is_zombie(&proc) && start.elapsed() < std::time::Duration::from_secs(5) {
         std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let ms = start.elapsed().as_millis() as u64;
+    if proc.exists() && !is_zombie(&proc) {
+        tracing::warn!(pid, ms, "the app handing over its tray is still running; taking over anyway");
+    } else {
+        tracing::info!(pid, ms, "the app handed its tray over");
     }
 }
 

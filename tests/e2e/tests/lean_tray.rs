@@ -193,8 +193,10 @@ fn closing_the_window_of_the_app_alone_hands_over_to_latchkey_tray() {
     let config_dir = session.session.config_dir();
     assert!(
         wait_until(Duration::from_secs(30), || session.session.tray_log().contains("renewal loop started")),
-        "latchkey-tray did not take over; app log:\n{}",
-        session.session.log()
+        "latchkey-tray did not take over; app running: {:?}; app log:\n{}\ntray log:\n{}",
+        session_processes("latchkey-deskto", &config_dir),
+        session.session.log(),
+        session.session.tray_log()
     );
     assert!(session.session.log().contains("latchkey-tray takes over the tray"), "{}", session.session.log());
     assert!(
