@@ -94,6 +94,11 @@ impl Agent {
         &self.path
     }
 
+    /// [`Agent::serve`] on a thread of its own (`token-agent`).
+    pub fn serve_in_background(self) -> std::io::Result<()> {
+        std::thread::Builder::new().name("token-agent".into()).spawn(move || self.serve()).map(drop)
+    }
+
     /// Answer questions one at a time, forever. Blocks in `accept` between them: an idle
     /// agent costs no CPU and no wake-ups.
     pub fn serve(mut self) {
@@ -189,7 +194,10 @@ pub fn running(paths: &Paths) -> bool {
     }
 }
 
-/// A question on the socket: `token NAME` or `token NAME MIN_VALID`, one line.
+/// A question on the socket: `fresh NAME` or `fresh NAME MIN_VALID`, one line. (Agents of
+/// earlier builds took `token NAME` and checked neither freshness nor Ocarina; the new
+/// word gets no answer from such an agent, so a CLI upgraded while an old tray still runs
+/// reads the keyring rather than trust it.)
 struct Question {
     profile: String,
     min_valid: Option<u64>,
@@ -197,7 +205,7 @@ struct Question {
 
 impl Question {
     fn parse(line: &str) -> Option<Self> {
-        let mut words = line.trim_end().strip_prefix("token ")?.split(' ');
+        let mut words = line.trim_end().strip_prefix("fresh ")?.split(' ');
         let profile = words.next().filter(|p| crate::profile::validate_name(p).is_ok())?.to_string();
         let min_valid = match words.next() {
             None => None,
@@ -208,8 +216,8 @@ impl Question {
 
     fn line(&self) -> String {
         match self.min_valid {
-            None => format!("token {}\n", self.profile),
-            Some(seconds) => format!("token {} {seconds}\n", self.profile),
+            None => format!("fresh {}\n", self.profile),
+            Some(seconds) => format!("fresh {} {seconds}\n", self.profile),
         }
     }
 }
@@ -227,6 +235,7 @@ pub fn ask(paths: &Paths, profile: &str, id: u64, min_valid: Option<u64>) -> Opt
     let mut line = String::new();
     BufReader::new(&stream).take_line(&mut line).ok()?;
     let stored: crate::store::StoredTokens = serde_json::from_str(line.trim_end()).ok()?;
+    // What the asker can check cheaply it checks again: the write in force and the time.
     let fresh = stored.tokens.is_fresh(min_valid, crate::client::now_secs());
     (stored.id == id && fresh).then_some(stored.tokens)
 }
@@ -297,12 +306,13 @@ mod tests {
 
     #[test]
     fn questions_are_one_name_and_at_most_one_number() {
-        let q = Question::parse("token majora\n").unwrap();
+        let q = Question::parse("fresh majora\n").unwrap();
         assert_eq!((q.profile.as_str(), q.min_valid), ("majora", None));
-        let q = Question::parse("token majora 300\n").unwrap();
+        let q = Question::parse("fresh majora 300\n").unwrap();
         assert_eq!((q.profile.as_str(), q.min_valid), ("majora", Some(300)));
         assert_eq!(Question::parse(&q.line()).unwrap().min_valid, Some(300));
-        for bad in ["token", "token \n", "token ../x", "token a -1", "token a 1 2", "tokens a", "token a  1"] {
+        let bad = ["fresh", "fresh \n", "fresh ../x", "fresh a -1", "fresh a 1 2", "freshly a", "fresh a  1", "token a"];
+        for bad in bad {
             assert!(Question::parse(bad).is_none(), "{bad:?} was taken");
         }
     }

@@ -9,8 +9,10 @@
 //! renewed), after a wall-clock jump or wake from sleep, and when asked.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::client::now_secs;
 use crate::refresh::Source;
@@ -47,6 +49,8 @@ pub struct Renewer {
     tx: Arc<Mutex<Sender<Message>>>,
     poker: Poker,
     live: Arc<Mutex<Live>>,
+    /// Set by [`Renewer::stop`]; read and written with `live` locked.
+    stopped: Arc<AtomicBool>,
 }
 
 impl Renewer {
@@ -55,7 +59,12 @@ impl Renewer {
         let paths = engine.paths().clone();
         let (waiter, poker) = wakeup::waiter(&[paths.state_dir(), paths.config_dir()])?;
         let (tx, rx) = channel();
-        let renewer = Renewer { tx: Arc::new(Mutex::new(tx)), poker, live: Arc::new(Mutex::new(Live::default())) };
+        let renewer = Renewer {
+            tx: Arc::new(Mutex::new(tx)),
+            poker,
+            live: Arc::new(Mutex::new(Live::default())),
+            stopped: Arc::new(AtomicBool::new(false)),
+        };
         let me = renewer.clone();
         let run = move || Loop { engine, events, me, notified: HashSet::new() }.run(waiter, rx);
         std::thread::Builder::new().name("renewal".into()).spawn(run)?;
@@ -65,6 +74,31 @@ impl Renewer {
     /// Renew a profile now ("Refresh now").
     pub fn renew_now(&self, profile: &str) {
         self.send(Message::RenewNow(profile.into()));
+    }
+
+    /// Start no more renewals, and wait (at most `timeout`) for those in flight to be
+    /// stored: call before the process exits, or a refresh token rotated at the server
+    /// but not yet in the keyring is lost with it. `false` if one is still running.
+    pub fn stop(&self, timeout: Duration) -> bool {
+        {
+            // With `live` locked, so no renewal is between its check and its start.
+            let _live = self.live.lock().expect("live lock");
+            self.stopped.store(true, Ordering::SeqCst);
+        }
+        let deadline = Instant::now() + timeout;
+        while !self.live().refreshing.is_empty() {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        true
+    }
+
+    /// Renew again after [`Renewer::stop`] (the exit it prepared for did not happen).
+    pub fn resume(&self) {
+        self.stopped.store(false, Ordering::SeqCst);
+        self.poker.poke(); // what fell due meanwhile is renewed now
     }
 
     pub fn live(&self) -> Live {
@@ -97,7 +131,9 @@ impl Loop {
         tracing::info!(profiles = schedule.len(), "renewal loop started");
         self.events.changed();
         loop {
-            let wakes = waiter.wait(schedule.next_due());
+            // Stopped (about to exit): nothing falls due; `resume` pokes the loop awake.
+            let stopped = self.me.stopped.clone();
+            let wakes = waiter.wait(if stopped.load(Ordering::SeqCst) { None } else { schedule.next_due() });
             let mut changed = false;
             for wake in wakes {
                 match wake {
@@ -131,7 +167,8 @@ impl Loop {
                     }
                 }
             }
-            for (name, action) in schedule.pop_due(now_secs()) {
+            let due = if stopped.load(Ordering::SeqCst) { Vec::new() } else { schedule.pop_due(now_secs()) };
+            for (name, action) in due {
                 match action {
                     Action::Renew => self.renew(&name, false, schedule.policy()),
                     Action::NeedsYou => {
@@ -180,8 +217,11 @@ impl Loop {
 
     /// Renew on a worker thread; the result comes back as a message.
     fn renew(&self, name: &str, force: bool, policy: Policy) {
-        if !self.me.live.lock().expect("live").refreshing.insert(name.to_string()) {
-            return; // already in flight
+        {
+            let mut live = self.me.live.lock().expect("live");
+            if self.me.stopped.load(Ordering::SeqCst) || !live.refreshing.insert(name.to_string()) {
+                return; // stopping, or already in flight
+            }
         }
         self.events.changed();
         let (engine, me, name) = (self.engine.clone(), self.me.clone(), name.to_string());

@@ -144,10 +144,8 @@ impl Store {
     pub fn served_fresh(&self, profile: &str, min_valid: Option<u64>) -> Option<TokenSet> {
         crate::profile::validate_name(profile).ok()?;
         #[cfg(unix)]
-        if let Some(id) = self.state(profile).tokens_id {
-            return crate::agent::ask(&self.paths, profile, id, min_valid);
-        }
-        let _ = (profile, min_valid);
+        return crate::agent::ask(&self.paths, profile, self.state(profile).tokens_id?, min_valid);
+        #[cfg(not(unix))]
         None
     }
 

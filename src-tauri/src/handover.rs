@@ -5,7 +5,7 @@
 //! stays in its own tray, as before.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use latchkey::renewer::Renewer;
 use tauri::{AppHandle, Manager};
@@ -15,19 +15,12 @@ pub fn to_lean_tray(app: &AppHandle) -> bool {
     let Some(tray) = crate::start_at_login::lean_tray() else { return false };
     let app = app.clone();
     std::thread::spawn(move || {
-        // A renewal in flight is stored before the process ends: a refresh token rotated
-        // at the server but not yet in the keyring would be lost with it.
+        // No renewal may be cut off by the exit (see `Renewer::stop`).
         if let Some(renewer) = app.try_state::<Renewer>() {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while !renewer.live().refreshing.is_empty() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(100));
+            if !renewer.stop(Duration::from_secs(60)) {
+                tracing::warn!("a renewal is still running after a minute; handing over anyway");
             }
         }
-        // The tray binds the token agent's socket at once: this process gives up the
-        // path now (its listener, unreachable, ends with it); renewing twice in the
-        // moment both run is safe (one refresher per profile, by file lock).
-        let socket = app.state::<crate::state::AppState>().engine.paths().agent_socket();
-        let _ = std::fs::remove_file(&socket);
         let started = Command::new(&tray)
             .args(["--after", &std::process::id().to_string()])
             .stdin(Stdio::null())
@@ -36,15 +29,23 @@ pub fn to_lean_tray(app: &AppHandle) -> bool {
             .spawn();
         match started {
             Ok(_) => {
+                // The tray binds the token agent's socket at once: this process gives up
+                // the path now (its listener, unreachable, ends with it).
+                let _ = std::fs::remove_file(app.state::<crate::state::AppState>().engine.paths().agent_socket());
                 tracing::info!("window closed: latchkey-tray takes over the tray");
                 app.exit(0);
-                // Should the event loop not get to its exit (nothing is left to save:
-                // no renewal in flight, the socket given up), end the process anyway.
+                // Should the event loop not get to its exit (nothing is left to save),
+                // end the process anyway.
                 std::thread::sleep(Duration::from_secs(3));
                 tracing::warn!("the app did not exit after handing over; ending it");
                 std::process::exit(0);
             }
-            Err(e) => tracing::warn!("cannot start latchkey-tray ({e}); staying in the tray"),
+            Err(e) => {
+                tracing::warn!("cannot start latchkey-tray ({e}); staying in the tray");
+                if let Some(renewer) = app.try_state::<Renewer>() {
+                    renewer.resume();
+                }
+            }
         }
     });
     true

@@ -10,8 +10,7 @@ pub fn start(paths: &Paths) {
     match Agent::bind(paths) {
         Ok(agent) => {
             tracing::info!(socket = %agent.path().display(), "token agent listening");
-            let spawned = std::thread::Builder::new().name("token-agent".into()).spawn(move || agent.serve());
-            if let Err(e) = spawned {
+            if let Err(e) = agent.serve_in_background() {
                 tracing::warn!("token agent is off: cannot start its thread ({e})");
             }
         }

@@ -33,15 +33,12 @@ impl RenewalEvents for Events {
 pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
     let agent = Agent::bind(engine.paths()).map_err(|e| match e {
         Error::Usage(_) => Error::Usage(
-            "another Latchkey (the tray or `latchkey agent`) is already keeping these tokens fresh".into(),
+            "another Latchkey (latchkey-tray, the app or `latchkey agent`) is already keeping these tokens fresh".into(),
         ),
         other => other,
     })?;
     let socket = agent.path().display().to_string();
-    std::thread::Builder::new()
-        .name("token-agent".into())
-        .spawn(move || agent.serve())
-        .map_err(|e| Error::Usage(format!("cannot start the token agent: {e}")))?;
+    agent.serve_in_background().map_err(|e| Error::Usage(format!("cannot start the token agent: {e}")))?;
     let events = Arc::new(Events { notify: !args.no_notify });
     Renewer::start(Arc::new(engine), events)
         .map_err(|e| Error::Usage(format!("cannot start the renewal loop: {e}")))?;

@@ -135,13 +135,11 @@ fn toggle_autostart(autostart: Option<&Autostart>) {
     }
 }
 
-/// Quit, after any renewal in flight has been stored: a refresh token rotated at the
-/// server but not yet in the keyring would be lost with the process.
+/// Quit, after any renewal in flight has been stored (see [`Renewer::stop`]).
 fn quit(renewer: Renewer) {
     std::thread::spawn(move || {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !renewer.live().refreshing.is_empty() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(100));
+        if !renewer.stop(std::time::Duration::from_secs(60)) {
+            tracing::warn!("a renewal is still running after a minute; quitting anyway");
         }
         tracing::info!("quit from the tray menu");
         std::process::exit(0);

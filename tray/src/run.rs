@@ -56,7 +56,7 @@ pub fn run(after: Option<u32>) -> ExitCode {
         }
     };
     tracing::info!(socket = %agent.path().display(), "token agent listening");
-    if let Err(e) = std::thread::Builder::new().name("token-agent".into()).spawn(move || agent.serve()) {
+    if let Err(e) = agent.serve_in_background() {
         tracing::error!("token agent is off: {e}");
     }
 
