@@ -46,11 +46,17 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi
 
-# --- Python venv for the test authorization server -------------------------------------
-venv=tests/server/.venv
-if [ ! -x "$venv/bin/python" ] || [ tests/server/requirements.txt -nt "$venv/.installed" ]; then
-  say "creating the test server's Python venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/server/requirements.txt
-  touch "$venv/.installed"
-fi
+# --- Python venvs for the test authorization servers ----------------------------------
+# .venv: the generic server (django-oauth-toolkit 3.x); .venv-majora: the server as Majora
+# runs it (django-oauth-toolkit 1.4.1 on Django 3.2).
+make_venv() { # DIR REQUIREMENTS
+  local venv=$1 requirements=$2
+  if [ ! -x "$venv/bin/python" ] || [ "$requirements" -nt "$venv/.installed" ]; then
+    say "creating the Python venv $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    touch "$venv/.installed"
+  fi
+}
+make_venv tests/server/.venv tests/server/requirements.txt
+make_venv tests/server/.venv-majora tests/server/requirements-majora.txt

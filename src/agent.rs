@@ -146,7 +146,7 @@ impl Agent {
         }
         let profile = self.settings()?.get(&question.profile).ok()?.clone();
         if let Some(path) = &profile.ocarina_sync {
-            if !matches!(crate::ocarina::newer_than(path, &profile, &tokens), Ok(None)) {
+            if !matches!(crate::ocarina::newer_than(path, &tokens), Ok(None)) {
                 return None; // Ocarina renewed on its own (or its cache is unreadable)
             }
         }
@@ -166,7 +166,11 @@ impl Agent {
 
     /// The token set the state file names now, from memory or else from the keyring.
     fn current(&mut self, profile: &str) -> Option<(u64, TokenSet)> {
-        let want = self.store.state(profile).tokens_id?;
+        let state = self.store.state(profile);
+        if state.status == crate::store::Status::NeedsSignIn {
+            return None; // the server refused the refresh token: these tokens are dead
+        }
+        let want = state.tokens_id?;
         if let Some((id, tokens)) = self.cache.get(profile) {
             if *id == want {
                 return Some((*id, tokens.clone()));

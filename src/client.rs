@@ -272,7 +272,7 @@ impl<'a> OAuthClient<'a> {
             RequestTokenError::ServerResponse(r) => {
                 let value = serde_json::to_value(&r).unwrap_or_default();
                 let code = value.get("error").and_then(|v| v.as_str()).unwrap_or("unknown").to_string();
-                let description = value
+                let description: Option<String> = value
                     .get("error_description")
                     .and_then(|v| v.as_str())
                     .map(|d| d.chars().filter(|c| !c.is_control()).take(300).collect());
@@ -282,6 +282,14 @@ impl<'a> OAuthClient<'a> {
                     }
                     "invalid_grant" => Error::CodeRejected,
                     "invalid_client" | "unauthorized_client" => Error::ClientRejected,
+                    // Majora checks two-factor authentication when the code is exchanged
+                    // (its only `access_denied` there); elsewhere the user was refused.
+                    "access_denied" if !refreshing && (self.profile.server.preset.is_majora()
+                        || description.as_deref().is_some_and(|d| d.contains("2FA"))) =>
+                    {
+                        Error::TwoFactorRequired { profile: self.profile.name.clone(), description }
+                    }
+                    "access_denied" if !refreshing => Error::AuthorizationDenied { error: code, description },
                     _ => Error::ServerError { error: code, description },
                 }
             }

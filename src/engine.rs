@@ -184,6 +184,7 @@ impl Latchkey {
                 Err(e) => problems.push(e),
             }
         }
+        self.forget_ocarina_entries(&profile);
         self.store.forget_all(name)?;
         self.flows.cancel(name);
         self.edit_config(|c| c.remove(name).map(|_| ()))?;
@@ -299,7 +300,14 @@ impl Latchkey {
                 if matches!(e, Error::AuthorizationDenied { .. }) {
                     self.flows.cancel(&name);
                 }
-                return Err(e);
+                return Err(match e {
+                    Error::AuthorizationDenied { error, .. } if error == "invalid_scope" => Error::ScopeRefused {
+                        profile: name.clone(),
+                        scopes: profile.scopes.clone(),
+                        majora: profile.server.preset.is_majora(),
+                    },
+                    other => other,
+                });
             }
         };
         let flow = match cb_state {
@@ -332,8 +340,10 @@ impl Latchkey {
 
     fn store_sign_in(&self, profile: &Profile, tokens: &TokenSet) -> Result<SignedIn> {
         let _lock = FileLock::profile(&self.paths, &profile.name)?;
+        // Ocarina's entries of the tokens this sign-in replaces go (best effort).
+        let previous = if profile.ocarina_sync.is_some() { self.store.tokens(&profile.name).ok().flatten() } else { None };
         self.store.save_tokens(&profile.name, tokens)?;
-        crate::refresh::sync_ocarina(profile, tokens);
+        crate::refresh::sync_ocarina(profile, tokens, previous.as_ref());
         tracing::info!(profile = %profile.name, "signed in");
         Ok(SignedIn {
             profile: profile.name.clone(),
@@ -371,6 +381,19 @@ impl Latchkey {
         preset::resolve(preset, spec, self.http()?)
     }
 
+    /// Change the redirect URI registered for a profile (e.g. after registering the
+    /// application again); cancels a sign-in in progress, which used the old one.
+    pub fn set_redirect_uri(&self, name: &str, uri: Url) -> Result<()> {
+        crate::profile::check_redirect_uri(&uri)?;
+        self.flows.cancel(name);
+        self.edit_config(|c| {
+            let p = c.get_mut(name)?;
+            p.redirect_mode = default_mode(&uri);
+            p.redirect_uri = uri;
+            Ok(())
+        })
+    }
+
     /// Replace the scopes a profile asks for (takes effect at the next sign-in).
     pub fn set_scopes(&self, name: &str, scopes: Vec<String>) -> Result<()> {
         self.edit_config(|c| {
@@ -388,7 +411,7 @@ impl Latchkey {
         })?;
         let profile = self.profile(name)?;
         if let (Some(_), Some(tokens)) = (&path, self.store.tokens(name)?) {
-            crate::refresh::sync_ocarina(&profile, &tokens);
+            crate::refresh::sync_ocarina(&profile, &tokens, None);
         }
         Ok(())
     }
@@ -469,12 +492,35 @@ impl Latchkey {
         let profile = self.profile(name)?;
         let _lock = FileLock::profile(&self.paths, name)?;
         let revoked = self.revoke_all(&profile)?;
+        self.forget_ocarina_entries(&profile);
         self.store.forget_tokens(name)?;
         self.flows.cancel(name);
         Ok(SignOutReport { revoked, client_deleted: false })
     }
 
+    /// Take Ocarina's newer tokens first (it may have refreshed on its own): those are
+    /// the live ones, to revoke and to delete from its cache.
+    fn adopt_from_ocarina(&self, profile: &Profile) {
+        if let Ok(Some(current)) = self.store.tokens(&profile.name) {
+            if let Err(e) = crate::refresh::adopt_from_ocarina(&self.store, profile, &current) {
+                tracing::warn!(profile = %profile.name, "cannot adopt Ocarina's tokens: {e}");
+            }
+        }
+    }
+
+    /// Delete the entries of Ocarina's cache that hold this profile's tokens, so Ocarina
+    /// asks for a sign-in rather than fail with a dead token (best effort, logged).
+    fn forget_ocarina_entries(&self, profile: &Profile) {
+        let (Some(path), Ok(Some(tokens))) = (&profile.ocarina_sync, self.store.tokens(&profile.name)) else { return };
+        if let Err(e) = crate::ocarina::remove(path, &tokens) {
+            tracing::warn!(profile = %profile.name, "cannot update Ocarina's token cache: {e}");
+        }
+    }
+
     fn revoke_all(&self, profile: &Profile) -> Result<bool> {
+        if profile.ocarina_sync.is_some() {
+            self.adopt_from_ocarina(profile);
+        }
         let Some(tokens) = self.store.tokens(&profile.name)? else { return Ok(false) };
         if profile.server.revoke_url.is_none() {
             return Ok(false);

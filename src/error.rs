@@ -56,6 +56,12 @@ pub enum Error {
     #[error("the server refused the sign-in: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
     AuthorizationDenied { error: String, description: Option<String> },
 
+    #[error("{}", scope_refused_message(*.majora, scopes))]
+    ScopeRefused { profile: String, scopes: Vec<String>, majora: bool },
+
+    #[error("Majora refused the sign-in because your account has no two-factor authentication{}", description.as_ref().map(|d| format!(" (the server said: {d})")).unwrap_or_default())]
+    TwoFactorRequired { profile: String, description: Option<String> },
+
     #[error("the server does not accept the client id or secret (invalid_client)")]
     ClientRejected,
 
@@ -87,6 +93,15 @@ pub enum Error {
     Io(String),
 }
 
+fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
+    let asked = scopes.join(", ");
+    if majora {
+        format!("your Majora account lacks the permission for one of the chosen scopes (invalid_scope); asked for: {asked}")
+    } else {
+        format!("the server refused one of the requested scopes (invalid_scope); asked for: {asked}")
+    }
+}
+
 impl Error {
     /// A stable identifier for this kind of error (shared with the UI).
     pub fn code(&self) -> &'static str {
@@ -105,6 +120,8 @@ impl Error {
             Error::NotRegistered(_) => "not-registered",
             Error::CallbackRejected(_) => "callback-rejected",
             Error::AuthorizationDenied { .. } => "authorization-denied",
+            Error::ScopeRefused { .. } => "scope-refused",
+            Error::TwoFactorRequired { .. } => "two-factor-required",
             Error::ClientRejected => "client-rejected",
             Error::CodeRejected => "code-rejected",
             Error::ServerError { .. } => "server-error",
@@ -151,6 +168,19 @@ impl Error {
             Error::AuthorizationDenied { .. } => {
                 "Sign in again and choose \"Authorize\" on the server's page.".into()
             }
+            Error::ScopeRefused { profile, majora: true, .. } => format!(
+                "Untick the task or scope your account may not use (`latchkey profile set {profile} \
+                 --tasks ...` or `--scopes ...`, or the profile's scopes in the app), or ask your \
+                 Majora administrator to grant you the permission; then sign in again."
+            ),
+            Error::ScopeRefused { profile, .. } => format!(
+                "Ask for fewer scopes (`latchkey profile set {profile} --scopes ...`, or the \
+                 profile's scopes in the app), or ask the server's administrator; then sign in again."
+            ),
+            Error::TwoFactorRequired { profile, .. } => format!(
+                "Set up two-factor authentication on your Majora account page (Profile, then \
+                 \"Enable 2FA\"), then sign in again with `latchkey login {profile}`."
+            ),
             Error::ClientRejected => "Check the client id and secret against the server's \
                 application page, then update the profile."
                 .into(),
@@ -182,6 +212,8 @@ impl Error {
             Error::SignInNeeded { .. }
             | Error::CallbackRejected(_)
             | Error::AuthorizationDenied { .. }
+            | Error::ScopeRefused { .. }
+            | Error::TwoFactorRequired { .. }
             | Error::CodeRejected
             | Error::Cancelled(_) => 3,
             Error::ClientRejected

@@ -18,25 +18,136 @@ pub const MAJORA_TEST_URL: &str = "https://majora-test.covid19.climb.ac.uk/";
 /// The redirect URI Latchkey registers where the server allows a custom scheme.
 pub const SCHEME_REDIRECT_URI: &str = "latchkey://callback";
 
-/// The scopes an uploader (e.g. Ocarina) needs on Majora, with what each allows.
-/// From the scopes Ocarina requests for its upload commands (biosamples, libraries,
-/// sequencing runs, files).
-pub const MAJORA_UPLOADER_SCOPES: &[(&str, &str)] = &[
-    ("majora2.add_biosampleartifact", "Add biosamples"),
-    ("majora2.change_biosampleartifact", "Update biosamples"),
-    ("majora2.add_biosamplesource", "Add biosample sources"),
-    ("majora2.change_biosamplesource", "Update biosample sources"),
-    ("majora2.add_biosourcesamplingprocess", "Add sample collection details"),
-    ("majora2.change_biosourcesamplingprocess", "Update sample collection details"),
-    ("majora2.add_libraryartifact", "Add sequencing libraries"),
-    ("majora2.change_libraryartifact", "Update sequencing libraries"),
-    ("majora2.add_librarypoolingprocess", "Add library pooling"),
-    ("majora2.change_librarypoolingprocess", "Update library pooling"),
-    ("majora2.add_dnasequencingprocess", "Add sequencing runs"),
-    ("majora2.change_dnasequencingprocess", "Update sequencing runs"),
-    ("majora2.add_digitalresourceartifact", "Register files"),
-    ("majora2.change_digitalresourceartifact", "Update registered files"),
+/// What a Majora user does with Ocarina, and the scopes each needs: the wizard's scope
+/// step and `profile add --tasks` offer these rather than 25 permission names. The
+/// scopes are those Ocarina's commands ask for (see [`crate::ocarina::keys`]); a user can
+/// authorize only the scopes whose permission their Majora account holds, so only the
+/// usual upload set is chosen by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Task {
+    /// Stable id (`--tasks upload,read`).
+    pub id: &'static str,
+    /// What it lets you do, for people.
+    pub label: &'static str,
+    pub scopes: &'static [&'static str],
+    /// Chosen unless the user unticks it.
+    pub default: bool,
+}
+
+pub const MAJORA_TASKS: &[Task] = &[
+    Task {
+        id: "upload",
+        label: "Upload samples, libraries, sequencing runs and files (ocarina put biosample, library, sequencing, file)",
+        scopes: &[
+            "majora2.add_biosampleartifact",
+            "majora2.change_biosampleartifact",
+            "majora2.add_biosamplesource",
+            "majora2.change_biosamplesource",
+            "majora2.add_biosourcesamplingprocess",
+            "majora2.change_biosourcesamplingprocess",
+            "majora2.add_libraryartifact",
+            "majora2.change_libraryartifact",
+            "majora2.add_librarypoolingprocess",
+            "majora2.change_librarypoolingprocess",
+            "majora2.add_dnasequencingprocess",
+            "majora2.change_dnasequencingprocess",
+            "majora2.add_digitalresourceartifact",
+            "majora2.change_digitalresourceartifact",
+        ],
+        default: true,
+    },
+    Task {
+        id: "read",
+        label: "Read samples and results (ocarina get, summaries, tags)",
+        scopes: &["majora2.temp_can_read_pags_via_api"],
+        default: false,
+    },
+    Task {
+        id: "qc",
+        label: "Upload metrics, QC reports and accessions (ocarina put metric, qc, accession)",
+        scopes: &[
+            "majora2.add_temporarymajoraartifactmetric",
+            "majora2.change_temporarymajoraartifactmetric",
+            "majora2.add_pagqualityreport",
+            "majora2.change_pagqualityreport",
+            "majora2.add_temporaryaccessionrecord",
+            "majora2.change_temporaryaccessionrecord",
+        ],
+        default: false,
+    },
+    Task {
+        id: "addempty",
+        label: "Add empty biosamples (ocarina empty biosample)",
+        scopes: &[
+            "majora2.force_add_biosampleartifact",
+            "majora2.add_biosampleartifact",
+            "majora2.change_biosampleartifact",
+            "majora2.add_biosourcesamplingprocess",
+            "majora2.change_biosourcesamplingprocess",
+        ],
+        default: false,
+    },
+    Task {
+        id: "dataviews",
+        label: "Read data views (the v3 API, /api/v3/mdv/)",
+        scopes: &["majora2.can_read_dataview_via_api"],
+        default: false,
+    },
 ];
+
+/// The scopes of the given Majora tasks, each once, in table order.
+pub fn majora_task_scopes(ids: &[&str]) -> Result<Vec<String>> {
+    for id in ids {
+        if !MAJORA_TASKS.iter().any(|t| t.id == *id) {
+            let known: Vec<&str> = MAJORA_TASKS.iter().map(|t| t.id).collect();
+            return Err(Error::Usage(format!("no Majora task `{id}`; choose from {}", known.join(", "))));
+        }
+    }
+    let mut scopes: Vec<String> = Vec::new();
+    for task in MAJORA_TASKS.iter().filter(|t| ids.contains(&t.id)) {
+        for scope in task.scopes {
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_string());
+            }
+        }
+    }
+    Ok(scopes)
+}
+
+/// What a Majora scope allows, for people (the scope step shows it beside the name).
+pub fn explain_majora_scope(scope: &str) -> Option<String> {
+    let thing = |t: &str| match t {
+        "biosampleartifact" => "biosamples",
+        "biosamplesource" => "biosample sources",
+        "biosourcesamplingprocess" => "sample collection details",
+        "libraryartifact" => "sequencing libraries",
+        "librarypoolingprocess" => "library pooling",
+        "dnasequencingprocess" => "sequencing runs",
+        "digitalresourceartifact" => "registered files",
+        "temporarymajoraartifactmetric" => "metrics",
+        "pagqualityreport" => "QC reports",
+        "temporaryaccessionrecord" => "accessions",
+        _ => "",
+    };
+    let perm = scope.strip_prefix("majora2.")?;
+    Some(match perm {
+        "temp_can_read_pags_via_api" => "Read samples and results through the API".into(),
+        "can_read_dataview_via_api" => "Read data views through the API".into(),
+        "force_add_biosampleartifact" => "Add empty biosamples".into(),
+        _ => {
+            let (verb, t) = perm.split_once('_')?;
+            let what = thing(t);
+            if what.is_empty() {
+                return None;
+            }
+            match verb {
+                "add" => format!("Add {what}"),
+                "change" => format!("Update {what}"),
+                _ => return None,
+            }
+        }
+    })
+}
 
 /// OpenID Connect's usual set.
 pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
@@ -93,10 +204,27 @@ fn majora(kind: PresetKind, base: Url) -> Resolved {
             manual_registration_url: Some(at("o/applications/register/")),
             ..Server::new(kind, base.clone(), at("o/authorize/"), at("o/token/"))
         },
-        scopes: MAJORA_UPLOADER_SCOPES.iter().map(|(s, _)| s.to_string()).collect(),
-        // Majora accepts only its own https page as redirect URI.
-        redirect_uri: at("o/callback/"),
+        scopes: majora_task_scopes(&default_tasks()).expect("the table's own ids"),
+        redirect_uri: majora_callback(&base),
     }
+}
+
+fn default_tasks() -> Vec<&'static str> {
+    MAJORA_TASKS.iter().filter(|t| t.default).map(|t| t.id).collect()
+}
+
+/// Majora's own callback page, `https://HOST/o/callback/` — https even when the base URL
+/// is http (a local or tunnelled server): Majora refuses any other scheme ("Unauthorized
+/// redirect scheme"), and Latchkey catches the redirect before the page loads.
+pub fn majora_callback(base: &Url) -> Url {
+    let mut uri = base.join("o/callback/").expect("static path joins");
+    if uri.scheme() == "http" {
+        let port = uri.port();
+        uri.set_scheme("https").expect("http and https are both special schemes");
+        // The port stays what it was (`set_scheme` clears an explicit 443 only).
+        uri.set_port(port).expect("a host URL takes a port");
+    }
+    uri
 }
 
 fn agate(base: Url) -> Resolved {
@@ -190,6 +318,28 @@ mod tests {
         let r = resolve(PresetKind::Majora, &spec, &http()).unwrap();
         assert_eq!(r.server.token_url.as_str(), "http://127.0.0.1:8000/o/token/");
         assert_eq!(r.server.revoke_url.unwrap().as_str(), "http://127.0.0.1:8000/o/revoke_token/");
+        // Majora takes only https redirect URIs, whatever the base URL's scheme.
+        assert_eq!(r.redirect_uri.as_str(), "https://127.0.0.1:8000/o/callback/");
+        let spec = ServerSpec { base_url: Some(parse("http://localhost/majora")), ..Default::default() };
+        let r = resolve(PresetKind::MajoraTest, &spec, &http()).unwrap();
+        assert_eq!(r.redirect_uri.as_str(), "https://localhost/majora/o/callback/");
+    }
+
+    #[test]
+    fn majora_tasks_map_to_scopes() {
+        let r = resolve(PresetKind::Majora, &ServerSpec::default(), &http()).unwrap();
+        assert_eq!(r.scopes.len(), 14, "the upload set only, by default");
+        assert!(!r.scopes.contains(&"majora2.temp_can_read_pags_via_api".to_string()));
+        let scopes = majora_task_scopes(&["upload", "addempty", "read"]).unwrap();
+        assert_eq!(scopes.len(), 16, "shared scopes appear once: {scopes:?}");
+        assert_eq!(scopes[14], "majora2.temp_can_read_pags_via_api");
+        assert_eq!(scopes[15], "majora2.force_add_biosampleartifact");
+        assert_eq!(majora_task_scopes(&["uplod"]).unwrap_err().code(), "usage");
+        for task in MAJORA_TASKS {
+            for scope in task.scopes {
+                assert!(explain_majora_scope(scope).is_some(), "{scope} has no explanation");
+            }
+        }
     }
 
     #[test]

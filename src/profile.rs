@@ -21,6 +21,11 @@ pub enum PresetKind {
 }
 
 impl PresetKind {
+    /// Majora or its test server.
+    pub fn is_majora(self) -> bool {
+        matches!(self, PresetKind::Majora | PresetKind::MajoraTest)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PresetKind::Majora => "majora",

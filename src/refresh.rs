@@ -9,6 +9,9 @@
 //!    the keyring in one call *before* anyone is given the new access token.
 //! 4. `invalid_grant` marks the profile "needs sign-in" and keeps what is stored; a
 //!    network or 5xx failure keeps the tokens and reports. Nothing is ever deleted here.
+//!    From then on no token is handed out, fresh-looking or not, until a sign-in: a
+//!    server that refuses the refresh token has (on Majora, always) killed its access
+//!    token too, and a script is better told "sign in" (exit 3) than given a dead token.
 //!
 //! The window no client can close: if the server has rotated the refresh token but its
 //! answer never arrives (crash, cut connection), only dead tokens remain on a server
@@ -52,19 +55,19 @@ pub fn fresh_token<'h>(
     // If Ocarina refreshed on its own, our tokens are dead at a rotating server even if
     // they look fresh: a cheap file read decides (only for profiles that sync).
     let ocarina_newer = profile.ocarina_sync.as_ref().is_some_and(|path| {
-        matches!(crate::ocarina::newer_than(path, profile, &seen), Ok(Some(_)))
+        matches!(crate::ocarina::newer_than(path, &seen), Ok(Some(_)))
     });
+    if !force && !ocarina_newer && store.state(name).status == Status::NeedsSignIn {
+        return Err(Error::SignInNeeded {
+            profile: name.clone(),
+            reason: "the server refused the last renewal, so the stored tokens are no longer valid".into(),
+        });
+    }
     if !force && !ocarina_newer && seen.is_fresh(min_valid, now_secs()) {
         return Ok((seen, Source::Stored));
     }
     if !ocarina_newer {
         check_renewable(profile, &seen)?;
-    }
-    if !force && !ocarina_newer && store.state(name).status == Status::NeedsSignIn {
-        return Err(Error::SignInNeeded {
-            profile: name.clone(),
-            reason: "the server refused the last renewal".into(),
-        });
     }
 
     let _lock = FileLock::profile(paths, name)?;
@@ -111,14 +114,16 @@ fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> R
         Ok(tokens) => {
             store.save_tokens(name, &tokens)?;
             store.update_state(name, |s| s.renewals += 1)?;
-            sync_ocarina(profile, &tokens);
+            sync_ocarina(profile, &tokens, Some(current));
             tracing::info!(profile = %name, expires_at = ?tokens.expires_at, "renewed");
             Ok(tokens)
         }
         Err(err) => {
             let status = if matches!(err, Error::SignInNeeded { .. }) { Status::NeedsSignIn } else { Status::Failing };
             let message = err.to_string();
-            tracing::warn!(profile = %name, error = %message, "renewal failed; stored tokens kept");
+            // Info, not warn: the caller reports the error itself (the CLI prints it,
+            // the tray notifies), so at the default level it is said once.
+            tracing::info!(profile = %name, error = %message, "renewal failed; stored tokens kept");
             // Recording the failure is best effort: the error itself matters more.
             let _ = store.update_state(name, |s| {
                 s.status = status;
@@ -131,12 +136,22 @@ fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> R
 }
 
 /// With the lock held: take Ocarina's newer tokens into the store, if it has any.
-fn adopt_from_ocarina(store: &Store, profile: &Profile, current: &TokenSet) -> Result<Option<TokenSet>> {
+pub(crate) fn adopt_from_ocarina(store: &Store, profile: &Profile, current: &TokenSet) -> Result<Option<TokenSet>> {
     let Some(path) = &profile.ocarina_sync else { return Ok(None) };
-    match crate::ocarina::newer_than(path, profile, current) {
+    match crate::ocarina::newer_than(path, current) {
         Ok(Some(adopted)) => {
             store.save_tokens(&profile.name, &adopted)?;
-            tracing::info!(profile = %profile.name, "adopted tokens Ocarina refreshed on its own");
+            sync_ocarina(profile, &adopted, Some(current));
+            if adopted.scopes.len() < current.scopes.len() {
+                tracing::warn!(
+                    profile = %profile.name,
+                    scopes = %adopted.scopes.join(" "),
+                    "Ocarina refreshed the token itself and the server narrowed it to these scopes; \
+                     sign in again to get the others back (let Latchkey renew, not `ocarina oauth refresh`)"
+                );
+            } else {
+                tracing::info!(profile = %profile.name, "adopted tokens Ocarina refreshed on its own");
+            }
             Ok(Some(adopted))
         }
         Ok(None) => Ok(None),
@@ -148,9 +163,10 @@ fn adopt_from_ocarina(store: &Store, profile: &Profile, current: &TokenSet) -> R
 }
 
 /// After a sign-in or renewal: keep Ocarina's cache current (best effort, logged).
-pub fn sync_ocarina(profile: &Profile, tokens: &TokenSet) {
+/// `previous` are the tokens these replace (their entries under keys no longer covered go).
+pub fn sync_ocarina(profile: &Profile, tokens: &TokenSet, previous: Option<&TokenSet>) {
     if let Some(path) = &profile.ocarina_sync {
-        if let Err(e) = crate::ocarina::write(path, profile, tokens, now_secs()) {
+        if let Err(e) = crate::ocarina::write(path, tokens, previous, now_secs()) {
             tracing::warn!(profile = %profile.name, "cannot update Ocarina's token cache: {e}");
         }
     }

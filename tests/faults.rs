@@ -10,7 +10,7 @@ mod fault_proxy;
 use std::time::Duration;
 
 use fault_proxy::{Fault, FaultProxy};
-use support::{describe, server, Cli, User};
+use support::{describe, generic_server as server, Cli, User};
 
 #[test]
 fn every_fault_is_a_clear_error_and_loses_nothing() {

@@ -1,67 +1,146 @@
-//! Ocarina sync: the cache file Latchkey writes is read by requests-oauthlib the way
-//! Ocarina reads it; a refresh Ocarina does on its own is adopted, not lost.
+//! Ocarina sync, against a stand-in that reads `~/.ocarina-tokens` as Ocarina v0.36.1
+//! does (tests/server/ocarina_like.py: each command's own key, `expires_at`, its own
+//! refresh saved under the granted scopes) and calls the Majora-flavoured server with
+//! the token it found: every command the granted scopes cover runs without a prompt,
+//! after a sign-in, after Latchkey's rotation and after Ocarina's own refresh, and none
+//! has a token after logout.
 
 mod support;
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
-use support::{describe, repo_root, server, Cli, User};
+use support::{describe, repo_root, server, Cli, Client, User};
 
-fn ocarina(args: &[&str]) -> std::process::Output {
+const COVERED_BY_UPLOAD_AND_READ: &[&str] =
+    &["put biosample", "update biosample", "put library", "put sequencing", "put file", "get"];
+const NOT_COVERED: &[&str] = &["empty biosample", "put metric", "put qc", "put accession", "get dataview"];
+
+fn ocarina(cache: &Path, client: &Client, command: &str, refresh: bool) -> Output {
     let root = repo_root().join("tests/server");
-    Command::new(root.join(".venv/bin/python")).arg(root.join("ocarina_like.py")).args(args).output().unwrap()
+    let mut c = Command::new(root.join(".venv/bin/python"));
+    c.arg(root.join("ocarina_like.py")).arg(cache).arg(server().base()).arg(&client.id).arg(&client.secret).arg(command);
+    if refresh {
+        c.arg("--refresh");
+    }
+    c.output().unwrap()
+}
+
+/// Runs `command` as Ocarina would and returns the token it used (asserting no prompt).
+fn runs(cache: &Path, client: &Client, command: &str) -> String {
+    let out = ocarina(cache, client, command, false);
+    assert!(out.status.success(), "ocarina {command}: {}", describe(&out));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn prompts(cache: &Path, client: &Client, command: &str) {
+    let out = ocarina(cache, client, command, false);
+    assert_eq!(out.status.code(), Some(3), "ocarina {command} should ask for a sign-in: {}", describe(&out));
+}
+
+fn synced_profile(cli: &Cli, tasks: &str) -> (Client, std::path::PathBuf) {
+    let client = cli.add_majora(server(), "oc", 3600);
+    cli.ok(&["profile", "set", "oc", "--tasks", tasks], "");
+    assert!(cli.login_paste("oc", &User::new()).status.success());
+    let cache = cli.config_dir().join("ocarina-tokens");
+    std::fs::write(&cache, r#"{"someone else": {"access_token": "untouched", "refresh_token": "theirs"}}"#).unwrap();
+    cli.ok(&["profile", "set", "oc", "--ocarina-sync", cache.to_str().unwrap()], "");
+    (client, cache)
 }
 
 #[test]
-fn cache_is_ocarinas_format_and_its_own_refresh_is_adopted() {
-    let server = server();
+fn every_covered_command_runs_without_a_prompt_through_rotations_and_none_after_logout() {
     let cli = Cli::new();
-    let client = cli.add_majora(server, "oc", 3600);
-    assert!(cli.login_paste("oc", &User::new()).status.success());
     // A running token agent (the tray's) answers `latchkey token` throughout: it must
-    // notice the sync turned on below, and never vouch for tokens Ocarina has replaced.
+    // never vouch for tokens Ocarina has replaced.
     let agent = latchkey::agent::Agent::bind(&latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
-    std::thread::spawn(move || agent.serve());
-    cli.ok(&["token", "oc"], ""); // the agent reads the settings, without the sync yet
-    let cache = cli.config_dir().join("ocarina-tokens");
-    std::fs::write(&cache, r#"{"someone else": {"access_token": "untouched"}}"#).unwrap();
-    cli.ok(&["profile", "set", "oc", "--ocarina-sync", cache.to_str().unwrap()], "");
-
+    agent.serve_in_background().unwrap();
+    let (client, cache) = synced_profile(&cli, "upload,read");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777, 0o600);
     }
+
     let stored = cli.stored_tokens("oc").unwrap();
-    let token_url = server.url("/o/token/");
-    let args = [cache.to_str().unwrap(), &token_url, &client.id, &client.secret];
-    let read = ocarina(&args);
-    assert!(read.status.success(), "{}", describe(&read));
-    assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), stored.access_token.expose());
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
-    assert_eq!(v["someone else"]["access_token"], "untouched");
+    for command in COVERED_BY_UPLOAD_AND_READ {
+        assert_eq!(runs(&cache, &client, command), stored.access_token.expose(), "{command}");
+    }
+    for command in NOT_COVERED {
+        prompts(&cache, &client, command);
+    }
 
-    // Latchkey renews: the cache follows.
+    // Latchkey renews: every key follows.
     let renewed = cli.ok(&["token", "oc", "--min-valid", "7200"], "").trim().to_string();
-    let read = ocarina(&args);
-    assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), renewed);
+    assert_ne!(renewed, stored.access_token.expose());
+    for command in COVERED_BY_UPLOAD_AND_READ {
+        assert_eq!(runs(&cache, &client, command), renewed, "{command} after Latchkey's rotation");
+    }
 
-    // Ocarina refreshes on its own, rotating the refresh token Latchkey holds.
-    let mut refresh_args = args.to_vec();
-    refresh_args.push("--refresh");
-    let out = ocarina(&refresh_args);
+    // Ocarina refreshes on its own (`ocarina oauth refresh --scopes` with the granted
+    // scopes), rotating the refresh token Latchkey holds and saving the new pair under
+    // the granted-scope key only.
+    let granted = cli.stored_tokens("oc").unwrap().scopes.join(" ");
+    let out = ocarina(&cache, &client, &granted, true);
     assert!(out.status.success(), "{}", describe(&out));
     let ocarinas = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(server.is_active(&client, &ocarinas));
+    assert!(server().is_active(&client, &ocarinas));
+    assert!(!server().is_active(&client, &renewed), "the old pair died with the rotation");
 
-    // Latchkey adopts Ocarina's tokens instead of presenting a dead refresh token.
-    let token = cli.ok(&["token", "oc"], "").trim().to_string();
-    assert_eq!(token, ocarinas);
+    // Latchkey adopts Ocarina's tokens instead of presenting a dead refresh token, and
+    // rewrites the other keys, which held the dead pair.
+    assert_eq!(cli.ok(&["token", "oc"], "").trim(), ocarinas);
+    for command in COVERED_BY_UPLOAD_AND_READ {
+        assert_eq!(runs(&cache, &client, command), ocarinas, "{command} after Ocarina's own refresh");
+    }
     let forced = cli.run(&["refresh", "oc", "--force"], "");
     assert!(forced.status.success(), "{}", describe(&forced));
-    assert_eq!(server.grant_count(&client.id, "refresh_token/400"), 0, "a dead refresh token was presented");
+    assert_eq!(server().grant_count(&client.id, "refresh_token/400"), 0, "a dead refresh token was presented");
     let status: serde_json::Value = serde_json::from_str(&cli.ok(&["status", "oc", "--json"], "")).unwrap();
     assert_eq!(status[0]["status"], "signed-in");
+
+    // Logout: revoked, and every entry Latchkey wrote is gone; Ocarina asks again.
+    cli.ok(&["logout", "oc"], "");
+    for command in COVERED_BY_UPLOAD_AND_READ {
+        prompts(&cache, &client, command);
+    }
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(v.as_object().unwrap().len(), 1, "{v}");
+    assert_eq!(v["someone else"]["access_token"], "untouched");
+}
+
+/// Ocarina refreshes with one command's scope string, and the server narrows the grant to
+/// it: the rotated refresh token is the only live one, so Latchkey adopts it rather than
+/// lose the session, and the commands it no longer covers ask (never fail on a dead token).
+#[test]
+fn a_grant_narrowed_by_ocarinas_own_refresh_is_adopted_not_lost() {
+    let cli = Cli::new();
+    let (client, cache) = synced_profile(&cli, "upload");
+    let out = ocarina(&cache, &client, "put file", true);
+    assert!(out.status.success(), "{}", describe(&out));
+    let ocarinas = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(cli.ok(&["token", "oc"], "").trim(), ocarinas);
+    assert_eq!(runs(&cache, &client, "put file"), ocarinas);
+    prompts(&cache, &client, "put biosample");
+    cli.ok(&["refresh", "oc", "--force"], "");
+    assert_eq!(server().grant_count(&client.id, "refresh_token/400"), 0, "a dead refresh token was presented");
+    let status: serde_json::Value = serde_json::from_str(&cli.ok(&["status", "oc", "--json"], "")).unwrap();
+    assert_eq!(status[0]["status"], "signed-in");
+    assert_eq!(status[0]["scopes"].as_array().unwrap().len(), 2, "{status}");
+}
+
+#[test]
+fn a_profile_without_read_scopes_writes_no_read_key_and_remove_cleans_up() {
+    let cli = Cli::new();
+    let (client, cache) = synced_profile(&cli, "upload");
+    runs(&cache, &client, "put biosample");
+    prompts(&cache, &client, "get");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert!(v.get("majora2.temp_can_read_pags_via_api").is_none(), "{v}");
+    cli.ok(&["profile", "remove", "oc"], "");
+    prompts(&cache, &client, "put biosample");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(v.as_object().unwrap().keys().collect::<Vec<_>>(), ["someone else"]);
 }
 
 #[test]

@@ -59,8 +59,12 @@ fn foreign_redirect_uri_is_refused() {
 
 #[test]
 fn access_denied_says_so() {
+    // Majora skips the consent page for a client that holds a valid token, so this
+    // server always asks (the user must be able to press "deny").
+    let asks = TestServer::start(&[("TESTSERVER_APPROVAL_PROMPT", "force")]);
     let cli = Cli::new();
-    signed_in(&cli, "p");
+    cli.add_majora(&asks, "p", 3600);
+    assert!(cli.login_paste("p", &User::new()).status.success());
     let stored = cli.stored_tokens("p").unwrap();
     let user = User::new();
     let out = cli.login_paste_with("p", |url| user.authorize(url, false));
@@ -75,7 +79,7 @@ fn wrong_client_secret_is_named() {
     let cli = Cli::new();
     let client = server().create_client(3600, &[&server().callback_uri()]);
     cli.ok(
-        &["profile", "add", "p", "--preset", "majora", "--base-url", &server().base(), "--client-id", &client.id, "--client-secret-stdin", "--scopes", "read"],
+        &["profile", "add", "p", "--preset", "majora", "--base-url", &server().base(), "--client-id", &client.id, "--client-secret-stdin"],
         "not-the-secret\n",
     );
     let out = cli.login_paste("p", &User::new());
@@ -134,4 +138,75 @@ fn unknown_profile_and_not_signed_in() {
     let out = cli.run(&["token", "p"], "");
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert!(stderr(&out).contains("latchkey login p"));
+}
+
+/// Majora lets a user authorize only the scopes whose permission their account holds.
+#[test]
+fn a_scope_the_account_lacks_names_the_scopes_and_what_to_do() {
+    let server = server();
+    server.create_user("reader", "reader-pass", Some(&["majora2.temp_can_read_pags_via_api"]), true);
+    let cli = Cli::new();
+    let client = cli.add_majora(server, "p", 3600);
+    let out = cli.login_paste("p", &User::named("reader", "reader-pass"));
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let text = stderr(&out);
+    assert!(text.contains("your Majora account lacks the permission for one of the chosen scopes"), "{text}");
+    assert!(text.contains("majora2.add_biosampleartifact"), "the scopes are named: {text}");
+    assert!(text.contains("Majora administrator") && text.contains("--tasks"), "no way out: {text}");
+    assert_eq!(server.grant_count(&client.id, "authorization_code"), 0);
+    assert!(cli.stored_tokens("p").is_none());
+    // With the task the account may do, the same user signs in.
+    cli.ok(&["profile", "set", "p", "--tasks", "read"], "");
+    let out = cli.login_paste("p", &User::named("reader", "reader-pass"));
+    assert!(out.status.success(), "{}", describe(&out));
+}
+
+/// Majora checks two-factor authentication when the code is exchanged.
+#[test]
+fn no_two_factor_device_is_a_needs_you_error_with_the_servers_words() {
+    let server = server();
+    server.create_user("no2fa", "no2fa-pass", None, false);
+    let cli = Cli::new();
+    let client = cli.add_majora(server, "p", 3600);
+    let out = cli.login_paste("p", &User::named("no2fa", "no2fa-pass"));
+    assert_eq!(out.status.code(), Some(3), "a person is needed, not a retry: {}", describe(&out));
+    let text = stderr(&out);
+    assert!(text.contains("no two-factor authentication"), "{text}");
+    assert!(text.contains("The requesting user has not enabled 2FA"), "the server's text: {text}");
+    assert!(text.contains("Enable 2FA") && text.contains("latchkey login p"), "no way out: {text}");
+    assert_eq!(server.grant_count(&client.id, "authorization_code/400"), 1, "the code reached the server once");
+    assert!(cli.stored_tokens("p").is_none());
+}
+
+/// The server rejected the refresh token behind Latchkey's back (Ocarina rotated it, or
+/// the grant was revoked): from then on `token` prints nothing and exits 3, on every path.
+#[test]
+fn a_token_is_never_handed_out_once_the_server_rejected_the_refresh_token() {
+    let cli = Cli::new();
+    let client = signed_in(&cli, "p");
+    let stored = cli.stored_tokens("p").unwrap();
+    // Rotate the pair away at the server: the stored access and refresh tokens die.
+    let status = server().try_refresh(&client, stored.refresh_token.as_ref().unwrap().expose());
+    assert!(status.is_success(), "{status}");
+    assert!(!server().is_active(&client, stored.access_token.expose()));
+    let agent = latchkey::agent::Agent::bind(&latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    agent.serve_in_background().unwrap();
+    // Renewal is refused...
+    let out = cli.run(&["token", "p", "--min-valid", "7200"], "");
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(out.stdout.is_empty());
+    // ...and then the stored access token, fresh as it looks, is never printed: not by
+    // the agent, not from the keyring, whatever --min-valid says.
+    for args in [&["token", "p"][..], &["token", "p", "--min-valid", "1"][..], &["exec", "p", "--", "true"][..]] {
+        let out = cli.run(args, "");
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", describe(&out));
+        assert!(out.stdout.is_empty(), "{args:?} printed {}", String::from_utf8_lossy(&out.stdout));
+        assert!(stderr(&out).contains("latchkey login p"), "{}", stderr(&out));
+    }
+    assert_eq!(cli.stored_tokens("p").unwrap(), stored, "nothing deleted");
+    let status: serde_json::Value = serde_json::from_str(&cli.ok(&["status", "p", "--json"], "")).unwrap();
+    assert_eq!(status[0]["status"], "needs-sign-in");
+    // A new sign-in ends it.
+    assert!(cli.login_paste("p", &User::new()).status.success());
+    assert!(server().is_active(&client, cli.ok(&["token", "p"], "").trim()));
 }

@@ -82,10 +82,7 @@ pub struct ScopeChoice {
 impl From<Resolved> for ServerPreview {
     fn from(r: Resolved) -> Self {
         let explain = |s: &str| {
-            latchkey::preset::MAJORA_UPLOADER_SCOPES
-                .iter()
-                .find(|(name, _)| *name == s)
-                .map(|(_, text)| text.to_string())
+            latchkey::preset::explain_majora_scope(s)
                 .unwrap_or_else(|| match s {
                     "openid" => "Sign in with OpenID Connect".into(),
                     "profile" => "Your name".into(),

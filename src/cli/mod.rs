@@ -102,7 +102,9 @@ pub fn init_logging(verbose: u8) {
         1 => tracing::Level::INFO,
         _ => tracing::Level::DEBUG,
     };
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    // Colours only for a person at a terminal, never in a script's log file.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi);
     // Parsing filter directives is a visible share of `latchkey token`'s time, so the
     // usual case (no LATCHKEY_LOG) takes the plain level.
     match std::env::var("LATCHKEY_LOG") {

@@ -28,9 +28,22 @@ pub enum ProfileCommand {
         #[arg(long)]
         client_secret_stdin: bool,
     },
+    /// Ask the server whether it accepts the profile's client id and secret (a made-up
+    /// code at the token endpoint: `invalid_grant` means yes, `invalid_client` no).
+    Check { name: String },
     /// Change a profile's settings.
     Set {
         name: String,
+        /// The redirect URI registered with the server (e.g. after registering again).
+        #[arg(long, value_name = "URI")]
+        redirect_uri: Option<Url>,
+        /// Majora: what you will do, comma-separated (upload, read, qc, addempty,
+        /// dataviews); sets the scopes those need. Takes effect at the next sign-in.
+        #[arg(long, value_name = "TASKS", value_delimiter = ',', conflicts_with = "scopes")]
+        tasks: Option<Vec<String>>,
+        /// Scopes, space-separated. Takes effect at the next sign-in.
+        #[arg(long)]
+        scopes: Option<String>,
         /// Keep Ocarina's token cache current after every renewal (default path:
         /// ~/.ocarina-tokens).
         #[arg(long, value_name = "PATH", num_args = 0..=1, conflicts_with = "no_ocarina_sync")]
@@ -75,8 +88,12 @@ pub struct AddArgs {
     #[arg(long)]
     client_secret_stdin: bool,
     /// Scopes, space-separated (default: the preset's).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tasks")]
     scopes: Option<String>,
+    /// Majora: what you will do, comma-separated (upload, read, qc, addempty,
+    /// dataviews); the scopes follow (default: upload).
+    #[arg(long, value_name = "TASKS", value_delimiter = ',')]
+    tasks: Option<Vec<String>>,
     /// Redirect URI registered with the server (default: the preset's).
     #[arg(long)]
     redirect_uri: Option<Url>,
@@ -111,10 +128,36 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
             eprintln!("Client of `{name}` updated. Check it with the wizard, or sign in: latchkey login {name}");
             Ok(0)
         }
-        ProfileCommand::Set { name, ocarina_sync, no_ocarina_sync } => {
+        ProfileCommand::Check { name } => {
+            match engine.check_credentials(&name)? {
+                latchkey::client::CredentialCheck::Accepted => {
+                    println!("The server accepts the client id and secret of `{name}`.");
+                    Ok(0)
+                }
+                latchkey::client::CredentialCheck::Rejected => Err(Error::ClientRejected),
+            }
+        }
+        ProfileCommand::Set { name, redirect_uri, tasks, scopes, ocarina_sync, no_ocarina_sync } => {
+            let mut changed = false;
+            if let Some(uri) = redirect_uri {
+                engine.set_redirect_uri(&name, uri.clone())?;
+                eprintln!("`{name}` now uses the redirect URI {uri}; it must be registered with the server.");
+                changed = true;
+            }
+            let scopes = match (tasks, scopes) {
+                (Some(tasks), _) => Some(task_scopes(engine, &name, &tasks)?),
+                (None, Some(scopes)) => Some(scopes.split_whitespace().map(str::to_string).collect()),
+                (None, None) => None,
+            };
+            if let Some(scopes) = scopes {
+                engine.set_scopes(&name, scopes.clone())?;
+                eprintln!("`{name}` will ask for: {}\nSign in again for it to take effect: latchkey login {name}", scopes.join(" "));
+                changed = true;
+            }
             if no_ocarina_sync {
                 engine.set_ocarina_sync(&name, None)?;
                 eprintln!("`{name}` no longer writes Ocarina's token cache.");
+                changed = true;
             } else if let Some(path) = ocarina_sync {
                 let path = match path.or_else(latchkey::ocarina::default_path) {
                     Some(p) => p,
@@ -122,8 +165,12 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
                 };
                 engine.set_ocarina_sync(&name, Some(path.clone()))?;
                 eprintln!("`{name}` keeps {} current after every renewal.", path.display());
-            } else {
-                return Err(Error::Usage("nothing to change: try --ocarina-sync [PATH]".into()));
+                changed = true;
+            }
+            if !changed {
+                return Err(Error::Usage(
+                    "nothing to change: try --redirect-uri, --tasks, --scopes or --ocarina-sync [PATH]".into(),
+                ));
             }
             Ok(0)
         }
@@ -153,11 +200,32 @@ pub fn read_secret() -> Result<Secret> {
     Ok(Secret::new(secret))
 }
 
+/// The scopes of Majora tasks, for a profile that is a Majora one.
+fn task_scopes(engine: &Latchkey, name: &str, tasks: &[String]) -> Result<Vec<String>> {
+    if !engine.profile(name)?.server.preset.is_majora() {
+        return Err(Error::Usage(format!("`{name}` is not a Majora profile: give --scopes instead of --tasks")));
+    }
+    let ids: Vec<&str> = tasks.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+    latchkey::preset::majora_task_scopes(&ids)
+}
+
 fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
     let client_secret = if args.client_secret_stdin { Some(read_secret()?) } else { None };
+    let preset: PresetKind = args.preset.into();
+    let scopes = match (&args.tasks, &args.scopes) {
+        (Some(_), _) if !preset.is_majora() => {
+            return Err(Error::Usage("--tasks is for the Majora presets; give --scopes instead".into()))
+        }
+        (Some(tasks), _) => {
+            let ids: Vec<&str> = tasks.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+            Some(latchkey::preset::majora_task_scopes(&ids)?)
+        }
+        (None, Some(s)) => Some(s.split_whitespace().map(str::to_string).collect()),
+        (None, None) => None,
+    };
     let new = NewProfile {
         name: args.name,
-        preset: args.preset.into(),
+        preset,
         spec: ServerSpec {
             base_url: args.base_url,
             issuer: args.issuer,
@@ -168,7 +236,7 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
         },
         client_id: args.client_id,
         client_secret,
-        scopes: args.scopes.map(|s| s.split_whitespace().map(str::to_string).collect()),
+        scopes,
         redirect_mode: args.redirect_uri.as_ref().map(|u| match u.scheme() {
             "http" => RedirectMode::Loopback,
             _ => RedirectMode::Window,

@@ -1,43 +1,78 @@
-"""Do what Ocarina does with its token cache, with the library Ocarina uses.
+"""Do with ~/.ocarina-tokens what Ocarina (v0.36.1) does, with the library Ocarina uses.
 
-Usage: ocarina_like.py CACHE TOKEN_URL CLIENT_ID CLIENT_SECRET [--refresh]
+Usage: ocarina_like.py CACHE DOMAIN CLIENT_ID CLIENT_SECRET COMMAND [--refresh]
 
-Reads the cache (JSON object keyed by the space-joined scope string, values the token
-dicts of requests-oauthlib), checks the entry has the fields Ocarina relies on, and with
---refresh renews it through requests-oauthlib and writes it back the way Ocarina does.
-Prints the access token it ends up with.
+COMMAND names an Ocarina command ("put biosample", "get", ... see KEYS), or is itself a
+key (as in `ocarina oauth refresh --scopes KEY`). Like Ocarina's
+`util.handle_oauth`, it looks the token up under that command's own scope string, and
+when the entry is missing or `expires_at <= now` it goes to the interactive grant: here
+it prints Ocarina's prompt and exits 3 instead of waiting for a pasted URL. Otherwise it
+makes an OAuth2Session that refreshes on its own and saves what it refreshed under
+`" ".join(token["scope"])`, as Ocarina does; `--refresh` forces that refresh (Ocarina's
+`oauth refresh`). Then it calls the test server's v2 API stand-in (`/test/api/`) with the
+command's scope and prints the access token it used. Exit 0 only if the server took it.
 """
 import json
 import os
 import sys
-import time
+from datetime import datetime
 
 # The test server is plain http on loopback; oauthlib insists on https otherwise.
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 from requests_oauthlib import OAuth2Session
 
+READ = "majora2.temp_can_read_pags_via_api"
+# Ocarina's ENDPOINTS table (ocarina/client.py): the key each command reads.
+KEYS = {
+    "put biosample": "majora2.add_biosampleartifact majora2.change_biosampleartifact majora2.add_biosamplesource majora2.change_biosamplesource majora2.add_biosourcesamplingprocess majora2.change_biosourcesamplingprocess",
+    "update biosample": "majora2.change_biosampleartifact majora2.change_biosamplesource majora2.change_biosourcesamplingprocess",
+    "empty biosample": "majora2.force_add_biosampleartifact majora2.add_biosampleartifact majora2.change_biosampleartifact majora2.add_biosourcesamplingprocess majora2.change_biosourcesamplingprocess",
+    "put library": "majora2.add_biosampleartifact majora2.change_biosampleartifact majora2.add_libraryartifact majora2.change_libraryartifact majora2.add_librarypoolingprocess majora2.change_librarypoolingprocess",
+    "put sequencing": "majora2.change_libraryartifact majora2.add_dnasequencingprocess majora2.change_dnasequencingprocess",
+    "put file": "majora2.add_digitalresourceartifact majora2.change_digitalresourceartifact",
+    "put metric": "majora2.add_temporarymajoraartifactmetric majora2.change_temporarymajoraartifactmetric",
+    "put qc": "majora2.add_pagqualityreport majora2.change_pagqualityreport",
+    "put accession": "majora2.add_temporaryaccessionrecord majora2.change_temporaryaccessionrecord",
+    "get dataview": "majora2.can_read_dataview_via_api",
+    "get": READ,
+}
+
 
 def main():
-    cache_path, token_url, client_id, client_secret = sys.argv[1:5]
-    with open(cache_path) as f:
-        cache = json.load(f)
-    assert isinstance(cache, dict) and cache, "cache must be a non-empty JSON object"
-    scope_key = next(k for k in cache if k.startswith("majora2.") or k in ("read", "read write"))
-    token = cache[scope_key]
-    for field in ("access_token", "refresh_token", "token_type", "expires_in", "expires_at", "scope"):
-        assert field in token, f"missing {field}"
-    assert isinstance(token["expires_at"], float), "expires_at must be an epoch float"
-    assert isinstance(token["scope"], list), "scope must be a list"
-    assert token["scope"] == scope_key.split(" "), "key must be the space-joined scope"
-    session = OAuth2Session(client_id, token=token, scope=token["scope"])
-    if "--refresh" in sys.argv:
-        token = session.refresh_token(token_url, auth=(client_id, client_secret))
-        cache[scope_key] = token
+    cache_path, domain, client_id, client_secret, command = sys.argv[1:6]
+    scope = KEYS.get(command, command)
+
+    def load():
+        if os.path.exists(cache_path):
+            with open(cache_path) as f:
+                return json.load(f)
+        return {}
+
+    def save(token):  # Ocarina's oauth_save_token
+        tokens = load()
+        tokens[" ".join(token["scope"])] = token
         with open(cache_path, "w") as f:
-            json.dump(cache, f)
-    assert token["expires_at"] > time.time()
-    print(token["access_token"])
+            json.dump(tokens, f)
+
+    tokens = load()
+    if scope not in tokens or datetime.fromtimestamp(tokens[scope]["expires_at"]) <= datetime.now():
+        print("Please request a grant via:", file=sys.stderr)
+        sys.exit(3)
+    token = tokens[scope]
+    extra = {"client_id": client_id, "client_secret": client_secret}
+    session = OAuth2Session(
+        client_id=client_id, token=token, scope=scope,
+        auto_refresh_url=domain + "o/token/", auto_refresh_kwargs=extra, token_updater=save,
+    )
+    if "--refresh" in sys.argv:
+        token = session.refresh_token(domain + "o/token/", **extra)
+        save(token)
+    r = session.post(domain + "test/api/", json={"username": "alice", "token": "OAUTH", "scope": scope})
+    if r.status_code != 200:
+        print(f"Majora answered {r.status_code}: {r.text}", file=sys.stderr)
+        sys.exit(1)
+    print(session.token["access_token"])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Start the test authorization server on 127.0.0.1 (port 0 = any free port).
 
 Prints ``READY <port>`` on stdout once it accepts connections. Usage:
-    serve.py [--port N] [--data DIR]
+    serve.py [--port N] [--data DIR] [--majora]
 The database lives in DIR (a fresh temp dir by default) and is migrated at start; a user
-``alice`` / ``wonderland`` exists.
+``alice`` / ``wonderland`` exists, holding every Majora scope and a two-factor device.
+``--majora`` runs it as Majora does (``testserver.settings_majora``: DOT 1.4.1, run it
+with tests/server/.venv-majora); without it, the generic server (DOT 3.x).
 """
 import argparse
 import os
@@ -17,10 +19,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--data")
+    parser.add_argument("--majora", action="store_true", help="Majora's settings (DOT 1.4.1)")
     parser.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin closes")
     args = parser.parse_args()
     os.environ["TESTSERVER_DATA"] = args.data or tempfile.mkdtemp(prefix="latchkey-dot-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testserver.settings")
+    os.environ.setdefault(
+        "DJANGO_SETTINGS_MODULE", "testserver.settings_majora" if args.majora else "testserver.settings"
+    )
 
     import socket
 
@@ -35,10 +40,9 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    from django.contrib.auth.models import User
+    from testserver.views import make_user
 
-    if not User.objects.filter(username="alice").exists():
-        User.objects.create_user("alice", "alice@example.org", "wonderland", first_name="Alice")
+    make_user("alice", "wonderland", email="alice@example.org", first_name="Alice")
 
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler

@@ -1,7 +1,10 @@
 //! Shared harness for the engine's integration tests.
 //!
-//! * [`server`]: the real django-oauth-toolkit test server (tests/server), started once
-//!   per test binary, configured like Majora.
+//! * [`server`]: the real django-oauth-toolkit test server (tests/server) as Majora runs
+//!   it — DOT 1.4.1, https-only redirect URIs, scopes as permissions, 2FA checked at code
+//!   exchange — started once per test binary; [`generic_server`]: DOT 3.x, for what Majora
+//!   does not have (dynamic registration, device flow, loopback and custom-scheme
+//!   redirects, RFC 8414 metadata).
 //! * [`User`]: a headless person who logs in and approves consent over HTTP, and
 //!   returns the address the server redirected the browser to.
 //! * [`Cli`]: the `latchkey` binary with a fresh config dir per test.
@@ -25,28 +28,57 @@ pub fn repo_root() -> PathBuf {
 }
 pub const PASSWORD: &str = "wonderland";
 
+/// Which server [`TestServer`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// django-oauth-toolkit 1.4.1 with Majora's settings and checks (`serve.py --majora`).
+    Majora,
+    /// django-oauth-toolkit 3.x with every feature the generic paths need.
+    Generic,
+}
+
 pub struct TestServer {
     pub port: u16,
+    pub flavour: Flavour,
     // Held so the server exits when this test process does (it watches its stdin).
     _stdin: Mutex<ChildStdin>,
     _child: Mutex<Child>,
 }
 
-/// The shared test server of this test binary.
+/// The shared Majora-flavoured test server of this test binary.
 pub fn server() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
     SERVER.get_or_init(|| TestServer::start(&[]))
 }
 
+/// The shared generic (DOT 3.x) test server of this test binary.
+pub fn generic_server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| TestServer::start_generic(&[]))
+}
+
 impl TestServer {
-    /// Start a fresh server; `env` adds settings (e.g. token lifetime).
+    /// Start a fresh Majora-flavoured server; `env` adds settings (e.g. token lifetime).
     pub fn start(env: &[(&str, &str)]) -> TestServer {
+        Self::start_flavour(Flavour::Majora, env)
+    }
+
+    /// Start a fresh generic (DOT 3.x) server.
+    pub fn start_generic(env: &[(&str, &str)]) -> TestServer {
+        Self::start_flavour(Flavour::Generic, env)
+    }
+
+    fn start_flavour(flavour: Flavour, env: &[(&str, &str)]) -> TestServer {
         let root = repo_root().join("tests/server");
-        let python = root.join(".venv/bin/python");
-        assert!(python.exists(), "test server venv missing: run scripts/setup.sh");
-        let mut child = Command::new(python)
-            .arg(root.join("serve.py"))
-            .arg("--exit-with-stdin")
+        let venv = if flavour == Flavour::Majora { ".venv-majora" } else { ".venv" };
+        let python = root.join(venv).join("bin/python");
+        assert!(python.exists(), "test server venv {venv} missing: run scripts/setup.sh");
+        let mut command = Command::new(python);
+        command.arg(root.join("serve.py")).arg("--exit-with-stdin");
+        if flavour == Flavour::Majora {
+            command.arg("--majora");
+        }
+        let mut child = command
             .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -63,7 +95,7 @@ impl TestServer {
             .parse()
             .unwrap();
         let stdin = child.stdin.take().unwrap();
-        TestServer { port, _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
+        TestServer { port, flavour, _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
     }
 
     /// Stop the server (to test what happens when it is down).
@@ -104,9 +136,24 @@ impl TestServer {
         }
     }
 
-    /// Majora's redirect URI on this server.
+    /// Majora's redirect URI on this server: its callback page, which Majora (and so the
+    /// Majora-flavoured server) accepts only as https. This server speaks plain http, so
+    /// a sign-in that loads the page instead of catching the redirect fails.
     pub fn callback_uri(&self) -> String {
-        self.url("/o/callback/")
+        match self.flavour {
+            Flavour::Majora => format!("https://127.0.0.1:{}/o/callback/", self.port),
+            Flavour::Generic => self.url("/o/callback/"),
+        }
+    }
+
+    /// Add a user holding `scopes` as Majora permissions (`None`: all of them), with a
+    /// two-factor device if `two_factor`.
+    pub fn create_user(&self, username: &str, password: &str, scopes: Option<&[&str]>, two_factor: bool) {
+        let body = serde_json::json!({
+            "username": username, "password": password, "scopes": scopes, "two_factor": two_factor,
+        });
+        let status = Self::http().post(self.url("/test/users/")).json(&body).send().unwrap().status();
+        assert!(status.is_success(), "creating user {username}: {status}");
     }
 
     /// How many token requests of `grant_type` reached the server for this client.
@@ -163,17 +210,25 @@ pub struct Client {
 /// A person with a browser, minus the browser.
 pub struct User {
     http: reqwest::blocking::Client,
+    username: String,
+    password: String,
 }
 
 impl User {
+    /// Alice, who holds every scope and has a two-factor device.
     pub fn new() -> Self {
+        Self::named(USERNAME, PASSWORD)
+    }
+
+    /// Another user (see [`TestServer::create_user`]).
+    pub fn named(username: &str, password: &str) -> Self {
         let http = reqwest::blocking::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap();
-        Self { http }
+        Self { http, username: username.into(), password: password.into() }
     }
 
     /// Log in and press `button` ("allow" to authorize, anything else to deny) on the
@@ -228,7 +283,7 @@ impl User {
             .http
             .post(format!("{origin}/accounts/login/"))
             .header("Referer", format!("{origin}/accounts/login/"))
-            .form(&[("username", USERNAME), ("password", PASSWORD), ("csrfmiddlewaretoken", &csrf), ("next", next)])
+            .form(&[("username", self.username.as_str()), ("password", &self.password), ("csrfmiddlewaretoken", &csrf), ("next", next)])
             .send()
             .unwrap();
         assert_eq!(resp.status().as_u16(), 302, "login failed");
@@ -327,7 +382,7 @@ impl Cli {
     pub fn add_majora(&self, server: &TestServer, name: &str, ttl: u64) -> Client {
         let client = server.create_client(ttl, &[&server.callback_uri()]);
         self.ok(
-            &["profile", "add", name, "--preset", "majora", "--base-url", &server.base(), "--client-id", &client.id, "--client-secret-stdin", "--scopes", "read write"],
+            &["profile", "add", name, "--preset", "majora", "--base-url", &server.base(), "--client-id", &client.id, "--client-secret-stdin"],
             &format!("{}\n", client.secret),
         );
         client

@@ -1,4 +1,5 @@
-"""A django-oauth-toolkit server configured like COG-UK's Majora, for Latchkey's tests.
+"""The generic test server: django-oauth-toolkit 3.x configured like COG-UK's Majora where
+it can be (Majora itself runs DOT 1.4.1: see settings_majora.py), for Latchkey's tests.
 
 Confidential clients, authorization-code grant, refresh tokens that rotate with no grace
 period, a short access-token lifetime (per application, see ``token_lifetime``), the
@@ -73,6 +74,24 @@ LOGGING = {
     "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
 }
 
+# Majora's scopes are its Django permissions; these are the ones Ocarina's commands ask for
+# (Ocarina v0.36.1, client.py ENDPOINTS).
+MAJORA_SCOPES = {
+    **{
+        f"majora2.{verb}_{thing}": f"{verb} {thing}"
+        for verb in ("add", "change")
+        for thing in (
+            "biosampleartifact", "biosamplesource", "biosourcesamplingprocess",
+            "libraryartifact", "librarypoolingprocess", "dnasequencingprocess",
+            "digitalresourceartifact", "temporarymajoraartifactmetric", "pagqualityreport",
+            "temporaryaccessionrecord",
+        )
+    },
+    "majora2.force_add_biosampleartifact": "Add empty biosamples",
+    "majora2.temp_can_read_pags_via_api": "Read published artifact groups via the API",
+    "majora2.can_read_dataview_via_api": "Read data views via the API",
+}
+
 DEFAULT_TOKEN_LIFETIME = int(os.environ.get("TESTSERVER_TOKEN_LIFETIME", "36000"))
 
 
@@ -94,15 +113,7 @@ OAUTH2_PROVIDER = {
     "SCOPES": {
         "read": "Read",
         "write": "Write",
-        **{
-            f"majora2.{verb}_{thing}": f"{verb} {thing}"
-            for verb in ("add", "change")
-            for thing in (
-                "biosampleartifact", "biosamplesource", "biosourcesamplingprocess",
-                "libraryartifact", "librarypoolingprocess", "dnasequencingprocess",
-                "digitalresourceartifact",
-            )
-        },
+        **MAJORA_SCOPES,
         "openid": "OpenID Connect",
         "profile": "Profile",
         "email": "Email",

@@ -14,4 +14,5 @@ urlpatterns = [
     path("test/stats/<str:client_id>/", views.stats),
     path("test/users/", views.create_user),
     path("test/echo/", views.echo),
+    path("test/api/", views.api),
 ]

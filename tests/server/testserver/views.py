@@ -91,17 +91,38 @@ def create_app(request):
         redirect_uris=" ".join(spec.get("redirect_uris", [])),
         skip_authorization=spec.get("skip_authorization", False),
         client_secret=secret,
-        algorithm=spec.get("algorithm", ""),
     )
+    if hasattr(app, "algorithm"):  # DOT 1.5+ (OpenID Connect); Majora's DOT 1.4.1 has none
+        app.algorithm = spec.get("algorithm", "")
     app.save()
     return JsonResponse({"client_id": app.client_id, "client_secret": secret}, status=201)
+
+
+def make_user(username, password, email="", first_name="", scopes=None, two_factor=True):
+    """A user holding `scopes` (default: every Majora scope) as Majora permissions, with a
+    two-factor device unless `two_factor` is false (see testserver.majora)."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+
+    from .majora import SCOPE_GROUP_PREFIX, TWO_FACTOR_GROUP
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(username, email, password, first_name=first_name)
+    names = [SCOPE_GROUP_PREFIX + s for s in (settings.MAJORA_SCOPES if scopes is None else scopes)]
+    if two_factor:
+        names.append(TWO_FACTOR_GROUP)
+    user.groups.set([Group.objects.get_or_create(name=n)[0] for n in names])
+    return user
 
 
 @csrf_exempt
 def create_user(request):
     spec = json.loads(request.body)
-    if not User.objects.filter(username=spec["username"]).exists():
-        User.objects.create_user(spec["username"], spec.get("email", ""), spec["password"])
+    make_user(
+        spec["username"], spec["password"], spec.get("email", ""),
+        scopes=spec.get("scopes"), two_factor=spec.get("two_factor", True),
+    )
     return JsonResponse({"ok": True}, status=201)
 
 
@@ -124,3 +145,23 @@ class BrowserSessionMiddleware:
 def echo(request):
     """Echo the request's Authorization header (tests that a client never shows it)."""
     return HttpResponse(f"you sent: {request.META.get('HTTP_AUTHORIZATION', '')}", content_type="text/plain")
+
+
+@csrf_exempt
+def api(request):
+    """A stand-in for Majora's v2 API: a POST of JSON that carries `username` and `token`
+    fields, answered 200 when the bearer token is valid for the endpoint's `scope` (sent in
+    the body here; Majora knows it per endpoint) and, as Majora does, 400 — not 401 — when
+    it is not."""
+    from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"errors": 1, "messages": ["not JSON"]}, status=400)
+    if request.method != "POST" or "username" not in body or "token" not in body:
+        return JsonResponse({"errors": 1, "messages": ["POST JSON with username and token"]}, status=400)
+    valid, r = get_oauthlib_core().verify_request(request, scopes=body.get("scope", "").split())
+    if not valid:
+        return JsonResponse({"errors": 1, "messages": ["Your token is invalid or expired"]}, status=400)
+    return JsonResponse({"errors": 0, "user": r.user.username, "scope": r.access_token.scope})
