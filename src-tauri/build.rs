@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "set_client",
     "check_credentials",
     "set_scopes",
+    "set_redirect_uri",
     "refresh_profile",
     "test_access",
     "copy_token",

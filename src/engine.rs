@@ -60,7 +60,10 @@ pub struct ProfileStatus {
     pub status: Status,
     pub expires_at: Option<u64>,
     pub expires_in: Option<i64>,
+    /// The scopes granted (signed in), else those the profile asks for.
     pub scopes: Vec<String>,
+    /// The scopes the profile asks for at its next sign-in.
+    pub requested_scopes: Vec<String>,
     pub has_refresh_token: bool,
     pub last_error: Option<String>,
     pub account: Option<String>,
@@ -474,6 +477,7 @@ impl Latchkey {
                     expires_at: s.expires_at,
                     expires_in: s.expires_at.map(|at| at as i64 - now),
                     scopes: if s.scopes.is_empty() { p.scopes.clone() } else { s.scopes.clone() },
+                    requested_scopes: p.scopes.clone(),
                     has_refresh_token: s.has_refresh_token,
                     last_error: s.last_error,
                     account: s.account,

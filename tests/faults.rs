@@ -10,11 +10,11 @@ mod fault_proxy;
 use std::time::Duration;
 
 use fault_proxy::{Fault, FaultProxy};
-use support::{describe, generic_server as server, Cli, User};
+use support::{describe, generic_server, server, Cli, User};
 
 #[test]
 fn every_fault_is_a_clear_error_and_loses_nothing() {
-    let server = server();
+    let server = generic_server();
     let proxy = FaultProxy::start(server.port);
     let cli = Cli::new();
     // The profile's endpoints point at the proxy; the browser part goes to the server.

@@ -121,6 +121,8 @@ fn server_down_keeps_tokens_and_says_try_again() {
         assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
         let text = stderr(&out);
         assert!(text.contains("cannot reach") && text.contains("tokens are unchanged"), "{text}");
+        assert_eq!(text.matches("cannot reach").count(), 1, "the error is said once: {text}");
+        assert!(!text.contains("\x1b["), "no colour codes when stderr is not a terminal: {text:?}");
         assert!(!text.contains(stored.access_token.expose()));
     }
     assert_eq!(cli.stored_tokens("p").unwrap(), stored);

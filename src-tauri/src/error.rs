@@ -22,8 +22,26 @@ impl IpcError {
 
 impl From<latchkey::Error> for IpcError {
     fn from(err: latchkey::Error) -> Self {
-        Self { code: err.code(), message: err.to_string(), hint: err.hint() }
+        Self { code: err.code(), message: err.to_string(), hint: window_hint(&err).or_else(|| err.hint()) }
     }
+}
+
+/// What to do next, in the app's words where the engine's hint names a CLI command.
+fn window_hint(err: &latchkey::Error) -> Option<String> {
+    use latchkey::Error;
+    Some(match err {
+        Error::ScopeRefused { majora: true, .. } => "Untick the task your account may not use under \
+            \u{201c}Scopes and redirect\u{2026}\u{201d} on the profile, or ask your Majora administrator to \
+            grant you the permission; then sign in again."
+            .into(),
+        Error::ScopeRefused { .. } => "Remove the scope under \u{201c}Scopes and redirect\u{2026}\u{201d} on \
+            the profile, or ask the server's administrator; then sign in again."
+            .into(),
+        Error::TwoFactorRequired { .. } => "Set up two-factor authentication on your Majora account page \
+            (Profile, then \u{201c}Enable 2FA\u{201d}), then sign in again."
+            .into(),
+        _ => return None,
+    })
 }
 
 impl From<tauri::Error> for IpcError {

@@ -96,6 +96,7 @@ pub fn run() {
             commands::profiles::set_client,
             commands::profiles::check_credentials,
             commands::profiles::set_scopes,
+            commands::profiles::set_redirect_uri,
             commands::profiles::refresh_profile,
             commands::profiles::test_access,
             commands::profiles::copy_token,

@@ -15,6 +15,9 @@ pub struct ProfileView {
     pub client_id: Option<String>,
     pub account: Option<String>,
     pub scopes: Vec<String>,
+    pub requested_scopes: Vec<String>,
+    /// Majora: the tasks the scope settings offer (empty for other servers).
+    pub tasks: Vec<TaskChoice>,
     pub status: latchkey::store::Status,
     pub expires_at: Option<u64>,
     pub has_refresh_token: bool,
@@ -34,6 +37,8 @@ impl From<ProfileStatus> for ProfileView {
             client_id: p.client_id,
             account: p.account,
             scopes: p.scopes,
+            requested_scopes: p.requested_scopes,
+            tasks: TaskChoice::for_preset(p.preset),
             status: p.status,
             expires_at: p.expires_at,
             has_refresh_token: p.has_refresh_token,
@@ -69,7 +74,31 @@ pub struct ServerPreview {
     pub manual_registration_url: Option<String>,
     pub redirect_uri: String,
     pub default_scopes: Vec<ScopeChoice>,
+    /// Majora: what the user will do, each with its scopes (empty for other servers).
+    pub tasks: Vec<TaskChoice>,
     pub renewal: latchkey::profile::Renewal,
+}
+
+/// One thing a Majora user does with Ocarina, and the scopes it needs.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskChoice {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub scopes: &'static [&'static str],
+    pub preselected: bool,
+}
+
+impl TaskChoice {
+    pub fn for_preset(preset: PresetKind) -> Vec<TaskChoice> {
+        if !preset.is_majora() {
+            return Vec::new();
+        }
+        latchkey::preset::MAJORA_TASKS
+            .iter()
+            .map(|t| TaskChoice { id: t.id, label: t.label, scopes: t.scopes, preselected: t.default })
+            .collect()
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -100,6 +129,7 @@ impl From<Resolved> for ServerPreview {
             manual_registration_url: r.server.manual_registration_url.as_ref().map(|u| u.to_string()),
             redirect_uri: r.redirect_uri.to_string(),
             default_scopes: r.scopes.iter().map(|s| ScopeChoice { scope: s.clone(), explanation: explain(s) }).collect(),
+            tasks: TaskChoice::for_preset(r.server.preset),
             renewal: r.server.renewal,
         }
     }

@@ -80,8 +80,18 @@ pub async fn check_credentials(state: State<'_, AppState>, name: String) -> IpcR
 }
 
 #[tauri::command]
-pub async fn set_scopes(state: State<'_, AppState>, name: String, scopes: Vec<String>) -> IpcResult<()> {
-    state.run(move |e| e.set_scopes(&name, scopes)).await
+pub async fn set_scopes(app: AppHandle, state: State<'_, AppState>, name: String, scopes: Vec<String>) -> IpcResult<()> {
+    state.run(move |e| e.set_scopes(&name, scopes)).await?;
+    let _ = app.emit(PROFILES_CHANGED, ());
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn set_redirect_uri(app: AppHandle, state: State<'_, AppState>, name: String, redirect_uri: String) -> IpcResult<()> {
+    let uri = url("redirect URI", Some(redirect_uri))?.ok_or_else(|| IpcError::usage("Enter the redirect URI registered with the server."))?;
+    state.run(move |e| e.set_redirect_uri(&name, uri)).await?;
+    let _ = app.emit(PROFILES_CHANGED, ());
+    Ok(())
 }
 
 #[tauri::command]

@@ -70,6 +70,7 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
         ("set_client", json!({"name": "other", "clientId": client.id, "clientSecret": client.secret})),
         ("check_credentials", json!({"name": "other"})),
         ("set_scopes", json!({"name": "other", "scopes": ["read"]})),
+        ("set_redirect_uri", json!({"name": "other", "redirectUri": server.callback_uri()})),
         ("open_registration_page", json!({"name": "other"})),
         ("start_sign_in", json!({"name": "other", "method": "paste"})),
         ("complete_sign_in", json!({"name": "other", "pasted": "not-a-code!"})),

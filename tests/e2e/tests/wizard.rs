@@ -19,6 +19,12 @@ fn server() -> &'static TestServer {
     })
 }
 
+/// The generic (DOT 3.x) server, for the custom-scheme redirects Majora does not allow.
+fn generic() -> &'static TestServer {
+    static SERVER: std::sync::OnceLock<TestServer> = std::sync::OnceLock::new();
+    SERVER.get_or_init(|| TestServer::start_generic(&[("TESTSERVER_APPROVAL_PROMPT", "auto")]))
+}
+
 /// The harness's HTTP helpers are blocking; run them off the async workers.
 fn blocking<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
@@ -84,9 +90,19 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     wait_text(&app, "[data-testid=verdict]", "knows this client").await;
     click(&app, "[data-testid=wizard-step-register] [data-testid=next]").await;
 
-    // Step 3: Majora's uploader scopes are pre-checked.
+    // Step 3: tasks, not scope names; the usual upload set is chosen, reading is not.
     let summary = wait_text(&app, "[data-testid=scope-summary]", "majora2.add_biosampleartifact").await;
     assert!(summary.contains("majora2.add_digitalresourceartifact"), "{summary}");
+    let picker = text(&app, "[data-testid=task-picker]").await;
+    assert!(picker.contains("Upload samples, libraries, sequencing runs and files"), "{picker}");
+    assert!(app.find("[data-testid=task-upload]").await.is_selected().await.unwrap());
+    assert!(!app.find("[data-testid=task-read]").await.is_selected().await.unwrap());
+    assert!(!summary.contains("majora2.temp_can_read_pags_via_api"), "{summary}");
+    click(&app, "[data-testid=task-read]").await;
+    wait_text(&app, "[data-testid=scope-summary]", "majora2.temp_can_read_pags_via_api").await;
+    click(&app, "[data-testid=task-read]").await;
+    let summary = text(&app, "[data-testid=scope-summary]").await;
+    assert!(!summary.contains("majora2.temp_can_read_pags_via_api"), "unticking takes the scope away: {summary}");
     app.screenshot("3-scopes").await;
     assert!(app.fits_horizontally().await, "scopes step overflows at 800x600");
     click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
@@ -133,6 +149,23 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     app.screenshot("6-profiles").await;
     assert!(app.fits_horizontally().await, "profile list overflows at 800x600");
 
+    // The profile's settings: tasks and the redirect URI change without removing it.
+    click(&app, "[data-testid=profile-majora-test] [data-testid=action-settings]").await;
+    let field = "[data-testid=profile-majora-test] [data-testid=settings-redirect-uri]";
+    assert_eq!(app.find(field).await.prop("value").await.unwrap().unwrap(), server.callback_uri());
+    type_into(&app, field, "not a url").await;
+    click(&app, "[data-testid=profile-majora-test] [data-testid=settings-save]").await;
+    wait_text(&app, "[data-testid=profile-majora-test] [data-testid=profile-settings] [data-testid=error]", "not a valid URL").await;
+    type_into(&app, field, &server.callback_uri()).await;
+    click(&app, "[data-testid=profile-majora-test] [data-testid=task-read]").await;
+    click(&app, "[data-testid=profile-majora-test] [data-testid=settings-save]").await;
+    wait_text(&app, "[data-testid=profile-majora-test] [data-testid=profile-settings]", "Sign in again for the change").await;
+    let cli = support::Cli::in_dir(app.session.config_dir(), vec![]);
+    let listed: serde_json::Value = serde_json::from_str(&blocking(|| cli.ok(&["profile", "list", "--json"], ""))).unwrap();
+    let scopes = listed[0]["scopes"].as_array().unwrap();
+    assert!(scopes.iter().any(|s| s == "majora2.temp_can_read_pags_via_api"), "{listed}");
+    assert_eq!(scopes.len(), 15, "{listed}");
+
     let log = app.session.log();
     assert!(!log.contains(&client.secret) && !log.contains("code="), "a secret reached the log");
     app.shutdown().await;
@@ -140,7 +173,7 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
 
 /// Add a generic profile with the `latchkey://callback` redirect through the wizard.
 async fn add_scheme_profile(app: &Desktop) -> support::Client {
-    let server = server();
+    let server = generic();
     click(app, "[data-testid=add-server]").await;
     click(app, "[data-testid=server-generic]").await;
     type_into(app, "[data-testid=profile-name]", "lab").await;
@@ -167,7 +200,7 @@ async fn add_scheme_profile(app: &Desktop) -> support::Client {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn custom_scheme_callback_from_a_second_launch_completes_the_flow() {
-    let server = server();
+    let server = generic();
     let app = Desktop::launch(&[]).await;
     let client = add_scheme_profile(&app).await;
     click(&app, "[data-testid=sign-in-browser]").await;
@@ -195,7 +228,7 @@ async fn custom_scheme_callback_from_a_second_launch_completes_the_flow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forged_callback_is_refused_and_the_user_warned() {
-    let server = server();
+    let server = generic();
     let app = Desktop::launch(&[]).await;
     let client = add_scheme_profile(&app).await;
     click(&app, "[data-testid=sign-in-browser]").await;
@@ -217,5 +250,39 @@ async fn forged_callback_is_refused_and_the_user_warned() {
     let second = app.launch_again(&[&location]);
     assert!(second.status.success());
     wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
+    app.shutdown().await;
+}
+
+/// Majora lets a user authorize only the scopes their account holds: the in-app sign-in
+/// ends on Majora's `invalid_scope`, and the app says what it means and what to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scope_the_account_lacks_is_explained_in_the_app() {
+    let server = TestServer::start(&[("TESTSERVER_BROWSER_SESSION_USER", "reader"), ("TESTSERVER_APPROVAL_PROMPT", "auto")]);
+    blocking(|| server.create_user("reader", "reader-pass", Some(&["majora2.temp_can_read_pags_via_api"]), true));
+    let client = blocking(|| server.create_client(3600, &[&server.callback_uri()]));
+    let app = Desktop::launch(&[]).await;
+    click(&app, "[data-testid=add-server]").await;
+    click(&app, "[data-testid=server-majora-test]").await;
+    click(&app, "details summary").await;
+    type_into(&app, "[data-testid=server-address]", &server.base()).await;
+    click(&app, "[data-testid=next]").await;
+    wait_text(&app, "[data-testid=checklist]", "Confidential").await;
+    type_into(&app, "[data-testid=client-id]", &client.id).await;
+    type_into(&app, "[data-testid=client-secret]", &client.secret).await;
+    click(&app, "[data-testid=check]").await;
+    wait_text(&app, "[data-testid=verdict]", "knows this client").await;
+    click(&app, "[data-testid=wizard-step-register] [data-testid=next]").await;
+    wait_text(&app, "[data-testid=scope-summary]", "majora2.add_biosampleartifact").await;
+    click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
+    click(&app, "[data-testid=sign-in-window]").await;
+    let shown = wait_text(&app, "[data-testid=wizard-step-sign-in] [data-testid=error]", "lacks the permission").await;
+    assert!(shown.contains("your Majora account lacks the permission for one of the chosen scopes"), "{shown}");
+    assert!(shown.contains("majora2.add_biosampleartifact"), "the scopes are named: {shown}");
+    assert!(shown.contains("Scopes and redirect") && shown.contains("Majora administrator"), "no way out: {shown}");
+    assert!(!shown.contains("latchkey "), "a CLI command in the app: {shown}");
+    assert!(!shown.contains("[object"), "{shown}");
+    // Only the credentials check's made-up code reached the token endpoint.
+    assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code")), 1);
+    assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code/200")), 0);
     app.shutdown().await;
 }

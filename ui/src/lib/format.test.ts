@@ -3,7 +3,7 @@ import { statusLine, statusTone, clock } from './format';
 import type { ProfileView } from './ipc';
 
 const base: ProfileView = {
-  name: 'm', preset: 'majora', server: 's', clientId: 'c', account: null, scopes: [], status: 'signed-in',
+  name: 'm', preset: 'majora', server: 's', clientId: 'c', account: null, scopes: [], requestedScopes: [], tasks: [], status: 'signed-in',
   expiresAt: null, hasRefreshToken: true, lastError: null, redirectUri: 'https://x/o/callback/', redirectMode: 'window',
   dynamicallyRegistered: false, ocarinaSync: null,
 };

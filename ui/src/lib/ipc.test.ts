@@ -4,7 +4,7 @@ const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn() }));
 
-import { listProfiles, IpcError } from './ipc';
+import { asIpcError, listProfiles, IpcError } from './ipc';
 
 describe('ipc', () => {
   it('turns backend errors into IpcError with code and hint', async () => {
@@ -19,5 +19,13 @@ describe('ipc', () => {
     invoke.mockRejectedValue('boom');
     const err = await listProfiles().catch((e) => e);
     expect(err.code).toBe('internal');
+  });
+
+  it('reads the plain error of an event payload (never "[object Object]")', () => {
+    const err = asIpcError({ code: 'scope-refused', message: 'your Majora account lacks…', hint: 'Untick it.' });
+    expect(err.code).toBe('scope-refused');
+    expect(err.message).toBe('your Majora account lacks…');
+    expect(err.hint).toBe('Untick it.');
+    expect(asIpcError(new Error('x')).message).not.toContain('[object');
   });
 });

@@ -14,7 +14,12 @@ export interface ProfileView {
   server: string;
   clientId: string | null;
   account: string | null;
+  /** Granted when signed in, else what the profile asks for. */
   scopes: string[];
+  /** What the profile asks for at its next sign-in. */
+  requestedScopes: string[];
+  /** Majora: the tasks its scope settings offer (empty for other servers). */
+  tasks: TaskChoice[];
   status: Status;
   expiresAt: number | null;
   hasRefreshToken: boolean;
@@ -39,6 +44,14 @@ export interface ScopeChoice {
   explanation: string;
 }
 
+/** One thing a Majora user does with Ocarina, and the scopes it needs. */
+export interface TaskChoice {
+  id: string;
+  label: string;
+  scopes: string[];
+  preselected: boolean;
+}
+
 export interface ServerPreview {
   issuer: string;
   authorizeUrl: string;
@@ -48,6 +61,8 @@ export interface ServerPreview {
   manualRegistrationUrl: string | null;
   redirectUri: string;
   defaultScopes: ScopeChoice[];
+  /** Majora: what the user will do (each task brings its scopes); empty elsewhere. */
+  tasks: TaskChoice[];
   renewal: 'refresh-token' | 'reexchange-code' | 'sign-in';
 }
 
@@ -140,6 +155,7 @@ export const setClient = (name: string, clientId: string, clientSecret: string |
   call<void>('set_client', { name, clientId, clientSecret });
 export const checkCredentials = (name: string) => call<CredentialCheck>('check_credentials', { name });
 export const setScopes = (name: string, scopes: string[]) => call<void>('set_scopes', { name, scopes });
+export const setRedirectUri = (name: string, redirectUri: string) => call<void>('set_redirect_uri', { name, redirectUri });
 export const refreshProfile = (name: string) => call<void>('refresh_profile', { name });
 export const testAccess = (name: string, url: string) => call<ApiAnswer>('test_access', { name, url });
 export const copyToken = (name: string) => call<void>('copy_token', { name });
@@ -187,6 +203,12 @@ export const onProfilesChanged = (handler: () => void): Promise<UnlistenFn> =>
   listen('latchkey://profiles-changed', () => handler());
 
 /** Turn anything thrown into an IpcError for display. */
+/** Anything caught or received (an event's `error` is a plain `{code, message, hint}`). */
 export function asIpcError(e: unknown): IpcError {
-  return e instanceof IpcError ? e : new IpcError('internal', String(e));
+  if (e instanceof IpcError) return e;
+  const shape = e as Partial<IpcErrorShape> | null;
+  if (shape && typeof shape === 'object' && typeof shape.code === 'string' && typeof shape.message === 'string') {
+    return new IpcError(shape.code, shape.message, shape.hint ?? null);
+  }
+  return new IpcError('internal', String(e));
 }
