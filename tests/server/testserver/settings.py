@@ -71,7 +71,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "ERROR"},
+        # Clients killed mid-request (the crash soak) are expected: no "Broken pipe" lines.
+        "django.server": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+    },
 }
 
 # Majora's scopes are its Django permissions; these are the ones Ocarina's commands ask for
