@@ -29,6 +29,8 @@
 //! enter), has mode 0600, and the agent checks the peer's uid (`SO_PEERCRED`). That is
 //! the same boundary as the unlocked Secret Service, which any process of the user may
 //! read without a prompt. The agent only reads; renewals still go through the store.
+//! Its answer holds the access token and its expiry only — not the refresh token (nor
+//! Agate's code), which `latchkey token` never needs.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -129,7 +131,10 @@ impl Agent {
         let mut stream = stream;
         match reply {
             Some((id, tokens)) => {
-                let stored = crate::store::StoredTokens { tokens, id };
+                // What `latchkey token` needs, and nothing more: never the refresh token
+                // or Agate's re-exchangeable code, which outlive the access token.
+                let served = TokenSet { refresh_token: None, code: None, ..tokens };
+                let stored = crate::store::StoredTokens { tokens: served, id };
                 let mut json = serde_json::to_vec(&stored).expect("token set serializes");
                 json.push(b'\n');
                 stream.write_all(&json)

@@ -59,11 +59,63 @@ fn normalized_path(url: &Url) -> &str {
     }
 }
 
-/// Parse what came back: a full callback URL, or (when `allow_bare_code`) a bare code.
+/// The parameters of a callback URL: from its query (the code flow) or its fragment
+/// (some servers), never a mix. A URL that carries sign-in parameters in both is refused:
+/// `?state=A#code=X&state=B` would otherwise pair one sign-in's state with another's code.
+pub fn callback_params(url: &Url) -> Result<Vec<(String, String)>> {
+    const SIGN_IN_KEYS: [&str; 4] = ["code", "state", "error", "iss"];
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let fragment: Vec<(String, String)> = url
+        .fragment()
+        .map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let carries = |ps: &[(String, String)]| ps.iter().any(|(k, _)| SIGN_IN_KEYS.contains(&k.as_str()));
+    match (carries(&query), carries(&fragment)) {
+        (true, true) => Err(Error::CallbackRejected(
+            "it carries sign-in parameters both in its query and in its fragment".into(),
+        )),
+        (false, true) => Ok(fragment),
+        _ => Ok(query),
+    }
+}
+
+/// The one value of `name` among `params`; a parameter given twice is refused.
+fn single(params: &[(String, String)], name: &str) -> Result<Option<String>> {
+    let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Error::CallbackRejected(format!("`{name}` appears more than once")));
+    }
+    Ok(first)
+}
+
+/// The `state` of what came back: `None` for a bare code (no `://`), the one `state` of a
+/// URL otherwise — read exactly as [`parse_callback`] reads it.
+pub fn state_of(input: &str) -> Result<Option<String>> {
+    let input = input.trim();
+    if !input.contains("://") {
+        return Ok(None);
+    }
+    let url = Url::parse(input)
+        .map_err(|e| Error::CallbackRejected(format!("the address is not a valid URL ({e})")))?;
+    single(&callback_params(&url)?, "state")
+}
+
+/// Whether `iss` names `issuer` (RFC 9207 §2.4: simple string comparison). The one
+/// latitude is the slash `Url` adds to an issuer with an empty path.
+fn same_issuer(iss: &str, issuer: &Url) -> bool {
+    iss == issuer.as_str() || (issuer.path() == "/" && iss == issuer.as_str().trim_end_matches('/'))
+}
+
+/// Parse what came back: a full callback URL, or (when `allow_bare_code`, i.e. typed by
+/// the user) a bare code. A URL must carry `state`: without it, it cannot be told from
+/// one an attacker made with a code of their own. When the server advertises RFC 9207
+/// (`iss_required`), the URL must also carry `iss` naming the profile's issuer.
 pub fn parse_callback(
     input: &str,
     redirect_uri: &Url,
     issuer: &Url,
+    iss_required: bool,
     allow_bare_code: bool,
 ) -> Result<Callback> {
     let input = input.trim();
@@ -90,44 +142,50 @@ pub fn parse_callback(
             redact_url(redirect_uri)
         )));
     }
-    // Parameters are in the query (code flow), or in the fragment for some servers.
-    let mut params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let has = |ps: &[(String, String)], k: &str| ps.iter().any(|(n, _)| n == k);
-    if !has(&params, "code") && !has(&params, "error") {
-        if let Some(fragment) = url.fragment() {
-            params = url::form_urlencoded::parse(fragment.as_bytes()).into_owned().collect();
-        }
-    }
-    let single = |name: &str| -> Result<Option<String>> {
-        let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone());
-        let first = values.next();
-        if values.next().is_some() {
-            return Err(Error::CallbackRejected(format!("`{name}` appears more than once")));
-        }
-        Ok(first)
-    };
-    if let Some(iss) = single("iss")? {
-        if iss.trim_end_matches('/') != issuer.as_str().trim_end_matches('/') {
+    let params = callback_params(&url)?;
+    match single(&params, "iss")? {
+        Some(iss) if !same_issuer(&iss, issuer) => {
             return Err(Error::CallbackRejected(format!(
-                "it names issuer `{iss}`, not this profile's `{issuer}` (RFC 9207 mix-up defence)"
+                "it names issuer `{}`, not this profile's `{issuer}` (RFC 9207 mix-up defence)",
+                printable(&iss)
             )));
         }
+        None if iss_required => {
+            return Err(Error::CallbackRejected(format!(
+                "it does not name its issuer, which `{issuer}` always does (RFC 9207 mix-up defence)"
+            )));
+        }
+        _ => {}
     }
-    if let Some(error) = single("error")? {
+    let state = single(&params, "state")?.ok_or_else(|| {
+        Error::CallbackRejected(
+            "it carries no state, so it cannot be told from a forged one".into(),
+        )
+    })?;
+    if let Some(error) = single(&params, "error")? {
         return Err(Error::AuthorizationDenied {
-            error: printable(&error),
-            description: single("error_description")?.map(|d| printable(&d)),
+            error: oauth_error_code(&error),
+            description: single(&params, "error_description")?.map(|d| printable(&d)),
         });
     }
-    let code = single("code")?
+    let code = single(&params, "code")?
         .filter(|c| !c.is_empty())
         .ok_or_else(|| Error::CallbackRejected("it carries no authorization code".into()))?;
-    let state = single("state")?;
-    Ok(Callback { code: crate::secret::Secret::new(code), state })
+    Ok(Callback { code: crate::secret::Secret::new(code), state: Some(state) })
+}
+
+/// An error code a server sent, as Latchkey repeats it (terminal, notification, state
+/// file): RFC 6749's character set for `error` (printable ASCII but `"` and `\`), at
+/// most 64 characters; anything else is named for what it is.
+pub fn oauth_error_code(code: &str) -> String {
+    let ok = !code.is_empty()
+        && code.len() <= 64
+        && code.bytes().all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\');
+    if ok { code.to_string() } else { "unrecognized_error".to_string() }
 }
 
 /// Server-supplied text shown to the user: printable, and not too long.
-fn printable(text: &str) -> String {
+pub fn printable(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(300).collect()
 }
 
@@ -142,7 +200,7 @@ mod tests {
     const ISSUER: &str = "https://majora.covid19.climb.ac.uk/";
 
     fn parse(input: &str) -> Result<Callback> {
-        parse_callback(input, &url(MAJORA_CB), &url(ISSUER), true)
+        parse_callback(input, &url(MAJORA_CB), &url(ISSUER), false, true)
     }
 
     #[test]
@@ -159,7 +217,7 @@ mod tests {
         let bare = parse("  Zx9-abc_DEF  ").unwrap();
         assert_eq!(bare.code.expose(), "Zx9-abc_DEF");
         assert_eq!(bare.state, None);
-        let no_bare = parse_callback("abc", &url(MAJORA_CB), &url(ISSUER), false).unwrap_err();
+        let no_bare = parse_callback("abc", &url(MAJORA_CB), &url(ISSUER), false, false).unwrap_err();
         assert_eq!(no_bare.code(), "callback-rejected");
     }
 
@@ -193,13 +251,13 @@ mod tests {
     #[test]
     fn loopback_port_may_differ_and_scheme_uri_matches() {
         let loopback = url("http://127.0.0.1/callback");
-        let cb = parse_callback("http://127.0.0.1:53123/callback?code=a&state=s", &loopback, &url(ISSUER), false).unwrap();
+        let cb = parse_callback("http://127.0.0.1:53123/callback?code=a&state=s", &loopback, &url(ISSUER), false, false).unwrap();
         assert_eq!(cb.code.expose(), "a");
         let scheme = url("latchkey://callback");
         for ok in ["latchkey://callback?code=a&state=s", "latchkey://callback/?code=a&state=s"] {
-            parse_callback(ok, &scheme, &url(ISSUER), false).unwrap();
+            parse_callback(ok, &scheme, &url(ISSUER), false, false).unwrap();
         }
-        assert!(parse_callback("latchkey://evil?code=a&state=s", &scheme, &url(ISSUER), false).is_err());
+        assert!(parse_callback("latchkey://evil?code=a&state=s", &scheme, &url(ISSUER), false, false).is_err());
     }
 
     #[test]
@@ -209,6 +267,55 @@ mod tests {
         parse("https://majora.covid19.climb.ac.uk/o/callback/?code=a&state=s&iss=https%3A%2F%2Fmajora.covid19.climb.ac.uk").unwrap();
         assert!(parse("https://majora.covid19.climb.ac.uk/o/callback/?code=a&code=b&state=s").is_err());
         assert!(parse("https://majora.covid19.climb.ac.uk/o/callback/?state=s").is_err());
+        // Compared exactly: another path is another issuer.
+        let tenant = url("https://id.example.org/realms/a");
+        let cb = |iss: &str| format!("{MAJORA_CB}?code=c&state=s&iss={}", url::form_urlencoded::byte_serialize(iss.as_bytes()).collect::<String>());
+        assert!(parse_callback(&cb("https://id.example.org/realms/a"), &url(MAJORA_CB), &tenant, true, false).is_ok());
+        assert!(parse_callback(&cb("https://id.example.org/realms/a/"), &url(MAJORA_CB), &tenant, true, false).is_err());
+        assert!(parse_callback(&cb("https://id.example.org/realms/ab"), &url(MAJORA_CB), &tenant, true, false).is_err());
+    }
+
+    #[test]
+    fn an_advertised_iss_must_be_there() {
+        let without = format!("{MAJORA_CB}?code=c&state=s");
+        let err = parse_callback(&without, &url(MAJORA_CB), &url(ISSUER), true, false).unwrap_err();
+        assert!(err.to_string().contains("does not name its issuer"), "{err}");
+        parse_callback(&without, &url(MAJORA_CB), &url(ISSUER), false, false).unwrap();
+    }
+
+    #[test]
+    fn a_url_without_state_is_refused_even_for_a_known_profile() {
+        for no_state in [format!("{MAJORA_CB}?code=attackers-code"), format!("{MAJORA_CB}?error=access_denied")] {
+            let err = parse(&no_state).unwrap_err();
+            assert_eq!(err.code(), "callback-rejected", "{no_state}");
+            assert!(err.to_string().contains("no state"), "{err}");
+        }
+        assert_eq!(state_of("just-a-code").unwrap(), None);
+        assert_eq!(state_of(&format!("{MAJORA_CB}?code=c&state=s")).unwrap().as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn query_and_fragment_are_never_mixed() {
+        for mixed in [
+            format!("{MAJORA_CB}?state=A#code=X&state=B"),
+            format!("{MAJORA_CB}?code=X#state=B"),
+            format!("{MAJORA_CB}?state=A#iss=x"),
+        ] {
+            assert_eq!(parse(&mixed).unwrap_err().code(), "callback-rejected", "{mixed}");
+            assert!(state_of(&mixed).is_err(), "{mixed}");
+        }
+        // Other things in the fragment (a page anchor) do not count.
+        assert_eq!(parse(&format!("{MAJORA_CB}?code=c&state=s#top")).unwrap().code.expose(), "c");
+    }
+
+    #[test]
+    fn server_error_codes_are_restricted() {
+        assert_eq!(oauth_error_code("invalid_scope"), "invalid_scope");
+        for bad in ["\x1b[31mred", "a\"b", &"x".repeat(65), "", "naïve"] {
+            assert_eq!(oauth_error_code(bad), "unrecognized_error", "{bad:?}");
+        }
+        let err = parse(&format!("{MAJORA_CB}?error=%1B%5B2J&state=s")).unwrap_err();
+        assert!(!err.to_string().contains('\x1b'), "{err}");
     }
 
     #[test]

@@ -160,9 +160,9 @@ impl<'a> OAuthClient<'a> {
             200..=299 => Ok(true),
             401 => Err(Error::ClientRejected),
             status => {
-                let value: serde_json::Value = response.json().unwrap_or_default();
+                let value: serde_json::Value = serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
                 Err(Error::ServerError {
-                    error: value.get("error").and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| format!("HTTP {status}")),
+                    error: value.get("error").and_then(|v| v.as_str()).map(crate::callback::oauth_error_code).unwrap_or_else(|| format!("HTTP {status}")),
                     description: Some("revoking a token".into()),
                 })
             }
@@ -271,11 +271,9 @@ impl<'a> OAuthClient<'a> {
         match err {
             RequestTokenError::ServerResponse(r) => {
                 let value = serde_json::to_value(&r).unwrap_or_default();
-                let code = value.get("error").and_then(|v| v.as_str()).unwrap_or("unknown").to_string();
-                let description: Option<String> = value
-                    .get("error_description")
-                    .and_then(|v| v.as_str())
-                    .map(|d| d.chars().filter(|c| !c.is_control()).take(300).collect());
+                let code = crate::callback::oauth_error_code(value.get("error").and_then(|v| v.as_str()).unwrap_or(""));
+                let description: Option<String> =
+                    value.get("error_description").and_then(|v| v.as_str()).map(crate::callback::printable);
                 match code.as_str() {
                     "invalid_grant" if refreshing => {
                         self.sign_in_needed("the server no longer accepts the stored refresh token")
@@ -294,6 +292,9 @@ impl<'a> OAuthClient<'a> {
                 }
             }
             RequestTokenError::Request(e) => network(url, e),
+            RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) if transport.too_large() => {
+                Error::BadResponse("the answer is larger than 1 MiB".into())
+            }
             RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) => {
                 match transport.last_status() {
                     Some(401) => Error::ClientRejected,

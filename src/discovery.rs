@@ -33,6 +33,9 @@ pub struct Metadata {
     pub code_challenge_methods_supported: Option<Vec<String>>,
     #[serde(default)]
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// RFC 9207 §3.
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
 }
 
 /// The well-known URLs to try for an issuer, in order.
@@ -64,10 +67,7 @@ pub fn discover(issuer: &Url, http: &Http) -> Result<Server> {
             last_problem = format!("{url} answered HTTP {}", response.status().as_u16());
             continue;
         }
-        let body = response.bytes().map_err(|e| Error::Network {
-            url: url.to_string(),
-            reason: describe_reqwest_error(&e),
-        })?;
+        let body = crate::http::read_body(response, &url)?;
         match parse_metadata(&body, issuer) {
             Ok(server) => return Ok(server),
             Err(e) => last_problem = format!("{url}: {e}"),
@@ -111,6 +111,7 @@ pub fn parse_metadata(body: &[u8], issuer: &Url) -> Result<Server> {
         pkce,
         renewal,
         client_auth,
+        authorization_response_iss: meta.authorization_response_iss_parameter_supported,
         ..Server::new(PresetKind::Generic, meta.issuer, meta.authorization_endpoint, meta.token_endpoint)
     };
     server.validate()?;

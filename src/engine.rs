@@ -41,6 +41,13 @@ pub struct SignInStart {
     pub redirect_uri: Url,
 }
 
+impl SignInStart {
+    /// The `state` this sign-in sent (what its callback must carry).
+    pub fn state(&self) -> String {
+        self.authorize_url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap_or_default()
+    }
+}
+
 /// A sign-in that has finished (no secrets).
 #[derive(Debug, Clone, Serialize)]
 pub struct SignedIn {
@@ -204,6 +211,9 @@ impl Latchkey {
             });
         };
         let reg = registration::register(self.http()?, &endpoint, &profile)?;
+        if let Some(uri) = &reg.registration_client_uri {
+            profile.server.check_endpoint("registration client", uri)?;
+        }
         if let Some(secret) = &reg.client_secret {
             self.store.set_client_secret(name, secret)?;
         }
@@ -259,7 +269,7 @@ impl Latchkey {
     /// Which profile a callback URL belongs to, by its `state` (for catchers that see
     /// URLs from several flows). Does not consume the flow.
     pub fn pending_profile_for(&self, callback_url: &Url) -> Option<String> {
-        let state = callback_url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned())?;
+        let state = crate::callback::state_of(callback_url.as_str()).ok()??;
         self.flows.profile_for(&state)
     }
 
@@ -272,29 +282,34 @@ impl Latchkey {
     /// has not finished; a callback is never exchanged otherwise. `redirect_uri` is the
     /// one the flow was started with when it was overridden.
     pub fn complete_sign_in(&self, input: &str, profile_hint: Option<&str>, redirect_uri: Option<&Url>) -> Result<SignedIn> {
-        let state = Url::parse(input.trim())
-            .ok()
-            .and_then(|u| {
-                let q = u.query_pairs().chain(url::form_urlencoded::parse(u.fragment().unwrap_or("").as_bytes()));
-                q.filter(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).next()
-            });
+        // One reading of the parameters decides both the profile and the flow
+        // ([`crate::callback::state_of`] reads them as `parse_callback` does).
+        let state = crate::callback::state_of(input)?;
         let name = match (&state, profile_hint) {
-            (Some(s), _) => self.flows.profile_for(s).ok_or_else(|| {
-                Error::CallbackRejected("its state matches no sign-in in progress (old, replayed or forged)".into())
-            })?,
+            (Some(s), hint) => {
+                let name = self.flows.profile_for(s).ok_or_else(|| {
+                    Error::CallbackRejected("its state matches no sign-in in progress (old, replayed or forged)".into())
+                })?;
+                if hint.is_some_and(|h| h != name) {
+                    return Err(Error::CallbackRejected(format!(
+                        "it belongs to a sign-in of another profile, not `{}`",
+                        hint.unwrap_or_default()
+                    )));
+                }
+                name
+            }
+            // Only a bare code typed by the user gets here: a URL without state is
+            // refused by `parse_callback` below.
             (None, Some(hint)) => hint.to_string(),
             (None, None) => return Err(Error::CallbackRejected("it carries no state".into())),
         };
-        if let (Some(hint), Some(_)) = (profile_hint, &state) {
-            if hint != name {
-                return Err(Error::CallbackRejected(format!("it belongs to a sign-in of another profile, not `{hint}`")));
-            }
-        }
         let mut profile = self.profile(&name)?;
         if let Some(uri) = redirect_uri {
             profile.redirect_uri = uri.clone();
         }
-        let parsed = parse_callback(input, &profile.redirect_uri, &profile.server.issuer, profile_hint.is_some());
+        let server = &profile.server;
+        let parsed =
+            parse_callback(input, &profile.redirect_uri, &server.issuer, server.authorization_response_iss, profile_hint.is_some());
         let Callback { code, state: cb_state } = match parsed {
             Ok(cb) => cb,
             Err(e) => {
@@ -313,12 +328,17 @@ impl Latchkey {
                 });
             }
         };
+        if cb_state != state {
+            return Err(Error::CallbackRejected("its parameters disagree".into()));
+        }
         let flow = match cb_state {
             Some(s) => self.flows.take(&s),
             None => self.flows.take_for_profile(&name),
         }
         .ok_or_else(|| Error::CallbackRejected("its sign-in has already finished or expired".into()))?;
-        debug_assert_eq!(flow.profile, name);
+        if flow.profile != name {
+            return Err(Error::CallbackRejected("it belongs to a sign-in of another profile".into()));
+        }
         let client = OAuthClient::new(&profile, flow.client_secret.as_ref(), self.http()?)?;
         let tokens = client.exchange_code(&code, flow.pkce_verifier.as_ref())?;
         self.store_sign_in(&profile, &tokens)
@@ -450,8 +470,16 @@ impl Latchkey {
         Ok(account)
     }
 
-    /// Call `url` with a fresh token and report what came back.
-    pub fn test_access(&self, name: &str, url: &Url) -> Result<crate::probe::ApiAnswer> {
+    /// Call `url` with a fresh token and report what came back. The token goes only to
+    /// the hosts of the profile's own server unless `confirmed` (the person said so).
+    pub fn test_access(&self, name: &str, url: &Url, confirmed: bool) -> Result<crate::probe::ApiAnswer> {
+        let profile = self.profile(name)?;
+        let own = std::iter::once(&profile.server.issuer)
+            .chain(profile.server.endpoints().into_iter().map(|(_, u)| u))
+            .any(|u| u.host_str() == url.host_str() && u.port_or_known_default() == url.port_or_known_default());
+        if !own && !confirmed {
+            return Err(Error::ForeignHost { host: url.host_str().unwrap_or("?").to_string() });
+        }
         let (tokens, _) = self.token(name, None)?;
         crate::probe::call(self.http()?, url, &tokens.access_token)
     }

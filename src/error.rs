@@ -89,6 +89,9 @@ pub enum Error {
     #[error("another Latchkey process holds the lock on `{0}` for too long")]
     LockTimeout(String),
 
+    #[error("{host} is not this profile's server, so Latchkey did not send it your token")]
+    ForeignHost { host: String },
+
     #[error("{0}")]
     Io(String),
 }
@@ -131,6 +134,7 @@ impl Error {
             Error::Unsupported(_) => "unsupported",
             Error::Cancelled(_) => "cancelled",
             Error::LockTimeout(_) => "lock-timeout",
+            Error::ForeignHost { .. } => "foreign-host",
             Error::Io(_) => "io",
         }
     }
@@ -196,6 +200,7 @@ impl Error {
                 with --authorize-url and --token-url."
                 .into(),
             Error::LockTimeout(_) => "Check for a stuck `latchkey` process and try again.".into(),
+            Error::ForeignHost { .. } => "Check the address. If you trust that host with your token, confirm to send it anyway.".into(),
             _ => return None,
         })
     }
@@ -208,6 +213,7 @@ impl Error {
             | Error::InvalidProfileName(_)
             | Error::Usage(_)
             | Error::InsecureEndpoint { .. }
+            | Error::ForeignHost { .. }
             | Error::NotRegistered(_) => 2,
             Error::SignInNeeded { .. }
             | Error::CallbackRejected(_)

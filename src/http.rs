@@ -14,6 +14,31 @@ use crate::{Error, Result};
 /// Default time for a whole request (connect + answer).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The most of any answer Latchkey reads: token sets, metadata and error bodies are a
+/// few kilobytes; a server sending more is broken or hostile, and is not buffered.
+pub const MAX_BODY: u64 = 1 << 20;
+
+/// Read at most `MAX_BODY + 1` bytes of a body; `(bytes, too_large)`.
+fn read_capped(response: impl std::io::Read) -> std::io::Result<(Vec<u8>, bool)> {
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(response, MAX_BODY + 1), &mut body)?;
+    let too_large = body.len() as u64 > MAX_BODY;
+    if too_large {
+        body.clear();
+    }
+    Ok((body, too_large))
+}
+
+/// A response's body, refused when larger than [`MAX_BODY`].
+pub fn read_body(response: reqwest::blocking::Response, url: &url::Url) -> Result<Vec<u8>> {
+    let shown = crate::callback::redact_url(url);
+    match read_capped(response) {
+        Ok((_, true)) => Err(Error::BadResponse(format!("the answer from {shown} is larger than 1 MiB"))),
+        Ok((body, false)) => Ok(body),
+        Err(e) => Err(Error::Network { url: shown, reason: format!("the answer was cut off: {e}") }),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Http {
     client: reqwest::blocking::Client,
@@ -42,7 +67,7 @@ impl Http {
 
     /// A transport for the `oauth2` crate that remembers the last HTTP status.
     pub fn oauth(&self) -> OAuthTransport<'_> {
-        OAuthTransport { http: self, last_status: Cell::new(None) }
+        OAuthTransport { http: self, last_status: Cell::new(None), too_large: Cell::new(false) }
     }
 }
 
@@ -50,6 +75,7 @@ impl Http {
 pub struct OAuthTransport<'a> {
     http: &'a Http,
     last_status: Cell<Option<u16>>,
+    too_large: Cell<bool>,
 }
 
 impl OAuthTransport<'_> {
@@ -58,11 +84,17 @@ impl OAuthTransport<'_> {
         self.last_status.get()
     }
 
+    /// Whether the last answer was larger than [`MAX_BODY`] (its body was dropped).
+    pub fn too_large(&self) -> bool {
+        self.too_large.get()
+    }
+
     pub fn send(
         &self,
         request: oauth2::HttpRequest,
     ) -> std::result::Result<oauth2::HttpResponse, reqwest::Error> {
         self.last_status.set(None);
+        self.too_large.set(false);
         let (parts, body) = request.into_parts();
         let mut builder = self.http.client.request(parts.method, parts.uri.to_string()).body(body);
         for (name, value) in parts.headers.iter() {
@@ -74,7 +106,13 @@ impl OAuthTransport<'_> {
         for (name, value) in response.headers().iter() {
             out = out.header(name, value);
         }
-        let body = response.bytes()?.to_vec();
+        let (body, too_large) = match read_capped(response) {
+            Ok(read) => read,
+            // A body cut off mid-read: what the oauth2 crate gets is an empty answer,
+            // which it reports as unparsable; the status says the rest.
+            Err(_) => (Vec::new(), false),
+        };
+        self.too_large.set(too_large);
         Ok(out.body(body).expect("a response built from a valid one"))
     }
 }

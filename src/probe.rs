@@ -33,7 +33,7 @@ pub fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
         .map_err(|e| Error::Network { url: crate::callback::redact_url(url), reason: describe_reqwest_error(&e) })?;
     let status = response.status().as_u16();
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let text = response.text().unwrap_or_default();
+    let text = String::from_utf8_lossy(&crate::http::read_body(response, url)?).into_owned();
     // Servers sometimes echo credentials; never show the token back.
     let body: String = text.replace(token.expose(), "[token]").chars().take(500).collect();
     Ok(ApiAnswer { status, content_type, body })
@@ -49,7 +49,7 @@ pub fn account(http: &Http, profile: &Profile, client_secret: Option<&Secret>, t
             .send()
             .map_err(|e| Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) })?;
         if response.status().is_success() {
-            let v: serde_json::Value = response.json().unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
             return Ok(pick(&v, &["preferred_username", "email", "name", "sub"]));
         }
     }
@@ -70,7 +70,7 @@ pub fn account(http: &Http, profile: &Profile, client_secret: Option<&Secret>, t
             .send()
             .map_err(|e| Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) })?;
         if response.status().is_success() {
-            let v: serde_json::Value = response.json().unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
             return Ok(pick(&v, &["username", "email", "sub"]));
         }
     }

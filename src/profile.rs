@@ -97,6 +97,10 @@ pub struct Server {
     pub renewal: Renewal,
     #[serde(default)]
     pub client_auth: ClientAuth,
+    /// The server names itself with `iss` in every authorization response (RFC 9207,
+    /// `authorization_response_iss_parameter_supported`): a callback without it is refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub authorization_response_iss: bool,
 }
 
 impl Server {
@@ -117,6 +121,7 @@ impl Server {
             pkce: true,
             renewal: Renewal::RefreshToken,
             client_auth: ClientAuth::ClientSecretBasic,
+            authorization_response_iss: false,
         }
     }
 
@@ -139,11 +144,24 @@ impl Server {
         all
     }
 
-    /// Refuse any endpoint that is not https, except on loopback hosts.
+    /// Refuse any endpoint that is not https, except on loopback hosts — and those only
+    /// when the issuer itself is local: a remote https issuer's metadata pointing the
+    /// token endpoint at `http://127.0.0.1` would have the code and client secret sent in
+    /// clear to whatever listens there.
     pub fn validate(&self) -> Result<()> {
         check_secure_url("issuer", &self.issuer)?;
         for (name, url) in self.endpoints() {
-            check_secure_url(name, url)?;
+            self.check_endpoint(name, url)?;
+        }
+        Ok(())
+    }
+
+    /// One endpoint of this server: https, or plain http on loopback when the issuer is
+    /// on loopback too.
+    pub fn check_endpoint(&self, what: &str, url: &Url) -> Result<()> {
+        check_secure_url(what, url)?;
+        if url.scheme() == "http" && !is_loopback(&self.issuer) {
+            return Err(Error::InsecureEndpoint { what: what.into(), url: url.to_string() });
         }
         Ok(())
     }
@@ -240,6 +258,23 @@ mod tests {
         for bad in ["", ".hidden", "a/b", "a b", "é", &"x".repeat(65)] {
             assert!(validate_name(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn loopback_http_endpoints_only_for_a_loopback_issuer() {
+        let https = |u: &str| Url::parse(u).unwrap();
+        let mut server = Server::new(
+            PresetKind::Generic,
+            https("https://id.example.org/"),
+            https("https://id.example.org/auth"),
+            https("http://127.0.0.1:9/token"),
+        );
+        let err = server.validate().unwrap_err();
+        assert_eq!(err.code(), "insecure-endpoint", "{err}");
+        assert!(err.to_string().contains("token"), "{err}");
+        server.issuer = https("http://127.0.0.1:9/");
+        server.authorize_url = https("http://127.0.0.1:9/auth");
+        server.validate().unwrap();
     }
 
     #[test]

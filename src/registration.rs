@@ -56,18 +56,16 @@ pub fn register(http: &Http, endpoint: &Url, profile: &Profile) -> Result<Regist
         .send()
         .map_err(|e| Error::Network { url: endpoint.to_string(), reason: describe_reqwest_error(&e) })?;
     let status = response.status();
-    let bytes = response
-        .bytes()
-        .map_err(|e| Error::Network { url: endpoint.to_string(), reason: describe_reqwest_error(&e) })?;
+    let bytes = crate::http::read_body(response, endpoint)?;
     if !status.is_success() {
         let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         return Err(Error::ServerError {
             error: value
                 .get("error")
                 .and_then(|v| v.as_str())
-                .map(str::to_string)
+                .map(crate::callback::oauth_error_code)
                 .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
-            description: value.get("error_description").and_then(|v| v.as_str()).map(|d| d.chars().take(300).collect()),
+            description: value.get("error_description").and_then(|v| v.as_str()).map(crate::callback::printable),
         });
     }
     parse_registration(&bytes)

@@ -212,3 +212,23 @@ fn a_token_is_never_handed_out_once_the_server_rejected_the_refresh_token() {
     assert!(cli.login_paste("p", &User::new()).status.success());
     assert!(server().is_active(&client, cli.ok(&["token", "p"], "").trim()));
 }
+
+/// A callback URL without `state` cannot be told from one an attacker made with a code of
+/// their own: pasted, it is refused even for the profile whose sign-in waits, and its
+/// code never reaches the token endpoint. (Only a bare code typed by the user may lack it.)
+#[test]
+fn a_pasted_url_without_state_is_refused() {
+    let cli = Cli::new();
+    let client = cli.add_majora(server(), "p", 3600);
+    let user = User::new();
+    let out = cli.login_paste_with("p", |url| {
+        let mut u = reqwest::Url::parse(&user.authorize(url, true)).unwrap();
+        let pairs: Vec<(String, String)> = u.query_pairs().into_owned().filter(|(k, _)| k != "state").collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+        u.to_string()
+    });
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(stderr(&out).contains("carries no state"), "{}", stderr(&out));
+    assert_eq!(server().grant_count(&client.id, "authorization_code"), 0, "the state-less code was exchanged");
+    assert!(cli.stored_tokens("p").is_none());
+}

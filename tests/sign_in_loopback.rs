@@ -38,6 +38,36 @@ fn browser_login_caught_on_a_loopback_port() {
     };
     let redirect = User::new().authorize(&url, true);
     assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
+
+    // While the CLI waits, another local process tries to finish the sign-in with a code
+    // of its own (obtained for the same client, no PKCE, no state), and to jam the
+    // listener. None of it ends the wait, and the attacker's code is never exchanged.
+    let port = reqwest::Url::parse(&redirect).unwrap().port().unwrap();
+    let attackers = {
+        let mut own = reqwest::Url::parse(&url).unwrap();
+        let pairs: Vec<(String, String)> = own
+            .query_pairs()
+            .into_owned()
+            .filter(|(k, _)| !k.starts_with("code_challenge"))
+            .map(|(k, v)| if k == "state" { (k, "attackers-state".to_string()) } else { (k, v) })
+            .collect();
+        own.query_pairs_mut().clear().extend_pairs(pairs);
+        let location = User::new().authorize(own.as_str(), true);
+        reqwest::Url::parse(&location).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned()
+    };
+    let idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let huge = std::thread::spawn(move || {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut line = b"GET /callback?state=".to_vec();
+        line.extend(std::iter::repeat_n(b'a', 16 << 20));
+        let _ = std::io::Write::write_all(&mut s, &line);
+    });
+    for forged in [format!("code={attackers}"), format!("code={attackers}&state=wrong")] {
+        let answer = reqwest::blocking::get(format!("http://127.0.0.1:{port}/callback?{forged}")).unwrap();
+        assert_eq!(answer.status().as_u16(), 400, "{forged}");
+        assert!(answer.text().unwrap().contains("Not this sign-in"));
+    }
+    huge.join().unwrap();
     // The browser follows the redirect to the CLI's listener.
     let page = reqwest::blocking::get(&redirect).unwrap().text().unwrap();
     assert!(page.contains("You can close this tab"), "{page}");
@@ -45,5 +75,7 @@ fn browser_login_caught_on_a_loopback_port() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert!(out.status.success(), "{}{rest}", describe(&out));
+    drop(idle);
     assert!(!cli.ok(&["token", "lb"], "").trim().is_empty());
+    assert_eq!(server.grant_count(&client.id, "authorization_code"), 1, "the attacker's code reached the token endpoint");
 }

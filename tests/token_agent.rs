@@ -60,3 +60,76 @@ fn token_comes_from_the_agent_only_while_it_is_current() {
     assert_eq!(short.status.code(), Some(5), "served a token that expires too soon: {}", describe(&short));
     assert!(!String::from_utf8_lossy(&short.stdout).contains(&renewed));
 }
+
+/// The agent's answer is the access token and its expiry, never the refresh token; its
+/// directory is the user's alone; a process of another user gets nothing, even past the
+/// directory (the agent checks the peer's uid).
+#[test]
+fn the_agent_answers_only_its_user_and_never_with_the_refresh_token() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::os::unix::fs::PermissionsExt;
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let cli = Cli::in_dir(dir.path().to_path_buf(), vec![]);
+    cli.add_majora(server, "agent", 3600);
+    assert!(cli.login_paste("agent", &User::new()).status.success());
+    let stored = cli.stored_tokens("agent").unwrap();
+    let paths = Paths::in_dir(cli.config_dir());
+    let agent = Agent::bind(&paths).unwrap();
+    let socket = agent.path().to_path_buf();
+    agent.serve_in_background().unwrap();
+    let socket_dir = socket.parent().unwrap();
+    assert_eq!(std::fs::metadata(socket_dir).unwrap().permissions().mode() & 0o777, 0o700);
+
+    let ask_raw = || {
+        let mut s = std::os::unix::net::UnixStream::connect(&socket).unwrap();
+        s.write_all(b"fresh agent\n").unwrap();
+        let mut line = String::new();
+        BufReader::new(&s).read_line(&mut line).unwrap();
+        line
+    };
+    let answer = ask_raw();
+    assert!(answer.contains(stored.access_token.expose()), "the agent did not answer: {answer:?}");
+    let refresh = stored.refresh_token.as_ref().unwrap().expose();
+    assert!(!answer.contains(refresh), "the refresh token went over the socket");
+    assert!(!answer.contains("refresh_token\":\""), "{answer}");
+
+    // Another user (CI runs as root, so `setpriv` can be nobody): the directory stops it;
+    // opened up, the agent's own uid check still answers nothing.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("not root: the other-user part of this test needs setpriv as root");
+        return;
+    }
+    let as_nobody = || {
+        let script = format!(
+            "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ntry:\n s.connect({:?})\nexcept OSError as e:\n print('refused:', e.errno); sys.exit(0)\ntry:\n s.sendall(b'fresh agent\\n')\n print('answer:', s.recv(65536))\nexcept OSError as e:\n print('closed:', e.errno)\n",
+            socket.to_str().unwrap()
+        );
+        // Debian's python3: the developer's own (pyenv under /root) is not for nobody.
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", &script])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let blocked = as_nobody();
+    assert!(blocked.starts_with("refused:"), "{blocked}");
+    // Open every directory on the way, and the socket itself.
+    let opened: Vec<&std::path::Path> = socket.ancestors().skip(1).take_while(|d| d.starts_with(dir.path())).collect();
+    let mode = |p: &std::path::Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    for d in &opened {
+        mode(d, 0o755);
+    }
+    mode(&socket, 0o666);
+    let past_the_dir = as_nobody();
+    for d in &opened {
+        mode(d, 0o700);
+    }
+    assert!(!past_the_dir.contains(stored.access_token.expose()), "another user got the token: {past_the_dir}");
+    assert!(
+        past_the_dir.starts_with("answer: b''") || past_the_dir.starts_with("closed:"),
+        "the uid check was not reached: {past_the_dir}"
+    );
+    assert!(ask_raw().contains(stored.access_token.expose()), "the agent stopped answering its own user");
+}

@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let issuer = Url::parse("https://majora.covid19.climb.ac.uk/").unwrap();
     for redirect in ["https://majora.covid19.climb.ac.uk/o/callback/", "latchkey://callback", "http://127.0.0.1/callback"] {
         let redirect = Url::parse(redirect).unwrap();
-        if let Ok(cb) = parse_callback(text, &redirect, &issuer, true) {
+        if let Ok(cb) = parse_callback(text, &redirect, &issuer, false, true) {
             assert!(!cb.code.expose().is_empty());
             if let Ok(url) = Url::parse(text.trim()) {
                 assert!(matches_redirect_uri(&url, &redirect), "accepted a foreign URL: {text}");

@@ -45,7 +45,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             let start = engine.start_sign_in(&args.name, Some(redirect.clone()))?;
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{}", start.authorize_url);
             open_browser(start.authorize_url.as_str());
-            let callback = listener.wait(DEFAULT_TIMEOUT)?;
+            let callback = listener.wait(&start.state(), DEFAULT_TIMEOUT)?;
             engine.complete_sign_in(callback.as_str(), Some(&args.name), Some(&redirect))?
         } else {
             let start = engine.start_sign_in(&args.name, None)?;

@@ -1,5 +1,5 @@
-//! "Use my browser" with a loopback redirect URI: a one-request listener on
-//! 127.0.0.1 (RFC 8252 §7.3), waited for on a worker thread.
+//! "Use my browser" with a loopback redirect URI: a listener on 127.0.0.1 (RFC 8252
+//! §7.3) that waits, on a worker thread, for the one request carrying this sign-in's state.
 
 use latchkey::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
 use latchkey::Result;
@@ -17,10 +17,10 @@ pub fn start(app: &AppHandle, profile: &str) -> Result<Url> {
     let listener = LoopbackListener::bind(p.redirect_uri.port().unwrap_or(0), p.redirect_uri.path())?;
     let redirect = listener.redirect_uri();
     let start = engine.start_sign_in(profile, Some(redirect.clone()))?;
-    let (app, profile) = (app.clone(), profile.to_string());
+    let (app, profile, state) = (app.clone(), profile.to_string(), start.state());
     std::thread::spawn(move || {
         let result = listener
-            .wait(DEFAULT_TIMEOUT)
+            .wait(&state, DEFAULT_TIMEOUT)
             .and_then(|url| engine.complete_sign_in(url.as_str(), Some(&profile), Some(&redirect)));
         sign_in::finish(&app, &profile, result);
     });

@@ -102,9 +102,9 @@ pub async fn refresh_profile(app: AppHandle, state: State<'_, AppState>, name: S
 }
 
 #[tauri::command]
-pub async fn test_access(state: State<'_, AppState>, name: String, url: String) -> IpcResult<ApiAnswer> {
+pub async fn test_access(state: State<'_, AppState>, name: String, url: String, confirmed: Option<bool>) -> IpcResult<ApiAnswer> {
     let target = url::Url::parse(url.trim()).map_err(|e| IpcError::usage(format!("not a valid URL ({e})")))?;
-    state.run(move |e| e.test_access(&name, &target)).await
+    state.run(move |e| e.test_access(&name, &target, confirmed.unwrap_or(false))).await
 }
 
 /// Put a fresh access token on the clipboard, from Rust: the webview never sees it.

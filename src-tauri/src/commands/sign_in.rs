@@ -40,6 +40,8 @@ pub fn cancel_sign_in(app: AppHandle, state: State<'_, AppState>, name: String) 
 /// Forget the cookies of the profile's sign-in window (log out of the server there).
 #[tauri::command]
 pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    // The name becomes a path that is deleted: only a valid profile name, never `..`.
+    latchkey::profile::validate_name(&name)?;
     if app.get_webview_window(&window::label(&name)).is_some() {
         return Err(IpcError::usage("Close the sign-in window first."));
     }

@@ -157,7 +157,8 @@ export const checkCredentials = (name: string) => call<CredentialCheck>('check_c
 export const setScopes = (name: string, scopes: string[]) => call<void>('set_scopes', { name, scopes });
 export const setRedirectUri = (name: string, redirectUri: string) => call<void>('set_redirect_uri', { name, redirectUri });
 export const refreshProfile = (name: string) => call<void>('refresh_profile', { name });
-export const testAccess = (name: string, url: string) => call<ApiAnswer>('test_access', { name, url });
+/** `confirmed`: send the token to a host that is not the profile's server. */
+export const testAccess = (name: string, url: string, confirmed = false) => call<ApiAnswer>('test_access', { name, url, confirmed });
 export const copyToken = (name: string) => call<void>('copy_token', { name });
 export const signOut = (name: string) => call<SignOutReport>('sign_out', { name });
 export const removeProfile = (name: string) => call<SignOutReport>('remove_profile', { name });
