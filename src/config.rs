@@ -33,6 +33,10 @@ pub struct Settings {
     /// Renew at this percentage of a token's lifetime (default 75; 50..=95).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renew_at_percent: Option<u8>,
+    /// A PEM file of CA certificates trusted beside the system's (an institution's own
+    /// CA, or a TLS-inspecting proxy's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_ca_file: Option<std::path::PathBuf>,
 }
 
 fn current_format() -> u32 {

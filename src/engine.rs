@@ -119,7 +119,8 @@ impl Latchkey {
         if let Some(http) = self.http.get() {
             return Ok(http);
         }
-        let http = Http::new()?;
+        let extra_ca = self.config()?.settings().extra_ca_file.clone();
+        let http = Http::with_extra_ca(extra_ca.as_deref())?;
         Ok(self.http.get_or_init(|| http))
     }
 
@@ -437,6 +438,18 @@ impl Latchkey {
             crate::refresh::sync_ocarina(&profile, &tokens, None);
         }
         Ok(())
+    }
+
+    /// Trust the CA certificates in `path` (PEM) beside the system's, or stop (`None`).
+    /// Checked now: a file that cannot be read is refused, not saved.
+    pub fn set_extra_ca_file(&self, path: Option<std::path::PathBuf>) -> Result<()> {
+        if let Some(p) = &path {
+            Http::with_extra_ca(Some(p))?;
+        }
+        self.edit_config(|c| {
+            c.settings_mut().extra_ca_file = path.clone();
+            Ok(())
+        })
     }
 
     /// Renew at this percentage of a token's lifetime (50..=95).

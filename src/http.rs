@@ -1,5 +1,10 @@
 //! The one HTTP client: rustls, timeouts, and no redirects.
 //!
+//! Trust: the operating system's CA store (rustls-native-certs, which honours
+//! `SSL_CERT_FILE` and `SSL_CERT_DIR` as OpenSSL does), plus an optional extra CA file
+//! from the settings. Proxies: `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY`,
+//! as curl reads them (reqwest's own reading of the environment).
+//!
 //! Token and revocation endpoints must never be followed through a redirect (a
 //! redirect would resend the client secret and the grant to wherever it points), so
 //! every request is made with redirects off; a 3xx is reported as what it is. The
@@ -45,13 +50,25 @@ pub struct Http {
 }
 
 impl Http {
+    /// A client trusting the system's CAs only.
     pub fn new() -> Result<Self> {
+        Self::with_extra_ca(None)
+    }
+
+    /// A client trusting the system's CAs and those in `extra_ca` (a PEM file).
+    pub fn with_extra_ca(extra_ca: Option<&std::path::Path>) -> Result<Self> {
         let timeout = std::env::var("LATCHKEY_HTTP_TIMEOUT_MS")
             .ok()
             .and_then(|ms| ms.parse().ok())
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_TIMEOUT);
-        let client = reqwest::blocking::Client::builder()
+        let mut builder = reqwest::blocking::Client::builder();
+        if let Some(path) = extra_ca {
+            for cert in read_ca_file(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
@@ -69,6 +86,18 @@ impl Http {
     pub fn oauth(&self) -> OAuthTransport<'_> {
         OAuthTransport { http: self, last_status: Cell::new(None), too_large: Cell::new(false) }
     }
+}
+
+/// The certificates of a PEM file, for the extra-CA setting.
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+    let unreadable = |reason: String| Error::ConfigUnreadable { path: path.to_path_buf(), reason };
+    let pem = std::fs::read(path).map_err(|e| unreadable(format!("the extra CA file: {e}")))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| unreadable(format!("the extra CA file is not PEM certificates: {e}")))?;
+    if certs.is_empty() {
+        return Err(unreadable("the extra CA file holds no certificate".into()));
+    }
+    Ok(certs)
 }
 
 /// What the `oauth2` crate sends requests through.

@@ -38,6 +38,8 @@ pub mod registration;
 pub mod renewal;
 pub mod renewer;
 pub mod secret;
+#[cfg(target_os = "linux")]
+pub mod shutdown;
 pub mod store;
 pub mod tray_status;
 pub mod wakeup;

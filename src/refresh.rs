@@ -112,7 +112,7 @@ fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> R
     };
     match result {
         Ok(tokens) => {
-            store.save_tokens(name, &tokens)?;
+            save_rotated(store, name, &tokens)?;
             store.update_state(name, |s| s.renewals += 1)?;
             sync_ocarina(profile, &tokens, Some(current));
             tracing::info!(profile = %name, expires_at = ?tokens.expires_at, "renewed");
@@ -134,6 +134,36 @@ fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> R
         }
     }
 }
+
+/// With the lock held, store tokens the server has just rotated to. The server has
+/// already retired the old ones, so these are the only live tokens: a keyring that fails
+/// (locked, restarting, timing out) is tried again for a while before giving up — still
+/// holding the lock, so no other process presents the dead refresh token meanwhile.
+fn save_rotated(store: &Store, name: &str, tokens: &TokenSet) -> Result<()> {
+    let mut delay = std::time::Duration::from_millis(500);
+    let mut attempt = 1;
+    loop {
+        match store.save_tokens(name, tokens) {
+            Ok(()) => return Ok(()),
+            Err(err @ Error::KeyringUnavailable(_)) if attempt < SAVE_ATTEMPTS => {
+                tracing::warn!(profile = %name, attempt, "the keyring did not store the renewed tokens ({err}); trying again");
+                std::thread::sleep(delay);
+                delay *= 2;
+                attempt += 1;
+            }
+            Err(Error::KeyringUnavailable(reason)) => {
+                return Err(Error::KeyringUnavailable(format!(
+                    "the server renewed the tokens of `{name}`, but the keyring would not store them ({reason}); \
+                     the old ones are no longer valid, so you will have to sign in again"
+                )))
+            }
+            Err(other) => return Err(other),
+        }
+    }
+}
+
+/// Keyring writes tried for tokens the server rotated to (0.5 + 1 + 2 + 4 s between them).
+const SAVE_ATTEMPTS: u32 = 5;
 
 /// With the lock held: take Ocarina's newer tokens into the store, if it has any.
 pub(crate) fn adopt_from_ocarina(store: &Store, profile: &Profile, current: &TokenSet) -> Result<Option<TokenSet>> {

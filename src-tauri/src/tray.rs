@@ -82,7 +82,7 @@ fn menu(app: &AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
 fn on_menu(app: &AppHandle, id: &str) {
     match id {
         OPEN => windows::show_main(app),
-        QUIT => app.exit(0),
+        QUIT => quit(app),
         AUTOSTART => {
             if let Err(e) = crate::start_at_login::set(app, !crate::start_at_login::is_enabled(app)) {
                 tracing::warn!("cannot change start at login: {e}");
@@ -111,4 +111,19 @@ fn on_menu(app: &AppHandle, id: &str) {
             }
         }
     }
+}
+
+/// Quit, after any renewal in flight has been stored (see [`Renewer::stop`]): an exit in
+/// the middle of one can lose a rotated refresh token. Waits off the UI thread.
+fn quit(app: &AppHandle) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        if let Some(renewer) = app.try_state::<Renewer>() {
+            if !renewer.stop(std::time::Duration::from_secs(60)) {
+                tracing::warn!("a renewal is still running after a minute; quitting anyway");
+            }
+        }
+        tracing::info!("quit from the tray menu");
+        app.exit(0);
+    });
 }

@@ -1,6 +1,7 @@
 //! `latchkey agent`: keep every profile's tokens fresh and answer `latchkey token` from
 //! memory, without the desktop app — the lean background process (a few MB, no WebKit)
-//! for servers, or for desktops that want renewal without the tray. Runs until killed.
+//! for servers, or for desktops that want renewal without the tray. Runs until SIGTERM,
+//! SIGINT or SIGHUP, and then stops only once a renewal in flight has been stored.
 
 use std::sync::Arc;
 
@@ -31,6 +32,9 @@ impl RenewalEvents for Events {
 }
 
 pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
+    // Before any thread starts, so that all of them leave these signals to `sigwait`.
+    #[cfg(target_os = "linux")]
+    latchkey::shutdown::block_termination_signals().map_err(|e| Error::Io(format!("cannot set up signals: {e}")))?;
     let agent = Agent::bind(engine.paths()).map_err(|e| match e {
         Error::Usage(_) => Error::Usage(
             "another Latchkey (latchkey-tray, the app or `latchkey agent`) is already keeping these tokens fresh".into(),
@@ -40,10 +44,23 @@ pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
     let socket = agent.path().display().to_string();
     agent.serve_in_background().map_err(|e| Error::Usage(format!("cannot start the token agent: {e}")))?;
     let events = Arc::new(Events { notify: !args.no_notify });
-    Renewer::start(Arc::new(engine), events)
-        .map_err(|e| Error::Usage(format!("cannot start the renewal loop: {e}")))?;
+    let renewer = Renewer::start(Arc::new(engine), events)
+        .map_err(|e| Error::Io(format!("cannot start the renewal loop: {e}")))?;
     eprintln!("latchkey agent: keeping tokens fresh; serving `latchkey token` on {socket}");
-    loop {
-        std::thread::park();
+    #[cfg(target_os = "linux")]
+    {
+        let signal = latchkey::shutdown::wait_for_termination();
+        eprintln!("latchkey agent: {signal}: stopping once any renewal in flight is stored");
+        if !renewer.stop(std::time::Duration::from_secs(60)) {
+            eprintln!("latchkey agent: a renewal is still running after a minute; stopping anyway");
+        }
+        Ok(0)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = renewer;
+        loop {
+            std::thread::park();
+        }
     }
 }

@@ -21,6 +21,8 @@ pub enum Fault {
     MissingFields,
     WrongTypes,
     Slow(Duration),
+    /// Forward, and hold the server's answer back this long (the server has acted).
+    Delayed(Duration),
     Reset,
     Redirect,
 }
@@ -92,11 +94,14 @@ fn canned(stream: &mut TcpStream, status: &str, content_type: &str, body: &str) 
 fn serve(mut stream: TcpStream, upstream_port: u16, fault: Fault) {
     let Some(request) = read_request(&stream) else { return };
     match fault {
-        Fault::Pass => {
+        Fault::Pass | Fault::Delayed(_) => {
             let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream_port)) else { return };
             let _ = up.write_all(&request);
             let mut answer = Vec::new();
             let _ = up.read_to_end(&mut answer);
+            if let Fault::Delayed(d) = fault {
+                std::thread::sleep(d);
+            }
             let _ = stream.write_all(&answer);
         }
         Fault::Status500Json => canned(&mut stream, "500 Internal Server Error", "application/json", r#"{"error": "server_error"}"#),

@@ -33,6 +33,12 @@ impl RenewalEvents for Events {
 }
 
 pub fn run(after: Option<u32>) -> ExitCode {
+    // Before any thread starts: SIGTERM (logout, shutdown), SIGINT and SIGHUP are waited
+    // for below, so a renewal in flight is stored before the process ends.
+    if let Err(e) = latchkey::shutdown::block_termination_signals() {
+        eprintln!("latchkey-tray: cannot set up signals: {e}");
+        return ExitCode::from(1);
+    }
     let engine = match Latchkey::open() {
         Ok(engine) => engine,
         Err(e) => {
@@ -70,7 +76,7 @@ pub fn run(after: Option<u32>) -> ExitCode {
         }
     };
     let autostart = Autostart::for_user().ok();
-    let tray = LatchkeyTray { engine, renewer, autostart };
+    let tray = LatchkeyTray { engine, renewer: renewer.clone(), autostart };
     match tray.assume_sni_available(true).spawn() {
         Ok(handle) => {
             let _ = slot.set(handle);
@@ -78,9 +84,12 @@ pub fn run(after: Option<u32>) -> ExitCode {
         }
         Err(e) => tracing::warn!("no tray icon ({e}); tokens are still kept fresh"),
     }
-    loop {
-        std::thread::park();
+    let signal = latchkey::shutdown::wait_for_termination();
+    tracing::info!("{signal}: stopping once any renewal in flight is stored");
+    if !renewer.stop(std::time::Duration::from_secs(60)) {
+        tracing::warn!("a renewal is still running after a minute; stopping anyway");
     }
+    ExitCode::SUCCESS
 }
 
 /// Wait (at most 5 s) until process `pid`, the app handing its tray over, has exited, so

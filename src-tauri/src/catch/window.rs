@@ -2,7 +2,14 @@
 //! IPC access (no capability names it). Every navigation is watched; the one sent to the
 //! profile's redirect URI — Majora's https page, `latchkey://` or loopback — is
 //! cancelled, its code and state go to the engine, and the window closes. Each profile
-//! has its own browser data directory, so accounts do not leak between profiles.
+//! has its own browser data directory, so accounts do not leak between profiles; the
+//! window's title names the host it is on, so a person can see whose page asks for a
+//! password.
+//!
+//! Forgetting the browser session starts a new data directory (`webviews/NAME/ID`, the
+//! ID in `webviews/NAME/current`) and deletes the old ones: WebKit keeps a context's
+//! cookies in its network process, so deleting the files of a directory still in use
+//! would not log anyone out, while a new directory is a new, empty context for certain.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,9 +29,60 @@ pub fn label(profile: &str) -> String {
     format!("sign-in-{safe}")
 }
 
-/// The profile's own browser data (cookies of the server's login).
-pub fn data_dir(paths: &Paths, profile: &str) -> PathBuf {
+fn profile_dir(paths: &Paths, profile: &str) -> PathBuf {
     paths.state_dir().join("webviews").join(profile)
+}
+
+/// The profile's own browser data (cookies of the server's login), now.
+pub fn data_dir(paths: &Paths, profile: &str) -> PathBuf {
+    let dir = profile_dir(paths, profile);
+    let current = std::fs::read_to_string(dir.join("current"))
+        .ok()
+        .map(|id| id.trim().to_string())
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()));
+    match current {
+        Some(id) => dir.join(id),
+        None => dir.join("0"),
+    }
+}
+
+/// Forget the profile's browser session: the next sign-in window starts with no cookies.
+/// `keep` false (the profile is removed) deletes everything of it.
+pub fn forget(paths: &Paths, profile: &str, keep: bool) -> std::io::Result<()> {
+    latchkey::profile::validate_name(profile).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let dir = profile_dir(paths, profile);
+    if !keep {
+        return match std::fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+    }
+    std::fs::create_dir_all(&dir)?;
+    let id = format!("{:016x}", rand_id());
+    latchkey::config::write_atomic(&dir.join("current"), id.as_bytes()).map_err(|e| std::io::Error::other(e.to_string()))?;
+    for entry in std::fs::read_dir(&dir)?.flatten() {
+        if entry.file_name() != "current" && entry.file_name() != id.as_str() && entry.path().is_dir() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    Ok(())
+}
+
+fn rand_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    h.finish()
+}
+
+/// `host` or `host:port`, with `(not secure)` for plain http off loopback.
+fn host_of(url: &Url) -> String {
+    let host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => url.scheme().to_string(),
+    };
+    if url.scheme() == "http" && !latchkey::profile::is_loopback(url) { format!("{host} (not secure)") } else { host }
 }
 
 pub fn open(app: &AppHandle, profile: &str, authorize_url: Url, redirect_uri: Url, data_dir: PathBuf) -> tauri::Result<()> {
@@ -34,10 +92,19 @@ pub fn open(app: &AppHandle, profile: &str, authorize_url: Url, redirect_uri: Ur
     }
     let caught = Arc::new(AtomicBool::new(false));
     let (nav_app, nav_profile, nav_caught, nav_label) = (app.clone(), profile.to_string(), caught.clone(), label.clone());
+    let title = |url: &Url| format!("Sign in — {profile} — {}", host_of(url));
+    let first_title = title(&authorize_url);
+    let (title_app, title_label, title_profile) = (app.clone(), label.clone(), profile.to_string());
     let window = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(authorize_url))
-        .title(format!("Sign in — {profile}"))
+        .title(first_title)
         .inner_size(720.0, 760.0)
         .data_directory(data_dir)
+        .on_page_load(move |_, payload| {
+            // The host of the page shown now, wherever the server's pages lead.
+            if let Some(w) = title_app.get_webview_window(&title_label) {
+                let _ = w.set_title(&format!("Sign in — {title_profile} — {}", host_of(payload.url())));
+            }
+        })
         .on_navigation(move |url| {
             if !matches_redirect_uri(url, &redirect_uri) {
                 return true;

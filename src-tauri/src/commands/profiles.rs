@@ -123,7 +123,12 @@ pub async fn sign_out(app: AppHandle, state: State<'_, AppState>, name: String) 
 
 #[tauri::command]
 pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutReport> {
+    let gone = name.clone();
     let (report, problems) = state.run(move |e| e.remove_profile(&name)).await?;
+    // Its browser data goes too: a profile added again under this name starts logged out.
+    if let Err(e) = crate::catch::window::forget(state.engine.paths(), &gone, false) {
+        tracing::warn!("cannot delete the browser data of `{gone}`: {e}");
+    }
     for p in problems {
         tracing::warn!("while removing: {p}");
     }

@@ -45,10 +45,6 @@ pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, name: 
     if app.get_webview_window(&window::label(&name)).is_some() {
         return Err(IpcError::usage("Close the sign-in window first."));
     }
-    let dir = window::data_dir(state.engine.paths(), &name);
-    match std::fs::remove_dir_all(&dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(IpcError::internal(format!("cannot remove {}: {e}", dir.display()))),
-    }
+    window::forget(state.engine.paths(), &name, true)
+        .map_err(|e| IpcError::internal(format!("cannot forget the browser session of `{name}`: {e}")))
 }

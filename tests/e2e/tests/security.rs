@@ -134,5 +134,20 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
         assert!(!files.contains(secret.as_str()), "a secret is in the config dir or logs");
         assert!(!cmdlines.contains(secret.as_str()), "a secret is on a command line");
     }
+
+    // A name that would walk out of the browser-data directory deletes nothing.
+    let victim = cli.config_dir().join("victim");
+    std::fs::create_dir_all(victim.join("keep")).unwrap();
+    let result = app
+        .client
+        .execute_async(
+            "const [args, done] = arguments; \
+             window.__TAURI_INTERNALS__.invoke('forget_browser_session', args).then(ok => done({ok}), err => done({err}));",
+            vec![json!({"name": "../../victim"})],
+        )
+        .await
+        .unwrap();
+    assert_eq!(result["err"]["code"], "invalid-profile-name", "{result}");
+    assert!(victim.join("keep").exists(), "forget_browser_session deleted a directory outside its own");
     app.shutdown().await;
 }

@@ -166,8 +166,27 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     assert!(scopes.iter().any(|s| s == "majora2.temp_can_read_pags_via_api"), "{listed}");
     assert_eq!(scopes.len(), 15, "{listed}");
 
+    // The sign-in window kept its own browser data; "Forget browser session" starts a
+    // new, empty one and deletes the old; removing the profile deletes all of it.
+    let webviews = app.session.config_dir().join("state/webviews/majora-test");
+    let used: Vec<_> = std::fs::read_dir(&webviews).unwrap().flatten().filter(|e| e.path().is_dir()).map(|e| e.path()).collect();
+    assert_eq!(used.len(), 1, "{used:?}");
+    assert!(std::fs::read_dir(&used[0]).unwrap().next().is_some(), "the sign-in window stored nothing in {}", used[0].display());
+    click(&app, "[data-testid=profile-majora-test] [data-testid=action-forget]").await;
+    wait_text(&app, "[data-testid=profile-majora-test]", "ask you to log in again").await;
+    assert!(!used[0].exists(), "the old browser session is still on disk");
+    let current = std::fs::read_to_string(webviews.join("current")).unwrap();
+    assert!(!current.trim().is_empty());
+
     let log = app.session.log();
     assert!(!log.contains(&client.secret) && !log.contains("code="), "a secret reached the log");
+
+    click(&app, "[data-testid=profile-majora-test] [data-testid=action-remove]").await;
+    click(&app, "[data-testid=profile-majora-test] [data-testid=confirm-remove]").await;
+    assert!(
+        wait_until(Duration::from_secs(10), || !webviews.exists()),
+        "the removed profile's browser data is still on disk"
+    );
     app.shutdown().await;
 }
 
