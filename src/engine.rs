@@ -157,7 +157,7 @@ impl Latchkey {
             return Err(Error::ProfileExists(new.name));
         }
         let resolved = preset::resolve(new.preset, &new.spec, self.http()?)?;
-        let redirect_uri = new.redirect_uri.unwrap_or(resolved.redirect_uri);
+        let redirect_uri = new.redirect_uri.unwrap_or_else(|| preset::for_profile(resolved.redirect_uri, &new.name));
         crate::profile::check_redirect_uri(&redirect_uri)?;
         let redirect_mode = new.redirect_mode.unwrap_or_else(|| default_mode(&redirect_uri));
         let profile = Profile {

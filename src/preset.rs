@@ -15,8 +15,20 @@ use crate::{Error, Result};
 pub const MAJORA_URL: &str = "https://majora.covid19.climb.ac.uk/";
 pub const MAJORA_TEST_URL: &str = "https://majora-test.covid19.climb.ac.uk/";
 
-/// The redirect URI Latchkey registers where the server allows a custom scheme.
+/// The redirect URI Latchkey registers where the server allows a custom scheme; each
+/// profile gets its own path under it ([`for_profile`]).
 pub const SCHEME_REDIRECT_URI: &str = "latchkey://callback";
+
+/// `latchkey://callback/NAME` for a new profile's custom-scheme redirect: a callback of
+/// one profile's sign-in then never matches another's redirect URI, so two sign-ins in
+/// progress with two servers cannot take each other's codes (the mix-up attack, where
+/// the server gives no `iss`). Other redirect URIs are as the server knows them.
+pub fn for_profile(redirect_uri: Url, profile: &str) -> Url {
+    if redirect_uri.as_str() == SCHEME_REDIRECT_URI {
+        return parse(&format!("{SCHEME_REDIRECT_URI}/{profile}"));
+    }
+    redirect_uri
+}
 
 /// What a Majora user does with Ocarina, and the scopes each needs: the wizard's scope
 /// step and `profile add --tasks` offer these rather than 25 permission names. The
@@ -359,6 +371,16 @@ mod tests {
         let err = resolve(PresetKind::Agate, &spec, &http()).unwrap_err();
         assert_eq!(err.code(), "insecure-endpoint");
         assert!(err.to_string().contains("must be https"), "{err}");
+    }
+
+    #[test]
+    fn each_profile_has_its_own_scheme_path() {
+        assert_eq!(for_profile(parse(SCHEME_REDIRECT_URI), "lab").as_str(), "latchkey://callback/lab");
+        let majora = parse("https://majora.covid19.climb.ac.uk/o/callback/");
+        assert_eq!(for_profile(majora.clone(), "lab"), majora);
+        let a = for_profile(parse(SCHEME_REDIRECT_URI), "a");
+        let b = for_profile(parse(SCHEME_REDIRECT_URI), "b");
+        assert!(!crate::callback::matches_redirect_uri(&a, &b));
     }
 
     #[test]

@@ -190,7 +190,7 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     app.shutdown().await;
 }
 
-/// Add a generic profile with the `latchkey://callback` redirect through the wizard.
+/// Add a generic profile with its `latchkey://callback/lab` redirect through the wizard.
 async fn add_scheme_profile(app: &Desktop) -> support::Client {
     let server = generic();
     click(app, "[data-testid=add-server]").await;
@@ -200,8 +200,8 @@ async fn add_scheme_profile(app: &Desktop) -> support::Client {
     type_into(app, "[data-testid=authorize-url]", &server.url("/o/authorize/")).await;
     type_into(app, "[data-testid=token-url]", &server.url("/o/token/")).await;
     click(app, "[data-testid=next]").await;
-    wait_text(app, "[data-testid=checklist]", "latchkey://callback").await;
-    let client = blocking(|| server.create_client(3600, &["latchkey://callback"]));
+    wait_text(app, "[data-testid=checklist]", "latchkey://callback/lab").await;
+    let client = blocking(|| server.create_client(3600, &["latchkey://callback/lab"]));
     type_into(app, "[data-testid=client-id]", &client.id).await;
     type_into(app, "[data-testid=client-secret]", &client.secret).await;
     click(app, "[data-testid=check]").await;
@@ -225,9 +225,9 @@ async fn custom_scheme_callback_from_a_second_launch_completes_the_flow() {
     click(&app, "[data-testid=sign-in-browser]").await;
     let authorize_url = wait_text(&app, "[data-testid=authorize-url]", "http").await;
 
-    // The browser part, over HTTP: the server redirects to latchkey://callback?...
+    // The browser part, over HTTP: the server redirects to latchkey://callback/lab?...
     let location = blocking(|| User::new().authorize(&authorize_url, true));
-    assert!(location.starts_with("latchkey://callback?"), "{location}");
+    assert!(location.starts_with("latchkey://callback/lab?"), "{location}");
     // The OS hands the link to a second launch, which forwards it to the app.
     let second = app.launch_again(&[&location]);
     assert!(second.status.success(), "{second:?}");

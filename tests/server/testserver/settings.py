@@ -112,7 +112,10 @@ OAUTH2_PROVIDER = {
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": int(os.environ.get("TESTSERVER_CODE_LIFETIME", "60")),
-    "PKCE_REQUIRED": False,  # Majora accepts PKCE but does not require it
+    # Majora accepts PKCE but does not require it; TESTSERVER_PKCE_REQUIRED=1 requires it.
+    "PKCE_REQUIRED": os.environ.get("TESTSERVER_PKCE_REQUIRED") == "1",
+    # RFC 9207 `iss` in authorization responses, advertised in the metadata (TESTSERVER_ISS=1).
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": os.environ.get("TESTSERVER_ISS") == "1",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "latchkey"],
     "SCOPES": {
         "read": "Read",
@@ -131,6 +134,9 @@ OAUTH2_PROVIDER = {
     "DEVICE_FLOW_INTERVAL": 1,
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+if OAUTH2_PROVIDER["COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS"]:
+    # One issuer for the metadata and for `iss` (the endpoints are served at / and /o/).
+    OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"] = os.environ.get("TESTSERVER_PUBLIC_URL", "http://127.0.0.1")
 
 # Benchmarks only (TESTSERVER_OIDC=1): OpenID Connect on, so oidc-agent — the peer that
 # `make bench` measures Latchkey against — can discover this server. Off in tests, which
