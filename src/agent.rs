@@ -231,6 +231,12 @@ impl Question {
     }
 }
 
+/// A question as the agent reads it: `(profile, min_valid)`, or `None` for anything that
+/// is not exactly `fresh NAME` or `fresh NAME SECONDS` (public for the fuzz target).
+pub fn parse_question(line: &str) -> Option<(String, Option<u64>)> {
+    Question::parse(line).map(|q| (q.profile, q.min_valid))
+}
+
 /// Ask a running agent for `profile`'s tokens, valid for `min_valid` seconds (see
 /// [`TokenSet::is_fresh`]), accepting only the keyring write `id`. `None` when no agent
 /// runs, it does not answer in time, it cannot vouch for its copy, or that copy is not

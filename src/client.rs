@@ -425,6 +425,20 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_over_one_mib_is_refused_not_buffered() {
+        let huge: &'static str = Box::leak(format!("{{\"access_token\": \"{}\"}}", "a".repeat(2 << 20)).into_boxed_str());
+        let (base, seen) = token_endpoint(200, huge);
+        let mut profile = agate_profile(base);
+        profile.server.renewal = crate::profile::Renewal::RefreshToken;
+        let http = Http::new().unwrap();
+        let client = OAuthClient::new(&profile, Some(&Secret::new("key")), &http).unwrap();
+        let err = client.refresh(&Secret::new("r")).unwrap_err();
+        seen.join().unwrap();
+        assert_eq!(err.code(), "bad-response");
+        assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+    }
+
+    #[test]
     fn html_5xx_and_redirects_are_described_not_quoted() {
         let (base, seen) = token_endpoint(502, "<html>Bad gateway access_token=leak</html>");
         let mut profile = agate_profile(base);

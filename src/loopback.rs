@@ -7,7 +7,7 @@
 //! read with a size cap (8 KiB of request line and headers) and an idle timeout, each on
 //! a thread of its own, so one slow or huge request cannot hold up the real redirect.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
@@ -40,12 +40,39 @@ pub struct LoopbackListener {
     path: String,
 }
 
-/// What one request was, as far as the wait is concerned.
-enum Request {
-    /// The callback of this sign-in.
-    Ours(Url),
-    /// Anything else (answered already).
-    Other,
+/// What the listener makes of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// A GET of the callback path carrying this sign-in's state: the wait ends.
+    Callback(Url),
+    /// The callback path without this sign-in's state (forged, old, other): refused.
+    NotThisSignIn,
+    /// Any other method or path (a favicon): 404.
+    NotFound,
+    /// Larger than [`MAX_REQUEST`], or cut off before its blank line.
+    TooLarge,
+}
+
+/// Decide about a request from its head (request line and headers as read, at most
+/// [`MAX_REQUEST`] bytes; `complete` when the blank line ending it was seen).
+pub fn classify(head: &[u8], complete: bool, base: &Url, path: &str, state: &str) -> Verdict {
+    if !complete || head.len() as u64 > MAX_REQUEST {
+        return Verdict::TooLarge;
+    }
+    let text = String::from_utf8_lossy(head);
+    let line = text.lines().next().unwrap_or("");
+    let mut words = line.split_whitespace();
+    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or("/"));
+    if method != "GET" || !target.starts_with('/') {
+        return Verdict::NotFound;
+    }
+    // `//host/...` would join as another host: only this listener's origin counts.
+    let same_origin = |u: &Url| u.origin() == base.origin();
+    let Some(url) = base.join(target).ok().filter(|u| same_origin(u) && u.path() == path) else { return Verdict::NotFound };
+    match crate::callback::state_of(url.as_str()) {
+        Ok(Some(s)) if s == state => Verdict::Callback(url),
+        _ => Verdict::NotThisSignIn,
+    }
 }
 
 impl LoopbackListener {
@@ -82,7 +109,7 @@ impl LoopbackListener {
                     let (tx, count, base, path, state) =
                         (tx.clone(), busy.clone(), base.clone(), self.path.clone(), state.to_string());
                     let spawned = std::thread::Builder::new().name("loopback".into()).spawn(move || {
-                        if let Request::Ours(url) = serve(stream, &base, &path, &state) {
+                        if let Some(url) = serve(stream, &base, &path, &state) {
                             let _ = tx.send(url);
                         }
                         count.fetch_sub(1, Ordering::SeqCst);
@@ -108,47 +135,43 @@ impl LoopbackListener {
     }
 }
 
-/// Read one request (capped, with an idle timeout) and answer it.
-fn serve(stream: TcpStream, base: &Url, path: &str, state: &str) -> Request {
+/// Read one request head (capped, with an idle timeout), answer it, and return the
+/// callback URL if it was this sign-in's.
+fn serve(stream: TcpStream, base: &Url, path: &str, state: &str) -> Option<Url> {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(IDLE));
     let _ = stream.set_write_timeout(Some(IDLE));
-    let Ok(reader) = stream.try_clone() else { return Request::Other };
-    let mut reader = BufReader::new(reader.take(MAX_REQUEST));
-    let mut line = String::new();
-    let complete = matches!(reader.read_line(&mut line), Ok(n) if n > 0 && line.ends_with('\n'));
-    // Drain the headers (within the cap) so the browser sees a clean answer.
-    let mut header = String::new();
-    let mut headers_complete = complete;
-    while headers_complete {
-        header.clear();
-        match reader.read_line(&mut header) {
-            Ok(n) if n > 0 && header.ends_with('\n') => {
-                if header == "\r\n" || header == "\n" {
-                    break;
-                }
-            }
-            _ => headers_complete = false,
+    let mut head = Vec::new();
+    let mut complete = false;
+    let mut buf = [0u8; 1024];
+    let mut reader = stream.try_clone().ok()?.take(MAX_REQUEST + 1);
+    while let Ok(n @ 1..) = reader.read(&mut buf) {
+        head.extend_from_slice(&buf[..n]);
+        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            head.truncate(end + 4);
+            complete = true;
+            break;
         }
     }
     let mut stream = stream;
-    if !complete || !headers_complete {
-        respond(&mut stream, "431 Request Header Fields Too Large", "Request too large or incomplete");
-        return Request::Other;
+    match classify(&head, complete, base, path, state) {
+        Verdict::Callback(url) => {
+            respond(&mut stream, "200 OK", DONE_PAGE);
+            Some(url)
+        }
+        Verdict::NotThisSignIn => {
+            respond(&mut stream, "400 Bad Request", NOT_THIS_SIGN_IN);
+            None
+        }
+        Verdict::NotFound => {
+            respond(&mut stream, "404 Not Found", "Not found");
+            None
+        }
+        Verdict::TooLarge => {
+            respond(&mut stream, "431 Request Header Fields Too Large", "Request too large or incomplete");
+            None
+        }
     }
-    let mut words = line.split_whitespace();
-    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or("/"));
-    let url = base.join(target).ok().filter(|u| u.path() == path && method == "GET");
-    let Some(url) = url else {
-        respond(&mut stream, "404 Not Found", "Not found");
-        return Request::Other;
-    };
-    if crate::callback::state_of(url.as_str()).ok().flatten().as_deref() != Some(state) {
-        respond(&mut stream, "400 Bad Request", NOT_THIS_SIGN_IN);
-        return Request::Other;
-    }
-    respond(&mut stream, "200 OK", DONE_PAGE);
-    Request::Ours(url)
 }
 
 fn respond(stream: &mut TcpStream, status: &str, body: &str) {
@@ -205,6 +228,19 @@ mod tests {
         let url = listener.wait("the-state", Duration::from_secs(20)).unwrap();
         client.join().unwrap();
         assert_eq!(url.query(), Some("code=c&state=the-state"));
+    }
+
+    #[test]
+    fn classify_needs_the_whole_head_the_path_and_the_state() {
+        let base = Url::parse("http://127.0.0.1:9/callback").unwrap();
+        let c = |head: &str, complete| classify(head.as_bytes(), complete, &base, "/callback", "s");
+        assert!(matches!(c("GET /callback?code=a&state=s HTTP/1.1\r\nHost: x\r\n\r\n", true), Verdict::Callback(_)));
+        assert_eq!(c("GET /callback?code=a&state=s HTTP/1.1\r\n", false), Verdict::TooLarge);
+        assert_eq!(c("GET /callback?code=a HTTP/1.1\r\n\r\n", true), Verdict::NotThisSignIn);
+        assert_eq!(c("GET /callback?code=a&state=s#x&state=t HTTP/1.1\r\n\r\n", true), Verdict::NotThisSignIn, "mixed sources");
+        assert_eq!(c("POST /callback?code=a&state=s HTTP/1.1\r\n\r\n", true), Verdict::NotFound);
+        assert_eq!(c("GET //evil.org/callback?state=s HTTP/1.1\r\n\r\n", true), Verdict::NotFound);
+        assert_eq!(c("GET /callback/x?state=s HTTP/1.1\r\n\r\n", true), Verdict::NotFound);
     }
 
     #[test]

@@ -232,3 +232,19 @@ fn a_pasted_url_without_state_is_refused() {
     assert_eq!(server().grant_count(&client.id, "authorization_code"), 0, "the state-less code was exchanged");
     assert!(cli.stored_tokens("p").is_none());
 }
+
+/// "Test access" sends the token only to the profile's own server unless confirmed.
+#[test]
+fn test_access_keeps_the_token_on_the_profiles_server() {
+    let cli = Cli::new();
+    signed_in(&cli, "p");
+    let engine = latchkey::Latchkey::with_paths(latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let elsewhere = reqwest::Url::parse("http://127.0.0.1:9/steal").unwrap();
+    let err = engine.test_access("p", &elsewhere, false).unwrap_err();
+    assert_eq!(err.code(), "foreign-host", "{err}");
+    let own = reqwest::Url::parse(&server().url("/test/echo/")).unwrap();
+    let answer = engine.test_access("p", &own, false).unwrap();
+    assert!(answer.body.contains("Bearer [token]"), "{}", answer.body);
+    // Confirmed by the person, it goes (and here finds nobody listening).
+    assert_eq!(engine.test_access("p", &elsewhere, true).unwrap_err().code(), "network");
+}
