@@ -46,6 +46,12 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi
 
+# node oidc-provider, the OpenID Certified provider of tests/oidc_provider.rs.
+if [ ! -d tests/oidc/node_modules/oidc-provider ] || [ tests/oidc/package-lock.json -nt tests/oidc/node_modules/.package-lock.json ]; then
+  say "installing the test OpenID provider (oidc-provider)"
+  (cd tests/oidc && npm install --no-audit --no-fund --loglevel=error)
+fi
+
 # --- Python venvs for the test authorization servers ----------------------------------
 # .venv: the generic server (django-oauth-toolkit 3.x); .venv-majora: the server as Majora
 # runs it (django-oauth-toolkit 1.4.1 on Django 3.2).

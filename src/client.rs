@@ -89,6 +89,12 @@ impl<'a> OAuthClient<'a> {
             request = request.set_pkce_challenge(challenge);
             pkce_verifier = Some(Secret::new(verifier.secret().clone()));
         }
+        // OpenID Connect Core §11: `offline_access` (a refresh token) is granted only
+        // with `prompt=consent`; certified providers (oidc-provider) drop it otherwise.
+        // Only then, so servers without the scope (Majora, DOT) see no prompt.
+        if self.profile.scopes.iter().any(|s| s == "offline_access") {
+            request = request.add_extra_param("prompt", "consent");
+        }
         let nonce = CsrfToken::new_random_len(32);
         if self.profile.wants_openid() {
             request = request.add_extra_param("nonce", nonce.secret().clone());
@@ -295,6 +301,10 @@ impl<'a> OAuthClient<'a> {
             RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) if transport.too_large() => {
                 Error::BadResponse("the answer is larger than 1 MiB".into())
             }
+            RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) if transport.cut_off().is_some() => Error::Network {
+                url: crate::callback::redact_url(url),
+                reason: format!("the answer was cut off: {}", transport.cut_off().unwrap_or_default()),
+            },
             RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) => {
                 match transport.last_status() {
                     Some(401) => Error::ClientRejected,
@@ -411,6 +421,17 @@ mod tests {
         assert!(q.contains_key("nonce"), "openid requested, so a nonce is sent");
         assert!(request.pkce_verifier.is_none());
         assert!(request.state.len() >= 43, "state must carry at least 128 bits");
+        assert!(!q.contains_key("prompt"), "no offline_access, no prompt");
+    }
+
+    #[test]
+    fn offline_access_asks_for_consent_as_openid_connect_requires() {
+        let mut profile = agate_profile(Url::parse("https://id.example.org/").unwrap());
+        profile.scopes = vec!["openid".into(), "offline_access".into()];
+        let http = Http::new().unwrap();
+        let client = OAuthClient::new(&profile, None, &http).unwrap();
+        let q: std::collections::HashMap<_, _> = client.authorization_request().url.query_pairs().into_owned().collect();
+        assert_eq!(q.get("prompt").map(String::as_str), Some("consent"));
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub struct ProfileStatus {
     /// The scopes the profile asks for at its next sign-in.
     pub requested_scopes: Vec<String>,
     pub has_refresh_token: bool,
+    /// Whether Latchkey can renew the tokens without the user (a refresh token, or
+    /// Agate's re-exchangeable code); when not, the user is asked again at expiry.
+    pub renews_silently: bool,
     pub last_error: Option<String>,
     pub account: Option<String>,
     pub redirect_uri: Url,
@@ -520,6 +523,11 @@ impl Latchkey {
                     scopes: if s.scopes.is_empty() { p.scopes.clone() } else { s.scopes.clone() },
                     requested_scopes: p.scopes.clone(),
                     has_refresh_token: s.has_refresh_token,
+                    renews_silently: match p.server.renewal {
+                        crate::profile::Renewal::RefreshToken => s.has_refresh_token,
+                        crate::profile::Renewal::ReexchangeCode => s.status != Status::SignedOut,
+                        crate::profile::Renewal::SignIn => false,
+                    },
                     last_error: s.last_error,
                     account: s.account,
                     redirect_uri: p.redirect_uri.clone(),

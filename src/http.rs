@@ -84,7 +84,7 @@ impl Http {
 
     /// A transport for the `oauth2` crate that remembers the last HTTP status.
     pub fn oauth(&self) -> OAuthTransport<'_> {
-        OAuthTransport { http: self, last_status: Cell::new(None), too_large: Cell::new(false) }
+        OAuthTransport { http: self, last_status: Cell::new(None), too_large: Cell::new(false), cut_off: Cell::new(None) }
     }
 }
 
@@ -105,6 +105,7 @@ pub struct OAuthTransport<'a> {
     http: &'a Http,
     last_status: Cell<Option<u16>>,
     too_large: Cell<bool>,
+    cut_off: Cell<Option<String>>,
 }
 
 impl OAuthTransport<'_> {
@@ -118,12 +119,20 @@ impl OAuthTransport<'_> {
         self.too_large.get()
     }
 
+    /// Why the last answer's body could not be read to its end, if it could not.
+    pub fn cut_off(&self) -> Option<String> {
+        let reason = self.cut_off.take();
+        self.cut_off.set(reason.clone());
+        reason
+    }
+
     pub fn send(
         &self,
         request: oauth2::HttpRequest,
     ) -> std::result::Result<oauth2::HttpResponse, reqwest::Error> {
         self.last_status.set(None);
         self.too_large.set(false);
+        self.cut_off.set(None);
         let (parts, body) = request.into_parts();
         let mut builder = self.http.client.request(parts.method, parts.uri.to_string()).body(body);
         for (name, value) in parts.headers.iter() {
@@ -137,9 +146,12 @@ impl OAuthTransport<'_> {
         }
         let (body, too_large) = match read_capped(response) {
             Ok(read) => read,
-            // A body cut off mid-read: what the oauth2 crate gets is an empty answer,
-            // which it reports as unparsable; the status says the rest.
-            Err(_) => (Vec::new(), false),
+            // A body cut off mid-read: the oauth2 crate gets an empty answer (which it
+            // reports as unparsable), and `cut_off` says what really happened.
+            Err(e) => {
+                self.cut_off.set(Some(e.to_string()));
+                (Vec::new(), false)
+            }
         };
         self.too_large.set(too_large);
         Ok(out.body(body).expect("a response built from a valid one"))

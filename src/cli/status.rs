@@ -25,6 +25,11 @@ pub fn run(args: StatusArgs, engine: &Latchkey) -> Result<u8> {
             (Status::SignedOut, _) => "signed out".to_string(),
             (Status::NeedsSignIn, _) => "needs sign-in".to_string(),
             (Status::Failing, _) => format!("renewal failing: {}", r.last_error.as_deref().unwrap_or("?")),
+            (Status::SignedIn, Some(left)) if left > 0 && !r.renews_silently => format!(
+                "fresh, expires {}; the server gave no refresh token, so sign in again then (`latchkey login {}`)",
+                super::output::relative(left),
+                r.name
+            ),
             (Status::SignedIn, Some(left)) if left > 0 => format!("fresh, expires {}", super::output::relative(left)),
             (Status::SignedIn, Some(left)) => format!(
                 "expired {}{}",

@@ -27,3 +27,10 @@ export function statusTone(p: ProfileView, now: number = Date.now() / 1000): 'ok
   if (p.status === 'signed-out') return 'idle';
   return p.expiresAt !== null && p.expiresAt <= now && !p.hasRefreshToken ? 'warn' : 'ok';
 }
+
+/** What happens when the token expires, for the Done page. */
+export function renewalLine(p: ProfileView): string {
+  if (p.renewsSilently) return 'Latchkey keeps the token fresh from now on.';
+  const when = p.expiresAt !== null ? ` at ${clock(p.expiresAt)}` : '';
+  return `This server gave no refresh token, so Latchkey cannot renew it: you will be asked to sign in again when it expires${when}.`;
+}

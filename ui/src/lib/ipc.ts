@@ -23,6 +23,8 @@ export interface ProfileView {
   status: Status;
   expiresAt: number | null;
   hasRefreshToken: boolean;
+  /** Latchkey can renew without the user (refresh token, or Agate's code). */
+  renewsSilently: boolean;
   lastError: string | null;
   redirectUri: string;
   redirectMode: 'window' | 'scheme' | 'loopback' | 'paste';

@@ -1,0 +1,66 @@
+// node oidc-provider (OpenID Certified) on 127.0.0.1 for Latchkey's tests, configured as
+// a certified provider behaves by default where it matters to a desktop client:
+// `offline_access` only with `prompt=consent` (OpenID Connect Core §11), custom-scheme
+// and loopback redirects only for `application_type: native` clients, refresh tokens
+// that rotate, with reuse of a rotated one revoking the whole grant, RFC 9207 `iss` in
+// every authorization response, dynamic registration, introspection and revocation.
+// Its dev interactions accept any login, so tests drive them over HTTP.
+//
+// Usage: node server.js  — prints `READY <port>`; exits when stdin closes.
+// OIDC_TTL: access-token lifetime in seconds (default 3600).
+// GET /test/stats/CLIENT_ID: token requests per grant type and outcome (for tests).
+import http from 'node:http';
+import Provider from 'oidc-provider';
+
+const ttl = Number(process.env.OIDC_TTL || 3600);
+const stats = new Map();
+const count = (client, key) => {
+  const s = stats.get(client) || {};
+  s[key] = (s[key] || 0) + 1;
+  stats.set(client, s);
+};
+
+const server = http.createServer();
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address();
+  const issuer = `http://127.0.0.1:${port}`;
+  const provider = new Provider(issuer, {
+    features: {
+      devInteractions: { enabled: true },
+      registration: { enabled: true },
+      registrationManagement: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      deviceFlow: { enabled: true },
+    },
+    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    claims: { openid: ['sub'], email: ['email'], profile: ['preferred_username', 'name'] },
+    async findAccount(ctx, id) {
+      return {
+        accountId: id,
+        async claims() {
+          return { sub: id, email: `${id}@example.org`, preferred_username: id, name: id };
+        },
+      };
+    },
+    ttl: { AccessToken: ttl, AuthorizationCode: 60, Grant: 14 * 24 * 3600, RefreshToken: 14 * 24 * 3600, Session: 3600, Interaction: 600, DeviceCode: 600 },
+    rotateRefreshToken: () => true,
+    cookies: { keys: ['latchkey-test-only'] },
+  });
+  provider.on('grant.success', (ctx) => count(ctx.oidc.client?.clientId, `${ctx.oidc.params.grant_type}/200`));
+  provider.on('grant.error', (ctx) => count(ctx.oidc.client?.clientId || ctx.oidc.params?.client_id, `${ctx.oidc.params?.grant_type}/400`));
+  provider.on('server_error', (ctx, err) => console.error('oidc-provider server_error', err));
+  const app = provider.callback();
+  server.on('request', (req, res) => {
+    const m = req.url.match(/^\/test\/stats\/([^/?]+)/);
+    if (m) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(stats.get(decodeURIComponent(m[1])) || {}));
+      return;
+    }
+    app(req, res);
+  });
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+  console.log(`READY ${port}`);
+});

@@ -1,0 +1,124 @@
+//! node oidc-provider (tests/oidc/server.js), an OpenID Certified provider, started for
+//! a test binary; and a headless person who gets through its login and consent pages.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::support::repo_root;
+
+pub struct OidcProvider {
+    pub port: u16,
+    _stdin: Mutex<ChildStdin>,
+    _child: Mutex<Child>,
+}
+
+impl OidcProvider {
+    /// Start one; `ttl` is the access-token lifetime in seconds.
+    pub fn start(ttl: u64) -> Self {
+        let dir = repo_root().join("tests/oidc");
+        assert!(dir.join("node_modules/oidc-provider").exists(), "tests/oidc/node_modules missing: run scripts/setup.sh");
+        let mut child = Command::new("node")
+            .arg(dir.join("server.js"))
+            .env("OIDC_TTL", ttl.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start node oidc-provider");
+        // Its warnings (development adapter, Node version) are noise; errors are kept.
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !line.contains("WARNING") && !line.trim().is_empty() {
+                    eprintln!("oidc-provider: {line}");
+                }
+            }
+        });
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        // It prints notices later too: keep reading, or it dies of EPIPE.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let port = line.trim().strip_prefix("READY ").unwrap_or_else(|| panic!("oidc-provider did not start: {line:?}")).parse().unwrap();
+        let stdin = child.stdin.take().unwrap();
+        Self { port, _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
+    }
+
+    pub fn issuer(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer())
+    }
+
+    /// Token requests of this client by `grant_type/status` (e.g. `refresh_token/200`).
+    pub fn grant_count(&self, client_id: &str, key: &str) -> u64 {
+        let v: serde_json::Value = reqwest::blocking::get(self.url(&format!("/test/stats/{client_id}"))).unwrap().json().unwrap();
+        v.get(key).and_then(|n| n.as_u64()).unwrap_or(0)
+    }
+
+    /// RFC 7662 introspection with the client's credentials.
+    pub fn is_active(&self, client_id: &str, client_secret: &str, token: &str) -> bool {
+        let v: serde_json::Value = reqwest::blocking::Client::new()
+            .post(self.url("/token/introspection"))
+            .basic_auth(client_id, Some(client_secret))
+            .form(&[("token", token)])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["active"].as_bool().unwrap_or(false)
+    }
+}
+
+/// Someone with a browser, minus the browser: logs in as `login` (the dev interactions
+/// take any name) and consents to whatever is asked.
+pub struct OidcUser {
+    http: reqwest::blocking::Client,
+    login: String,
+}
+
+impl OidcUser {
+    pub fn new(login: &str) -> Self {
+        let http = reqwest::blocking::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Self { http, login: login.into() }
+    }
+
+    /// Follow the authorization request through login and consent; returns the address
+    /// the provider finally sends the browser to (the redirect URI with code and state).
+    pub fn authorize(&self, authorize_url: &str) -> String {
+        let start = reqwest::Url::parse(authorize_url).unwrap();
+        let mut next = authorize_url.to_string();
+        for _ in 0..12 {
+            let url = start.join(&next).unwrap();
+            if url.origin() != start.origin() {
+                return url.to_string(); // left the provider: the redirect URI
+            }
+            let resp = self.http.get(url.clone()).send().unwrap();
+            if resp.status().is_redirection() {
+                next = resp.headers()["location"].to_str().unwrap().to_string();
+                continue;
+            }
+            let page = resp.text().unwrap();
+            assert!(url.path().starts_with("/interaction/"), "unexpected page at {url}: {page}");
+            let form: Vec<(&str, &str)> = if page.contains("name=\"login\"") {
+                vec![("prompt", "login"), ("login", &self.login), ("password", "any")]
+            } else {
+                vec![("prompt", "consent")]
+            };
+            let resp = self.http.post(url.clone()).form(&form).send().unwrap();
+            assert!(resp.status().is_redirection(), "interaction at {url} answered {}", resp.status());
+            next = resp.headers()["location"].to_str().unwrap().to_string();
+        }
+        panic!("the authorization did not finish: last at {next}");
+    }
+}
