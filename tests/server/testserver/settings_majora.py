@@ -12,7 +12,9 @@ permissions, and two-factor authentication is checked when the code is exchanged
 1.4.1 has none, and neither has Majora.
 """
 from .settings import *  # noqa: F401,F403
-from .settings import DATA_DIR, OAUTH2_PROVIDER as _GENERIC, os
+from .settings import DATA_DIR, MIDDLEWARE as _MIDDLEWARE, OAUTH2_PROVIDER as _GENERIC, os
+
+MIDDLEWARE = ["testserver.views.OneRequestAtATimeMiddleware", *_MIDDLEWARE]
 
 # Django 3.2's SQLite backend takes no transaction_mode / init_command.
 DATABASES = {

@@ -126,6 +126,25 @@ def create_user(request):
     return JsonResponse({"ok": True}, status=201)
 
 
+_one_request = threading.Lock()
+
+
+class OneRequestAtATimeMiddleware:
+    """Majora-flavoured server only: Django 3.2's SQLite backend has no IMMEDIATE
+    transactions, so two requests that both read and then write can fail with "database
+    is locked" (Majora runs MySQL). Serving one request at a time keeps the tests about
+    Latchkey; the counters (`/test/stats/`) stay answerable while a request is served."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/test/stats/"):
+            return self.get_response(request)
+        with _one_request:
+            return self.get_response(request)
+
+
 class BrowserSessionMiddleware:
     """See settings.BROWSER_SESSION_USER (E2E only; off unless that is set)."""
 
