@@ -15,8 +15,8 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver dbus dbus-x11 xdg-utils desktop-file-utils fonts-dejavu-core
   # the real Secret Service for tests
   gnome-keyring libsecret-tools
-  # test servers
-  python3 python3-venv
+  # test servers (Keycloak: a Java server distribution from Maven Central)
+  python3 python3-venv unzip
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -45,6 +45,21 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   say "installing front-end packages"
   (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi
+
+# Keycloak for tests/keycloak.rs: Java 17+ and Maven to fetch it, then the distribution,
+# cached outside the clone (~/.cache/latchkey) so it is downloaded once per machine.
+need_java=""
+command -v java >/dev/null || need_java="default-jre-headless"
+command -v mvn >/dev/null || need_java="$need_java maven"
+if [ -n "$need_java" ]; then
+  say "installing $need_java (for the Keycloak tests)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need_java >/dev/null
+fi
+scripts/keycloak.sh >/dev/null
 
 # node oidc-provider, the OpenID Certified provider of tests/oidc_provider.rs.
 if [ ! -d tests/oidc/node_modules/oidc-provider ] || [ tests/oidc/package-lock.json -nt tests/oidc/node_modules/.package-lock.json ]; then

@@ -1,0 +1,97 @@
+//! Keycloak — the login server behind many research and institutional single sign-ons —
+//! through the same scenario as the other servers: OpenID discovery of a realm issuer
+//! (`/realms/NAME`), sign-in by paste with RFC 9207 `iss`, `offline_access` → an offline
+//! refresh token, rotation with reuse detection ("revoke refresh token"), eight
+//! concurrent `token` calls at expiry with one refresh and the session alive after, JWTs
+//! of a kilobyte and more stored and served (also by the token agent), and revocation at
+//! logout. The realm is tests/keycloak/latchkey-realm.json.
+
+mod support;
+
+#[path = "support/keycloak.rs"]
+mod keycloak;
+
+use std::sync::OnceLock;
+
+use keycloak::{Keycloak, KeycloakUser, CLIENT_ID, CLIENT_SECRET};
+use support::{describe, Cli};
+
+fn kc() -> &'static Keycloak {
+    static KC: OnceLock<Keycloak> = OnceLock::new();
+    KC.get_or_init(Keycloak::start)
+}
+
+fn signed_in(cli: &Cli, scopes: &str) -> latchkey::store::TokenSet {
+    cli.ok(
+        &["profile", "add", "kc", "--preset", "generic", "--issuer", &kc().issuer(), "--client-id", CLIENT_ID,
+          "--client-secret-stdin", "--scopes", scopes],
+        &format!("{CLIENT_SECRET}\n"),
+    );
+    let settings = std::fs::read_to_string(cli.config_dir().join("profiles.toml")).unwrap();
+    assert!(settings.contains("latchkey://callback/kc"), "{settings}");
+    let out = cli.login_paste_with("kc", |url| {
+        let answer = KeycloakUser::new().authorize(url);
+        assert!(answer.contains("iss="), "Keycloak sent no iss: {answer}");
+        answer
+    });
+    assert!(out.status.success(), "{}", describe(&out));
+    cli.stored_tokens("kc").unwrap()
+}
+
+#[test]
+fn realm_sign_in_offline_token_rotation_and_big_jwts() {
+    let cli = Cli::new();
+    let stored = signed_in(&cli, "openid offline_access email");
+    let settings = std::fs::read_to_string(cli.config_dir().join("profiles.toml")).unwrap();
+    assert!(settings.contains("/realms/latchkey"), "{settings}");
+    assert!(settings.contains("authorization_response_iss = true"), "{settings}");
+    let refresh = stored.refresh_token.clone().expect("no refresh token: offline_access was not granted");
+    assert!(stored.scopes.iter().any(|s| s == "offline_access"), "{:?}", stored.scopes);
+    assert!(stored.access_token.expose().len() > 1000, "expected a JWT of a kilobyte or more");
+    assert!(kc().is_active(stored.access_token.expose()));
+
+    // The big token set is served as it is, from the keyring and from the agent.
+    assert_eq!(cli.ok(&["token", "kc"], "").trim(), stored.access_token.expose());
+    let agent = latchkey::agent::Agent::bind(&latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    agent.serve_in_background().unwrap();
+    assert_eq!(cli.ok(&["token", "kc"], "").trim(), stored.access_token.expose());
+
+    // Rotation: a new refresh token, and the old one is refused at the server.
+    cli.ok(&["refresh", "kc", "--force"], "");
+    let rotated = cli.stored_tokens("kc").unwrap();
+    assert_ne!(rotated.refresh_token.as_ref(), Some(&refresh), "the refresh token did not rotate");
+    assert!(kc().is_active(rotated.access_token.expose()));
+    assert!(cli.ok(&["status", "kc"], "").contains("fresh"));
+
+    // Logout revokes: the session's tokens are dead at the server.
+    let out = cli.run(&["logout", "kc"], "");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!kc().is_active(rotated.access_token.expose()), "the access token outlived logout");
+    assert_ne!(kc().try_refresh(rotated.refresh_token.as_ref().unwrap().expose()), 200, "the refresh token outlived logout");
+}
+
+#[test]
+fn eight_callers_at_expiry_one_refresh_and_the_session_survives() {
+    let cli = Cli::new();
+    signed_in(&cli, "openid offline_access");
+    // The realm's client issues 60 s access tokens: wait until they are due.
+    std::thread::sleep(std::time::Duration::from_secs(50));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let mut c = cli.command();
+            c.args(["token", "kc"]);
+            std::thread::spawn(move || c.output().unwrap())
+        })
+        .collect();
+    let outs: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    for out in &outs {
+        assert!(out.status.success(), "{}", describe(out));
+    }
+    let printed: std::collections::HashSet<_> = outs.iter().map(|o| o.stdout.clone()).collect();
+    assert_eq!(printed.len(), 1, "the callers got different tokens (more than one refresh)");
+    // With "revoke refresh token" on, a second refresh with a rotated token would have
+    // ended the session; it is alive.
+    let out = cli.run(&["refresh", "kc", "--force"], "");
+    assert!(out.status.success(), "the session did not survive: {}", describe(&out));
+    assert!(kc().is_active(cli.stored_tokens("kc").unwrap().access_token.expose()));
+}

@@ -1,0 +1,165 @@
+//! Keycloak (the server distribution from Maven Central, see scripts/keycloak.sh) in dev
+//! mode on 127.0.0.1 with tests/keycloak/latchkey-realm.json imported; and a headless
+//! person who gets through its login page.
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::support::repo_root;
+
+pub const CLIENT_ID: &str = "latchkey";
+pub const CLIENT_SECRET: &str = "latchkey-test-only-secret";
+
+pub struct Keycloak {
+    pub port: u16,
+    child: Mutex<Child>,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Keycloak {
+    fn drop(&mut self) {
+        let mut child = self.child.lock().unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Keycloak {
+    pub fn start() -> Self {
+        let out = Command::new(repo_root().join("scripts/keycloak.sh")).output().expect("scripts/keycloak.sh");
+        assert!(out.status.success(), "getting Keycloak: {}", String::from_utf8_lossy(&out.stderr));
+        let home = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+        let import = home.join("data/import");
+        std::fs::create_dir_all(&import).unwrap();
+        std::fs::copy(repo_root().join("tests/keycloak/latchkey-realm.json"), import.join("latchkey-realm.json")).unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let log = std::fs::File::create(data.path().join("keycloak.log")).unwrap();
+        let child = Command::new(home.join("bin/kc.sh"))
+            .args([
+                "start-dev",
+                "--http-host=127.0.0.1",
+                &format!("--http-port={port}"),
+                "--import-realm",
+                &format!("--db-url=jdbc:h2:file:{}/keycloak;NON_KEYWORDS=VALUE", data.path().display()),
+                "--hostname-strict=false",
+            ])
+            .env("JAVA_OPTS_KC_HEAP", "-XX:MaxRAMPercentage=10")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start Keycloak");
+        let kc = Self { port, child: Mutex::new(child), _data: data };
+        let deadline = Instant::now() + Duration::from_secs(240);
+        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+        loop {
+            if let Ok(r) = http.get(kc.url("/realms/latchkey/.well-known/openid-configuration")).send() {
+                if r.status().is_success() {
+                    return kc;
+                }
+            }
+            if let Ok(Some(status)) = kc.child.lock().unwrap().try_wait() {
+                panic!("Keycloak exited ({status}): {}", std::fs::read_to_string(kc._data.path().join("keycloak.log")).unwrap_or_default());
+            }
+            assert!(Instant::now() < deadline, "Keycloak did not start in 4 minutes: {}", std::fs::read_to_string(kc._data.path().join("keycloak.log")).unwrap_or_default());
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn issuer(&self) -> String {
+        self.url("/realms/latchkey")
+    }
+
+    /// RFC 7662 introspection with the test client's credentials.
+    pub fn is_active(&self, token: &str) -> bool {
+        let v: serde_json::Value = reqwest::blocking::Client::new()
+            .post(self.url("/realms/latchkey/protocol/openid-connect/token/introspect"))
+            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .form(&[("token", token)])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["active"].as_bool().unwrap_or(false)
+    }
+
+    /// A refresh at the server itself (to show a refresh token is dead or alive).
+    pub fn try_refresh(&self, refresh_token: &str) -> u16 {
+        reqwest::blocking::Client::new()
+            .post(self.url("/realms/latchkey/protocol/openid-connect/token"))
+            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)])
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+}
+
+/// alice, with a browser minus the browser.
+pub struct KeycloakUser {
+    http: reqwest::blocking::Client,
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&").replace("&#x3d;", "=").replace("&#61;", "=")
+}
+
+fn form_action(page: &str) -> Option<String> {
+    let at = page.find("<form")?;
+    let tag = &page[at..at + page[at..].find('>')?];
+    let start = tag.find("action=\"")? + 8;
+    Some(unescape(&tag[start..start + tag[start..].find('"')?]))
+}
+
+impl KeycloakUser {
+    pub fn new() -> Self {
+        let http = reqwest::blocking::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Self { http }
+    }
+
+    /// Log in on Keycloak's page (and grant consent if asked); returns where Keycloak
+    /// sends the browser: the redirect URI with code, state and iss.
+    pub fn authorize(&self, authorize_url: &str) -> String {
+        let start = reqwest::Url::parse(authorize_url).unwrap();
+        let mut resp = self.http.get(authorize_url).send().unwrap();
+        for _ in 0..6 {
+            if resp.status().is_redirection() {
+                let location = resp.headers()["location"].to_str().unwrap().to_string();
+                let next = start.join(&location).unwrap();
+                if next.origin() != start.origin() || next.as_str().contains("code=") {
+                    return next.to_string();
+                }
+                resp = self.http.get(next).send().unwrap();
+                continue;
+            }
+            let page = resp.text().unwrap();
+            let action = form_action(&page).unwrap_or_else(|| panic!("no form on Keycloak's page: {page}"));
+            let form: Vec<(&str, &str)> = if page.contains("name=\"password\"") {
+                vec![("username", "alice"), ("password", "wonderland"), ("credentialId", "")]
+            } else if page.contains("name=\"accept\"") {
+                vec![("accept", "Yes")]
+            } else {
+                panic!("an unexpected Keycloak page: {page}");
+            };
+            resp = self.http.post(start.join(&action).unwrap()).form(&form).send().unwrap();
+        }
+        panic!("Keycloak's sign-in did not finish");
+    }
+}
