@@ -13,6 +13,8 @@ APT_PACKAGES=(
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
   # headless running, deep links, WebDriver
   xvfb xauth webkit2gtk-driver dbus dbus-x11 xdg-utils desktop-file-utils fonts-dejavu-core
+  # typing into the app's sign-in window, which WebDriver cannot reach (E2E)
+  xdotool
   # the real Secret Service for tests
   gnome-keyring libsecret-tools
   # test servers (Keycloak: a Java server distribution from Maven Central)

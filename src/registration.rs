@@ -40,10 +40,15 @@ pub fn client_name(profile: &Profile) -> String {
 
 /// RFC 7591: register a native client for the profile's redirect URI.
 pub fn register(http: &Http, endpoint: &Url, profile: &Profile) -> Result<Registration> {
+    let mut grant_types = vec!["authorization_code", "refresh_token"];
+    if profile.server.device_url.is_some() {
+        // RFC 8628 §7.2: a client may use the device grant only if registered for it.
+        grant_types.push("urn:ietf:params:oauth:grant-type:device_code");
+    }
     let body = json!({
         "client_name": client_name(profile),
         "redirect_uris": [profile.redirect_uri.as_str()],
-        "grant_types": ["authorization_code", "refresh_token"],
+        "grant_types": grant_types,
         "response_types": ["code"],
         "token_endpoint_auth_method": "client_secret_basic",
         "application_type": "native",

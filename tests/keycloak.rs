@@ -95,3 +95,22 @@ fn eight_callers_at_expiry_one_refresh_and_the_session_survives() {
     assert!(out.status.success(), "the session did not survive: {}", describe(&out));
     assert!(kc().is_active(cli.stored_tokens("kc").unwrap().access_token.expose()));
 }
+
+#[test]
+fn a_foreign_iss_is_refused() {
+    let cli = Cli::new();
+    cli.ok(
+        &["profile", "add", "kc", "--preset", "generic", "--issuer", &kc().issuer(), "--client-id", CLIENT_ID,
+          "--client-secret-stdin", "--scopes", "openid"],
+        &format!("{CLIENT_SECRET}\n"),
+    );
+    let out = cli.login_paste_with("kc", |url| {
+        let answer = KeycloakUser::new().authorize(url);
+        let ours = format!("iss={}", url::form_urlencoded::byte_serialize(kc().issuer().as_bytes()).collect::<String>());
+        assert!(answer.contains(&ours), "{answer}");
+        answer.replace(&ours, "iss=http%3A%2F%2F127.0.0.1%3A1%2Frealms%2Flatchkey")
+    });
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 9207"), "{}", describe(&out));
+    assert!(cli.stored_tokens("kc").is_none());
+}

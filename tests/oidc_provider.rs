@@ -148,3 +148,66 @@ fn a_foreign_iss_is_refused_and_remove_revokes() {
     assert!(!op.is_active(&client_id, &secret, stored.access_token.expose()));
     cli.ok(&["profile", "remove", "op"], "");
 }
+
+#[test]
+fn device_flow_signs_in_and_gets_a_refresh_token() {
+    use std::io::{BufRead, BufReader};
+    let op = OidcProvider::start(3600);
+    let cli = Cli::new();
+    let (client_id, _) = profile(&cli, &op, "op", "openid offline_access");
+    let mut child = cli
+        .command()
+        .args(["login", "op", "--device"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let complete = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no verification URI printed");
+        if let Some(rest) = line.trim().strip_prefix("(or open ") {
+            break rest.trim_end_matches(')').to_string();
+        }
+    };
+    OidcUser::new("alice").approve_device(&complete);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(cli.stored_tokens("op").unwrap().refresh_token.is_some(), "the device sign-in gave no refresh token");
+    assert_eq!(op.grant_count(&client_id, "urn:ietf:params:oauth:grant-type:device_code/200"), 1);
+}
+
+#[test]
+fn browser_sign_in_caught_on_a_loopback_port_of_a_native_client() {
+    use std::io::{BufRead, BufReader};
+    let op = OidcProvider::start(3600);
+    let cli = Cli::new();
+    cli.ok(&["profile", "add", "lb", "--preset", "generic", "--issuer", &op.issuer(), "--scopes", "openid offline_access",
+             "--redirect-uri", "http://127.0.0.1/callback"], "");
+    cli.ok(&["register", "lb"], "");
+    let mut child = cli
+        .command()
+        .args(["login", "lb", "--browser"])
+        .env("PATH", "/nonexistent") // no xdg-open: the URL is printed instead
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
+        if line.starts_with("http") {
+            break line.trim().to_string();
+        }
+    };
+    let redirect = OidcUser::new("alice").authorize(&url);
+    assert!(redirect.starts_with("http://127.0.0.1:") && redirect.contains("iss="), "{redirect}");
+    let page = reqwest::blocking::get(&redirect).unwrap().text().unwrap();
+    assert!(page.contains("You can close this tab"), "{page}");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(cli.stored_tokens("lb").unwrap().refresh_token.is_some());
+}

@@ -8,6 +8,9 @@
 //
 // Usage: node server.js  — prints `READY <port>`; exits when stdin closes.
 // OIDC_TTL: access-token lifetime in seconds (default 3600).
+// OIDC_AUTO_LOGIN=NAME (desktop E2E only): every login and consent prompt is answered as
+// NAME would, because WebDriver cannot reach the app's sign-in window (a web context of
+// its own) to type into it.
 // GET /test/stats/CLIENT_ID: token requests per grant type and outcome (for tests).
 import http from 'node:http';
 import Provider from 'oidc-provider';
@@ -51,7 +54,35 @@ server.listen(0, '127.0.0.1', () => {
   provider.on('grant.error', (ctx) => count(ctx.oidc.client?.clientId || ctx.oidc.params?.client_id, `${ctx.oidc.params?.grant_type}/400`));
   provider.on('server_error', (ctx, err) => console.error('oidc-provider server_error', err));
   const app = provider.callback();
+  const autoLogin = process.env.OIDC_AUTO_LOGIN;
+  async function answerInteraction(req, res) {
+    const details = await provider.interactionDetails(req, res);
+    let result;
+    if (details.prompt.name === 'login') {
+      result = { login: { accountId: autoLogin } };
+    } else {
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+      const missing = details.prompt.details;
+      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      for (const [indicator, scope] of Object.entries(missing.missingResourceScopes || {})) {
+        grant.addResourceScope(indicator, scope.join(' '));
+      }
+      result = { consent: { grantId: await grant.save() } };
+    }
+    await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
+  }
   server.on('request', (req, res) => {
+    if (autoLogin && req.method === 'GET' && /^\/interaction\/[^/?]+$/.test(req.url)) {
+      answerInteraction(req, res).catch((err) => {
+        console.error('auto login failed', err);
+        res.statusCode = 500;
+        res.end('auto login failed');
+      });
+      return;
+    }
     const m = req.url.match(/^\/test\/stats\/([^/?]+)/);
     if (m) {
       res.setHeader('content-type', 'application/json');

@@ -18,11 +18,17 @@ pub struct OidcProvider {
 impl OidcProvider {
     /// Start one; `ttl` is the access-token lifetime in seconds.
     pub fn start(ttl: u64) -> Self {
+        Self::start_with(ttl, &[])
+    }
+
+    /// Start one with extra environment (e.g. `OIDC_AUTO_LOGIN`).
+    pub fn start_with(ttl: u64, env: &[(&str, &str)]) -> Self {
         let dir = repo_root().join("tests/oidc");
         assert!(dir.join("node_modules/oidc-provider").exists(), "tests/oidc/node_modules missing: run scripts/setup.sh");
         let mut child = Command::new("node")
             .arg(dir.join("server.js"))
             .env("OIDC_TTL", ttl.to_string())
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -96,12 +102,42 @@ impl OidcUser {
     /// Follow the authorization request through login and consent; returns the address
     /// the provider finally sends the browser to (the redirect URI with code and state).
     pub fn authorize(&self, authorize_url: &str) -> String {
-        let start = reqwest::Url::parse(authorize_url).unwrap();
-        let mut next = authorize_url.to_string();
+        match self.follow(authorize_url) {
+            Ok(left_to) => left_to,
+            Err(page) => panic!("the authorization ended on a page of the provider: {page}"),
+        }
+    }
+
+    /// Approve a device sign-in (RFC 8628) at its complete verification URI: the code
+    /// page, the confirmation, then login and consent.
+    pub fn approve_device(&self, verification_uri_complete: &str) {
+        let start = reqwest::Url::parse(verification_uri_complete).unwrap();
+        let mut page = self.http.get(start.clone()).send().unwrap().text().unwrap();
+        for _ in 0..3 {
+            // The code page posts itself (xsrf, user_code); the confirmation adds confirm=yes.
+            let action = page.split("action=\"").nth(1).and_then(|a| a.split('"').next()).unwrap_or("/device").to_string();
+            let form = crate::support::hidden_inputs(&page);
+            let resp = self.http.post(start.join(&action).unwrap()).form(&form).send().unwrap();
+            if resp.status().is_redirection() {
+                let next = resp.headers()["location"].to_str().unwrap().to_string();
+                let done = self.follow(start.join(&next).unwrap().as_str()).expect_err("a device sign-in redirects nowhere");
+                assert!(done.contains("Sign-in Success") || done.contains("success"), "device approval did not succeed: {done}");
+                return;
+            }
+            page = resp.text().unwrap();
+        }
+        panic!("the device approval did not reach login: {page}");
+    }
+
+    /// Follow redirects and the provider's interactions: `Ok(url)` once the browser is
+    /// sent elsewhere, `Err(page)` when it ends on a page of the provider's own.
+    fn follow(&self, first: &str) -> Result<String, String> {
+        let start = reqwest::Url::parse(first).unwrap();
+        let mut next = first.to_string();
         for _ in 0..12 {
             let url = start.join(&next).unwrap();
             if url.origin() != start.origin() {
-                return url.to_string(); // left the provider: the redirect URI
+                return Ok(url.to_string()); // left the provider: the redirect URI
             }
             let resp = self.http.get(url.clone()).send().unwrap();
             if resp.status().is_redirection() {
@@ -109,7 +145,9 @@ impl OidcUser {
                 continue;
             }
             let page = resp.text().unwrap();
-            assert!(url.path().starts_with("/interaction/"), "unexpected page at {url}: {page}");
+            if !url.path().starts_with("/interaction/") {
+                return Err(page);
+            }
             let form: Vec<(&str, &str)> = if page.contains("name=\"login\"") {
                 vec![("prompt", "login"), ("login", &self.login), ("password", "any")]
             } else {
