@@ -43,6 +43,12 @@ pub enum CredentialCheck {
     Rejected,
 }
 
+/// A device authorization (RFC 8628 §3.2) and the PKCE verifier its token request needs.
+pub struct DeviceStart {
+    pub details: oauth2::StandardDeviceAuthorizationResponse,
+    verifier: oauth2::PkceCodeVerifier,
+}
+
 pub struct OAuthClient<'a> {
     profile: &'a Profile,
     inner: Inner,
@@ -197,26 +203,31 @@ impl<'a> OAuthClient<'a> {
     }
 
     /// RFC 8628 §3.1: ask for a device code. Needs the server's device endpoint.
-    pub fn device_authorization(&self) -> Result<oauth2::StandardDeviceAuthorizationResponse> {
+    ///
+    /// With a PKCE challenge (RFC 7636) although RFC 8628 has none: Keycloak demands one
+    /// from a client whose PKCE is enforced ("Missing parameter: code_challenge_method"),
+    /// and servers that do not know the parameters ignore them (RFC 6749 §3.1).
+    pub fn device_authorization(&self) -> Result<DeviceStart> {
         let transport = self.http.oauth();
+        let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
         let request = self
             .inner
             .exchange_device_code()
             .map_err(|_| Error::Unsupported("the device authorization grant (RFC 8628)".into()))?
-            .add_scopes(self.profile.scopes.iter().cloned().map(Scope::new));
-        request.request(&&transport).map_err(|e| self.token_error(e, &transport, false))
+            .add_scopes(self.profile.scopes.iter().cloned().map(Scope::new))
+            .add_extra_param("code_challenge", challenge.as_str().to_string())
+            .add_extra_param("code_challenge_method", challenge.method().as_str().to_string());
+        let details = request.request(&&transport).map_err(|e| self.token_error(e, &transport, false))?;
+        Ok(DeviceStart { details, verifier })
     }
 
     /// RFC 8628 §3.4: poll until the user approves, denies, or the code expires.
-    pub fn poll_device_token(
-        &self,
-        details: &oauth2::StandardDeviceAuthorizationResponse,
-        timeout: Option<Duration>,
-    ) -> Result<TokenSet> {
+    pub fn poll_device_token(&self, start: &DeviceStart, timeout: Option<Duration>) -> Result<TokenSet> {
         let transport = self.http.oauth();
         let response = self
             .inner
-            .exchange_device_access_token(details)
+            .exchange_device_access_token(&start.details)
+            .add_extra_param("code_verifier", start.verifier.secret().to_string())
             .request(&&transport, std::thread::sleep, timeout)
             .map_err(|e| match e {
                 RequestTokenError::ServerResponse(ref r) => match r.error() {

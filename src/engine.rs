@@ -205,8 +205,9 @@ impl Latchkey {
         Ok((report, problems))
     }
 
-    /// Register the profile's client (RFC 7591) or say what to type where.
-    pub fn register(&self, name: &str) -> Result<RegisterOutcome> {
+    /// Register the profile's client (RFC 7591) or say what to type where. The initial
+    /// access token, where the server wants one, is used once and never stored.
+    pub fn register(&self, name: &str, initial_access_token: Option<&Secret>) -> Result<RegisterOutcome> {
         let profile = self.profile(name)?;
         let Some(endpoint) = profile.server.registration_url.clone() else {
             return Ok(RegisterOutcome::Manual {
@@ -214,7 +215,7 @@ impl Latchkey {
                 fields: registration::manual_form(&profile),
             });
         };
-        let reg = registration::register(self.http()?, &endpoint, &profile)?;
+        let reg = registration::register(self.http()?, &endpoint, &profile, initial_access_token)?;
         if let Some(uri) = &reg.registration_client_uri {
             profile.server.check_endpoint("registration client", uri)?;
         }
@@ -354,14 +355,15 @@ impl Latchkey {
         let profile = self.profile(name)?;
         let secret = self.client_secret(&profile)?;
         let client = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?;
-        let details = client.device_authorization()?;
+        let start = client.device_authorization()?;
+        let details = &start.details;
         show(&DeviceCode {
             verification_uri: details.verification_uri().to_string(),
             verification_uri_complete: details.verification_uri_complete().map(|u| u.secret().to_string()),
             user_code: details.user_code().secret().to_string(),
             expires_in: details.expires_in().as_secs(),
         });
-        let tokens = client.poll_device_token(&details, None)?;
+        let tokens = client.poll_device_token(&start, None)?;
         self.store_sign_in(&profile, &tokens)
     }
 

@@ -62,6 +62,9 @@ pub enum Error {
     #[error("Majora refused the sign-in because your account has no two-factor authentication{}", description.as_ref().map(|d| format!(" (the server said: {d})")).unwrap_or_default())]
     TwoFactorRequired { profile: String, description: Option<String> },
 
+    #[error("{}{}", if *had_initial_token { "the server refused the initial access token: it may have expired or been used up" } else { "the server allows registration only with an initial access token from its administrator" }, description.as_ref().map(|d| format!(" (the server said: {d})")).unwrap_or_default())]
+    RegistrationRefused { profile: String, had_initial_token: bool, description: Option<String> },
+
     #[error("the server does not accept the client id or secret (invalid_client)")]
     ClientRejected,
 
@@ -128,6 +131,7 @@ impl Error {
             Error::ClientRejected => "client-rejected",
             Error::CodeRejected => "code-rejected",
             Error::ServerError { .. } => "server-error",
+            Error::RegistrationRefused { .. } => "registration-refused",
             Error::BadResponse(_) => "bad-response",
             Error::Network { .. } => "network",
             Error::DiscoveryFailed(_) => "discovery-failed",
@@ -185,6 +189,12 @@ impl Error {
                 "Set up two-factor authentication on your Majora account page (Profile, then \
                  \"Enable 2FA\"), then sign in again with `latchkey login {profile}`."
             ),
+            Error::RegistrationRefused { profile, had_initial_token, .. } => format!(
+                "Ask the server's administrator for {} initial access token and run `latchkey register \
+                 {profile} --initial-access-token-stdin`, or ask for a client id and secret and give them \
+                 with `latchkey profile set-client {profile} --client-id ID --client-secret-stdin`.",
+                if *had_initial_token { "a new" } else { "an" }
+            ),
             Error::ClientRejected => "Check the client id and secret against the server's \
                 application page, then update the profile."
                 .into(),
@@ -223,6 +233,7 @@ impl Error {
             | Error::CodeRejected
             | Error::Cancelled(_) => 3,
             Error::ClientRejected
+            | Error::RegistrationRefused { .. }
             | Error::ServerError { .. }
             | Error::BadResponse(_)
             | Error::Network { .. }

@@ -38,8 +38,14 @@ pub fn client_name(profile: &Profile) -> String {
     }
 }
 
-/// RFC 7591: register a native client for the profile's redirect URI.
-pub fn register(http: &Http, endpoint: &Url, profile: &Profile) -> Result<Registration> {
+/// RFC 7591: register a native client for the profile's redirect URI, with the initial
+/// access token (§3) where the server's administrator handed one out.
+///
+/// No `scope` is sent: servers read it as a limit, and they disagree on what may be in
+/// it (Keycloak refuses `openid`, which is no client scope there; oidc-provider then
+/// refuses any `openid` request of a client registered without it). Without it the
+/// client may ask for every scope the server has, which is what the profile does.
+pub fn register(http: &Http, endpoint: &Url, profile: &Profile, initial_access_token: Option<&Secret>) -> Result<Registration> {
     let mut grant_types = vec!["authorization_code", "refresh_token"];
     if profile.server.device_url.is_some() {
         // RFC 8628 §7.2: a client may use the device grant only if registered for it.
@@ -52,26 +58,34 @@ pub fn register(http: &Http, endpoint: &Url, profile: &Profile) -> Result<Regist
         "response_types": ["code"],
         "token_endpoint_auth_method": "client_secret_basic",
         "application_type": "native",
-        "scope": profile.scope_string(),
     });
-    let response = http
-        .client()
-        .post(endpoint.clone())
-        .json(&body)
+    let mut request = http.client().post(endpoint.clone()).json(&body);
+    if let Some(token) = initial_access_token {
+        request = request.bearer_auth(token.expose());
+    }
+    let response = request
         .send()
         .map_err(|e| Error::Network { url: endpoint.to_string(), reason: describe_reqwest_error(&e) })?;
     let status = response.status();
     let bytes = crate::http::read_body(response, endpoint)?;
     if !status.is_success() {
         let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        return Err(Error::ServerError {
-            error: value
-                .get("error")
-                .and_then(|v| v.as_str())
-                .map(crate::callback::oauth_error_code)
-                .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
-            description: value.get("error_description").and_then(|v| v.as_str()).map(crate::callback::printable),
-        });
+        let error = value
+            .get("error")
+            .and_then(|v| v.as_str())
+            .map(crate::callback::oauth_error_code)
+            .unwrap_or_else(|| format!("HTTP {}", status.as_u16()));
+        let description = value.get("error_description").and_then(|v| v.as_str()).map(crate::callback::printable);
+        // 401/403: the endpoint is closed to this request (Keycloak's "Trusted Hosts"
+        // policy refuses anonymous registration with 403), not broken.
+        if matches!(status.as_u16(), 401 | 403) {
+            return Err(Error::RegistrationRefused {
+                profile: profile.name.clone(),
+                had_initial_token: initial_access_token.is_some(),
+                description,
+            });
+        }
+        return Err(Error::ServerError { error, description });
     }
     parse_registration(&bytes)
 }

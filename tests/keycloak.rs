@@ -4,7 +4,10 @@
 //! refresh token, rotation with reuse detection ("revoke refresh token"), eight
 //! concurrent `token` calls at expiry with one refresh and the session alive after, JWTs
 //! of a kilobyte and more stored and served (also by the token agent), and revocation at
-//! logout. The realm is tests/keycloak/latchkey-realm.json.
+//! logout; client registration with an administrator's initial access token (and the
+//! realm's refusal without one), the device flow, a loopback sign-in on any port, and
+//! remove revoking the session and deleting the registered client. The realm is
+//! tests/keycloak/latchkey-realm.json.
 
 mod support;
 
@@ -113,4 +116,74 @@ fn a_foreign_iss_is_refused() {
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 9207"), "{}", describe(&out));
     assert!(cli.stored_tokens("kc").is_none());
+}
+
+#[test]
+fn registers_only_with_an_initial_access_token_and_remove_deletes_the_client() {
+    let cli = Cli::new();
+    cli.ok(&["profile", "add", "reg", "--preset", "generic", "--issuer", &kc().issuer(), "--scopes", "openid offline_access"], "");
+    // The realm's "Trusted Hosts" policy refuses anonymous registration.
+    let out = cli.run(&["register", "reg"], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    assert!(err.contains("only with an initial access token") && err.contains("--initial-access-token-stdin"), "{err}");
+
+    let token = kc().initial_access_token();
+    cli.ok(&["register", "reg", "--initial-access-token-stdin"], &format!("{token}\n"));
+    let list: serde_json::Value = serde_json::from_str(&cli.ok(&["profile", "list", "--json"], "")).unwrap();
+    let client_id = list[0]["client_id"].as_str().expect("a registered client id").to_string();
+    assert!(kc().has_client(&client_id));
+    assert!(!cli.all_files_text().contains(&token), "the initial access token was written to a file");
+    // Used up: a second registration with it is refused, and says so.
+    let out = cli.run(&["register", "reg", "--initial-access-token-stdin"], &format!("{token}\n"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refused the initial access token"), "{}", describe(&out));
+
+    // The registered client signs in with offline_access.
+    let out = cli.login_paste_with("reg", |url| KeycloakUser::new().authorize(url));
+    assert!(out.status.success(), "{}", describe(&out));
+    let stored = cli.stored_tokens("reg").unwrap();
+    assert!(stored.refresh_token.is_some(), "no offline token for the registered client");
+    assert!(kc().is_active(stored.access_token.expose()));
+
+    // Remove revokes the session and deletes the client (RFC 7592).
+    let out = cli.run(&["profile", "remove", "reg"], "");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("client registration deleted"), "{}", describe(&out));
+    assert!(!kc().has_client(&client_id), "the registered client outlived remove");
+    assert!(!kc().is_active(stored.access_token.expose()), "the access token outlived remove");
+}
+
+#[test]
+fn device_flow_gets_an_offline_token() {
+    let cli = Cli::new();
+    cli.ok(
+        &["profile", "add", "kc", "--preset", "generic", "--issuer", &kc().issuer(), "--client-id", CLIENT_ID,
+          "--client-secret-stdin", "--scopes", "openid offline_access"],
+        &format!("{CLIENT_SECRET}\n"),
+    );
+    let mut login = cli.start_login("kc", "--device");
+    let complete = login.line_starting("(or open ").trim_start_matches("(or open ").trim_end_matches(')').to_string();
+    KeycloakUser::new().approve_device(&complete);
+    let out = login.finish();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stored = cli.stored_tokens("kc").unwrap();
+    assert!(stored.refresh_token.is_some(), "the device sign-in gave no offline token");
+    assert!(kc().is_active(stored.access_token.expose()));
+}
+
+#[test]
+fn browser_sign_in_caught_on_a_loopback_port() {
+    let cli = Cli::new();
+    cli.ok(
+        &["profile", "add", "lb", "--preset", "generic", "--issuer", &kc().issuer(), "--client-id", CLIENT_ID,
+          "--client-secret-stdin", "--scopes", "openid offline_access", "--redirect-uri", "http://127.0.0.1/callback"],
+        &format!("{CLIENT_SECRET}\n"),
+    );
+    let mut login = cli.start_login("lb", "--browser");
+    let url = login.line_starting("http");
+    let redirect = KeycloakUser::new().authorize(&url);
+    assert!(redirect.contains("iss="), "{redirect}");
+    let out = login.finish_at_loopback(&redirect);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(cli.stored_tokens("lb").unwrap().refresh_token.is_some());
 }

@@ -142,37 +142,24 @@ fn a_foreign_iss_is_refused_and_remove_revokes() {
     assert!(cli.login_paste_with("op", |url| OidcUser::new("alice").authorize(url)).status.success());
     let stored = cli.stored_tokens("op").unwrap();
     assert!(op.is_active(&client_id, &secret, stored.access_token.expose()));
-    let out = cli.run(&["logout", "op"], "");
-    assert!(out.status.success() && String::from_utf8_lossy(&out.stderr).contains("revoked"), "{}", describe(&out));
-    assert!(!op.is_active(&client_id, &secret, stored.refresh_token.as_ref().unwrap().expose()), "the refresh token outlived logout");
-    assert!(!op.is_active(&client_id, &secret, stored.access_token.expose()));
-    cli.ok(&["profile", "remove", "op"], "");
+    // Remove (without a logout first) revokes the grant and deletes the client (RFC 7592).
+    let out = cli.run(&["profile", "remove", "op"], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("tokens revoked") && err.contains("client registration deleted"), "{}", describe(&out));
+    assert!(op.grant_count(&client_id, "grant-revoked") >= 1, "remove did not revoke the grant");
+    assert!(!op.is_active(&client_id, &secret, stored.refresh_token.as_ref().unwrap().expose()), "the refresh token outlived remove");
+    assert!(!op.is_active(&client_id, &secret, stored.access_token.expose()), "the access token outlived remove");
 }
 
 #[test]
 fn device_flow_signs_in_and_gets_a_refresh_token() {
-    use std::io::{BufRead, BufReader};
     let op = OidcProvider::start(3600);
     let cli = Cli::new();
     let (client_id, _) = profile(&cli, &op, "op", "openid offline_access");
-    let mut child = cli
-        .command()
-        .args(["login", "op", "--device"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let complete = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "no verification URI printed");
-        if let Some(rest) = line.trim().strip_prefix("(or open ") {
-            break rest.trim_end_matches(')').to_string();
-        }
-    };
+    let mut login = cli.start_login("op", "--device");
+    let complete = login.line_starting("(or open ").trim_start_matches("(or open ").trim_end_matches(')').to_string();
     OidcUser::new("alice").approve_device(&complete);
-    let out = child.wait_with_output().unwrap();
+    let out = login.finish();
     assert!(out.status.success(), "{}", describe(&out));
     assert!(cli.stored_tokens("op").unwrap().refresh_token.is_some(), "the device sign-in gave no refresh token");
     assert_eq!(op.grant_count(&client_id, "urn:ietf:params:oauth:grant-type:device_code/200"), 1);
@@ -180,34 +167,42 @@ fn device_flow_signs_in_and_gets_a_refresh_token() {
 
 #[test]
 fn browser_sign_in_caught_on_a_loopback_port_of_a_native_client() {
-    use std::io::{BufRead, BufReader};
     let op = OidcProvider::start(3600);
     let cli = Cli::new();
     cli.ok(&["profile", "add", "lb", "--preset", "generic", "--issuer", &op.issuer(), "--scopes", "openid offline_access",
              "--redirect-uri", "http://127.0.0.1/callback"], "");
     cli.ok(&["register", "lb"], "");
-    let mut child = cli
-        .command()
-        .args(["login", "lb", "--browser"])
-        .env("PATH", "/nonexistent") // no xdg-open: the URL is printed instead
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let url = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
-        if line.starts_with("http") {
-            break line.trim().to_string();
-        }
-    };
+    let mut login = cli.start_login("lb", "--browser");
+    let url = login.line_starting("http");
     let redirect = OidcUser::new("alice").authorize(&url);
-    assert!(redirect.starts_with("http://127.0.0.1:") && redirect.contains("iss="), "{redirect}");
-    let page = reqwest::blocking::get(&redirect).unwrap().text().unwrap();
-    assert!(page.contains("You can close this tab"), "{page}");
-    let out = child.wait_with_output().unwrap();
+    assert!(redirect.contains("iss="), "{redirect}");
+    let out = login.finish_at_loopback(&redirect);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(cli.stored_tokens("lb").unwrap().refresh_token.is_some());
+}
+
+#[test]
+fn a_two_kilobyte_jwt_token_set_is_stored_served_and_renewed() {
+    let op = OidcProvider::start_with(3600, &[("OIDC_JWT_RESOURCE", "https://api.example.org/")]);
+    let cli = Cli::new();
+    profile(&cli, &op, "big", "openid offline_access api");
+    let out = cli.login_paste_with("big", |url| OidcUser::new("alice").authorize(url));
+    assert!(out.status.success(), "{}", describe(&out));
+    let stored = cli.stored_tokens("big").unwrap();
+    let access = stored.access_token.expose().to_string();
+    assert_eq!(access.matches('.').count(), 2, "not a JWT: {access}");
+    assert!(access.len() >= 2000, "the access token is {} bytes, not two kilobytes", access.len());
+    assert!(stored.refresh_token.is_some());
+
+    // Served whole, from the keyring and from the agent.
+    assert_eq!(cli.ok(&["token", "big"], "").trim(), access);
+    let agent = latchkey::agent::Agent::bind(&latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    agent.serve_in_background().unwrap();
+    assert_eq!(cli.ok(&["token", "big"], "").trim(), access);
+
+    // Renewed into another big one, stored whole.
+    cli.ok(&["refresh", "big", "--force"], "");
+    let renewed = cli.stored_tokens("big").unwrap().access_token.expose().to_string();
+    assert!(renewed != access && renewed.len() >= 2000, "renewed token: {} bytes", renewed.len());
+    assert_eq!(cli.ok(&["token", "big"], "").trim(), renewed);
 }

@@ -40,6 +40,13 @@ fn window_hint(err: &latchkey::Error) -> Option<String> {
         Error::TwoFactorRequired { .. } => "Set up two-factor authentication on your Majora account page \
             (Profile, then \u{201c}Enable 2FA\u{201d}), then sign in again."
             .into(),
+        Error::RegistrationRefused { had_initial_token: false, .. } => "Ask the server\u{2019}s administrator \
+            for an initial access token and paste it into \u{201c}Initial access token\u{201d}, or for a client id and secret (\u{201c}I already \
+            have a client id and secret\u{201d})."
+            .into(),
+        Error::RegistrationRefused { .. } => "Ask the server\u{2019}s administrator for a new initial access \
+            token (each one works a limited number of times), or for a client id and secret."
+            .into(),
         _ => return None,
     })
 }

@@ -6,10 +6,16 @@ use latchkey::{Latchkey, Result};
 #[derive(Debug, clap::Args)]
 pub struct RegisterArgs {
     name: String,
+    /// Read an initial access token (RFC 7591 §3) from stdin: some servers (Keycloak,
+    /// for one) register clients only with one from their administrator. Used once,
+    /// never stored.
+    #[arg(long)]
+    initial_access_token_stdin: bool,
 }
 
 pub fn run(args: RegisterArgs, engine: &Latchkey) -> Result<u8> {
-    match engine.register(&args.name)? {
+    let initial = if args.initial_access_token_stdin { Some(super::profile::read_secret()?) } else { None };
+    match engine.register(&args.name, initial.as_ref())? {
         RegisterOutcome::Registered { client_id } => {
             eprintln!("Registered `{}` with the server: client id {client_id}.", args.name);
             eprintln!("Next: latchkey login {}", args.name);

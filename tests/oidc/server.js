@@ -11,11 +11,16 @@
 // OIDC_AUTO_LOGIN=NAME (desktop E2E only): every login and consent prompt is answered as
 // NAME would, because WebDriver cannot reach the app's sign-in window (a web context of
 // its own) to type into it.
-// GET /test/stats/CLIENT_ID: token requests per grant type and outcome (for tests).
+// OIDC_JWT_RESOURCE=URI: access tokens are JWTs for that resource (RFC 8707 resource
+// indicators, RFC 9068 format), padded with claims to about two kilobytes, as big
+// providers' are; the default is oidc-provider's opaque 43-character tokens.
+// GET /test/stats/CLIENT_ID: token requests per grant type and outcome, and revoked
+// grants (for tests).
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
 const ttl = Number(process.env.OIDC_TTL || 3600);
+const jwtResource = process.env.OIDC_JWT_RESOURCE;
 const stats = new Map();
 const count = (client, key) => {
   const s = stats.get(client) || {};
@@ -35,8 +40,20 @@ server.listen(0, '127.0.0.1', () => {
       revocation: { enabled: true },
       introspection: { enabled: true },
       deviceFlow: { enabled: true },
+      ...(jwtResource && {
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: () => jwtResource,
+          useGrantedResource: () => true,
+          getResourceServerInfo: () => ({ scope: 'api', audience: jwtResource, accessTokenTTL: ttl, accessTokenFormat: 'jwt' }),
+        },
+      }),
     },
-    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    ...(jwtResource && {
+      // Roles and groups, as an institutional login server puts them in its tokens.
+      extraTokenClaims: () => ({ groups: Array.from({ length: 40 }, (_, i) => `lab-group-${i}-sequencing-uploaders`) }),
+    }),
+    scopes: ['openid', 'offline_access', 'email', 'profile', ...(jwtResource ? ['api'] : [])],
     claims: { openid: ['sub'], email: ['email'], profile: ['preferred_username', 'name'] },
     async findAccount(ctx, id) {
       return {
@@ -52,6 +69,7 @@ server.listen(0, '127.0.0.1', () => {
   });
   provider.on('grant.success', (ctx) => count(ctx.oidc.client?.clientId, `${ctx.oidc.params.grant_type}/200`));
   provider.on('grant.error', (ctx) => count(ctx.oidc.client?.clientId || ctx.oidc.params?.client_id, `${ctx.oidc.params?.grant_type}/400`));
+  provider.on('grant.revoked', (ctx) => count(ctx.oidc.client?.clientId, 'grant-revoked'));
   provider.on('server_error', (ctx, err) => console.error('oidc-provider server_error', err));
   const app = provider.callback();
   const autoLogin = process.env.OIDC_AUTO_LOGIN;

@@ -11,6 +11,7 @@ use crate::support::repo_root;
 
 pub const CLIENT_ID: &str = "latchkey";
 pub const CLIENT_SECRET: &str = "latchkey-test-only-secret";
+const ADMIN_PASSWORD: &str = "admin-test-only";
 
 pub struct Keycloak {
     pub port: u16,
@@ -51,6 +52,9 @@ impl Keycloak {
                 "--hostname-strict=false",
             ])
             .env("JAVA_OPTS_KC_HEAP", "-XX:MaxRAMPercentage=10")
+            // The master realm's admin, to hand out initial access tokens.
+            .env("KC_BOOTSTRAP_ADMIN_USERNAME", "admin")
+            .env("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -79,6 +83,47 @@ impl Keycloak {
 
     pub fn issuer(&self) -> String {
         self.url("/realms/latchkey")
+    }
+
+    /// A token of the master realm's administrator, for the admin REST API.
+    fn admin_token(&self) -> String {
+        let admin: serde_json::Value = reqwest::blocking::Client::new()
+            .post(self.url("/realms/master/protocol/openid-connect/token"))
+            .form(&[("grant_type", "password"), ("client_id", "admin-cli"), ("username", "admin"), ("password", ADMIN_PASSWORD)])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        admin["access_token"].as_str().expect("an admin token").to_string()
+    }
+
+    /// An initial access token for one client registration, as a realm administrator
+    /// makes one (Clients, then "Initial access token").
+    pub fn initial_access_token(&self) -> String {
+        let http = reqwest::blocking::Client::new();
+        let made: serde_json::Value = http
+            .post(self.url("/admin/realms/latchkey/clients-initial-access"))
+            .bearer_auth(self.admin_token())
+            .json(&serde_json::json!({ "count": 1, "expiration": 600 }))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        made["token"].as_str().expect("an initial access token").to_string()
+    }
+
+    /// Whether a client with this id is registered in the realm (RFC 7592 deletes it).
+    pub fn has_client(&self, client_id: &str) -> bool {
+        let http = reqwest::blocking::Client::new();
+        let found: serde_json::Value = http
+            .get(self.url("/admin/realms/latchkey/clients"))
+            .query(&[("clientId", client_id)])
+            .bearer_auth(self.admin_token())
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        !found.as_array().unwrap().is_empty()
     }
 
     /// RFC 7662 introspection with the test client's credentials.
@@ -161,5 +206,34 @@ impl KeycloakUser {
             resp = self.http.post(start.join(&action).unwrap()).form(&form).send().unwrap();
         }
         panic!("Keycloak's sign-in did not finish");
+    }
+
+    /// Open the device flow's verification_uri_complete, log in and grant the device.
+    pub fn approve_device(&self, complete: &str) {
+        let start = reqwest::Url::parse(complete).unwrap();
+        let mut resp = self.http.get(complete).send().unwrap();
+        for _ in 0..8 {
+            if resp.status().is_redirection() {
+                let location = resp.headers()["location"].to_str().unwrap().to_string();
+                resp = self.http.get(start.join(&location).unwrap()).send().unwrap();
+                continue;
+            }
+            let page = resp.text().unwrap();
+            let Some(action) = form_action(&page) else {
+                assert!(page.contains("Device Login Successful") || page.contains("device is now"), "{page}");
+                return;
+            };
+            let form: Vec<(&str, &str)> = if page.contains("name=\"password\"") {
+                vec![("username", "alice"), ("password", "wonderland"), ("credentialId", "")]
+            } else if page.contains("name=\"accept\"") {
+                vec![("accept", "Yes")]
+            } else if page.contains("name=\"device_user_code\"") {
+                panic!("Keycloak asked for the user code: verification_uri_complete did not carry it");
+            } else {
+                panic!("an unexpected Keycloak page: {page}");
+            };
+            resp = self.http.post(start.join(&action).unwrap()).form(&form).send().unwrap();
+        }
+        panic!("Keycloak's device approval did not finish");
     }
 }

@@ -424,6 +424,23 @@ impl Cli {
         out
     }
 
+    /// `latchkey login NAME FLAG` running with stdin closed (so any prompt fails) and
+    /// without xdg-open (so a URL to open is printed), for tests that act on what it
+    /// prints while it waits.
+    pub fn start_login(&self, name: &str, flag: &str) -> Login {
+        let mut child = self
+            .command()
+            .args(["login", name, flag])
+            .env("PATH", "/nonexistent")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        Login { child, stderr, seen: String::new() }
+    }
+
     /// The stored tokens, read straight from the keyring (as a test oracle).
     pub fn stored_tokens(&self, name: &str) -> Option<latchkey::store::TokenSet> {
         let paths = latchkey::paths::Paths::in_dir(self.config_dir());
@@ -444,6 +461,47 @@ impl Cli {
         }
         let mut out = String::new();
         walk(&self.root, &mut out);
+        out
+    }
+}
+
+/// A `latchkey login` in progress (see `Cli::start_login`).
+pub struct Login {
+    child: std::process::Child,
+    stderr: BufReader<std::process::ChildStderr>,
+    seen: String,
+}
+
+impl Login {
+    /// The first stderr line that starts with `prefix` (trimmed), reading on until then.
+    pub fn line_starting(&mut self, prefix: &str) -> String {
+        loop {
+            let mut line = String::new();
+            if self.stderr.read_line(&mut line).unwrap() == 0 {
+                panic!("login ended before printing a line starting {prefix:?}: {}", self.seen);
+            }
+            self.seen.push_str(&line);
+            if line.starts_with(prefix) {
+                return line.trim().to_string();
+            }
+        }
+    }
+
+    /// Be the browser arriving at the loopback redirect: the page must say the sign-in
+    /// is done; then wait for the end.
+    pub fn finish_at_loopback(self, redirect: &str) -> Output {
+        assert!(redirect.starts_with("http://127.0.0.1:"), "not a loopback redirect: {redirect}");
+        let page = reqwest::blocking::get(redirect).unwrap().text().unwrap();
+        assert!(page.contains("You can close this tab"), "{page}");
+        self.finish()
+    }
+
+    /// Wait for the end; stderr in the output is all of it.
+    pub fn finish(mut self) -> Output {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.stderr, &mut rest).unwrap();
+        let mut out = self.child.wait_with_output().unwrap();
+        out.stderr = format!("{}{rest}", self.seen).into_bytes();
         out
     }
 }

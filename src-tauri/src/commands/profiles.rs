@@ -64,8 +64,9 @@ pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, input: NewP
 }
 
 #[tauri::command]
-pub async fn register_client(state: State<'_, AppState>, name: String) -> IpcResult<RegisterOutcome> {
-    state.run(move |e| e.register(&name)).await
+pub async fn register_client(state: State<'_, AppState>, name: String, initial_access_token: Option<String>) -> IpcResult<RegisterOutcome> {
+    let initial = initial_access_token.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
+    state.run(move |e| e.register(&name, initial.as_ref())).await
 }
 
 #[tauri::command]

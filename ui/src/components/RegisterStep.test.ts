@@ -8,7 +8,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
     ...real,
-    registerClient: (n: string) => registerClient(n),
+    registerClient: (...a: unknown[]) => registerClient(...a),
     setClient: (...a: unknown[]) => setClient(...a),
     checkCredentials: (n: string) => checkCredentials(n),
     copyText: vi.fn(),
@@ -64,5 +64,23 @@ describe('RegisterStep', () => {
     await fireEvent.click(screen.getByTestId('register-now'));
     await vi.waitFor(() => expect(w.step).toBe('scopes'));
     expect(registerClient).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks for an initial access token once the server says it needs one', async () => {
+    registerClient
+      .mockRejectedValueOnce({ code: 'registration-refused', message: 'the server allows registration only with an initial access token from its administrator', hint: 'Ask for one and paste it below.' })
+      .mockResolvedValueOnce({ outcome: 'registered', client_id: 'x' });
+    const w = wizard(true);
+    render(RegisterStep, { wizard: w });
+    expect(screen.queryByTestId('initial-access-token')).toBeNull();
+    await fireEvent.click(screen.getByTestId('register-now'));
+    expect((await screen.findByRole('alert')).textContent).toContain('initial access token');
+    const button = screen.getByTestId('register-now') as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId('initial-access-token'), { target: { value: ' iat-1 ' } });
+    expect(button.disabled).toBe(false);
+    await fireEvent.click(button);
+    await vi.waitFor(() => expect(w.step).toBe('scopes'));
+    expect(registerClient).toHaveBeenLastCalledWith('mt', ' iat-1 ');
   });
 });

@@ -151,7 +151,8 @@ export const listProfiles = () => call<ProfileView[]>('list_profiles');
 export const previewServer = (server: ServerInput) => call<ServerPreview>('preview_server', { server });
 export const addProfile = (input: { name: string; server: ServerInput; scopes?: string[] | null; redirectUri?: string | null }) =>
   call<ProfileView>('add_profile', { input });
-export const registerClient = (name: string) => call<RegisterOutcome>('register_client', { name });
+export const registerClient = (name: string, initialAccessToken: string | null = null) =>
+  call<RegisterOutcome>('register_client', { name, initialAccessToken });
 export const openRegistrationPage = (name: string) => call<void>('open_registration_page', { name });
 export const setClient = (name: string, clientId: string, clientSecret: string | null) =>
   call<void>('set_client', { name, clientId, clientSecret });
