@@ -8,7 +8,7 @@ CARGO_DESKTOP := cargo build -p latchkey-desktop -p latchkey-tray --features lat
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
-.PHONY: run test setup ui desktop cli test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz bench
+.PHONY: run test setup ui desktop cli test-gates test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz bench
 
 setup:
 	@scripts/setup.sh
@@ -26,7 +26,14 @@ run: desktop cli
 	$(DESKTOP_BIN)
 
 test: setup
-	$(MAKE) --no-print-directory test-ui test-engine test-e2e test-fuzz test-package
+	$(MAKE) --no-print-directory test-ui test-gates test-engine test-e2e test-fuzz test-package
+
+# Before any test: formatting, clippy with warnings as errors (the workspace denies
+# `unsafe` but where an allow says why), and an engine that pulls in no terminal or GUI crate.
+test-gates:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --no-deps -- -D warnings
+	scripts/check-engine-deps.sh
 
 test-ui:
 	npm --prefix ui run check --silent
@@ -36,7 +43,7 @@ test-ui:
 # The crash soak (hundreds of kill -9 during keyring calls) gets a keyring session of its
 # own, so whatever it does to the daemon cannot reach the other tests.
 test-engine:
-	tests/support/with-keyring cargo test -p latchkey -p latchkey-tray --no-fail-fast -- --skip kill_9_during_refresh
+	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey -p latchkey-tray --no-fail-fast -- --skip kill_9_during_refresh
 	tests/support/with-keyring cargo test -p latchkey --test crash_soak
 
 test-e2e: desktop

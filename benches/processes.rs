@@ -81,7 +81,12 @@ fn main() {
         for t in timings {
             md.push_str(&format!(
                 "| {round} | `{}` | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2}× |\n",
-                t.name, t.min, t.median, t.p95, t.max, t.median / base
+                t.name,
+                t.min,
+                t.median,
+                t.p95,
+                t.max,
+                t.median / base
             ));
         }
     }
@@ -246,7 +251,8 @@ impl Usage {
             usage.cpu_ticks += fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
             let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
             usage.rss_kb += kb(&status, "VmRSS:");
-            usage.pss_kb += kb(&std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default(), "Pss:");
+            usage.pss_kb +=
+                kb(&std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default(), "Pss:");
             for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
                 let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
                 usage.switches += kb(&status, "voluntary_ctxt_switches:") + kb(&status, "nonvoluntary_ctxt_switches:");
@@ -271,6 +277,7 @@ fn kb(text: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+#[allow(unsafe_code)] // sysconf reads a constant
 fn ticks_per_second() -> u64 {
     // SAFETY: sysconf only reads a system value.
     (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).max(1) as u64
@@ -305,7 +312,12 @@ fn perf_token(cli: &Cli, out_dir: &Path) {
     if let Ok(out) = report {
         let text: String = String::from_utf8_lossy(&out.stdout)
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty() && !l.trim_start().starts_with('|') && !l.trim_start().starts_with('-'))
+            .filter(|l| {
+                !l.starts_with('#')
+                    && !l.trim().is_empty()
+                    && !l.trim_start().starts_with('|')
+                    && !l.trim_start().starts_with('-')
+            })
             .take(60)
             .map(|l| format!("{l}\n"))
             .collect();
@@ -405,7 +417,8 @@ impl Timing {
             .unwrap()
             .iter()
             .map(|r| {
-                let mut times: Vec<f64> = r["times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap() * 1e3).collect();
+                let mut times: Vec<f64> =
+                    r["times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap() * 1e3).collect();
                 times.sort_by(f64::total_cmp);
                 let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
                 Timing {

@@ -16,6 +16,7 @@ use latchkey::store::{Status, TokenState};
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 
+#[allow(unsafe_code)] // a counting wrapper around the system allocator, to measure memory
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE.fetch_add(layout.size(), Ordering::Relaxed);
@@ -55,7 +56,11 @@ fn memory_report() {
         let (s, names) = planned(n);
         let names_bytes: usize = names.iter().map(|n| n.capacity()).sum::<usize>() + names.capacity() * 24;
         let used = LIVE.load(Ordering::Relaxed) - before - names_bytes;
-        println!("schedule memory: {n} profiles -> {:.2} MB ({:.0} bytes/profile)", used as f64 / 1e6, used as f64 / n as f64);
+        println!(
+            "schedule memory: {n} profiles -> {:.2} MB ({:.0} bytes/profile)",
+            used as f64 / 1e6,
+            used as f64 / n as f64
+        );
         drop((s, names));
     }
 }

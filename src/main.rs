@@ -18,6 +18,7 @@
 mod cli;
 
 #[cfg(all(target_os = "linux", not(test)))]
+#[allow(unsafe_code)] // the C entry point itself (see above); the only `main` symbol in the binary
 #[no_mangle]
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     guard_standard_descriptors();
@@ -34,6 +35,7 @@ fn run() -> u8 {
     // Behave like a Unix filter: `latchkey man | head` ends quietly on a closed pipe
     // instead of panicking in println!.
     #[cfg(unix)]
+    #[allow(unsafe_code)] // SAFETY: setting a signal's disposition to the default touches no memory
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
@@ -58,6 +60,7 @@ fn run() -> u8 {
 /// otherwise the next file or socket opened would take its number, and `println!` would
 /// write into it.
 #[cfg(all(target_os = "linux", not(test)))]
+#[allow(unsafe_code)] // fcntl/open on descriptor numbers, before anything else runs
 fn guard_standard_descriptors() {
     for fd in 0..=2 {
         // SAFETY: fcntl(F_GETFD) and open only read their arguments.

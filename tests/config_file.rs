@@ -20,7 +20,10 @@ fn corrupt_or_newer_settings_are_named_and_never_overwritten() {
             assert_eq!(out.status.code(), Some(1), "{args:?}: {}", describe(&out));
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(stderr.contains(says) && stderr.contains(path.to_str().unwrap()), "{stderr}");
-            assert!(stderr.contains("will not overwrite") || stderr.contains("Upgrade Latchkey"), "no next step: {stderr}");
+            assert!(
+                stderr.contains("will not overwrite") || stderr.contains("Upgrade Latchkey"),
+                "no next step: {stderr}"
+            );
         }
         assert_eq!(std::fs::read_to_string(&path).unwrap(), content, "the file was changed");
     }

@@ -20,8 +20,24 @@ fn every_fault_is_a_clear_error_and_loses_nothing() {
     // The profile's endpoints point at the proxy; the browser part goes to the server.
     let client = server.create_client(3600, &[&server.callback_uri()]);
     cli.ok(
-        &["profile", "add", "p", "--preset", "generic", "--authorize-url", &server.url("/o/authorize/"), "--token-url", &format!("{}o/token/", proxy.base()),
-          "--client-id", &client.id, "--client-secret-stdin", "--scopes", "read", "--redirect-uri", &server.callback_uri()],
+        &[
+            "profile",
+            "add",
+            "p",
+            "--preset",
+            "generic",
+            "--authorize-url",
+            &server.url("/o/authorize/"),
+            "--token-url",
+            &format!("{}o/token/", proxy.base()),
+            "--client-id",
+            &client.id,
+            "--client-secret-stdin",
+            "--scopes",
+            "read",
+            "--redirect-uri",
+            &server.callback_uri(),
+        ],
         &format!("{}\n", client.secret),
     );
     let out = cli.login_paste("p", &User::new());
@@ -41,7 +57,8 @@ fn every_fault_is_a_clear_error_and_loses_nothing() {
     ];
     for (fault, says) in faults {
         proxy.set(fault);
-        let out = cli.command().args(["refresh", "p", "--force"]).env("LATCHKEY_HTTP_TIMEOUT_MS", "2000").output().unwrap();
+        let out =
+            cli.command().args(["refresh", "p", "--force"]).env("LATCHKEY_HTTP_TIMEOUT_MS", "2000").output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(4), "{fault:?}: {}", describe(&out));
         assert!(stderr.contains(says), "{fault:?}: expected {says:?} in: {stderr}");

@@ -26,8 +26,20 @@ fn kc() -> &'static Keycloak {
 
 fn signed_in(cli: &Cli, scopes: &str) -> latchkey::store::TokenSet {
     cli.ok(
-        &["profile", "add", "kc", "--preset", "generic", "--issuer", &kc().issuer(), "--client-id", CLIENT_ID,
-          "--client-secret-stdin", "--scopes", scopes],
+        &[
+            "profile",
+            "add",
+            "kc",
+            "--preset",
+            "generic",
+            "--issuer",
+            &kc().issuer(),
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-stdin",
+            "--scopes",
+            scopes,
+        ],
         &format!("{CLIENT_SECRET}\n"),
     );
     let settings = std::fs::read_to_string(cli.config_dir().join("profiles.toml")).unwrap();
@@ -70,7 +82,11 @@ fn realm_sign_in_offline_token_rotation_and_big_jwts() {
     let out = cli.run(&["logout", "kc"], "");
     assert!(out.status.success(), "{}", describe(&out));
     assert!(!kc().is_active(rotated.access_token.expose()), "the access token outlived logout");
-    assert_ne!(kc().try_refresh(rotated.refresh_token.as_ref().unwrap().expose()), 200, "the refresh token outlived logout");
+    assert_ne!(
+        kc().try_refresh(rotated.refresh_token.as_ref().unwrap().expose()),
+        200,
+        "the refresh token outlived logout"
+    );
 }
 
 #[test]
@@ -103,13 +119,26 @@ fn eight_callers_at_expiry_one_refresh_and_the_session_survives() {
 fn a_foreign_iss_is_refused() {
     let cli = Cli::new();
     cli.ok(
-        &["profile", "add", "kc", "--preset", "generic", "--issuer", &kc().issuer(), "--client-id", CLIENT_ID,
-          "--client-secret-stdin", "--scopes", "openid"],
+        &[
+            "profile",
+            "add",
+            "kc",
+            "--preset",
+            "generic",
+            "--issuer",
+            &kc().issuer(),
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-stdin",
+            "--scopes",
+            "openid",
+        ],
         &format!("{CLIENT_SECRET}\n"),
     );
     let out = cli.login_paste_with("kc", |url| {
         let answer = KeycloakUser::new().authorize(url);
-        let ours = format!("iss={}", url::form_urlencoded::byte_serialize(kc().issuer().as_bytes()).collect::<String>());
+        let ours =
+            format!("iss={}", url::form_urlencoded::byte_serialize(kc().issuer().as_bytes()).collect::<String>());
         assert!(answer.contains(&ours), "{answer}");
         answer.replace(&ours, "iss=http%3A%2F%2F127.0.0.1%3A1%2Frealms%2Flatchkey")
     });
@@ -121,7 +150,20 @@ fn a_foreign_iss_is_refused() {
 #[test]
 fn registers_only_with_an_initial_access_token_and_remove_deletes_the_client() {
     let cli = Cli::new();
-    cli.ok(&["profile", "add", "reg", "--preset", "generic", "--issuer", &kc().issuer(), "--scopes", "openid offline_access"], "");
+    cli.ok(
+        &[
+            "profile",
+            "add",
+            "reg",
+            "--preset",
+            "generic",
+            "--issuer",
+            &kc().issuer(),
+            "--scopes",
+            "openid offline_access",
+        ],
+        "",
+    );
     // The realm's "Trusted Hosts" policy refuses anonymous registration.
     let out = cli.run(&["register", "reg"], "");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -157,8 +199,20 @@ fn registers_only_with_an_initial_access_token_and_remove_deletes_the_client() {
 fn device_flow_gets_an_offline_token() {
     let cli = Cli::new();
     cli.ok(
-        &["profile", "add", "kc", "--preset", "generic", "--issuer", &kc().issuer(), "--client-id", CLIENT_ID,
-          "--client-secret-stdin", "--scopes", "openid offline_access"],
+        &[
+            "profile",
+            "add",
+            "kc",
+            "--preset",
+            "generic",
+            "--issuer",
+            &kc().issuer(),
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-stdin",
+            "--scopes",
+            "openid offline_access",
+        ],
         &format!("{CLIENT_SECRET}\n"),
     );
     let mut login = cli.start_login("kc", "--device");
@@ -175,8 +229,22 @@ fn device_flow_gets_an_offline_token() {
 fn browser_sign_in_caught_on_a_loopback_port() {
     let cli = Cli::new();
     cli.ok(
-        &["profile", "add", "lb", "--preset", "generic", "--issuer", &kc().issuer(), "--client-id", CLIENT_ID,
-          "--client-secret-stdin", "--scopes", "openid offline_access", "--redirect-uri", "http://127.0.0.1/callback"],
+        &[
+            "profile",
+            "add",
+            "lb",
+            "--preset",
+            "generic",
+            "--issuer",
+            &kc().issuer(),
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-stdin",
+            "--scopes",
+            "openid offline_access",
+            "--redirect-uri",
+            "http://127.0.0.1/callback",
+        ],
         &format!("{CLIENT_SECRET}\n"),
     );
     let mut login = cli.start_login("lb", "--browser");

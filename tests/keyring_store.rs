@@ -60,10 +60,16 @@ fn cli_without_a_keyring_exits_5_and_writes_nothing_in_plaintext() {
         child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     };
-    let out = run(&["profile", "add", "m", "--preset", "majora", "--client-id", "id", "--client-secret-stdin"], "plaintext-canary\n");
+    let out = run(
+        &["profile", "add", "m", "--preset", "majora", "--client-id", "id", "--client-secret-stdin"],
+        "plaintext-canary\n",
+    );
     assert_eq!(out.status.code(), Some(5), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("keyring unavailable") && stderr.contains("never stores secrets in plain files"), "{stderr}");
+    assert!(
+        stderr.contains("keyring unavailable") && stderr.contains("never stores secrets in plain files"),
+        "{stderr}"
+    );
     // Nothing was added, and the secret is nowhere on disk.
     let list = run(&["profile", "list", "--json"], "");
     assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "[]");

@@ -19,7 +19,12 @@ const NOT_COVERED: &[&str] = &["empty biosample", "put metric", "put qc", "put a
 fn ocarina(cache: &Path, client: &Client, command: &str, refresh: bool) -> Output {
     let root = repo_root().join("tests/server");
     let mut c = Command::new(root.join(".venv/bin/python"));
-    c.arg(root.join("ocarina_like.py")).arg(cache).arg(server().base()).arg(&client.id).arg(&client.secret).arg(command);
+    c.arg(root.join("ocarina_like.py"))
+        .arg(cache)
+        .arg(server().base())
+        .arg(&client.id)
+        .arg(&client.secret)
+        .arg(command);
     if refresh {
         c.arg("--refresh");
     }
@@ -155,6 +160,7 @@ fn export_ocarina_config() {
     assert_eq!(v["MAJORA_TOKEN"], "OAUTH");
     assert_eq!(v["CLIENT_ID"], client.id.as_str());
     assert_eq!(v["CLIENT_SECRET"], "");
-    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["export", "ocarina-config", "oc", "--with-secret"], "")).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["export", "ocarina-config", "oc", "--with-secret"], "")).unwrap();
     assert_eq!(v["CLIENT_SECRET"], client.secret.as_str());
 }

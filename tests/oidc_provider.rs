@@ -22,7 +22,8 @@ fn profile(cli: &Cli, op: &OidcProvider, name: &str, scopes: &str) -> (String, S
     let row = list.as_array().unwrap().iter().find(|r| r["name"] == name).unwrap();
     let id = row["client_id"].as_str().unwrap().to_string();
     let paths = latchkey::paths::Paths::in_dir(cli.config_dir());
-    let secret = latchkey::store::Store::new(&paths).client_secret(name).unwrap().expect("a client secret").expose().to_string();
+    let secret =
+        latchkey::store::Store::new(&paths).client_secret(name).unwrap().expect("a client secret").expose().to_string();
     (id, secret)
 }
 
@@ -74,7 +75,11 @@ fn sign_in_refresh_rotation_and_one_refresh_for_eight_callers() {
     assert_eq!(op.grant_count(&client_id, "refresh_token/200") - before, 1, "not one refresh for eight callers");
     let printed: std::collections::HashSet<_> = outs.iter().map(|o| o.stdout.clone()).collect();
     assert_eq!(printed.len(), 1, "the callers got different tokens");
-    assert_eq!(op.grant_count(&client_id, "refresh_token/400"), 0, "a rotated refresh token was presented (grant revoked)");
+    assert_eq!(
+        op.grant_count(&client_id, "refresh_token/400"),
+        0,
+        "a rotated refresh token was presented (grant revoked)"
+    );
     let last = cli.ok(&["token", "op"], "").trim().to_string();
     assert!(op.is_active(&client_id, &secret, &last), "the grant did not survive");
 }
@@ -145,9 +150,16 @@ fn a_foreign_iss_is_refused_and_remove_revokes() {
     // Remove (without a logout first) revokes the grant and deletes the client (RFC 7592).
     let out = cli.run(&["profile", "remove", "op"], "");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && err.contains("tokens revoked") && err.contains("client registration deleted"), "{}", describe(&out));
+    assert!(
+        out.status.success() && err.contains("tokens revoked") && err.contains("client registration deleted"),
+        "{}",
+        describe(&out)
+    );
     assert!(op.grant_count(&client_id, "grant-revoked") >= 1, "remove did not revoke the grant");
-    assert!(!op.is_active(&client_id, &secret, stored.refresh_token.as_ref().unwrap().expose()), "the refresh token outlived remove");
+    assert!(
+        !op.is_active(&client_id, &secret, stored.refresh_token.as_ref().unwrap().expose()),
+        "the refresh token outlived remove"
+    );
     assert!(!op.is_active(&client_id, &secret, stored.access_token.expose()), "the access token outlived remove");
 }
 
@@ -169,8 +181,22 @@ fn device_flow_signs_in_and_gets_a_refresh_token() {
 fn browser_sign_in_caught_on_a_loopback_port_of_a_native_client() {
     let op = OidcProvider::start(3600);
     let cli = Cli::new();
-    cli.ok(&["profile", "add", "lb", "--preset", "generic", "--issuer", &op.issuer(), "--scopes", "openid offline_access",
-             "--redirect-uri", "http://127.0.0.1/callback"], "");
+    cli.ok(
+        &[
+            "profile",
+            "add",
+            "lb",
+            "--preset",
+            "generic",
+            "--issuer",
+            &op.issuer(),
+            "--scopes",
+            "openid offline_access",
+            "--redirect-uri",
+            "http://127.0.0.1/callback",
+        ],
+        "",
+    );
     cli.ok(&["register", "lb"], "");
     let mut login = cli.start_login("lb", "--browser");
     let url = login.line_starting("http");

@@ -12,7 +12,22 @@ use support::{describe, generic_server as server, Cli, User};
 fn discovers_registers_signs_in_and_removes_the_client() {
     let server = server();
     let cli = Cli::new();
-    cli.ok(&["profile", "add", "gen", "--preset", "generic", "--issuer", server.base().trim_end_matches('/'), "--scopes", "read write", "--redirect-uri", &server.callback_uri()], "");
+    cli.ok(
+        &[
+            "profile",
+            "add",
+            "gen",
+            "--preset",
+            "generic",
+            "--issuer",
+            server.base().trim_end_matches('/'),
+            "--scopes",
+            "read write",
+            "--redirect-uri",
+            &server.callback_uri(),
+        ],
+        "",
+    );
     let list: serde_json::Value = serde_json::from_str(&cli.ok(&["profile", "list", "--json"], "")).unwrap();
     assert_eq!(list[0]["client_id"], serde_json::Value::Null);
 
@@ -36,7 +51,12 @@ fn discovers_registers_signs_in_and_removes_the_client() {
     assert_eq!(server.grant_count(&client_id, "authorization_code/200"), 1);
     let check = reqwest::blocking::Client::new()
         .post(server.url("/o/token/"))
-        .form(&[("grant_type", "authorization_code"), ("code", "x"), ("client_id", client_id.as_str()), ("redirect_uri", &server.callback_uri())])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("client_id", client_id.as_str()),
+            ("redirect_uri", &server.callback_uri()),
+        ])
         .send()
         .unwrap();
     assert_eq!(check.status().as_u16(), 401, "the deleted client is still known");
@@ -72,11 +92,33 @@ fn device_flow_sign_in() {
         .unwrap();
     let client_id = v["client_id"].as_str().unwrap();
     cli.ok(
-        &["profile", "add", "dev", "--preset", "generic", "--authorize-url", &server.url("/o/authorize/"), "--token-url", &server.url("/o/token/"),
-          "--device-url", &server.url("/o/device-authorization/"), "--client-id", client_id, "--scopes", "read"],
+        &[
+            "profile",
+            "add",
+            "dev",
+            "--preset",
+            "generic",
+            "--authorize-url",
+            &server.url("/o/authorize/"),
+            "--token-url",
+            &server.url("/o/token/"),
+            "--device-url",
+            &server.url("/o/device-authorization/"),
+            "--client-id",
+            client_id,
+            "--scopes",
+            "read",
+        ],
         "",
     );
-    let mut child = cli.command().args(["login", "dev", "--device"]).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cli
+        .command()
+        .args(["login", "dev", "--device"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();

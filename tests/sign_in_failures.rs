@@ -18,7 +18,8 @@ fn signed_in(cli: &Cli, name: &str) -> support::Client {
 
 fn with_query(url: &str, key: &str, value: &str) -> String {
     let mut u = reqwest::Url::parse(url).unwrap();
-    let pairs: Vec<(String, String)> = u.query_pairs().into_owned().map(|(k, v)| if k == key { (k, value.to_string()) } else { (k, v) }).collect();
+    let pairs: Vec<(String, String)> =
+        u.query_pairs().into_owned().map(|(k, v)| if k == key { (k, value.to_string()) } else { (k, v) }).collect();
     u.query_pairs_mut().clear().extend_pairs(pairs);
     u.to_string()
 }
@@ -79,7 +80,18 @@ fn wrong_client_secret_is_named() {
     let cli = Cli::new();
     let client = server().create_client(3600, &[&server().callback_uri()]);
     cli.ok(
-        &["profile", "add", "p", "--preset", "majora", "--base-url", &server().base(), "--client-id", &client.id, "--client-secret-stdin"],
+        &[
+            "profile",
+            "add",
+            "p",
+            "--preset",
+            "majora",
+            "--base-url",
+            &server().base(),
+            "--client-id",
+            &client.id,
+            "--client-secret-stdin",
+        ],
         "not-the-secret\n",
     );
     let out = cli.login_paste("p", &User::new());

@@ -14,8 +14,24 @@ fn browser_login_caught_on_a_loopback_port() {
     let cli = Cli::new();
     let client = server.create_client(3600, &["http://127.0.0.1/callback"]);
     cli.ok(
-        &["profile", "add", "lb", "--preset", "generic", "--authorize-url", &server.url("/o/authorize/"), "--token-url", &server.url("/o/token/"),
-          "--client-id", &client.id, "--client-secret-stdin", "--scopes", "read", "--redirect-uri", "http://127.0.0.1/callback"],
+        &[
+            "profile",
+            "add",
+            "lb",
+            "--preset",
+            "generic",
+            "--authorize-url",
+            &server.url("/o/authorize/"),
+            "--token-url",
+            &server.url("/o/token/"),
+            "--client-id",
+            &client.id,
+            "--client-secret-stdin",
+            "--scopes",
+            "read",
+            "--redirect-uri",
+            "http://127.0.0.1/callback",
+        ],
         &format!("{}\n", client.secret),
     );
     let mut child = cli
@@ -77,5 +93,9 @@ fn browser_login_caught_on_a_loopback_port() {
     assert!(out.status.success(), "{}{rest}", describe(&out));
     drop(idle);
     assert!(!cli.ok(&["token", "lb"], "").trim().is_empty());
-    assert_eq!(server.grant_count(&client.id, "authorization_code"), 1, "the attacker's code reached the token endpoint");
+    assert_eq!(
+        server.grant_count(&client.id, "authorization_code"),
+        1,
+        "the attacker's code reached the token endpoint"
+    );
 }

@@ -13,8 +13,22 @@ use support::{describe, generic_server, Cli, TestServer, User};
 fn add_by_hand(cli: &Cli, server: &TestServer, name: &str) -> support::Client {
     let client = server.create_client(3600, &[&format!("latchkey://callback/{name}")]);
     cli.ok(
-        &["profile", "add", name, "--preset", "generic", "--authorize-url", &server.url("/o/authorize/"),
-          "--token-url", &server.url("/o/token/"), "--client-id", &client.id, "--client-secret-stdin", "--scopes", "read"],
+        &[
+            "profile",
+            "add",
+            name,
+            "--preset",
+            "generic",
+            "--authorize-url",
+            &server.url("/o/authorize/"),
+            "--token-url",
+            &server.url("/o/token/"),
+            "--client-id",
+            &client.id,
+            "--client-secret-stdin",
+            "--scopes",
+            "read",
+        ],
         &format!("{}\n", client.secret),
     );
     client
@@ -33,7 +47,8 @@ fn a_code_with_the_other_sign_ins_state_reaches_no_token_endpoint() {
     let (start_a, start_b) = (engine.start_sign_in("a", None).unwrap(), engine.start_sign_in("b", None).unwrap());
     let answer_a = User::new().authorize(start_a.authorize_url.as_str(), true);
     let answer_b = User::new().authorize(start_b.authorize_url.as_str(), true);
-    let code_a = reqwest::Url::parse(&answer_a).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let code_a =
+        reqwest::Url::parse(&answer_a).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
 
     // X's code on a's path, carrying b's state: b's sign-in must not take it to Y.
     let mixed = format!("latchkey://callback/a?code={code_a}&state={}", start_b.state());
@@ -54,11 +69,25 @@ fn a_code_with_the_other_sign_ins_state_reaches_no_token_endpoint() {
 fn an_issuer_that_advertises_iss_must_send_it() {
     let server = TestServer::start_generic(&[("TESTSERVER_ISS", "1")]);
     let cli = Cli::new();
-    cli.ok(&["profile", "add", "gen", "--preset", "generic", "--issuer", server.base().trim_end_matches('/'), "--scopes", "read"], "");
+    cli.ok(
+        &[
+            "profile",
+            "add",
+            "gen",
+            "--preset",
+            "generic",
+            "--issuer",
+            server.base().trim_end_matches('/'),
+            "--scopes",
+            "read",
+        ],
+        "",
+    );
     let settings = std::fs::read_to_string(cli.config_dir().join("profiles.toml")).unwrap();
     assert!(settings.contains("authorization_response_iss = true"), "{settings}");
     cli.ok(&["register", "gen"], "");
-    let client_id = serde_json::from_str::<serde_json::Value>(&cli.ok(&["profile", "list", "--json"], "")).unwrap()[0]["client_id"]
+    let client_id = serde_json::from_str::<serde_json::Value>(&cli.ok(&["profile", "list", "--json"], "")).unwrap()[0]
+        ["client_id"]
         .as_str()
         .unwrap()
         .to_string();

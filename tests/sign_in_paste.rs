@@ -25,7 +25,8 @@ fn paste_login_token_status_exec_and_logout() {
 
     let header = cli.ok(&["token", "majora-local", "--format", "header"], "");
     assert_eq!(header.trim(), format!("Authorization: Bearer {token}"));
-    let json: serde_json::Value = serde_json::from_str(&cli.ok(&["token", "majora-local", "--format", "json"], "")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["token", "majora-local", "--format", "json"], "")).unwrap();
     assert_eq!(json["access_token"], token.as_str());
 
     let status = cli.ok(&["status", "--json"], "");

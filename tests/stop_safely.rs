@@ -23,9 +23,24 @@ fn slow_profile(cli: &Cli, name: &str, ttl: u64, delay: Duration) -> (support::C
     let proxy = FaultProxy::start(server.port);
     let client = server.create_client(ttl, &[&server.callback_uri()]);
     cli.ok(
-        &["profile", "add", name, "--preset", "generic", "--authorize-url", &server.url("/o/authorize/"),
-          "--token-url", &format!("{}o/token/", proxy.base()), "--client-id", &client.id, "--client-secret-stdin",
-          "--scopes", "majora2.add_biosampleartifact", "--redirect-uri", &server.callback_uri()],
+        &[
+            "profile",
+            "add",
+            name,
+            "--preset",
+            "generic",
+            "--authorize-url",
+            &server.url("/o/authorize/"),
+            "--token-url",
+            &format!("{}o/token/", proxy.base()),
+            "--client-id",
+            &client.id,
+            "--client-secret-stdin",
+            "--scopes",
+            "majora2.add_biosampleartifact",
+            "--redirect-uri",
+            &server.callback_uri(),
+        ],
         &format!("{}\n", client.secret),
     );
     assert!(cli.login_paste(name, &User::new()).status.success());
@@ -34,6 +49,7 @@ fn slow_profile(cli: &Cli, name: &str, ttl: u64, delay: Duration) -> (support::C
 }
 
 #[test]
+#[allow(unsafe_code)] // kill(2) on our own child
 fn sigterm_during_renewals_loses_nothing() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let cli = Cli::new();

@@ -56,4 +56,5 @@ fn a_private_ca_is_refused_until_trusted() {
     let shown = cli.ok(&["settings"], "");
     assert!(shown.contains("extra-ca-file") && shown.contains("ca.pem"), "{shown}");
     let _ = server.kill();
+    let _ = server.wait();
 }

@@ -65,6 +65,7 @@ fn token_comes_from_the_agent_only_while_it_is_current() {
 /// directory is the user's alone; a process of another user gets nothing, even past the
 /// directory (the agent checks the peer's uid).
 #[test]
+#[allow(unsafe_code)] // geteuid, to skip where setpriv cannot switch users
 fn the_agent_answers_only_its_user_and_never_with_the_refresh_token() {
     use std::io::{BufRead, BufReader, Write};
     use std::os::unix::fs::PermissionsExt;

@@ -33,14 +33,10 @@ impl Environment {
 
 fn session_bus_available() -> bool {
     match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
-        Ok(address) if !address.is_empty() => address
-            .split(';')
-            .any(|a| match a.strip_prefix("unix:path=") {
-                Some(rest) => Path::new(rest.split(',').next().unwrap_or(rest)).exists(),
-                None => true,
-            }),
-        _ => std::env::var_os("XDG_RUNTIME_DIR")
-            .map(|dir| Path::new(&dir).join("bus").exists())
-            .unwrap_or(false),
+        Ok(address) if !address.is_empty() => address.split(';').any(|a| match a.strip_prefix("unix:path=") {
+            Some(rest) => Path::new(rest.split(',').next().unwrap_or(rest)).exists(),
+            None => true,
+        }),
+        _ => std::env::var_os("XDG_RUNTIME_DIR").map(|dir| Path::new(&dir).join("bus").exists()).unwrap_or(false),
     }
 }

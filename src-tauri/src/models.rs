@@ -113,14 +113,13 @@ pub struct ScopeChoice {
 impl From<Resolved> for ServerPreview {
     fn from(r: Resolved) -> Self {
         let explain = |s: &str| {
-            latchkey::preset::explain_majora_scope(s)
-                .unwrap_or_else(|| match s {
-                    "openid" => "Sign in with OpenID Connect".into(),
-                    "profile" => "Your name".into(),
-                    "email" => "Your email address".into(),
-                    "offline_access" => "Stay signed in (refresh tokens)".into(),
-                    _ => String::new(),
-                })
+            latchkey::preset::explain_majora_scope(s).unwrap_or_else(|| match s {
+                "openid" => "Sign in with OpenID Connect".into(),
+                "profile" => "Your name".into(),
+                "email" => "Your email address".into(),
+                "offline_access" => "Stay signed in (refresh tokens)".into(),
+                _ => String::new(),
+            })
         };
         Self {
             issuer: r.server.issuer.to_string(),
@@ -130,7 +129,11 @@ impl From<Resolved> for ServerPreview {
             dynamic_registration: r.server.registration_url.is_some(),
             manual_registration_url: r.server.manual_registration_url.as_ref().map(|u| u.to_string()),
             redirect_uri: r.redirect_uri.to_string(),
-            default_scopes: r.scopes.iter().map(|s| ScopeChoice { scope: s.clone(), explanation: explain(s) }).collect(),
+            default_scopes: r
+                .scopes
+                .iter()
+                .map(|s| ScopeChoice { scope: s.clone(), explanation: explain(s) })
+                .collect(),
             tasks: TaskChoice::for_preset(r.server.preset),
             renewal: r.server.renewal,
         }

@@ -9,9 +9,9 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
-use latchkey::renewer::Renewer;
 use crate::state::AppState;
 use crate::windows;
+use latchkey::renewer::Renewer;
 
 const ID: &str = "latchkey";
 const OPEN: &str = "open";

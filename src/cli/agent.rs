@@ -37,7 +37,8 @@ pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
     latchkey::shutdown::block_termination_signals().map_err(|e| Error::Io(format!("cannot set up signals: {e}")))?;
     let agent = Agent::bind(engine.paths()).map_err(|e| match e {
         Error::Usage(_) => Error::Usage(
-            "another Latchkey (latchkey-tray, the app or `latchkey agent`) is already keeping these tokens fresh".into(),
+            "another Latchkey (latchkey-tray, the app or `latchkey agent`) is already keeping these tokens fresh"
+                .into(),
         ),
         other => other,
     })?;

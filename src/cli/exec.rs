@@ -29,9 +29,7 @@ pub fn run(args: ExecArgs, engine: &Latchkey) -> Result<u8> {
     }
     #[cfg(not(unix))]
     {
-        let status = command
-            .status()
-            .map_err(|e| Error::Io(format!("cannot run `{}`: {e}", args.command[0])))?;
+        let status = command.status().map_err(|e| Error::Io(format!("cannot run `{}`: {e}", args.command[0])))?;
         Ok(status.code().unwrap_or(1) as u8)
     }
 }

@@ -53,14 +53,9 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
                 open_browser(start.authorize_url.as_str());
             }
             eprintln!("Open this address in a browser and sign in:\n\n{}\n", start.authorize_url);
-            eprintln!(
-                "Then paste the full address you were sent to (or just the code) and press Enter:"
-            );
+            eprintln!("Then paste the full address you were sent to (or just the code) and press Enter:");
             let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
             if line.trim().is_empty() {
                 engine.cancel_sign_in(&args.name);
                 return Err(Error::Cancelled("nothing was pasted".into()));
@@ -81,7 +76,13 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
 
 /// Best effort: the URL is printed too, for when no browser opens.
 fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") { "open" } else if cfg!(windows) { "explorer" } else { "xdg-open" };
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
     let _ = std::process::Command::new(opener)
         .arg(url)
         .stdin(std::process::Stdio::null())

@@ -128,15 +128,13 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
             eprintln!("Client of `{name}` updated. Check it with the wizard, or sign in: latchkey login {name}");
             Ok(0)
         }
-        ProfileCommand::Check { name } => {
-            match engine.check_credentials(&name)? {
-                latchkey::client::CredentialCheck::Accepted => {
-                    println!("The server accepts the client id and secret of `{name}`.");
-                    Ok(0)
-                }
-                latchkey::client::CredentialCheck::Rejected => Err(Error::ClientRejected),
+        ProfileCommand::Check { name } => match engine.check_credentials(&name)? {
+            latchkey::client::CredentialCheck::Accepted => {
+                println!("The server accepts the client id and secret of `{name}`.");
+                Ok(0)
             }
-        }
+            latchkey::client::CredentialCheck::Rejected => Err(Error::ClientRejected),
+        },
         ProfileCommand::Set { name, redirect_uri, tasks, scopes, ocarina_sync, no_ocarina_sync } => {
             let mut changed = false;
             if let Some(uri) = redirect_uri {
@@ -151,7 +149,10 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
             };
             if let Some(scopes) = scopes {
                 engine.set_scopes(&name, scopes.clone())?;
-                eprintln!("`{name}` will ask for: {}\nSign in again for it to take effect: latchkey login {name}", scopes.join(" "));
+                eprintln!(
+                    "`{name}` will ask for: {}\nSign in again for it to take effect: latchkey login {name}",
+                    scopes.join(" ")
+                );
                 changed = true;
             }
             if no_ocarina_sync {

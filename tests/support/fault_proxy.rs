@@ -104,14 +104,26 @@ fn serve(mut stream: TcpStream, upstream_port: u16, fault: Fault) {
             }
             let _ = stream.write_all(&answer);
         }
-        Fault::Status500Json => canned(&mut stream, "500 Internal Server Error", "application/json", r#"{"error": "server_error"}"#),
-        Fault::Html502 => canned(&mut stream, "502 Bad Gateway", "text/html", "<html><body><h1>502 Bad Gateway</h1>nginx</body></html>"),
+        Fault::Status500Json => {
+            canned(&mut stream, "500 Internal Server Error", "application/json", r#"{"error": "server_error"}"#)
+        }
+        Fault::Html502 => canned(
+            &mut stream,
+            "502 Bad Gateway",
+            "text/html",
+            "<html><body><h1>502 Bad Gateway</h1>nginx</body></html>",
+        ),
         Fault::Truncated => {
             let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{{\"access_token\": \"abc");
         }
         Fault::NotJson => canned(&mut stream, "200 OK", "application/json", "this is not json"),
         Fault::MissingFields => canned(&mut stream, "200 OK", "application/json", r#"{"expires_in": 3600}"#),
-        Fault::WrongTypes => canned(&mut stream, "200 OK", "application/json", r#"{"access_token": 42, "token_type": ["bearer"], "expires_in": "soon"}"#),
+        Fault::WrongTypes => canned(
+            &mut stream,
+            "200 OK",
+            "application/json",
+            r#"{"access_token": 42, "token_type": ["bearer"], "expires_in": "soon"}"#,
+        ),
         Fault::Slow(d) => {
             std::thread::sleep(d);
             canned(&mut stream, "500 Internal Server Error", "text/plain", "late");

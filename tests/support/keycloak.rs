@@ -38,7 +38,8 @@ impl Keycloak {
         let home = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
         let import = home.join("data/import");
         std::fs::create_dir_all(&import).unwrap();
-        std::fs::copy(repo_root().join("tests/keycloak/latchkey-realm.json"), import.join("latchkey-realm.json")).unwrap();
+        std::fs::copy(repo_root().join("tests/keycloak/latchkey-realm.json"), import.join("latchkey-realm.json"))
+            .unwrap();
         let data = tempfile::tempdir().unwrap();
         let port = free_port();
         let log = std::fs::File::create(data.path().join("keycloak.log")).unwrap();
@@ -70,9 +71,16 @@ impl Keycloak {
                 }
             }
             if let Ok(Some(status)) = kc.child.lock().unwrap().try_wait() {
-                panic!("Keycloak exited ({status}): {}", std::fs::read_to_string(kc._data.path().join("keycloak.log")).unwrap_or_default());
+                panic!(
+                    "Keycloak exited ({status}): {}",
+                    std::fs::read_to_string(kc._data.path().join("keycloak.log")).unwrap_or_default()
+                );
             }
-            assert!(Instant::now() < deadline, "Keycloak did not start in 4 minutes: {}", std::fs::read_to_string(kc._data.path().join("keycloak.log")).unwrap_or_default());
+            assert!(
+                Instant::now() < deadline,
+                "Keycloak did not start in 4 minutes: {}",
+                std::fs::read_to_string(kc._data.path().join("keycloak.log")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(500));
         }
     }
@@ -89,7 +97,12 @@ impl Keycloak {
     fn admin_token(&self) -> String {
         let admin: serde_json::Value = reqwest::blocking::Client::new()
             .post(self.url("/realms/master/protocol/openid-connect/token"))
-            .form(&[("grant_type", "password"), ("client_id", "admin-cli"), ("username", "admin"), ("password", ADMIN_PASSWORD)])
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", "admin-cli"),
+                ("username", "admin"),
+                ("password", ADMIN_PASSWORD),
+            ])
             .send()
             .unwrap()
             .json()

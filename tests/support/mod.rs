@@ -24,7 +24,11 @@ pub const USERNAME: &str = "alice";
 /// The repository root (this file is shared by the root crate's tests and tests/e2e).
 pub fn repo_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if manifest.join("tests/server").exists() { manifest.to_path_buf() } else { manifest.join("../..") }
+    if manifest.join("tests/server").exists() {
+        manifest.to_path_buf()
+    } else {
+        manifest.join("../..")
+    }
 }
 pub const PASSWORD: &str = "wonderland";
 
@@ -235,7 +239,8 @@ impl User {
     /// consent page for `authorize_url`; returns where the server redirected to.
     pub fn authorize(&self, authorize_url: &str, allow: bool) -> String {
         let url = reqwest::Url::parse(authorize_url).unwrap();
-        let origin = format!("{}://{}", url.scheme(), url.host_str().unwrap()) + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        let origin = format!("{}://{}", url.scheme(), url.host_str().unwrap())
+            + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
         let next = format!("{}?{}", url.path(), url.query().unwrap_or(""));
         self.log_in(&origin, &next);
         // Consent page.
@@ -265,7 +270,13 @@ impl User {
         let page = self.http.get(format!("{origin}/o/device/")).send().unwrap().text().unwrap();
         let mut form = hidden_inputs(&page);
         form.push(("user_code".into(), user_code.into()));
-        let resp = self.http.post(format!("{origin}/o/device/")).header("Referer", format!("{origin}/o/device/")).form(&form).send().unwrap();
+        let resp = self
+            .http
+            .post(format!("{origin}/o/device/"))
+            .header("Referer", format!("{origin}/o/device/"))
+            .form(&form)
+            .send()
+            .unwrap();
         let confirm = location(&resp);
         let confirm_url = if confirm.starts_with("http") { confirm } else { format!("{origin}{confirm}") };
         let page = self.http.get(&confirm_url).send().unwrap().text().unwrap();
@@ -283,7 +294,12 @@ impl User {
             .http
             .post(format!("{origin}/accounts/login/"))
             .header("Referer", format!("{origin}/accounts/login/"))
-            .form(&[("username", self.username.as_str()), ("password", &self.password), ("csrfmiddlewaretoken", &csrf), ("next", next)])
+            .form(&[
+                ("username", self.username.as_str()),
+                ("password", &self.password),
+                ("csrfmiddlewaretoken", &csrf),
+                ("next", next),
+            ])
             .send()
             .unwrap();
         assert_eq!(resp.status().as_u16(), 302, "login failed");
@@ -323,7 +339,12 @@ pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#x27;", "'").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The `latchkey` CLI with its own config dir (and so its own keyring namespace).
@@ -382,7 +403,18 @@ impl Cli {
     pub fn add_majora(&self, server: &TestServer, name: &str, ttl: u64) -> Client {
         let client = server.create_client(ttl, &[&server.callback_uri()]);
         self.ok(
-            &["profile", "add", name, "--preset", "majora", "--base-url", &server.base(), "--client-id", &client.id, "--client-secret-stdin"],
+            &[
+                "profile",
+                "add",
+                name,
+                "--preset",
+                "majora",
+                "--base-url",
+                &server.base(),
+                "--client-id",
+                &client.id,
+                "--client-secret-stdin",
+            ],
             &format!("{}\n", client.secret),
         );
         client

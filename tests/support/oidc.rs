@@ -24,7 +24,10 @@ impl OidcProvider {
     /// Start one with extra environment (e.g. `OIDC_AUTO_LOGIN`).
     pub fn start_with(ttl: u64, env: &[(&str, &str)]) -> Self {
         let dir = repo_root().join("tests/oidc");
-        assert!(dir.join("node_modules/oidc-provider").exists(), "tests/oidc/node_modules missing: run scripts/setup.sh");
+        assert!(
+            dir.join("node_modules/oidc-provider").exists(),
+            "tests/oidc/node_modules missing: run scripts/setup.sh"
+        );
         let mut child = Command::new("node")
             .arg(dir.join("server.js"))
             .env("OIDC_TTL", ttl.to_string())
@@ -48,7 +51,12 @@ impl OidcProvider {
         stdout.read_line(&mut line).unwrap();
         // It prints notices later too: keep reading, or it dies of EPIPE.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let port = line.trim().strip_prefix("READY ").unwrap_or_else(|| panic!("oidc-provider did not start: {line:?}")).parse().unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("READY ")
+            .unwrap_or_else(|| panic!("oidc-provider did not start: {line:?}"))
+            .parse()
+            .unwrap();
         let stdin = child.stdin.take().unwrap();
         Self { port, _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
     }
@@ -63,7 +71,8 @@ impl OidcProvider {
 
     /// Token requests of this client by `grant_type/status` (e.g. `refresh_token/200`).
     pub fn grant_count(&self, client_id: &str, key: &str) -> u64 {
-        let v: serde_json::Value = reqwest::blocking::get(self.url(&format!("/test/stats/{client_id}"))).unwrap().json().unwrap();
+        let v: serde_json::Value =
+            reqwest::blocking::get(self.url(&format!("/test/stats/{client_id}"))).unwrap().json().unwrap();
         v.get(key).and_then(|n| n.as_u64()).unwrap_or(0)
     }
 
@@ -115,13 +124,18 @@ impl OidcUser {
         let mut page = self.http.get(start.clone()).send().unwrap().text().unwrap();
         for _ in 0..3 {
             // The code page posts itself (xsrf, user_code); the confirmation adds confirm=yes.
-            let action = page.split("action=\"").nth(1).and_then(|a| a.split('"').next()).unwrap_or("/device").to_string();
+            let action =
+                page.split("action=\"").nth(1).and_then(|a| a.split('"').next()).unwrap_or("/device").to_string();
             let form = crate::support::hidden_inputs(&page);
             let resp = self.http.post(start.join(&action).unwrap()).form(&form).send().unwrap();
             if resp.status().is_redirection() {
                 let next = resp.headers()["location"].to_str().unwrap().to_string();
-                let done = self.follow(start.join(&next).unwrap().as_str()).expect_err("a device sign-in redirects nowhere");
-                assert!(done.contains("Sign-in Success") || done.contains("success"), "device approval did not succeed: {done}");
+                let done =
+                    self.follow(start.join(&next).unwrap().as_str()).expect_err("a device sign-in redirects nowhere");
+                assert!(
+                    done.contains("Sign-in Success") || done.contains("success"),
+                    "device approval did not succeed: {done}"
+                );
                 return;
             }
             page = resp.text().unwrap();

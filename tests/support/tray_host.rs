@@ -43,7 +43,8 @@ struct Watcher {
 #[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
 impl Watcher {
     fn register_status_notifier_item(&self, service: &str, #[zbus(header)] header: zbus::message::Header<'_>) {
-        let name = if service.starts_with('/') { header.sender().map(|s| s.to_string()) } else { Some(service.to_string()) };
+        let name =
+            if service.starts_with('/') { header.sender().map(|s| s.to_string()) } else { Some(service.to_string()) };
         self.items.lock().unwrap().extend(name);
     }
 
@@ -74,13 +75,21 @@ pub struct Entry {
     pub parent: Option<String>,
 }
 
+/// A dbusmenu layout node: id, properties, children.
+type Layout = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+
 /// The item's whole menu, flattened (each entry knows its submenu's label).
 pub fn menu(bus: &zbus::blocking::Connection, item: &str) -> Vec<Entry> {
     let reply = bus
-        .call_method(Some(item), "/MenuBar", Some("com.canonical.dbusmenu"), "GetLayout", &(0i32, -1i32, Vec::<&str>::new()))
+        .call_method(
+            Some(item),
+            "/MenuBar",
+            Some("com.canonical.dbusmenu"),
+            "GetLayout",
+            &(0i32, -1i32, Vec::<&str>::new()),
+        )
         .expect("GetLayout");
-    let (_revision, (_id, _props, children)): (u32, (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>)) =
-        reply.body().deserialize().expect("a dbusmenu layout");
+    let (_revision, (_id, _props, children)): (u32, Layout) = reply.body().deserialize().expect("a dbusmenu layout");
     let mut out = Vec::new();
     for child in &children {
         walk(&Value::try_from(child).unwrap(), None, &mut out);
@@ -115,7 +124,9 @@ fn walk(value: &Value<'_>, parent: Option<&str>, out: &mut Vec<Entry>) {
 
 pub fn find<'m>(menu: &'m [Entry], parent_starts: Option<&str>, label: &str) -> &'m Entry {
     menu.iter()
-        .find(|e| e.label == label && parent_starts.is_none_or(|p| e.parent.as_deref().is_some_and(|x| x.starts_with(p))))
+        .find(|e| {
+            e.label == label && parent_starts.is_none_or(|p| e.parent.as_deref().is_some_and(|x| x.starts_with(p)))
+        })
         .unwrap_or_else(|| panic!("no `{label}` under {parent_starts:?} in {menu:#?}"))
 }
 
@@ -129,4 +140,3 @@ pub fn click(bus: &zbus::blocking::Connection, item: &str, entry: &Entry) {
     )
     .unwrap_or_else(|e| panic!("click `{}`: {e}", entry.label));
 }
-

@@ -13,7 +13,12 @@ pub fn init(paths: &latchkey::paths::Paths) {
     let file_layer = file.ok().map(|f| fmt::layer().with_ansi(false).with_writer(Mutex::new(f)).with_filter(filter()));
     tracing_subscriber::registry()
         // Colours only for a terminal, never in the journal or a redirected log.
-        .with(fmt::layer().with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_writer(std::io::stderr).with_filter(filter()))
+        .with(
+            fmt::layer()
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_writer(std::io::stderr)
+                .with_filter(filter()),
+        )
         .with(file_layer)
         .init();
 }

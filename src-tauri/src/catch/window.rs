@@ -25,7 +25,8 @@ use crate::state::AppState;
 
 /// The window label for a profile's sign-in.
 pub fn label(profile: &str) -> String {
-    let safe: String = profile.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let safe: String =
+        profile.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     format!("sign-in-{safe}")
 }
 
@@ -59,7 +60,8 @@ pub fn forget(paths: &Paths, profile: &str, keep: bool) -> std::io::Result<()> {
     }
     std::fs::create_dir_all(&dir)?;
     let id = format!("{:016x}", rand_id());
-    latchkey::config::write_atomic(&dir.join("current"), id.as_bytes()).map_err(|e| std::io::Error::other(e.to_string()))?;
+    latchkey::config::write_atomic(&dir.join("current"), id.as_bytes())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     for entry in std::fs::read_dir(&dir)?.flatten() {
         if entry.file_name() != "current" && entry.file_name() != id.as_str() && entry.path().is_dir() {
             let _ = std::fs::remove_dir_all(entry.path());
@@ -82,16 +84,27 @@ fn host_of(url: &Url) -> String {
         (Some(h), None) => h.to_string(),
         (None, _) => url.scheme().to_string(),
     };
-    if url.scheme() == "http" && !latchkey::profile::is_loopback(url) { format!("{host} (not secure)") } else { host }
+    if url.scheme() == "http" && !latchkey::profile::is_loopback(url) {
+        format!("{host} (not secure)")
+    } else {
+        host
+    }
 }
 
-pub fn open(app: &AppHandle, profile: &str, authorize_url: Url, redirect_uri: Url, data_dir: PathBuf) -> tauri::Result<()> {
+pub fn open(
+    app: &AppHandle,
+    profile: &str,
+    authorize_url: Url,
+    redirect_uri: Url,
+    data_dir: PathBuf,
+) -> tauri::Result<()> {
     let label = label(profile);
     if let Some(old) = app.get_webview_window(&label) {
         old.destroy()?;
     }
     let caught = Arc::new(AtomicBool::new(false));
-    let (nav_app, nav_profile, nav_caught, nav_label) = (app.clone(), profile.to_string(), caught.clone(), label.clone());
+    let (nav_app, nav_profile, nav_caught, nav_label) =
+        (app.clone(), profile.to_string(), caught.clone(), label.clone());
     let title = |url: &Url| format!("Sign in — {profile} — {}", host_of(url));
     let first_title = title(&authorize_url);
     let (title_app, title_label, title_profile) = (app.clone(), label.clone(), profile.to_string());

@@ -3,8 +3,8 @@ use latchkey::preset::ServerSpec;
 use latchkey::probe::ApiAnswer;
 use latchkey::secret::Secret;
 use tauri::{AppHandle, Emitter, State};
-use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{IpcError, IpcResult};
 use crate::models::{NewProfileInput, ProfileView, ServerInput, ServerPreview};
@@ -14,7 +14,9 @@ use crate::state::AppState;
 fn url(field: &str, value: Option<String>) -> IpcResult<Option<url::Url>> {
     value
         .filter(|v| !v.trim().is_empty())
-        .map(|v| url::Url::parse(v.trim()).map_err(|e| IpcError::usage(format!("the {field} is not a valid URL ({e})"))))
+        .map(|v| {
+            url::Url::parse(v.trim()).map_err(|e| IpcError::usage(format!("the {field} is not a valid URL ({e})")))
+        })
         .transpose()
 }
 
@@ -64,32 +66,55 @@ pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, input: NewP
 }
 
 #[tauri::command]
-pub async fn register_client(state: State<'_, AppState>, name: String, initial_access_token: Option<String>) -> IpcResult<RegisterOutcome> {
+pub async fn register_client(
+    state: State<'_, AppState>,
+    name: String,
+    initial_access_token: Option<String>,
+) -> IpcResult<RegisterOutcome> {
     let initial = initial_access_token.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
     state.run(move |e| e.register(&name, initial.as_ref())).await
 }
 
 #[tauri::command]
-pub async fn set_client(state: State<'_, AppState>, name: String, client_id: String, client_secret: Option<String>) -> IpcResult<()> {
+pub async fn set_client(
+    state: State<'_, AppState>,
+    name: String,
+    client_id: String,
+    client_secret: Option<String>,
+) -> IpcResult<()> {
     let secret = client_secret.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
     state.run(move |e| e.set_client(&name, client_id.trim(), secret.as_ref())).await
 }
 
 #[tauri::command]
-pub async fn check_credentials(state: State<'_, AppState>, name: String) -> IpcResult<latchkey::client::CredentialCheck> {
+pub async fn check_credentials(
+    state: State<'_, AppState>,
+    name: String,
+) -> IpcResult<latchkey::client::CredentialCheck> {
     state.run(move |e| e.check_credentials(&name)).await
 }
 
 #[tauri::command]
-pub async fn set_scopes(app: AppHandle, state: State<'_, AppState>, name: String, scopes: Vec<String>) -> IpcResult<()> {
+pub async fn set_scopes(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    scopes: Vec<String>,
+) -> IpcResult<()> {
     state.run(move |e| e.set_scopes(&name, scopes)).await?;
     let _ = app.emit(PROFILES_CHANGED, ());
     Ok(())
 }
 
 #[tauri::command]
-pub async fn set_redirect_uri(app: AppHandle, state: State<'_, AppState>, name: String, redirect_uri: String) -> IpcResult<()> {
-    let uri = url("redirect URI", Some(redirect_uri))?.ok_or_else(|| IpcError::usage("Enter the redirect URI registered with the server."))?;
+pub async fn set_redirect_uri(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    redirect_uri: String,
+) -> IpcResult<()> {
+    let uri = url("redirect URI", Some(redirect_uri))?
+        .ok_or_else(|| IpcError::usage("Enter the redirect URI registered with the server."))?;
     state.run(move |e| e.set_redirect_uri(&name, uri)).await?;
     let _ = app.emit(PROFILES_CHANGED, ());
     Ok(())
@@ -103,7 +128,12 @@ pub async fn refresh_profile(app: AppHandle, state: State<'_, AppState>, name: S
 }
 
 #[tauri::command]
-pub async fn test_access(state: State<'_, AppState>, name: String, url: String, confirmed: Option<bool>) -> IpcResult<ApiAnswer> {
+pub async fn test_access(
+    state: State<'_, AppState>,
+    name: String,
+    url: String,
+    confirmed: Option<bool>,
+) -> IpcResult<ApiAnswer> {
     let target = url::Url::parse(url.trim()).map_err(|e| IpcError::usage(format!("not a valid URL ({e})")))?;
     state.run(move |e| e.test_access(&name, &target, confirmed.unwrap_or(false))).await
 }
@@ -151,9 +181,17 @@ pub async fn open_registration_page(app: AppHandle, state: State<'_, AppState>, 
 
 /// Turn Ocarina token-cache sync on (default `~/.ocarina-tokens`) or off.
 #[tauri::command]
-pub async fn set_ocarina_sync(app: AppHandle, state: State<'_, AppState>, name: String, enabled: bool) -> IpcResult<()> {
+pub async fn set_ocarina_sync(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    enabled: bool,
+) -> IpcResult<()> {
     let path = if enabled {
-        Some(latchkey::ocarina::default_path().ok_or_else(|| IpcError::usage("No home directory for ~/.ocarina-tokens."))?)
+        Some(
+            latchkey::ocarina::default_path()
+                .ok_or_else(|| IpcError::usage("No home directory for ~/.ocarina-tokens."))?,
+        )
     } else {
         None
     };

@@ -17,7 +17,12 @@ pub async fn start_sign_in(app: AppHandle, name: String, method: SignInMethod) -
 
 /// Finish a sign-in with a pasted callback address or code.
 #[tauri::command]
-pub async fn complete_sign_in(app: AppHandle, state: State<'_, AppState>, name: String, pasted: String) -> IpcResult<()> {
+pub async fn complete_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    pasted: String,
+) -> IpcResult<()> {
     let profile = name.clone();
     let result = state.run(move |e| e.complete_sign_in(&pasted, Some(&name), None)).await;
     match result {

@@ -88,8 +88,7 @@ impl Session {
 
     /// Everything the app has logged so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.config_dir().join("state/logs/latchkey-desktop.log"))
-            .unwrap_or_default()
+        std::fs::read_to_string(self.config_dir().join("state/logs/latchkey-desktop.log")).unwrap_or_default()
     }
 }
 
@@ -191,11 +190,7 @@ impl Desktop {
 
     /// Run the app binary again in this session, as the OS would for a deep link.
     pub fn launch_again(&self, args: &[&str]) -> std::process::Output {
-        Command::new(desktop_bin())
-            .args(args)
-            .envs(self.env())
-            .output()
-            .expect("second launch")
+        Command::new(desktop_bin()).args(args).envs(self.env()).output().expect("second launch")
     }
 
     /// Wait for an element by CSS selector.
@@ -290,7 +285,12 @@ impl HiddenApp {
         let pid_file = session.dir.path().join("app-pid");
         let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("../support/with-keyring");
         let child = Command::new(with_keyring)
-            .args(["sh", "-c", "echo \"$DBUS_SESSION_BUS_ADDRESS\" > \"$1\"; echo $$ > \"$2\"; shift 2; exec \"$@\"", "sh"])
+            .args([
+                "sh",
+                "-c",
+                "echo \"$DBUS_SESSION_BUS_ADDRESS\" > \"$1\"; echo $$ > \"$2\"; shift 2; exec \"$@\"",
+                "sh",
+            ])
             .arg(&bus_file)
             .arg(&pid_file)
             .arg(bin)
@@ -304,7 +304,8 @@ impl HiddenApp {
         assert!(
             wait_until(Duration::from_secs(20), || pid_file.exists()
                 && std::fs::read_to_string(&bus_file).map(|s| !s.trim().is_empty()).unwrap_or(false)
-                && (session.log().contains("renewal loop started") || session.tray_log().contains("renewal loop started"))),
+                && (session.log().contains("renewal loop started")
+                    || session.tray_log().contains("renewal loop started"))),
             "the app did not start; log:\n{}",
             session.log()
         );

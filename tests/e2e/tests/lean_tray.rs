@@ -57,7 +57,13 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
 
     // The icon is carried as pixels (no icon theme needed) and says all is well.
     let icon = bus
-        .call_method(Some(item.as_str()), "/StatusNotifierItem", Some("org.freedesktop.DBus.Properties"), "Get", &("org.kde.StatusNotifierItem", "IconPixmap"))
+        .call_method(
+            Some(item.as_str()),
+            "/StatusNotifierItem",
+            Some("org.freedesktop.DBus.Properties"),
+            "Get",
+            &("org.kde.StatusNotifierItem", "IconPixmap"),
+        )
         .unwrap();
     let icon: OwnedValue = icon.body().deserialize().unwrap();
     let pixmaps: Vec<(i32, i32, Vec<u8>)> = Vec::try_from(icon).expect("a(iiay)");
@@ -65,7 +71,8 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
 
     // The menu: each profile's status in the app's words, then the app's actions.
     let entries = menu(bus, &item);
-    let one = entries.iter().find(|e| e.label.starts_with("one — fresh until ")).unwrap_or_else(|| panic!("{entries:#?}"));
+    let one =
+        entries.iter().find(|e| e.label.starts_with("one — fresh until ")).unwrap_or_else(|| panic!("{entries:#?}"));
     assert!(one.parent.is_none());
     find(&entries, None, "lab__two — not signed in"); // `_` doubled: labels use it for mnemonics
     assert!(!find(&entries, Some("lab__two"), "Refresh now").enabled, "nothing to refresh for a signed-out profile");
@@ -138,7 +145,8 @@ async fn the_app_beside_the_tray_is_only_a_window_that_follows_the_store() {
     assert!(!log.contains("renewal loop started") && !log.contains("token agent listening"), "{log}");
 
     // A sign-in by the CLI (the tray would do the same when it renews) reaches the window.
-    let env: Vec<(String, String)> = app.env().into_iter().filter(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR").collect();
+    let env: Vec<(String, String)> =
+        app.env().into_iter().filter(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR").collect();
     let cli = Cli::in_dir(app.session.config_dir(), env);
     let (_one, login) = tokio::task::spawn_blocking(move || {
         let client = cli.add_majora(server, "one", 3600);

@@ -3,12 +3,12 @@
 //! person does it; the Done page promises fresh tokens because a refresh token came
 //! (`offline_access` with `prompt=consent`).
 
-#[path = "../../support/mod.rs"]
-mod support;
-#[path = "../../support/oidc.rs"]
-mod oidc;
 #[path = "../../support/keycloak.rs"]
 mod keycloak;
+#[path = "../../support/oidc.rs"]
+mod oidc;
+#[path = "../../support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 
@@ -52,7 +52,10 @@ async fn wizard_discovers_registers_and_signs_in_with_oidc_provider() {
     let summary = wait_text(&app, "[data-testid=done-summary]", "signed in").await;
     assert!(summary.contains("keeps the token fresh"), "{summary}");
     assert!(wait_text(&app, "[data-testid=done-status]", "Fresh until").await.starts_with("Fresh until"));
-    assert!(wait_until(Duration::from_secs(5), || app.session.log().contains("sign-in window reached the redirect URI")));
+    assert!(wait_until(Duration::from_secs(5), || app
+        .session
+        .log()
+        .contains("sign-in window reached the redirect URI")));
     for (k, v) in app.env() {
         if k == "DBUS_SESSION_BUS_ADDRESS" {
             std::env::set_var(k, v); // read the app's keyring as an oracle
@@ -69,7 +72,10 @@ async fn wizard_discovers_registers_and_signs_in_with_oidc_provider() {
 fn type_into_sign_in_window(host: &str, steps: &[&[&str]]) {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let window = loop {
-        let out = std::process::Command::new("xdotool").args(["search", "--name", &format!("Sign in .* {host}")]).output().unwrap();
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--name", &format!("Sign in .* {host}")])
+            .output()
+            .unwrap();
         let id = String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_string);
         if let Some(id) = id {
             break id;
@@ -112,7 +118,15 @@ async fn wizard_signs_in_with_keycloak_in_the_app_window() {
     click(&app, "[data-testid=sign-in-window]").await;
     let host = format!("127.0.0.1:{}", kc.port);
     tokio::task::block_in_place(|| {
-        type_into_sign_in_window(&host, &[&["type", "--delay", "20", "alice"], &["key", "Tab"], &["type", "--delay", "20", "wonderland"], &["key", "Return"]])
+        type_into_sign_in_window(
+            &host,
+            &[
+                &["type", "--delay", "20", "alice"],
+                &["key", "Tab"],
+                &["type", "--delay", "20", "wonderland"],
+                &["key", "Return"],
+            ],
+        )
     });
     let summary = wait_text(&app, "[data-testid=done-summary]", "signed in").await;
     assert!(summary.contains("keeps the token fresh"), "{summary}");

@@ -33,9 +33,13 @@ fn only_the_main_window_has_a_capability_and_no_shell_or_fs() {
             assert!(!p.starts_with("shell:") && !p.starts_with("fs:") && !p.starts_with("opener:"), "{p}");
         }
     }
-    let conf: Value = serde_json::from_str(&std::fs::read_to_string(support::repo_root().join("src-tauri/tauri.conf.json")).unwrap()).unwrap();
+    let conf: Value =
+        serde_json::from_str(&std::fs::read_to_string(support::repo_root().join("src-tauri/tauri.conf.json")).unwrap())
+            .unwrap();
     let csp = conf["app"]["security"]["csp"].as_str().unwrap();
-    let directive = |name: &str| csp.split(';').map(str::trim).find(|d| d.starts_with(name)).map(|d| d[name.len()..].trim().to_string());
+    let directive = |name: &str| {
+        csp.split(';').map(str::trim).find(|d| d.starts_with(name)).map(|d| d[name.len()..].trim().to_string())
+    };
     assert_eq!(directive("script-src").as_deref(), Some("'self'"), "remote or inline scripts allowed: {csp}");
     assert_eq!(directive("default-src").as_deref(), Some("'self'"), "{csp}");
 }
@@ -65,7 +69,10 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
         ("ui_ready", json!({})),
         ("list_profiles", json!({})),
         ("preview_server", json!({"server": {"preset": "majora-test", "baseUrl": server.base()}})),
-        ("add_profile", json!({"input": {"name": "other", "server": {"preset": "majora-test", "baseUrl": server.base()}}})),
+        (
+            "add_profile",
+            json!({"input": {"name": "other", "server": {"preset": "majora-test", "baseUrl": server.base()}}}),
+        ),
         ("register_client", json!({"name": "other"})),
         ("set_client", json!({"name": "other", "clientId": client.id, "clientSecret": client.secret})),
         ("check_credentials", json!({"name": "other"})),

@@ -62,7 +62,6 @@ fn starts_without_a_session_bus_and_says_what_is_degraded() {
     assert!(still_running, "the app exited without a bus; log:\n{}", session.log());
 }
 
-
 #[tokio::test(flavor = "multi_thread")]
 async fn settings_start_at_login_and_about() {
     let app = Desktop::launch(&[]).await;
@@ -87,7 +86,10 @@ async fn settings_start_at_login_and_about() {
     let tray = desktop_bin().with_file_name("latchkey-tray").canonicalize().unwrap();
     assert!(text.contains(&format!("\nExec={}\n", tray.display())), "start at login must start latchkey-tray: {text}");
     let plugin_dir = app.session.dir.path().join("home/.config/autostart");
-    assert!(std::fs::read_dir(&plugin_dir).map(|d| d.count() == 0).unwrap_or(true), "the app's own entry was written too");
+    assert!(
+        std::fs::read_dir(&plugin_dir).map(|d| d.count() == 0).unwrap_or(true),
+        "the app's own entry was written too"
+    );
     app.find("[data-testid=start-at-login]").await.click().await.unwrap();
     assert!(wait_until(Duration::from_secs(10), || !entry.exists()), "autostart entry not removed");
     app.shutdown().await;

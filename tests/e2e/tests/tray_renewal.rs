@@ -22,12 +22,14 @@ fn tray_keeps_two_profiles_fresh_and_the_cli_sees_it() {
     for (k, v) in app.cli_env() {
         std::env::set_var(k, v);
     }
-    let clients: Vec<_> = ["one", "two"].iter().map(|name| (name.to_string(), cli.add_majora(server, name, LIFETIME))).collect();
+    let clients: Vec<_> =
+        ["one", "two"].iter().map(|name| (name.to_string(), cli.add_majora(server, name, LIFETIME))).collect();
     for (name, _) in &clients {
         let out = cli.login_paste(name, &User::new());
         assert!(out.status.success(), "{}", describe(&out));
     }
-    let first: Vec<String> = clients.iter().map(|(n, _)| cli.stored_tokens(n).unwrap().access_token.expose().to_string()).collect();
+    let first: Vec<String> =
+        clients.iter().map(|(n, _)| cli.stored_tokens(n).unwrap().access_token.expose().to_string()).collect();
 
     // 3.5 lifetimes. Every second: a plain `token` (must not renew by itself) and a
     // `token --min-valid 7` (the tray's margin: races the scheduled renewal).

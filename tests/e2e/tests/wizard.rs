@@ -119,15 +119,26 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
         let scopes = summary.trim_start_matches("Will ask for: ").trim().to_string();
         let authorize = reqwest::Url::parse_with_params(
             &server.url("/o/authorize/"),
-            &[("response_type", "code"), ("client_id", client.id.as_str()), ("redirect_uri", &server.callback_uri()), ("scope", &scopes), ("state", "approve-first")],
+            &[
+                ("response_type", "code"),
+                ("client_id", client.id.as_str()),
+                ("redirect_uri", &server.callback_uri()),
+                ("scope", &scopes),
+                ("state", "approve-first"),
+            ],
         )
         .unwrap();
         let redirect = User::new().authorize(authorize.as_str(), true);
-        let code = reqwest::Url::parse(&redirect).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let code =
+            reqwest::Url::parse(&redirect).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
         let status = reqwest::blocking::Client::new()
             .post(server.url("/o/token/"))
             .basic_auth(&client.id, Some(&client.secret))
-            .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", &server.callback_uri())])
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", &server.callback_uri()),
+            ])
             .send()
             .unwrap()
             .status();
@@ -141,7 +152,10 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     assert!(status.starts_with("Fresh until"), "{status}");
     assert_eq!(text(&app, "[data-testid=done-account]").await, USERNAME);
     app.screenshot("5-done").await;
-    assert!(wait_until(Duration::from_secs(5), || app.session.log().contains("sign-in window reached the redirect URI")));
+    assert!(wait_until(Duration::from_secs(5), || app
+        .session
+        .log()
+        .contains("sign-in window reached the redirect URI")));
     // One exchange by the test's approval above, one by the app.
     assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code/200")), 2);
     click(&app, "[data-testid=finish]").await;
@@ -155,13 +169,20 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     assert_eq!(app.find(field).await.prop("value").await.unwrap().unwrap(), server.callback_uri());
     type_into(&app, field, "not a url").await;
     click(&app, "[data-testid=profile-majora-test] [data-testid=settings-save]").await;
-    wait_text(&app, "[data-testid=profile-majora-test] [data-testid=profile-settings] [data-testid=error]", "not a valid URL").await;
+    wait_text(
+        &app,
+        "[data-testid=profile-majora-test] [data-testid=profile-settings] [data-testid=error]",
+        "not a valid URL",
+    )
+    .await;
     type_into(&app, field, &server.callback_uri()).await;
     click(&app, "[data-testid=profile-majora-test] [data-testid=task-read]").await;
     click(&app, "[data-testid=profile-majora-test] [data-testid=settings-save]").await;
-    wait_text(&app, "[data-testid=profile-majora-test] [data-testid=profile-settings]", "Sign in again for the change").await;
+    wait_text(&app, "[data-testid=profile-majora-test] [data-testid=profile-settings]", "Sign in again for the change")
+        .await;
     let cli = support::Cli::in_dir(app.session.config_dir(), vec![]);
-    let listed: serde_json::Value = serde_json::from_str(&blocking(|| cli.ok(&["profile", "list", "--json"], ""))).unwrap();
+    let listed: serde_json::Value =
+        serde_json::from_str(&blocking(|| cli.ok(&["profile", "list", "--json"], ""))).unwrap();
     let scopes = listed[0]["scopes"].as_array().unwrap();
     assert!(scopes.iter().any(|s| s == "majora2.temp_can_read_pags_via_api"), "{listed}");
     assert_eq!(scopes.len(), 15, "{listed}");
@@ -169,9 +190,14 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     // The sign-in window kept its own browser data; "Forget browser session" starts a
     // new, empty one and deletes the old; removing the profile deletes all of it.
     let webviews = app.session.config_dir().join("state/webviews/majora-test");
-    let used: Vec<_> = std::fs::read_dir(&webviews).unwrap().flatten().filter(|e| e.path().is_dir()).map(|e| e.path()).collect();
+    let used: Vec<_> =
+        std::fs::read_dir(&webviews).unwrap().flatten().filter(|e| e.path().is_dir()).map(|e| e.path()).collect();
     assert_eq!(used.len(), 1, "{used:?}");
-    assert!(std::fs::read_dir(&used[0]).unwrap().next().is_some(), "the sign-in window stored nothing in {}", used[0].display());
+    assert!(
+        std::fs::read_dir(&used[0]).unwrap().next().is_some(),
+        "the sign-in window stored nothing in {}",
+        used[0].display()
+    );
     click(&app, "[data-testid=profile-majora-test] [data-testid=action-forget]").await;
     wait_text(&app, "[data-testid=profile-majora-test]", "ask you to log in again").await;
     assert!(!used[0].exists(), "the old browser session is still on disk");
@@ -208,7 +234,12 @@ async fn add_scheme_profile(app: &Desktop) -> support::Client {
     wait_text(app, "[data-testid=verdict]", "knows this client").await;
     click(app, "[data-testid=wizard-step-register] [data-testid=next]").await;
     // OIDC defaults off; ask for `read` only.
-    for box_ in app.client.find_all(Locator::Css("[data-testid=wizard-step-scopes] fieldset input[type=checkbox]")).await.unwrap() {
+    for box_ in app
+        .client
+        .find_all(Locator::Css("[data-testid=wizard-step-scopes] fieldset input[type=checkbox]"))
+        .await
+        .unwrap()
+    {
         box_.click().await.unwrap();
     }
     type_into(app, "[data-testid=extra-scopes]", "read").await;
@@ -241,7 +272,11 @@ async fn custom_scheme_callback_from_a_second_launch_completes_the_flow() {
     assert!(again.status.success(), "{again:?}");
     wait_text(&app, "[data-testid=link-warning]", "matches no sign-in in progress").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code")), exchanges, "a replayed callback was exchanged");
+    assert_eq!(
+        blocking(|| server.grant_count(&client.id, "authorization_code")),
+        exchanges,
+        "a replayed callback was exchanged"
+    );
     app.shutdown().await;
 }
 
@@ -276,7 +311,8 @@ async fn forged_callback_is_refused_and_the_user_warned() {
 /// ends on Majora's `invalid_scope`, and the app says what it means and what to do.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scope_the_account_lacks_is_explained_in_the_app() {
-    let server = TestServer::start(&[("TESTSERVER_BROWSER_SESSION_USER", "reader"), ("TESTSERVER_APPROVAL_PROMPT", "auto")]);
+    let server =
+        TestServer::start(&[("TESTSERVER_BROWSER_SESSION_USER", "reader"), ("TESTSERVER_APPROVAL_PROMPT", "auto")]);
     blocking(|| server.create_user("reader", "reader-pass", Some(&["majora2.temp_can_read_pags_via_api"]), true));
     let client = blocking(|| server.create_client(3600, &[&server.callback_uri()]));
     let app = Desktop::launch(&[]).await;

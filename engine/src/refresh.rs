@@ -48,15 +48,15 @@ pub fn fresh_token<'h>(
     force: bool,
 ) -> Result<(TokenSet, Source)> {
     let name = &profile.name;
-    let seen = store.tokens(name)?.ok_or_else(|| Error::SignInNeeded {
-        profile: name.clone(),
-        reason: "not signed in yet".into(),
-    })?;
+    let seen = store
+        .tokens(name)?
+        .ok_or_else(|| Error::SignInNeeded { profile: name.clone(), reason: "not signed in yet".into() })?;
     // If Ocarina refreshed on its own, our tokens are dead at a rotating server even if
     // they look fresh: a cheap file read decides (only for profiles that sync).
-    let ocarina_newer = profile.ocarina_sync.as_ref().is_some_and(|path| {
-        matches!(crate::ocarina::newer_than(path, &seen), Ok(Some(_)))
-    });
+    let ocarina_newer = profile
+        .ocarina_sync
+        .as_ref()
+        .is_some_and(|path| matches!(crate::ocarina::newer_than(path, &seen), Ok(Some(_))));
     if !force && !ocarina_newer && store.state(name).status == Status::NeedsSignIn {
         return Err(Error::SignInNeeded {
             profile: name.clone(),
@@ -71,10 +71,9 @@ pub fn fresh_token<'h>(
     }
 
     let _lock = FileLock::profile(paths, name)?;
-    let current = store.tokens(name)?.ok_or_else(|| Error::SignInNeeded {
-        profile: name.clone(),
-        reason: "signed out by another process".into(),
-    })?;
+    let current = store
+        .tokens(name)?
+        .ok_or_else(|| Error::SignInNeeded { profile: name.clone(), reason: "signed out by another process".into() })?;
     if current.access_token != seen.access_token {
         return Ok((current, Source::RenewedElsewhere));
     }
@@ -209,5 +208,8 @@ fn check_renewable(profile: &Profile, tokens: &TokenSet) -> Result<()> {
         Renewal::SignIn => "this server has no way to renew tokens without you",
         _ => return Ok(()),
     };
-    Err(Error::SignInNeeded { profile: profile.name.clone(), reason: format!("it cannot be renewed without you: {reason}") })
+    Err(Error::SignInNeeded {
+        profile: profile.name.clone(),
+        reason: format!("it cannot be renewed without you: {reason}"),
+    })
 }

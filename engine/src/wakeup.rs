@@ -59,7 +59,10 @@ mod imp {
             let inotify = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC)?;
             for dir in watch {
                 std::fs::create_dir_all(dir)?;
-                inotify.add_watch(*dir, AddWatchFlags::IN_CLOSE_WRITE | AddWatchFlags::IN_MOVED_TO | AddWatchFlags::IN_DELETE)?;
+                inotify.add_watch(
+                    *dir,
+                    AddWatchFlags::IN_CLOSE_WRITE | AddWatchFlags::IN_MOVED_TO | AddWatchFlags::IN_DELETE,
+                )?;
             }
             Ok((Self { timer, poke: poke.clone(), inotify }, Poker(poke)))
         }

@@ -84,7 +84,12 @@ impl Http {
 
     /// A transport for the `oauth2` crate that remembers the last HTTP status.
     pub fn oauth(&self) -> OAuthTransport<'_> {
-        OAuthTransport { http: self, last_status: Cell::new(None), too_large: Cell::new(false), cut_off: Cell::new(None) }
+        OAuthTransport {
+            http: self,
+            last_status: Cell::new(None),
+            too_large: Cell::new(false),
+            cut_off: Cell::new(None),
+        }
     }
 }
 
@@ -126,10 +131,7 @@ impl OAuthTransport<'_> {
         reason
     }
 
-    pub fn send(
-        &self,
-        request: oauth2::HttpRequest,
-    ) -> std::result::Result<oauth2::HttpResponse, reqwest::Error> {
+    pub fn send(&self, request: oauth2::HttpRequest) -> std::result::Result<oauth2::HttpResponse, reqwest::Error> {
         self.last_status.set(None);
         self.too_large.set(false);
         self.cut_off.set(None);

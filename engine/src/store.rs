@@ -65,8 +65,7 @@ impl TokenSet {
     /// quarter the tray leaves when it renews at 75 %, so scripts don't renew on their
     /// own while the tray is on time.
     pub fn is_fresh(&self, min_valid: Option<u64>, now: u64) -> bool {
-        let margin = min_valid
-            .unwrap_or_else(|| self.lifetime().map(|l| (l / 5).min(60)).unwrap_or(60));
+        let margin = min_valid.unwrap_or_else(|| self.lifetime().map(|l| (l / 5).min(60)).unwrap_or(60));
         match self.valid_for(now) {
             None => true,
             Some(left) => left > 0 && left as u64 >= margin,

@@ -25,12 +25,11 @@ pub struct ApiAnswer {
 /// Call `url` with the token as a Bearer credential (GET).
 pub fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
     check_secure_url("test", url)?;
-    let response = http
-        .client()
-        .get(url.clone())
-        .bearer_auth(token.expose())
-        .send()
-        .map_err(|e| Error::Network { url: crate::callback::redact_url(url), reason: describe_reqwest_error(&e) })?;
+    let response =
+        http.client().get(url.clone()).bearer_auth(token.expose()).send().map_err(|e| Error::Network {
+            url: crate::callback::redact_url(url),
+            reason: describe_reqwest_error(&e),
+        })?;
     let status = response.status().as_u16();
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
     let text = String::from_utf8_lossy(&crate::http::read_body(response, url)?).into_owned();
@@ -40,7 +39,12 @@ pub fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
 }
 
 /// The account a token belongs to, where the server can say.
-pub fn account(http: &Http, profile: &Profile, client_secret: Option<&Secret>, token: &Secret) -> Result<Option<String>> {
+pub fn account(
+    http: &Http,
+    profile: &Profile,
+    client_secret: Option<&Secret>,
+    token: &Secret,
+) -> Result<Option<String>> {
     if let Some(url) = &profile.server.userinfo_url {
         let response = http
             .client()
@@ -49,7 +53,8 @@ pub fn account(http: &Http, profile: &Profile, client_secret: Option<&Secret>, t
             .send()
             .map_err(|e| Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) })?;
         if response.status().is_success() {
-            let v: serde_json::Value = serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
+            let v: serde_json::Value =
+                serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
             return Ok(pick(&v, &["preferred_username", "email", "name", "sub"]));
         }
     }
@@ -70,7 +75,8 @@ pub fn account(http: &Http, profile: &Profile, client_secret: Option<&Secret>, t
             .send()
             .map_err(|e| Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) })?;
         if response.status().is_success() {
-            let v: serde_json::Value = serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
+            let v: serde_json::Value =
+                serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
             return Ok(pick(&v, &["username", "email", "sub"]));
         }
     }

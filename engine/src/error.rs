@@ -68,7 +68,9 @@ pub enum Error {
     #[error("the server does not accept the client id or secret (invalid_client)")]
     ClientRejected,
 
-    #[error("the server refused the authorization code: it has expired, was already used, or belongs to another client")]
+    #[error(
+        "the server refused the authorization code: it has expired, was already used, or belongs to another client"
+    )]
     CodeRejected,
 
     #[error("the server answered with an error: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
@@ -102,7 +104,9 @@ pub enum Error {
 fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
     let asked = scopes.join(", ");
     if majora {
-        format!("your Majora account lacks the permission for one of the chosen scopes (invalid_scope); asked for: {asked}")
+        format!(
+            "your Majora account lacks the permission for one of the chosen scopes (invalid_scope); asked for: {asked}"
+        )
     } else {
         format!("the server refused one of the requested scopes (invalid_scope); asked for: {asked}")
     }
@@ -147,17 +151,14 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
             Error::UnknownProfile(_) => "Run `latchkey profile list` to see the profiles you have.".into(),
-            Error::ProfileExists(name) => format!(
-                "Choose another name, or remove the old one with `latchkey profile remove {name}`."
-            ),
-            Error::InsecureEndpoint { .. } => "Use the server's https address.".into(),
-            Error::ConfigUnreadable { path, .. } => format!(
-                "Fix or move {} aside; Latchkey will not overwrite it.",
-                path.display()
-            ),
-            Error::ConfigTooNew { .. } => {
-                "Upgrade Latchkey, or use the version that wrote this file.".into()
+            Error::ProfileExists(name) => {
+                format!("Choose another name, or remove the old one with `latchkey profile remove {name}`.")
             }
+            Error::InsecureEndpoint { .. } => "Use the server's https address.".into(),
+            Error::ConfigUnreadable { path, .. } => {
+                format!("Fix or move {} aside; Latchkey will not overwrite it.", path.display())
+            }
+            Error::ConfigTooNew { .. } => "Upgrade Latchkey, or use the version that wrote this file.".into(),
             Error::NoConfigDir => "Set LATCHKEY_CONFIG_DIR to a writable directory.".into(),
             Error::KeyringUnavailable(_) => "Unlock your keyring (or start a Secret Service such as \
                 gnome-keyring in this session) and try again. Latchkey never stores secrets in \
@@ -173,9 +174,7 @@ impl Error {
             Error::CallbackRejected(_) => "Start the sign-in again and use the address from \
                 that attempt; links from older or other sign-ins are never accepted."
                 .into(),
-            Error::AuthorizationDenied { .. } => {
-                "Sign in again and choose \"Authorize\" on the server's page.".into()
-            }
+            Error::AuthorizationDenied { .. } => "Sign in again and choose \"Authorize\" on the server's page.".into(),
             Error::ScopeRefused { profile, majora: true, .. } => format!(
                 "Untick the task or scope your account may not use (`latchkey profile set {profile} \
                  --tasks ...` or `--scopes ...`, or the profile's scopes in the app), or ask your \
@@ -210,7 +209,9 @@ impl Error {
                 with --authorize-url and --token-url."
                 .into(),
             Error::LockTimeout(_) => "Check for a stuck `latchkey` process and try again.".into(),
-            Error::ForeignHost { .. } => "Check the address. If you trust that host with your token, confirm to send it anyway.".into(),
+            Error::ForeignHost { .. } => {
+                "Check the address. If you trust that host with your token, confirm to send it anyway.".into()
+            }
             _ => return None,
         })
     }

@@ -59,9 +59,7 @@ pub fn discover(issuer: &Url, http: &Http) -> Result<Server> {
     for url in well_known_urls(issuer) {
         let response = match http.client().get(url.clone()).header("accept", "application/json").send() {
             Ok(r) => r,
-            Err(e) => {
-                return Err(Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) })
-            }
+            Err(e) => return Err(Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) }),
         };
         if !response.status().is_success() {
             last_problem = format!("{url} answered HTTP {}", response.status().as_u16());
@@ -78,17 +76,12 @@ pub fn discover(issuer: &Url, http: &Http) -> Result<Server> {
 
 /// Parse a metadata document and check it describes `issuer` (RFC 8414 §3.3).
 pub fn parse_metadata(body: &[u8], issuer: &Url) -> Result<Server> {
-    let meta: Metadata = serde_json::from_slice(body)
-        .map_err(|e| Error::BadResponse(format!("metadata is not valid: {e}")))?;
+    let meta: Metadata =
+        serde_json::from_slice(body).map_err(|e| Error::BadResponse(format!("metadata is not valid: {e}")))?;
     if meta.issuer.as_str().trim_end_matches('/') != issuer.as_str().trim_end_matches('/') {
-        return Err(Error::BadResponse(format!(
-            "metadata names issuer `{}`, not `{issuer}`",
-            meta.issuer
-        )));
+        return Err(Error::BadResponse(format!("metadata names issuer `{}`, not `{issuer}`", meta.issuer)));
     }
-    let supports = |list: &Option<Vec<String>>, item: &str| {
-        list.as_ref().map(|l| l.iter().any(|x| x == item))
-    };
+    let supports = |list: &Option<Vec<String>>, item: &str| list.as_ref().map(|l| l.iter().any(|x| x == item));
     let pkce = supports(&meta.code_challenge_methods_supported, "S256").unwrap_or(true);
     let renewal = if supports(&meta.grant_types_supported, "refresh_token").unwrap_or(true) {
         Renewal::RefreshToken

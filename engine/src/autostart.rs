@@ -38,7 +38,9 @@ impl Autostart {
     /// `X-GNOME-Autostart-enabled=false`, which desktops write when the user turns it off).
     pub fn is_enabled(&self) -> bool {
         match std::fs::read_to_string(self.path()) {
-            Ok(text) => !text.lines().map(str::trim).any(|l| l == "Hidden=true" || l == "X-GNOME-Autostart-enabled=false"),
+            Ok(text) => {
+                !text.lines().map(str::trim).any(|l| l == "Hidden=true" || l == "X-GNOME-Autostart-enabled=false")
+            }
             Err(_) => false,
         }
     }
@@ -52,7 +54,9 @@ impl Autostart {
     /// Remove the entry (nothing to do if there is none).
     pub fn disable(&self) -> Result<()> {
         match std::fs::remove_file(self.path()) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::ConfigWrite { path: self.path(), source: e }),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(Error::ConfigWrite { path: self.path(), source: e })
+            }
             _ => Ok(()),
         }
     }

@@ -62,8 +62,7 @@ impl Config {
             #[serde(default = "current_format")]
             version: u32,
         }
-        let unreadable =
-            |reason: String| Error::ConfigUnreadable { path: path.to_path_buf(), reason };
+        let unreadable = |reason: String| Error::ConfigUnreadable { path: path.to_path_buf(), reason };
         let version: Version = toml::from_str(text).map_err(|e| unreadable(e.message().to_string()))?;
         if version.version > FORMAT_VERSION {
             return Err(Error::ConfigTooNew {

@@ -29,12 +29,8 @@ impl Paths {
         if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
             return Ok(Self::in_dir(PathBuf::from(dir)));
         }
-        let dirs = directories::ProjectDirs::from("uk.ac", "Latchkey", "latchkey")
-            .ok_or(Error::NoConfigDir)?;
-        let state_dir = dirs
-            .state_dir()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| dirs.data_local_dir().to_path_buf());
+        let dirs = directories::ProjectDirs::from("uk.ac", "Latchkey", "latchkey").ok_or(Error::NoConfigDir)?;
+        let state_dir = dirs.state_dir().map(Path::to_path_buf).unwrap_or_else(|| dirs.data_local_dir().to_path_buf());
         Ok(Self {
             config_dir: dirs.config_dir().to_path_buf(),
             state_dir,

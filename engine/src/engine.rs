@@ -286,7 +286,12 @@ impl Latchkey {
     /// flow only) a bare code. The `state` must match a flow this process started and
     /// has not finished; a callback is never exchanged otherwise. `redirect_uri` is the
     /// one the flow was started with when it was overridden.
-    pub fn complete_sign_in(&self, input: &str, profile_hint: Option<&str>, redirect_uri: Option<&Url>) -> Result<SignedIn> {
+    pub fn complete_sign_in(
+        &self,
+        input: &str,
+        profile_hint: Option<&str>,
+        redirect_uri: Option<&Url>,
+    ) -> Result<SignedIn> {
         // One reading of the parameters decides both the profile and the flow
         // ([`crate::callback::state_of`] reads them as `parse_callback` does).
         let state = crate::callback::state_of(input)?;
@@ -313,8 +318,13 @@ impl Latchkey {
             profile.redirect_uri = uri.clone();
         }
         let server = &profile.server;
-        let parsed =
-            parse_callback(input, &profile.redirect_uri, &server.issuer, server.authorization_response_iss, profile_hint.is_some());
+        let parsed = parse_callback(
+            input,
+            &profile.redirect_uri,
+            &server.issuer,
+            server.authorization_response_iss,
+            profile_hint.is_some(),
+        );
         let Callback { code, state: cb_state } = match parsed {
             Ok(cb) => cb,
             Err(e) => {
@@ -370,7 +380,8 @@ impl Latchkey {
     fn store_sign_in(&self, profile: &Profile, tokens: &TokenSet) -> Result<SignedIn> {
         let _lock = FileLock::profile(&self.paths, &profile.name)?;
         // Ocarina's entries of the tokens this sign-in replaces go (best effort).
-        let previous = if profile.ocarina_sync.is_some() { self.store.tokens(&profile.name).ok().flatten() } else { None };
+        let previous =
+            if profile.ocarina_sync.is_some() { self.store.tokens(&profile.name).ok().flatten() } else { None };
         self.store.save_tokens(&profile.name, tokens)?;
         crate::refresh::sync_ocarina(profile, tokens, previous.as_ref());
         tracing::info!(profile = %profile.name, "signed in");

@@ -45,7 +45,12 @@ pub fn client_name(profile: &Profile) -> String {
 /// it (Keycloak refuses `openid`, which is no client scope there; oidc-provider then
 /// refuses any `openid` request of a client registered without it). Without it the
 /// client may ask for every scope the server has, which is what the profile does.
-pub fn register(http: &Http, endpoint: &Url, profile: &Profile, initial_access_token: Option<&Secret>) -> Result<Registration> {
+pub fn register(
+    http: &Http,
+    endpoint: &Url,
+    profile: &Profile,
+    initial_access_token: Option<&Secret>,
+) -> Result<Registration> {
     let mut grant_types = vec!["authorization_code", "refresh_token"];
     if profile.server.device_url.is_some() {
         // RFC 8628 §7.2: a client may use the device grant only if registered for it.
@@ -63,9 +68,8 @@ pub fn register(http: &Http, endpoint: &Url, profile: &Profile, initial_access_t
     if let Some(token) = initial_access_token {
         request = request.bearer_auth(token.expose());
     }
-    let response = request
-        .send()
-        .map_err(|e| Error::Network { url: endpoint.to_string(), reason: describe_reqwest_error(&e) })?;
+    let response =
+        request.send().map_err(|e| Error::Network { url: endpoint.to_string(), reason: describe_reqwest_error(&e) })?;
     let status = response.status();
     let bytes = crate::http::read_body(response, endpoint)?;
     if !status.is_success() {
@@ -112,7 +116,10 @@ pub fn delete(http: &Http, client_uri: &Url, token: &Secret) -> Result<()> {
         .map_err(|e| Error::Network { url: client_uri.to_string(), reason: describe_reqwest_error(&e) })?;
     match response.status().as_u16() {
         200..=299 | 404 | 401 => Ok(()), // gone already, or the token is no longer valid
-        status => Err(Error::ServerError { error: format!("HTTP {status}"), description: Some("deleting the client registration".into()) }),
+        status => Err(Error::ServerError {
+            error: format!("HTTP {status}"),
+            description: Some("deleting the client registration".into()),
+        }),
     }
 }
 
@@ -127,11 +134,7 @@ pub fn manual_form(profile: &Profile) -> Vec<FormField> {
             FormField { label: "Authorization grant type", value: "Authorization code".into() },
             redirect,
         ],
-        PresetKind::Agate => vec![
-            name,
-            redirect,
-            FormField { label: "Scopes", value: profile.scope_string() },
-        ],
+        PresetKind::Agate => vec![name, redirect, FormField { label: "Scopes", value: profile.scope_string() }],
         PresetKind::Generic => vec![
             name,
             FormField { label: "Client type", value: "Confidential (or public, with PKCE)".into() },
@@ -147,14 +150,19 @@ mod tests {
 
     #[test]
     fn parses_rfc7591_answers() {
-        let r = parse_registration(br#"{"client_id": "abc", "client_secret": "s", "registration_access_token": "t",
-            "registration_client_uri": "https://id.example.org/register/abc/"}"#).unwrap();
+        let r = parse_registration(
+            br#"{"client_id": "abc", "client_secret": "s", "registration_access_token": "t",
+            "registration_client_uri": "https://id.example.org/register/abc/"}"#,
+        )
+        .unwrap();
         assert_eq!(r.client_id, "abc");
         assert_eq!(r.client_secret.unwrap().expose(), "s");
         assert!(parse_registration(br#"{"client_id": ""}"#).is_err());
         assert!(parse_registration(b"<html>").is_err());
         assert_eq!(
-            parse_registration(br#"{"client_id": "a", "registration_client_uri": "http://evil.org/x"}"#).unwrap_err().code(),
+            parse_registration(br#"{"client_id": "a", "registration_client_uri": "http://evil.org/x"}"#)
+                .unwrap_err()
+                .code(),
             "insecure-endpoint"
         );
     }

@@ -54,7 +54,13 @@ pub fn tooltip(attention: bool) -> &'static str {
 }
 
 /// The status part of a profile's line.
-pub fn status_line(status: Status, expires_at: Option<u64>, refreshing: bool, retry_at: Option<u64>, now: u64) -> String {
+pub fn status_line(
+    status: Status,
+    expires_at: Option<u64>,
+    refreshing: bool,
+    retry_at: Option<u64>,
+    now: u64,
+) -> String {
     if refreshing {
         return "refreshing…".into();
     }

@@ -66,10 +66,8 @@ impl PendingFlows {
     /// Take the one live flow of a profile (for a pasted bare code).
     pub fn take_for_profile(&self, profile: &str) -> Option<PendingFlow> {
         let mut flows = self.flows.lock().expect("flows lock");
-        let state = flows
-            .values()
-            .find(|f| f.profile == profile && f.started.elapsed() < FLOW_TTL)
-            .map(|f| f.state.clone())?;
+        let state =
+            flows.values().find(|f| f.profile == profile && f.started.elapsed() < FLOW_TTL).map(|f| f.state.clone())?;
         flows.remove(&state)
     }
 

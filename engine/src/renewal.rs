@@ -304,7 +304,7 @@ mod tests {
         s.plan("a", Renewal::RefreshToken, &signed_in(0, 400), 0); // due 300
         s.plan("b", Renewal::RefreshToken, &signed_in(0, 200), 0); // due 150
         s.plan("c", Renewal::RefreshToken, &signed_in(0, 40000), 0); // due 30000
-        // The machine slept; the wall clock jumped to 5000.
+                                                                     // The machine slept; the wall clock jumped to 5000.
         let due = s.pop_due(5000);
         assert_eq!(due.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), vec!["b", "a"]);
         assert_eq!(s.next_due(), Some(30000));
@@ -341,7 +341,10 @@ mod tests {
                 let st = signed_in(start, 20);
                 let (due, _) = s.plan("p", Renewal::RefreshToken, &st, start).unwrap();
                 let left = (start + 20).saturating_sub(due);
-                assert!(left < min_valid_for(&st, &policy).unwrap(), "fraction {fraction}: a due renewal would find the token fresh");
+                assert!(
+                    left < min_valid_for(&st, &policy).unwrap(),
+                    "fraction {fraction}: a due renewal would find the token fresh"
+                );
             }
         }
     }

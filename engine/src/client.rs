@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RefreshToken, RequestTokenError, RevocationUrl, Scope, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl,
+    Scope, TokenResponse, TokenUrl,
 };
 use url::Url;
 
@@ -59,10 +59,7 @@ pub struct OAuthClient<'a> {
 impl<'a> OAuthClient<'a> {
     /// A client for `profile`; `client_secret` is `None` for public clients.
     pub fn new(profile: &'a Profile, client_secret: Option<&Secret>, http: &'a Http) -> Result<Self> {
-        let client_id = profile
-            .client_id
-            .clone()
-            .ok_or_else(|| Error::NotRegistered(profile.name.clone()))?;
+        let client_id = profile.client_id.clone().ok_or_else(|| Error::NotRegistered(profile.name.clone()))?;
         let server = &profile.server;
         let mut inner = BasicClient::new(ClientId::new(client_id))
             .set_auth_uri(AuthUrl::from_url(server.authorize_url.clone()))
@@ -164,17 +161,22 @@ impl<'a> OAuthClient<'a> {
             }
             (None, _) => form.push(("client_id", client_id)),
         }
-        let response = request
-            .form(&form)
-            .send()
-            .map_err(|e| Error::Network { url: crate::callback::redact_url(url), reason: describe_reqwest_error(&e) })?;
+        let response = request.form(&form).send().map_err(|e| Error::Network {
+            url: crate::callback::redact_url(url),
+            reason: describe_reqwest_error(&e),
+        })?;
         match response.status().as_u16() {
             200..=299 => Ok(true),
             401 => Err(Error::ClientRejected),
             status => {
-                let value: serde_json::Value = serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
+                let value: serde_json::Value =
+                    serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
                 Err(Error::ServerError {
-                    error: value.get("error").and_then(|v| v.as_str()).map(crate::callback::oauth_error_code).unwrap_or_else(|| format!("HTTP {status}")),
+                    error: value
+                        .get("error")
+                        .and_then(|v| v.as_str())
+                        .map(crate::callback::oauth_error_code)
+                        .unwrap_or_else(|| format!("HTTP {status}")),
                     description: Some("revoking a token".into()),
                 })
             }
@@ -238,10 +240,9 @@ impl<'a> OAuthClient<'a> {
                     oauth2::DeviceCodeErrorResponseType::ExpiredToken => {
                         Error::Cancelled("the device code expired before it was approved".into())
                     }
-                    other => Error::ServerError {
-                        error: other.to_string(),
-                        description: r.error_description().cloned(),
-                    },
+                    other => {
+                        Error::ServerError { error: other.to_string(), description: r.error_description().cloned() }
+                    }
                 },
                 RequestTokenError::Request(e) => network(&self.profile.server.token_url, e),
                 RequestTokenError::Parse(e, _) => Error::BadResponse(e.to_string()),
@@ -372,14 +373,23 @@ mod tests {
                 if let Some(head_end) = text.find("\r\n\r\n") {
                     let len = text[..head_end]
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
                         .unwrap_or(0);
                     if seen.len() >= head_end + 4 + len {
                         break;
                     }
                 }
             }
-            write!(stream, "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+            write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
             String::from_utf8_lossy(&seen).into_owned()
         });
         (Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap(), handle)
@@ -403,7 +413,8 @@ mod tests {
 
     #[test]
     fn agate_renews_by_re_exchanging_the_stored_code() {
-        let (base, seen) = token_endpoint(200, r#"{"access_token": "jwt-2", "token_type": "Bearer", "expires_in": 28800}"#);
+        let (base, seen) =
+            token_endpoint(200, r#"{"access_token": "jwt-2", "token_type": "Bearer", "expires_in": 28800}"#);
         let profile = agate_profile(base);
         let http = Http::new().unwrap();
         let client = OAuthClient::new(&profile, Some(&Secret::new("key")), &http).unwrap();
@@ -441,7 +452,8 @@ mod tests {
         profile.scopes = vec!["openid".into(), "offline_access".into()];
         let http = Http::new().unwrap();
         let client = OAuthClient::new(&profile, None, &http).unwrap();
-        let q: std::collections::HashMap<_, _> = client.authorization_request().url.query_pairs().into_owned().collect();
+        let q: std::collections::HashMap<_, _> =
+            client.authorization_request().url.query_pairs().into_owned().collect();
         assert_eq!(q.get("prompt").map(String::as_str), Some("consent"));
     }
 
@@ -458,7 +470,8 @@ mod tests {
 
     #[test]
     fn an_answer_over_one_mib_is_refused_not_buffered() {
-        let huge: &'static str = Box::leak(format!("{{\"access_token\": \"{}\"}}", "a".repeat(2 << 20)).into_boxed_str());
+        let huge: &'static str =
+            Box::leak(format!("{{\"access_token\": \"{}\"}}", "a".repeat(2 << 20)).into_boxed_str());
         let (base, seen) = token_endpoint(200, huge);
         let mut profile = agate_profile(base);
         profile.server.renewal = crate::profile::Renewal::RefreshToken;

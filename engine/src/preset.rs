@@ -49,7 +49,8 @@ pub struct Task {
 pub const MAJORA_TASKS: &[Task] = &[
     Task {
         id: "upload",
-        label: "Upload samples, libraries, sequencing runs and files (ocarina put biosample, library, sequencing, file)",
+        label:
+            "Upload samples, libraries, sequencing runs and files (ocarina put biosample, library, sequencing, file)",
         scopes: &[
             "majora2.add_biosampleartifact",
             "majora2.change_biosampleartifact",
@@ -196,9 +197,10 @@ pub fn resolve(kind: PresetKind, spec: &ServerSpec, http: &Http) -> Result<Resol
             majora(kind, base)
         }
         PresetKind::Agate => {
-            let base = spec.base_url.clone().ok_or_else(|| {
-                Error::Usage("the agate preset needs --base-url (your Agate's address)".into())
-            })?;
+            let base = spec
+                .base_url
+                .clone()
+                .ok_or_else(|| Error::Usage("the agate preset needs --base-url (your Agate's address)".into()))?;
             agate(with_slash(base))
         }
         PresetKind::Generic => generic(spec, http)?,

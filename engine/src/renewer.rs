@@ -147,7 +147,9 @@ impl Loop {
                             schedule = Schedule::new(policy(&self.engine));
                             self.replan_all(&mut schedule);
                         } else {
-                            for name in names.iter().filter_map(|n| n.strip_suffix(".json")).filter(|n| !n.starts_with('.')) {
+                            for name in
+                                names.iter().filter_map(|n| n.strip_suffix(".json")).filter(|n| !n.starts_with('.'))
+                            {
                                 self.replan_one(&mut schedule, name);
                             }
                         }

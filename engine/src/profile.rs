@@ -232,9 +232,9 @@ pub fn check_secure_url(what: &str, url: &Url) -> Result<()> {
         "https" if url.host().is_some() => Ok(()),
         "http" if is_loopback(url) => Ok(()),
         "http" => Err(Error::InsecureEndpoint { what: what.into(), url: url.to_string() }),
-        other => Err(Error::Usage(format!(
-            "the {what} endpoint `{url}` uses `{other}:`; endpoints must be https URLs"
-        ))),
+        other => {
+            Err(Error::Usage(format!("the {what} endpoint `{url}` uses `{other}:`; endpoints must be https URLs")))
+        }
     }
 }
 
@@ -279,7 +279,13 @@ mod tests {
 
     #[test]
     fn https_required_except_loopback() {
-        let ok = ["https://x.org/o/token/", "http://127.0.0.1:8000/o/token/", "http://[::1]/t", "http://localhost:1/t", "http://127.8.9.1/t"];
+        let ok = [
+            "https://x.org/o/token/",
+            "http://127.0.0.1:8000/o/token/",
+            "http://[::1]/t",
+            "http://localhost:1/t",
+            "http://127.8.9.1/t",
+        ];
         for u in ok {
             check_secure_url("token", &Url::parse(u).unwrap()).unwrap();
         }

@@ -68,7 +68,9 @@ pub fn classify(head: &[u8], complete: bool, base: &Url, path: &str, state: &str
     }
     // `//host/...` would join as another host: only this listener's origin counts.
     let same_origin = |u: &Url| u.origin() == base.origin();
-    let Some(url) = base.join(target).ok().filter(|u| same_origin(u) && u.path() == path) else { return Verdict::NotFound };
+    let Some(url) = base.join(target).ok().filter(|u| same_origin(u) && u.path() == path) else {
+        return Verdict::NotFound;
+    };
     match crate::callback::state_of(url.as_str()) {
         Ok(Some(s)) if s == state => Verdict::Callback(url),
         _ => Verdict::NotThisSignIn,
@@ -214,7 +216,9 @@ mod tests {
                 send(port, &line)
             });
             assert!(get(port, "/favicon.ico").starts_with("HTTP/1.1 404"));
-            for forged in ["/callback?code=attackers", "/callback?code=attackers&state=wrong", "/callback?error=access_denied"] {
+            for forged in
+                ["/callback?code=attackers", "/callback?code=attackers&state=wrong", "/callback?error=access_denied"]
+            {
                 let page = get(port, forged);
                 assert!(page.starts_with("HTTP/1.1 400") && page.contains("Not this sign-in"), "{forged}: {page}");
             }
@@ -238,7 +242,11 @@ mod tests {
         assert!(matches!(c("GET /callback?code=a&state=s HTTP/1.1\r\nHost: x\r\n\r\n", true), Verdict::Callback(_)));
         assert_eq!(c("GET /callback?code=a&state=s HTTP/1.1\r\n", false), Verdict::TooLarge);
         assert_eq!(c("GET /callback?code=a HTTP/1.1\r\n\r\n", true), Verdict::NotThisSignIn);
-        assert_eq!(c("GET /callback?code=a&state=s#x&state=t HTTP/1.1\r\n\r\n", true), Verdict::NotThisSignIn, "mixed sources");
+        assert_eq!(
+            c("GET /callback?code=a&state=s#x&state=t HTTP/1.1\r\n\r\n", true),
+            Verdict::NotThisSignIn,
+            "mixed sources"
+        );
         assert_eq!(c("POST /callback?code=a&state=s HTTP/1.1\r\n\r\n", true), Verdict::NotFound);
         assert_eq!(c("GET //evil.org/callback?state=s HTTP/1.1\r\n\r\n", true), Verdict::NotFound);
         assert_eq!(c("GET /callback/x?state=s HTTP/1.1\r\n\r\n", true), Verdict::NotFound);

@@ -65,15 +65,13 @@ fn normalized_path(url: &Url) -> &str {
 pub fn callback_params(url: &Url) -> Result<Vec<(String, String)>> {
     const SIGN_IN_KEYS: [&str; 4] = ["code", "state", "error", "iss"];
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let fragment: Vec<(String, String)> = url
-        .fragment()
-        .map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
+    let fragment: Vec<(String, String)> =
+        url.fragment().map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect()).unwrap_or_default();
     let carries = |ps: &[(String, String)]| ps.iter().any(|(k, _)| SIGN_IN_KEYS.contains(&k.as_str()));
     match (carries(&query), carries(&fragment)) {
-        (true, true) => Err(Error::CallbackRejected(
-            "it carries sign-in parameters both in its query and in its fragment".into(),
-        )),
+        (true, true) => {
+            Err(Error::CallbackRejected("it carries sign-in parameters both in its query and in its fragment".into()))
+        }
         (false, true) => Ok(fragment),
         _ => Ok(query),
     }
@@ -96,8 +94,8 @@ pub fn state_of(input: &str) -> Result<Option<String>> {
     if !input.contains("://") {
         return Ok(None);
     }
-    let url = Url::parse(input)
-        .map_err(|e| Error::CallbackRejected(format!("the address is not a valid URL ({e})")))?;
+    let url =
+        Url::parse(input).map_err(|e| Error::CallbackRejected(format!("the address is not a valid URL ({e})")))?;
     single(&callback_params(&url)?, "state")
 }
 
@@ -123,18 +121,15 @@ pub fn parse_callback(
         return Err(Error::CallbackRejected("nothing was pasted".into()));
     }
     if !input.contains("://") {
-        let bare_ok = input.len() <= 2048
-            && input.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c));
+        let bare_ok = input.len() <= 2048 && input.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c));
         return if allow_bare_code && bare_ok {
             Ok(Callback { code: crate::secret::Secret::new(input), state: None })
         } else {
-            Err(Error::CallbackRejected(
-                "this is neither the address the server sent you to nor a code".into(),
-            ))
+            Err(Error::CallbackRejected("this is neither the address the server sent you to nor a code".into()))
         };
     }
-    let url = Url::parse(input)
-        .map_err(|e| Error::CallbackRejected(format!("the address is not a valid URL ({e})")))?;
+    let url =
+        Url::parse(input).map_err(|e| Error::CallbackRejected(format!("the address is not a valid URL ({e})")))?;
     if !matches_redirect_uri(&url, redirect_uri) {
         return Err(Error::CallbackRejected(format!(
             "it was sent to {}, but this profile's redirect URI is {}",
@@ -157,11 +152,8 @@ pub fn parse_callback(
         }
         _ => {}
     }
-    let state = single(&params, "state")?.ok_or_else(|| {
-        Error::CallbackRejected(
-            "it carries no state, so it cannot be told from a forged one".into(),
-        )
-    })?;
+    let state = single(&params, "state")?
+        .ok_or_else(|| Error::CallbackRejected("it carries no state, so it cannot be told from a forged one".into()))?;
     if let Some(error) = single(&params, "error")? {
         return Err(Error::AuthorizationDenied {
             error: oauth_error_code(&error),
@@ -181,7 +173,11 @@ pub fn oauth_error_code(code: &str) -> String {
     let ok = !code.is_empty()
         && code.len() <= 64
         && code.bytes().all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\');
-    if ok { code.to_string() } else { "unrecognized_error".to_string() }
+    if ok {
+        code.to_string()
+    } else {
+        "unrecognized_error".to_string()
+    }
 }
 
 /// Server-supplied text shown to the user: printable, and not too long.
@@ -251,7 +247,9 @@ mod tests {
     #[test]
     fn loopback_port_may_differ_and_scheme_uri_matches() {
         let loopback = url("http://127.0.0.1/callback");
-        let cb = parse_callback("http://127.0.0.1:53123/callback?code=a&state=s", &loopback, &url(ISSUER), false, false).unwrap();
+        let cb =
+            parse_callback("http://127.0.0.1:53123/callback?code=a&state=s", &loopback, &url(ISSUER), false, false)
+                .unwrap();
         assert_eq!(cb.code.expose(), "a");
         let scheme = url("latchkey://callback");
         for ok in ["latchkey://callback?code=a&state=s", "latchkey://callback/?code=a&state=s"] {
@@ -262,14 +260,20 @@ mod tests {
 
     #[test]
     fn issuer_mix_up_and_duplicates_are_refused() {
-        let err = parse("https://majora.covid19.climb.ac.uk/o/callback/?code=a&state=s&iss=https%3A%2F%2Fevil.org").unwrap_err();
+        let err = parse("https://majora.covid19.climb.ac.uk/o/callback/?code=a&state=s&iss=https%3A%2F%2Fevil.org")
+            .unwrap_err();
         assert!(err.to_string().contains("RFC 9207"), "{err}");
         parse("https://majora.covid19.climb.ac.uk/o/callback/?code=a&state=s&iss=https%3A%2F%2Fmajora.covid19.climb.ac.uk").unwrap();
         assert!(parse("https://majora.covid19.climb.ac.uk/o/callback/?code=a&code=b&state=s").is_err());
         assert!(parse("https://majora.covid19.climb.ac.uk/o/callback/?state=s").is_err());
         // Compared exactly: another path is another issuer.
         let tenant = url("https://id.example.org/realms/a");
-        let cb = |iss: &str| format!("{MAJORA_CB}?code=c&state=s&iss={}", url::form_urlencoded::byte_serialize(iss.as_bytes()).collect::<String>());
+        let cb = |iss: &str| {
+            format!(
+                "{MAJORA_CB}?code=c&state=s&iss={}",
+                url::form_urlencoded::byte_serialize(iss.as_bytes()).collect::<String>()
+            )
+        };
         assert!(parse_callback(&cb("https://id.example.org/realms/a"), &url(MAJORA_CB), &tenant, true, false).is_ok());
         assert!(parse_callback(&cb("https://id.example.org/realms/a/"), &url(MAJORA_CB), &tenant, true, false).is_err());
         assert!(parse_callback(&cb("https://id.example.org/realms/ab"), &url(MAJORA_CB), &tenant, true, false).is_err());

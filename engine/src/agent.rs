@@ -266,12 +266,14 @@ impl<R: BufRead> TakeLine for R {
     }
 }
 
+#[allow(unsafe_code)] // getuid: a libc call with no arguments
 fn current_uid() -> u32 {
     // SAFETY: getuid cannot fail and touches no memory.
     unsafe { libc::getuid() }
 }
 
 /// The uid of the process at the other end of a Unix socket (`SO_PEERCRED`).
+#[allow(unsafe_code)] // getsockopt into a local struct; std has no peer credentials on stable
 fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
     use std::os::fd::AsRawFd;
     let mut cred = libc::ucred { pid: 0, uid: u32::MAX, gid: u32::MAX };
@@ -326,7 +328,8 @@ mod tests {
         let q = Question::parse("fresh majora 300\n").unwrap();
         assert_eq!((q.profile.as_str(), q.min_valid), ("majora", Some(300)));
         assert_eq!(Question::parse(&q.line()).unwrap().min_valid, Some(300));
-        let bad = ["fresh", "fresh \n", "fresh ../x", "fresh a -1", "fresh a 1 2", "freshly a", "fresh a  1", "token a"];
+        let bad =
+            ["fresh", "fresh \n", "fresh ../x", "fresh a -1", "fresh a 1 2", "freshly a", "fresh a  1", "token a"];
         for bad in bad {
             assert!(Question::parse(bad).is_none(), "{bad:?} was taken");
         }
