@@ -350,7 +350,7 @@ pub fn now_secs() -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
 
@@ -359,7 +359,7 @@ mod tests {
     use crate::profile::{PresetKind, RedirectMode};
 
     /// A one-request token endpoint: answers `status` + `body`, returns the request seen.
-    fn token_endpoint(status: u16, body: &'static str) -> (Url, std::thread::JoinHandle<String>) {
+    pub(crate) fn token_endpoint(status: u16, body: &'static str) -> (Url, std::thread::JoinHandle<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let handle = std::thread::spawn(move || {

@@ -115,7 +115,12 @@ impl Latchkey {
     }
 
     pub fn with_paths(paths: Paths) -> Result<Self> {
-        Ok(Self { store: Store::new(&paths), http: std::sync::OnceLock::new(), flows: PendingFlows::new(), paths })
+        Ok(Self::with_store(Store::new(&paths), paths))
+    }
+
+    /// On another store (unit tests: secrets in memory, see [`crate::secret::MemorySecrets`]).
+    pub fn with_store(store: Store, paths: Paths) -> Self {
+        Self { store, http: std::sync::OnceLock::new(), flows: PendingFlows::new(), paths }
     }
 
     fn http(&self) -> Result<&Http> {
@@ -241,7 +246,7 @@ impl Latchkey {
         self.flows.cancel(name); // started with the old client
         match secret {
             Some(s) => self.store.set_client_secret(name, s)?,
-            None => self.store.keyring().delete(name, crate::secret::SecretKind::ClientSecret)?,
+            None => self.store.forget_client_secret(name)?,
         }
         self.edit_config(|c| {
             let p = c.get_mut(name)?;

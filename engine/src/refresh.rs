@@ -213,3 +213,185 @@ fn check_renewable(profile: &Profile, tokens: &TokenSet) -> Result<()> {
         reason: format!("it cannot be renewed without you: {reason}"),
     })
 }
+
+/// In-process tests of the decisions above: secrets in memory, a one-request token
+/// endpoint or none at all. What the real keyring and real servers do is in `tests/`.
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use url::Url;
+
+    use super::*;
+    use crate::client::tests::token_endpoint;
+    use crate::profile::{PresetKind, RedirectMode, Server};
+    use crate::secret::{MemorySecrets, Secret};
+
+    struct Setup {
+        _dir: tempfile::TempDir,
+        paths: Paths,
+        secrets: Arc<MemorySecrets>,
+        store: Store,
+    }
+
+    fn setup() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path().to_path_buf());
+        let secrets = Arc::new(MemorySecrets::default());
+        let store = Store::with_secrets(&paths, secrets.clone());
+        Setup { _dir: dir, paths, secrets, store }
+    }
+
+    fn profile(token_url: &str) -> Profile {
+        let base = Url::parse("http://127.0.0.1:9/").unwrap();
+        Profile {
+            name: "p".into(),
+            server: Server::new(
+                PresetKind::Generic,
+                base.clone(),
+                base.join("authorize").unwrap(),
+                Url::parse(token_url).unwrap(),
+            ),
+            client_id: Some("client".into()),
+            has_client_secret: false,
+            registration_client_uri: None,
+            scopes: vec!["read".into()],
+            redirect_uri: Url::parse("latchkey://callback/p").unwrap(),
+            redirect_mode: RedirectMode::Window,
+            ocarina_sync: None,
+        }
+    }
+
+    fn tokens(access: &str, valid_for: i64, refresh: Option<&str>) -> TokenSet {
+        let now = now_secs();
+        TokenSet {
+            access_token: Secret::new(access),
+            token_type: "bearer".into(),
+            refresh_token: refresh.map(Secret::new),
+            expires_at: Some((now as i64 + valid_for) as u64),
+            obtained_at: now - 10,
+            scopes: vec!["read".into()],
+            code: None,
+        }
+    }
+
+    fn no_http<'h>() -> Result<&'h Http> {
+        panic!("no HTTP may happen here")
+    }
+
+    #[test]
+    fn a_fresh_token_is_handed_out_without_network_or_writes() {
+        let s = setup();
+        s.store.save_tokens("p", &tokens("a1", 3600, Some("r1"))).unwrap();
+        let writes = s.secrets.writes();
+        let (t, source) =
+            fresh_token(&s.paths, &s.store, no_http, &profile("http://127.0.0.1:9/token"), None, false).unwrap();
+        assert_eq!((t.access_token.expose(), source), ("a1", Source::Stored));
+        assert_eq!(s.secrets.writes(), writes);
+    }
+
+    #[test]
+    fn not_signed_in_or_refused_before_means_sign_in_and_no_network() {
+        let s = setup();
+        let p = profile("http://127.0.0.1:9/token");
+        assert!(matches!(fresh_token(&s.paths, &s.store, no_http, &p, None, false), Err(Error::SignInNeeded { .. })));
+        // A fresh-looking token after the server refused the refresh token is not handed out.
+        s.store.save_tokens("p", &tokens("a1", 3600, Some("r1"))).unwrap();
+        s.store.update_state("p", |st| st.status = Status::NeedsSignIn).unwrap();
+        assert!(matches!(fresh_token(&s.paths, &s.store, no_http, &p, None, false), Err(Error::SignInNeeded { .. })));
+        assert!(s.store.tokens("p").unwrap().is_some(), "nothing is deleted");
+    }
+
+    #[test]
+    fn expired_without_a_refresh_token_needs_sign_in_and_keeps_the_token() {
+        let s = setup();
+        s.store.save_tokens("p", &tokens("a1", -5, None)).unwrap();
+        let p = profile("http://127.0.0.1:9/token");
+        assert!(matches!(fresh_token(&s.paths, &s.store, no_http, &p, None, false), Err(Error::SignInNeeded { .. })));
+        assert_eq!(s.store.tokens("p").unwrap().unwrap().access_token.expose(), "a1");
+    }
+
+    #[test]
+    fn a_renewal_sends_the_refresh_token_and_stores_the_rotated_set_before_returning_it() {
+        let s = setup();
+        s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
+        let (url, seen) = token_endpoint(
+            200,
+            r#"{"access_token": "a2", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r2"}"#,
+        );
+        let http = Http::new().unwrap();
+        let p = profile(url.join("token").unwrap().as_str());
+        let (t, source) = fresh_token(&s.paths, &s.store, || Ok(&http), &p, None, false).unwrap();
+        assert_eq!((t.access_token.expose(), source), ("a2", Source::Renewed));
+        let request = seen.join().unwrap();
+        assert!(request.starts_with("POST /token "), "{request}");
+        assert!(request.contains("grant_type=refresh_token") && request.contains("refresh_token=r1"), "{request}");
+        let stored = s.store.tokens("p").unwrap().unwrap();
+        assert_eq!(stored.refresh_token.unwrap().expose(), "r2");
+        assert_eq!(s.store.state("p").renewals, 1);
+    }
+
+    #[test]
+    fn invalid_grant_marks_needs_sign_in_and_keeps_what_is_stored() {
+        let s = setup();
+        s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
+        let (url, _seen) = token_endpoint(400, r#"{"error": "invalid_grant"}"#);
+        let http = Http::new().unwrap();
+        let p = profile(url.join("token").unwrap().as_str());
+        let err = fresh_token(&s.paths, &s.store, || Ok(&http), &p, None, false).unwrap_err();
+        assert!(matches!(err, Error::SignInNeeded { .. }), "{err:?}");
+        assert_eq!(s.store.state("p").status, Status::NeedsSignIn);
+        assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
+    }
+
+    #[test]
+    fn a_server_that_cannot_be_reached_is_transient_and_keeps_the_tokens() {
+        let s = setup();
+        s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
+        let http = Http::new().unwrap();
+        // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+        let err = fresh_token(&s.paths, &s.store, || Ok(&http), &profile("http://127.0.0.1:9/token"), None, false)
+            .unwrap_err();
+        assert!(err.is_transient(), "{err:?}");
+        let state = s.store.state("p");
+        assert_eq!(state.status, Status::Failing);
+        assert!(state.last_error.is_some());
+        assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
+    }
+
+    #[test]
+    fn rotated_tokens_wait_for_a_keyring_that_comes_back() {
+        let s = setup();
+        s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
+        let (url, _seen) = token_endpoint(
+            200,
+            r#"{"access_token": "a2", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r2"}"#,
+        );
+        let http = Http::new().unwrap();
+        let p = profile(url.join("token").unwrap().as_str());
+        // The keyring goes away as the server answers, and is back 0.3 s later.
+        let secrets = s.secrets.clone();
+        let heal = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            secrets.fail_with(None);
+        });
+        let store = s.store.clone();
+        let failing = s.secrets.clone();
+        let (t, _) = fresh_token(
+            &s.paths,
+            &store,
+            || {
+                failing.fail_with(Some("the keyring service restarted"));
+                // The first read happened; from here the writes fail until healed.
+                Ok(&http)
+            },
+            &p,
+            None,
+            false,
+        )
+        .unwrap_or_else(|e| panic!("the rotated tokens were not stored: {e}"));
+        heal.join().unwrap();
+        assert_eq!(t.access_token.expose(), "a2");
+        assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r2");
+    }
+}

@@ -66,7 +66,9 @@ impl Renewer {
             stopped: Arc::new(AtomicBool::new(false)),
         };
         let me = renewer.clone();
-        let run = move || Loop { engine, events, me, notified: HashSet::new() }.run(waiter, rx);
+        let run = move || {
+            Loop { engine, events, me, notified: HashSet::new(), local_failures: Default::default() }.run(waiter, rx)
+        };
         std::thread::Builder::new().name("renewal".into()).spawn(run)?;
         Ok(renewer)
     }
@@ -122,6 +124,10 @@ struct Loop {
     me: Renewer,
     /// Profiles the user has been told about (once until they recover).
     notified: HashSet<String>,
+    /// Consecutive failures that left the stored state as it was (keyring, settings,
+    /// lock), per profile: the schedule's own count is reset by every replan of a
+    /// signed-in profile.
+    local_failures: std::collections::HashMap<String, u32>,
 }
 
 impl Loop {
@@ -240,9 +246,11 @@ impl Loop {
 
     fn finished(&mut self, schedule: &mut Schedule, name: &str, result: Result<Source, Error>) {
         let mut nothing_done = false;
+        let mut backoff_until = None;
         match result {
             Ok(source) => {
                 self.notified.remove(name);
+                self.local_failures.remove(name);
                 nothing_done = source == Source::Stored;
             }
             Err(Error::SignInNeeded { .. }) => self.notify_sign_in(name),
@@ -259,12 +267,30 @@ impl Loop {
                     );
                 }
             }
-            Err(e) => tracing::warn!(profile = name, "renewal failed: {e}"),
+            Err(e) => {
+                // Not the server's doing (the keyring went away, the settings file is
+                // unreadable, a lock is stuck): nothing in the stored state changed, so
+                // the plan would be due again at once. Back off as for a network failure.
+                let attempts = self.local_failures.entry(name.to_string()).or_insert(0);
+                *attempts += 1;
+                let (attempts, wait) = (*attempts, crate::renewal::backoff(*attempts));
+                tracing::warn!(profile = name, attempts, "renewal failed, will retry in {wait} s: {e}");
+                if matches!(e, Error::KeyringUnavailable(_)) && self.notified.insert(name.to_string()) {
+                    self.notify(
+                        "Latchkey cannot open your keyring",
+                        &format!("{name}: tokens cannot be renewed until the keyring is unlocked. It keeps trying."),
+                    );
+                }
+                backoff_until = Some(now_secs() + wait);
+            }
         }
         self.replan_one(schedule, name);
         if nothing_done {
             // The token was still fresh (clock skew?): never spin on a due time in the past.
             schedule.defer(name, now_secs() + 30);
+        }
+        if let Some(at) = backoff_until {
+            schedule.defer(name, at);
         }
     }
 
@@ -280,5 +306,84 @@ impl Loop {
     fn notify(&self, title: &str, body: &str) {
         tracing::info!("notification: {title}: {body}");
         self.events.notify(title, body);
+    }
+}
+
+/// The loop in-process: secrets in memory, no server (what it does with real ones is in
+/// `tests/` and the tray's E2E).
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::engine::NewProfile;
+    use crate::paths::Paths;
+    use crate::preset::ServerSpec;
+    use crate::profile::PresetKind;
+    use crate::secret::{MemorySecrets, Secret};
+    use crate::store::{Store, TokenSet};
+
+    #[derive(Default)]
+    struct Seen {
+        notes: Mutex<Vec<String>>,
+    }
+
+    impl RenewalEvents for Seen {
+        fn changed(&self) {}
+        fn notify(&self, title: &str, body: &str) {
+            self.notes.lock().unwrap().push(format!("{title}: {body}"));
+        }
+    }
+
+    #[test]
+    fn a_keyring_that_goes_away_is_retried_with_backoff_not_in_a_busy_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path().to_path_buf());
+        let secrets = Arc::new(MemorySecrets::default());
+        let engine = Arc::new(Latchkey::with_store(Store::with_secrets(&paths, secrets.clone()), paths));
+        let endpoint = |path: &str| Some(url::Url::parse(&format!("http://127.0.0.1:9/{path}")).unwrap());
+        engine
+            .add_profile(NewProfile {
+                name: "p".into(),
+                preset: PresetKind::Generic,
+                spec: ServerSpec {
+                    authorize_url: endpoint("authorize"),
+                    token_url: endpoint("token"),
+                    ..Default::default()
+                },
+                client_id: Some("client".into()),
+                client_secret: None,
+                scopes: Some(vec!["read".into()]),
+                redirect_uri: None,
+                redirect_mode: None,
+            })
+            .unwrap();
+        let now = now_secs();
+        let expired = TokenSet {
+            access_token: Secret::new("a1"),
+            token_type: "bearer".into(),
+            refresh_token: Some(Secret::new("r1")),
+            expires_at: Some(now - 5),
+            obtained_at: now - 3605,
+            scopes: vec!["read".into()],
+            code: None,
+        };
+        engine.store().save_tokens("p", &expired).unwrap();
+        secrets.fail_with(Some("the Secret Service is not running"));
+
+        let seen = Arc::new(Seen::default());
+        let before = secrets.calls();
+        let renewer = Renewer::start(engine.clone(), seen.clone()).unwrap();
+        std::thread::sleep(Duration::from_secs(2));
+        let calls = secrets.calls() - before;
+        assert!(renewer.stop(Duration::from_secs(5)));
+        // One attempt now, the next no sooner than 15 s later (a busy loop made thousands).
+        assert!(calls <= 3, "{calls} keyring calls in 2 s");
+        let notes = seen.notes.lock().unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("keyring"), "{notes:?}");
+        // And nothing was lost: the keyring back, the token is still there.
+        secrets.fail_with(None);
+        assert_eq!(engine.store().tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
     }
 }

@@ -5,6 +5,10 @@
 //! Keychain, Credential Manager): every call has a timeout, because a locked keyring can
 //! otherwise block forever waiting on a prompt nobody sees; and a keyring that is missing
 //! or locked is an error — Latchkey never falls back to writing secrets in plaintext.
+//!
+//! [`SecretStore`] is the seam: the store holds one, the keyring in every process and
+//! [`MemorySecrets`] in unit tests of what is decided around the keyring (no D-Bus, no
+//! gnome-keyring). The real-keyring tests stay in `tests/`.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -48,12 +52,91 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             SecretKind::ClientSecret => "client-secret",
             SecretKind::Tokens => "tokens",
             SecretKind::RegistrationToken => "registration-token",
         }
+    }
+}
+
+/// Where secrets are kept: three idempotent operations per (profile, kind).
+pub trait SecretStore: std::fmt::Debug + Send + Sync {
+    /// Read a secret; `Ok(None)` when there is none.
+    fn get(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>>;
+    /// Write or replace a secret.
+    fn set(&self, profile: &str, kind: SecretKind, value: &Secret) -> Result<()>;
+    /// Delete a secret; deleting one that is not there is fine.
+    fn delete(&self, profile: &str, kind: SecretKind) -> Result<()>;
+}
+
+/// Secrets in memory, for unit tests: `fail_with` makes every call fail as a gone
+/// keyring does, to test that nothing is lost on the way.
+#[derive(Debug, Default)]
+pub struct MemorySecrets {
+    items: std::sync::Mutex<std::collections::HashMap<(String, &'static str), Secret>>,
+    failure: std::sync::Mutex<Option<String>>,
+    writes: std::sync::atomic::AtomicUsize,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl MemorySecrets {
+    /// From now on every call fails with `KeyringUnavailable(reason)`; `None` heals it.
+    pub fn fail_with(&self, reason: Option<&str>) {
+        *self.failure.lock().unwrap() = reason.map(str::to_string);
+    }
+
+    /// How many `set` calls succeeded.
+    pub fn writes(&self) -> usize {
+        self.writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many calls were made, failed ones included.
+    pub fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn check(&self) -> Result<()> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        match &*self.failure.lock().unwrap() {
+            Some(reason) => Err(Error::KeyringUnavailable(reason.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>> {
+        self.check()?;
+        Ok(self.items.lock().unwrap().get(&(profile.to_string(), kind.key())).cloned())
+    }
+
+    fn set(&self, profile: &str, kind: SecretKind, value: &Secret) -> Result<()> {
+        self.check()?;
+        self.items.lock().unwrap().insert((profile.to_string(), kind.key()), value.clone());
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn delete(&self, profile: &str, kind: SecretKind) -> Result<()> {
+        self.check()?;
+        self.items.lock().unwrap().remove(&(profile.to_string(), kind.key()));
+        Ok(())
+    }
+}
+
+impl SecretStore for Keyring {
+    fn get(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>> {
+        Keyring::get(self, profile, kind)
+    }
+
+    fn set(&self, profile: &str, kind: SecretKind, value: &Secret) -> Result<()> {
+        Keyring::set(self, profile, kind, value)
+    }
+
+    fn delete(&self, profile: &str, kind: SecretKind) -> Result<()> {
+        Keyring::delete(self, profile, kind)
     }
 }
 

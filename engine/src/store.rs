@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::write_cache_file;
 use crate::paths::Paths;
-use crate::secret::{Keyring, Secret, SecretKind};
+use crate::secret::{Keyring, Secret, SecretKind, SecretStore};
 use crate::{Error, Result};
 
 /// What the server gave us (kept in the keyring only).
@@ -119,16 +119,23 @@ pub struct TokenState {
 #[derive(Debug, Clone)]
 pub struct Store {
     paths: Paths,
-    keyring: Keyring,
+    keyring: std::sync::Arc<dyn SecretStore>,
 }
 
 impl Store {
+    /// The store on the OS keyring (the service name comes from the paths).
     pub fn new(paths: &Paths) -> Self {
-        Self { paths: paths.clone(), keyring: Keyring::new(paths.keyring_service()) }
+        Self::with_secrets(paths, std::sync::Arc::new(Keyring::new(paths.keyring_service())))
     }
 
-    pub fn keyring(&self) -> &Keyring {
-        &self.keyring
+    /// The store on another secret store (unit tests: [`crate::secret::MemorySecrets`]).
+    pub fn with_secrets(paths: &Paths, secrets: std::sync::Arc<dyn SecretStore>) -> Self {
+        Self { paths: paths.clone(), keyring: secrets }
+    }
+
+    /// Delete the client secret (a public client from now on).
+    pub fn forget_client_secret(&self, profile: &str) -> Result<()> {
+        self.keyring.delete(profile, SecretKind::ClientSecret)
     }
 
     /// The stored token set, if any (from the keyring).
