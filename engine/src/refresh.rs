@@ -275,6 +275,15 @@ mod tests {
         }
     }
 
+    /// A profile whose token endpoint answers one refresh with a2/r2.
+    fn rotating_server() -> (Profile, std::thread::JoinHandle<String>) {
+        let (url, seen) = token_endpoint(
+            200,
+            r#"{"access_token": "a2", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r2"}"#,
+        );
+        (profile(url.join("token").unwrap().as_str()), seen)
+    }
+
     fn no_http<'h>() -> Result<&'h Http> {
         panic!("no HTTP may happen here")
     }
@@ -315,12 +324,8 @@ mod tests {
     fn a_renewal_sends_the_refresh_token_and_stores_the_rotated_set_before_returning_it() {
         let s = setup();
         s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
-        let (url, seen) = token_endpoint(
-            200,
-            r#"{"access_token": "a2", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r2"}"#,
-        );
+        let (p, seen) = rotating_server();
         let http = Http::new().unwrap();
-        let p = profile(url.join("token").unwrap().as_str());
         let (t, source) = fresh_token(&s.paths, &s.store, || Ok(&http), &p, None, false).unwrap();
         assert_eq!((t.access_token.expose(), source), ("a2", Source::Renewed));
         let request = seen.join().unwrap();
@@ -363,12 +368,8 @@ mod tests {
     fn rotated_tokens_wait_for_a_keyring_that_comes_back() {
         let s = setup();
         s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
-        let (url, _seen) = token_endpoint(
-            200,
-            r#"{"access_token": "a2", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r2"}"#,
-        );
+        let (p, _seen) = rotating_server();
         let http = Http::new().unwrap();
-        let p = profile(url.join("token").unwrap().as_str());
         // The keyring goes away as the server answers, and is back 0.3 s later.
         let secrets = s.secrets.clone();
         let heal = std::thread::spawn(move || {
