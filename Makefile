@@ -43,7 +43,7 @@ test-ui:
 # The crash soak (hundreds of kill -9 during keyring calls) gets a keyring session of its
 # own, so whatever it does to the daemon cannot reach the other tests.
 test-engine:
-	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey -p latchkey-tray --no-fail-fast -- --skip kill_9_during_refresh
+	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey-ipc -p latchkey -p latchkey-tray --no-fail-fast -- --skip kill_9_during_refresh
 	tests/support/with-keyring cargo test -p latchkey --test crash_soak
 
 test-e2e: desktop

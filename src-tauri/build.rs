@@ -2,6 +2,7 @@
 // permission for each, and only the ones named in capabilities/ reach a window.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "list_presets",
     "ui_ready",
     "copy_text",
     "list_profiles",

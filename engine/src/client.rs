@@ -35,6 +35,7 @@ pub struct AuthorizationRequest {
 
 /// The answer of a credentials check (see [`OAuthClient::check_credentials`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum CredentialCheck {
     /// The server knows the client and its secret (it refused only the fake code).

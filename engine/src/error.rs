@@ -112,38 +112,146 @@ fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
     }
 }
 
+/// What kind of error: one per [`Error`] variant, written in kebab-case (`sign-in-needed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    UnknownProfile,
+    ProfileExists,
+    InvalidProfileName,
+    Usage,
+    InsecureEndpoint,
+    ConfigUnreadable,
+    ConfigTooNew,
+    ConfigWrite,
+    NoConfigDir,
+    KeyringUnavailable,
+    SignInNeeded,
+    NotRegistered,
+    CallbackRejected,
+    AuthorizationDenied,
+    ScopeRefused,
+    TwoFactorRequired,
+    ClientRejected,
+    CodeRejected,
+    ServerError,
+    RegistrationRefused,
+    BadResponse,
+    Network,
+    DiscoveryFailed,
+    Unsupported,
+    Cancelled,
+    LockTimeout,
+    ForeignHost,
+    Io,
+}
+
+impl ErrorCode {
+    /// Every code, for checks that a list elsewhere has them all.
+    pub const ALL: [ErrorCode; 28] = [
+        ErrorCode::UnknownProfile,
+        ErrorCode::ProfileExists,
+        ErrorCode::InvalidProfileName,
+        ErrorCode::Usage,
+        ErrorCode::InsecureEndpoint,
+        ErrorCode::ConfigUnreadable,
+        ErrorCode::ConfigTooNew,
+        ErrorCode::ConfigWrite,
+        ErrorCode::NoConfigDir,
+        ErrorCode::KeyringUnavailable,
+        ErrorCode::SignInNeeded,
+        ErrorCode::NotRegistered,
+        ErrorCode::CallbackRejected,
+        ErrorCode::AuthorizationDenied,
+        ErrorCode::ScopeRefused,
+        ErrorCode::TwoFactorRequired,
+        ErrorCode::ClientRejected,
+        ErrorCode::CodeRejected,
+        ErrorCode::ServerError,
+        ErrorCode::RegistrationRefused,
+        ErrorCode::BadResponse,
+        ErrorCode::Network,
+        ErrorCode::DiscoveryFailed,
+        ErrorCode::Unsupported,
+        ErrorCode::Cancelled,
+        ErrorCode::LockTimeout,
+        ErrorCode::ForeignHost,
+        ErrorCode::Io,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::UnknownProfile => "unknown-profile",
+            ErrorCode::ProfileExists => "profile-exists",
+            ErrorCode::InvalidProfileName => "invalid-profile-name",
+            ErrorCode::Usage => "usage",
+            ErrorCode::InsecureEndpoint => "insecure-endpoint",
+            ErrorCode::ConfigUnreadable => "config-unreadable",
+            ErrorCode::ConfigTooNew => "config-too-new",
+            ErrorCode::ConfigWrite => "config-write",
+            ErrorCode::NoConfigDir => "no-config-dir",
+            ErrorCode::KeyringUnavailable => "keyring-unavailable",
+            ErrorCode::SignInNeeded => "sign-in-needed",
+            ErrorCode::NotRegistered => "not-registered",
+            ErrorCode::CallbackRejected => "callback-rejected",
+            ErrorCode::AuthorizationDenied => "authorization-denied",
+            ErrorCode::ScopeRefused => "scope-refused",
+            ErrorCode::TwoFactorRequired => "two-factor-required",
+            ErrorCode::ClientRejected => "client-rejected",
+            ErrorCode::CodeRejected => "code-rejected",
+            ErrorCode::ServerError => "server-error",
+            ErrorCode::RegistrationRefused => "registration-refused",
+            ErrorCode::BadResponse => "bad-response",
+            ErrorCode::Network => "network",
+            ErrorCode::DiscoveryFailed => "discovery-failed",
+            ErrorCode::Unsupported => "unsupported",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::LockTimeout => "lock-timeout",
+            ErrorCode::ForeignHost => "foreign-host",
+            ErrorCode::Io => "io",
+        }
+    }
+}
+
 impl Error {
     /// A stable identifier for this kind of error (shared with the UI).
+    /// A stable identifier the UI and scripts branch on (`kind().as_str()`).
     pub fn code(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// The kind of error, as a closed set: the desktop's TypeScript gets it as a union.
+    pub fn kind(&self) -> ErrorCode {
         match self {
-            Error::UnknownProfile(_) => "unknown-profile",
-            Error::ProfileExists(_) => "profile-exists",
-            Error::InvalidProfileName(_) => "invalid-profile-name",
-            Error::Usage(_) => "usage",
-            Error::InsecureEndpoint { .. } => "insecure-endpoint",
-            Error::ConfigUnreadable { .. } => "config-unreadable",
-            Error::ConfigTooNew { .. } => "config-too-new",
-            Error::ConfigWrite { .. } => "config-write",
-            Error::NoConfigDir => "no-config-dir",
-            Error::KeyringUnavailable(_) => "keyring-unavailable",
-            Error::SignInNeeded { .. } => "sign-in-needed",
-            Error::NotRegistered(_) => "not-registered",
-            Error::CallbackRejected(_) => "callback-rejected",
-            Error::AuthorizationDenied { .. } => "authorization-denied",
-            Error::ScopeRefused { .. } => "scope-refused",
-            Error::TwoFactorRequired { .. } => "two-factor-required",
-            Error::ClientRejected => "client-rejected",
-            Error::CodeRejected => "code-rejected",
-            Error::ServerError { .. } => "server-error",
-            Error::RegistrationRefused { .. } => "registration-refused",
-            Error::BadResponse(_) => "bad-response",
-            Error::Network { .. } => "network",
-            Error::DiscoveryFailed(_) => "discovery-failed",
-            Error::Unsupported(_) => "unsupported",
-            Error::Cancelled(_) => "cancelled",
-            Error::LockTimeout(_) => "lock-timeout",
-            Error::ForeignHost { .. } => "foreign-host",
-            Error::Io(_) => "io",
+            Error::UnknownProfile(_) => ErrorCode::UnknownProfile,
+            Error::ProfileExists(_) => ErrorCode::ProfileExists,
+            Error::InvalidProfileName(_) => ErrorCode::InvalidProfileName,
+            Error::Usage(_) => ErrorCode::Usage,
+            Error::InsecureEndpoint { .. } => ErrorCode::InsecureEndpoint,
+            Error::ConfigUnreadable { .. } => ErrorCode::ConfigUnreadable,
+            Error::ConfigTooNew { .. } => ErrorCode::ConfigTooNew,
+            Error::ConfigWrite { .. } => ErrorCode::ConfigWrite,
+            Error::NoConfigDir => ErrorCode::NoConfigDir,
+            Error::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            Error::SignInNeeded { .. } => ErrorCode::SignInNeeded,
+            Error::NotRegistered(_) => ErrorCode::NotRegistered,
+            Error::CallbackRejected(_) => ErrorCode::CallbackRejected,
+            Error::AuthorizationDenied { .. } => ErrorCode::AuthorizationDenied,
+            Error::ScopeRefused { .. } => ErrorCode::ScopeRefused,
+            Error::TwoFactorRequired { .. } => ErrorCode::TwoFactorRequired,
+            Error::ClientRejected => ErrorCode::ClientRejected,
+            Error::CodeRejected => ErrorCode::CodeRejected,
+            Error::ServerError { .. } => ErrorCode::ServerError,
+            Error::RegistrationRefused { .. } => ErrorCode::RegistrationRefused,
+            Error::BadResponse(_) => ErrorCode::BadResponse,
+            Error::Network { .. } => ErrorCode::Network,
+            Error::DiscoveryFailed(_) => ErrorCode::DiscoveryFailed,
+            Error::Unsupported(_) => ErrorCode::Unsupported,
+            Error::Cancelled(_) => ErrorCode::Cancelled,
+            Error::LockTimeout(_) => ErrorCode::LockTimeout,
+            Error::ForeignHost { .. } => ErrorCode::ForeignHost,
+            Error::Io(_) => ErrorCode::Io,
         }
     }
 
@@ -253,5 +361,17 @@ impl Error {
     /// Whether the problem is passing (network, 5xx): tokens are kept and a retry may work.
     pub fn is_transient(&self) -> bool {
         matches!(self, Error::Network { .. } | Error::BadResponse(_) | Error::ServerError { .. })
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn each_code_is_written_as_serde_writes_it() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str(), "{code:?}");
+        }
     }
 }

@@ -46,5 +46,5 @@ pub mod wakeup;
 
 pub use config::Config;
 pub use engine::Latchkey;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use profile::Profile;

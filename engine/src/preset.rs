@@ -15,6 +15,45 @@ use crate::{Error, Result};
 pub const MAJORA_URL: &str = "https://majora.covid19.climb.ac.uk/";
 pub const MAJORA_TEST_URL: &str = "https://majora-test.covid19.climb.ac.uk/";
 
+/// A server kind as a person chooses it: the wizard lists [`CATALOGUE`] in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresetInfo {
+    pub kind: PresetKind,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// The server's address when the preset knows it (Majora's); else the user gives one.
+    pub address: Option<&'static str>,
+}
+
+/// Every preset, in the order to offer them: Majora's test system before the real one,
+/// as its guide says (try registration and uploads there first).
+pub const CATALOGUE: &[PresetInfo] = &[
+    PresetInfo {
+        kind: PresetKind::MajoraTest,
+        title: "COG-UK Majora (test)",
+        description: "A separate test system with its own registrations: try things here first.",
+        address: Some(MAJORA_TEST_URL),
+    },
+    PresetInfo {
+        kind: PresetKind::Majora,
+        title: "COG-UK Majora",
+        description: "The real COG-UK server: uploads here are real data.",
+        address: Some(MAJORA_URL),
+    },
+    PresetInfo {
+        kind: PresetKind::Agate,
+        title: "OBiBa Agate",
+        description: "You will be asked for your Agate address.",
+        address: None,
+    },
+    PresetInfo {
+        kind: PresetKind::Generic,
+        title: "Other OAuth 2.0 / OpenID Connect server",
+        description: "You will be asked for its issuer URL (a Keycloak realm: https://HOST/realms/REALM).",
+        address: None,
+    },
+];
+
 /// The redirect URI Latchkey registers where the server allows a custom scheme; each
 /// profile gets its own path under it ([`for_profile`]).
 pub const SCHEME_REDIRECT_URI: &str = "latchkey://callback";

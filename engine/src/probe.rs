@@ -14,6 +14,7 @@ use crate::{Error, Result};
 
 /// What a test call answered.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiAnswer {
     pub status: u16,

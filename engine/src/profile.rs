@@ -12,6 +12,7 @@ use crate::{Error, Result};
 
 /// The kind of server a profile was made for; decides defaults and wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum PresetKind {
     Majora,
@@ -38,6 +39,7 @@ impl PresetKind {
 
 /// How tokens are kept fresh without a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Renewal {
     /// `grant_type=refresh_token` (rotation-safe).
@@ -59,6 +61,7 @@ pub enum ClientAuth {
 
 /// How the redirect back from the server is caught.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum RedirectMode {
     /// In-app window watching its navigations (desktop default).

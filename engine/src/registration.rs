@@ -24,6 +24,7 @@ pub struct Registration {
 
 /// One value to type into a registration form.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormField {
     pub label: &'static str,
     pub value: String,

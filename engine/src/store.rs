@@ -75,6 +75,7 @@ impl TokenSet {
 
 /// A profile's status, as shown in lists, the tray and `latchkey status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Never signed in, or signed out.

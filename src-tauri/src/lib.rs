@@ -17,7 +17,7 @@ mod environment;
 mod error;
 mod handover;
 mod logging;
-mod models;
+use latchkey_ipc::models;
 mod renewal;
 mod sign_in;
 mod start_at_login;
@@ -87,6 +87,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
+            commands::app::list_presets,
             commands::app::ui_ready,
             commands::app::copy_text,
             commands::profiles::list_profiles,

@@ -5,6 +5,12 @@ use crate::error::{IpcError, IpcResult};
 use crate::models::AppStatus;
 use crate::state::AppState;
 
+/// The servers the wizard offers, from the engine's presets.
+#[tauri::command]
+pub fn list_presets() -> Vec<latchkey_ipc::models::PresetChoice> {
+    latchkey_ipc::models::PresetChoice::all()
+}
+
 #[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> AppStatus {
     let link_warnings = std::mem::take(&mut *state.link_warnings.lock().expect("warnings lock"));

@@ -1,7 +1,8 @@
-use latchkey::engine::{NewProfile, RegisterOutcome, SignOutReport};
+use latchkey::engine::NewProfile;
 use latchkey::preset::ServerSpec;
 use latchkey::probe::ApiAnswer;
 use latchkey::secret::Secret;
+use latchkey_ipc::models::{RegisterOutcomeView, SignOutView};
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
@@ -70,9 +71,9 @@ pub async fn register_client(
     state: State<'_, AppState>,
     name: String,
     initial_access_token: Option<String>,
-) -> IpcResult<RegisterOutcome> {
+) -> IpcResult<RegisterOutcomeView> {
     let initial = initial_access_token.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
-    state.run(move |e| e.register(&name, initial.as_ref())).await
+    Ok(state.run(move |e| e.register(&name, initial.as_ref())).await?.into())
 }
 
 #[tauri::command]
@@ -146,14 +147,14 @@ pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String
 }
 
 #[tauri::command]
-pub async fn sign_out(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutReport> {
+pub async fn sign_out(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutView> {
     let result = state.run(move |e| e.logout(&name)).await;
     let _ = app.emit(PROFILES_CHANGED, ());
-    result
+    Ok(result?.into())
 }
 
 #[tauri::command]
-pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutReport> {
+pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutView> {
     let gone = name.clone();
     let (report, problems) = state.run(move |e| e.remove_profile(&name)).await?;
     // Its browser data goes too: a profile added again under this name starts logged out.
@@ -164,7 +165,7 @@ pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: St
         tracing::warn!("while removing: {p}");
     }
     let _ = app.emit(PROFILES_CHANGED, ());
-    Ok(report)
+    Ok(report.into())
 }
 
 /// Open the server's own "register an application" page in the browser. Only that

@@ -1,26 +1,8 @@
-use serde::Serialize;
+use latchkey_ipc::models::{About, SettingsView};
 use tauri::{AppHandle, State};
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SettingsView {
-    pub renew_at_percent: u8,
-    pub start_at_login: bool,
-    pub config_dir: String,
-    pub log_dir: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct About {
-    pub version: &'static str,
-    pub tauri: &'static str,
-    pub webkit: String,
-    pub os: String,
-}
 
 #[tauri::command]
 pub async fn get_settings(app: AppHandle, state: State<'_, AppState>) -> IpcResult<SettingsView> {

@@ -66,6 +66,7 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
 
     let calls: Vec<(&str, Value)> = vec![
         ("app_status", json!({})),
+        ("list_presets", json!({})),
         ("ui_ready", json!({})),
         ("list_profiles", json!({})),
         ("preview_server", json!({"server": {"preset": "majora-test", "baseUrl": server.base()}})),

@@ -37,7 +37,7 @@ describe('RegisterStep', () => {
 
   it('shows the checklist with copy buttons and says which credentials are wrong', async () => {
     registerClient.mockResolvedValue({
-      outcome: 'manual', registration_page: 'https://m/o/applications/register/',
+      outcome: 'manual', registrationPage: 'https://m/o/applications/register/',
       fields: [{ label: 'Client type', value: 'Confidential' }, { label: 'Redirect URIs', value: 'https://m/o/callback/' }],
     });
     checkCredentials.mockResolvedValueOnce('rejected').mockResolvedValueOnce('accepted');
@@ -58,7 +58,7 @@ describe('RegisterStep', () => {
   });
 
   it('registers with one button where the server allows it', async () => {
-    registerClient.mockResolvedValue({ outcome: 'registered', client_id: 'x' });
+    registerClient.mockResolvedValue({ outcome: 'registered', clientId: 'x' });
     const w = wizard(true);
     render(RegisterStep, { wizard: w });
     await fireEvent.click(screen.getByTestId('register-now'));
@@ -69,7 +69,7 @@ describe('RegisterStep', () => {
   it('asks for an initial access token once the server says it needs one', async () => {
     registerClient
       .mockRejectedValueOnce({ code: 'registration-refused', message: 'the server allows registration only with an initial access token from its administrator', hint: 'Ask for one and paste it below.' })
-      .mockResolvedValueOnce({ outcome: 'registered', client_id: 'x' });
+      .mockResolvedValueOnce({ outcome: 'registered', clientId: 'x' });
     const w = wizard(true);
     render(RegisterStep, { wizard: w });
     expect(screen.queryByTestId('initial-access-token')).toBeNull();

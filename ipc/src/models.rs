@@ -1,12 +1,14 @@
 //! What IPC commands take and return: status and metadata, never a token or secret
 //! (a client secret travels only from the UI to Rust, when the user pastes it).
+//! camelCase throughout; engine types that would cross in another casing are mirrored.
 
 use latchkey::engine::ProfileStatus;
 use latchkey::preset::Resolved;
 use latchkey::profile::{PresetKind, RedirectMode};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
     pub name: String,
@@ -19,6 +21,7 @@ pub struct ProfileView {
     /// Majora: the tasks the scope settings offer (empty for other servers).
     pub tasks: Vec<TaskChoice>,
     pub status: latchkey::store::Status,
+    #[ts(type = "number | null")]
     pub expires_at: Option<u64>,
     pub has_refresh_token: bool,
     pub renews_silently: bool,
@@ -54,18 +57,22 @@ impl From<ProfileStatus> for ProfileView {
 }
 
 /// Where the wizard's server step points.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerInput {
     pub preset: PresetKind,
+    #[ts(optional = nullable)]
     pub base_url: Option<String>,
+    #[ts(optional = nullable)]
     pub issuer: Option<String>,
+    #[ts(optional = nullable)]
     pub authorize_url: Option<String>,
+    #[ts(optional = nullable)]
     pub token_url: Option<String>,
 }
 
 /// What the wizard shows after the server step.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerPreview {
     pub issuer: String,
@@ -82,7 +89,7 @@ pub struct ServerPreview {
 }
 
 /// One thing a Majora user does with Ocarina, and the scopes it needs.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskChoice {
     pub id: &'static str,
@@ -103,7 +110,7 @@ impl TaskChoice {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeChoice {
     pub scope: String,
@@ -140,17 +147,19 @@ impl From<Resolved> for ServerPreview {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewProfileInput {
     pub name: String,
     pub server: ServerInput,
+    #[ts(optional = nullable)]
     pub scopes: Option<Vec<String>>,
+    #[ts(optional = nullable)]
     pub redirect_uri: Option<String>,
 }
 
 /// How the user wants to sign in.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum SignInMethod {
     Window,
@@ -158,7 +167,7 @@ pub enum SignInMethod {
     Paste,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInStarted {
     pub method: SignInMethod,
@@ -167,19 +176,91 @@ pub struct SignInStarted {
 }
 
 /// Sent with `latchkey://sign-in-finished`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInFinished {
     pub profile: String,
     pub ok: bool,
-    pub error: Option<crate::error::IpcErrorPayload>,
+    pub error: Option<crate::error::IpcError>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub version: &'static str,
     pub degraded: Vec<String>,
     /// Warnings about links that arrived before the window listened (then cleared).
     pub link_warnings: Vec<String>,
+}
+
+/// What `register_client` did.
+#[derive(Debug, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum RegisterOutcomeView {
+    /// Registered dynamically: the profile has a client id now.
+    Registered { client_id: String },
+    /// The server has no dynamic registration: type these into its form.
+    Manual { registration_page: Option<String>, fields: Vec<latchkey::registration::FormField> },
+}
+
+impl From<latchkey::engine::RegisterOutcome> for RegisterOutcomeView {
+    fn from(o: latchkey::engine::RegisterOutcome) -> Self {
+        match o {
+            latchkey::engine::RegisterOutcome::Registered { client_id } => Self::Registered { client_id },
+            latchkey::engine::RegisterOutcome::Manual { registration_page, fields } => {
+                Self::Manual { registration_page: registration_page.map(|u| u.to_string()), fields }
+            }
+        }
+    }
+}
+
+/// What sign-out or remove did at the server.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOutView {
+    pub revoked: bool,
+    pub client_deleted: bool,
+}
+
+impl From<latchkey::engine::SignOutReport> for SignOutView {
+    fn from(r: latchkey::engine::SignOutReport) -> Self {
+        Self { revoked: r.revoked, client_deleted: r.client_deleted }
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub renew_at_percent: u8,
+    pub start_at_login: bool,
+    pub config_dir: String,
+    pub log_dir: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct About {
+    pub version: &'static str,
+    pub tauri: &'static str,
+    pub webkit: String,
+    pub os: String,
+}
+
+/// A server kind the wizard offers (from the engine's catalogue, in its order).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresetChoice {
+    pub id: PresetKind,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub address: Option<&'static str>,
+}
+
+impl PresetChoice {
+    pub fn all() -> Vec<PresetChoice> {
+        latchkey::preset::CATALOGUE
+            .iter()
+            .map(|p| PresetChoice { id: p.kind, title: p.title, description: p.description, address: p.address })
+            .collect()
+    }
 }
