@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "copy_text",
     "list_profiles",
     "preview_server",
+    "preview_profile",
     "add_profile",
     "register_client",
     "set_client",

@@ -81,6 +81,8 @@ pub struct ProfileStatus {
     pub redirect_mode: RedirectMode,
     pub dynamically_registered: bool,
     pub ocarina_sync: Option<std::path::PathBuf>,
+    /// OpenID Connect userinfo: an address any token of the server can be tested on.
+    pub userinfo_url: Option<Url>,
 }
 
 /// What `register` did.
@@ -549,6 +551,7 @@ impl Latchkey {
                     last_error: s.last_error,
                     account: s.account,
                     redirect_uri: p.redirect_uri.clone(),
+                    userinfo_url: p.server.userinfo_url.clone(),
                     redirect_mode: p.redirect_mode,
                     dynamically_registered: p.registration_client_uri.is_some(),
                     ocarina_sync: p.ocarina_sync.clone(),

@@ -30,6 +30,8 @@ pub struct ProfileView {
     pub redirect_mode: RedirectMode,
     pub dynamically_registered: bool,
     pub ocarina_sync: Option<String>,
+    /// Where "Test access" starts (OpenID Connect userinfo), if the server has one.
+    pub test_url: Option<String>,
 }
 
 impl From<ProfileStatus> for ProfileView {
@@ -52,6 +54,7 @@ impl From<ProfileStatus> for ProfileView {
             redirect_mode: p.redirect_mode,
             dynamically_registered: p.dynamically_registered,
             ocarina_sync: p.ocarina_sync.map(|p| p.display().to_string()),
+            test_url: p.userinfo_url.map(|u| u.to_string()),
         }
     }
 }
@@ -86,6 +89,8 @@ pub struct ServerPreview {
     /// Majora: what the user will do, each with its scopes (empty for other servers).
     pub tasks: Vec<TaskChoice>,
     pub renewal: latchkey::profile::Renewal,
+    /// Where "Test access" starts (OpenID Connect userinfo), if the server has one.
+    pub test_url: Option<String>,
 }
 
 /// One thing a Majora user does with Ocarina, and the scopes it needs.
@@ -143,6 +148,7 @@ impl From<Resolved> for ServerPreview {
                 .collect(),
             tasks: TaskChoice::for_preset(r.server.preset),
             renewal: r.server.renewal,
+            test_url: r.server.userinfo_url.as_ref().map(|u| u.to_string()),
         }
     }
 }

@@ -92,6 +92,7 @@ pub fn run() {
             commands::app::copy_text,
             commands::profiles::list_profiles,
             commands::profiles::preview_server,
+            commands::profiles::preview_profile,
             commands::profiles::add_profile,
             commands::profiles::register_client,
             commands::profiles::set_client,

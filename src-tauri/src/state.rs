@@ -18,6 +18,17 @@ pub struct AppState {
     /// When the process started, and whether the first window has reported ready.
     pub started: Instant,
     pub first_ready: AtomicBool,
+    /// A hash of the token "Copy token" put on the clipboard, per profile (never the
+    /// token itself): signing out clears the clipboard if it still holds it.
+    pub copied: Mutex<std::collections::HashMap<String, u64>>,
+}
+
+/// A fingerprint of clipboard text, to recognise a token we copied without keeping it.
+pub fn fingerprint(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 impl AppState {
@@ -28,6 +39,7 @@ impl AppState {
             link_warnings: Mutex::new(Vec::new()),
             started: Instant::now(),
             first_ready: AtomicBool::new(false),
+            copied: Mutex::new(Default::default()),
         }
     }
 

@@ -46,6 +46,14 @@ pub async fn preview_server(state: State<'_, AppState>, server: ServerInput) -> 
     state.run(move |e| e.preview_server(preset, &spec)).await.map(ServerPreview::from)
 }
 
+/// What the wizard knows after its server step, for a profile that exists: "Finish
+/// setup" resumes the wizard with it.
+#[tauri::command]
+pub async fn preview_profile(state: State<'_, AppState>, name: String) -> IpcResult<ServerPreview> {
+    let p = state.run(move |e| e.profile(&name)).await?;
+    Ok(latchkey::preset::Resolved { server: p.server, scopes: p.scopes, redirect_uri: p.redirect_uri }.into())
+}
+
 #[tauri::command]
 pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, input: NewProfileInput) -> IpcResult<ProfileView> {
     let (preset, spec) = spec(input.server)?;
@@ -142,13 +150,35 @@ pub async fn test_access(
 /// Put a fresh access token on the clipboard, from Rust: the webview never sees it.
 #[tauri::command]
 pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    let profile = name.clone();
     let (tokens, _) = state.run(move |e| e.token(&name, None)).await?;
-    app.clipboard().write_text(tokens.access_token.expose()).map_err(|e| IpcError::internal(e.to_string()))
+    app.clipboard().write_text(tokens.access_token.expose()).map_err(|e| IpcError::internal(e.to_string()))?;
+    let print = crate::state::fingerprint(tokens.access_token.expose());
+    state.copied.lock().expect("copied lock").insert(profile, print);
+    Ok(())
+}
+
+/// After sign-out or remove: a token of this profile we put on the clipboard goes, so
+/// it cannot be pasted somewhere later by mistake. Anything else there stays.
+fn clear_copied_token(app: &AppHandle, state: &AppState, name: &str) {
+    let Some(print) = state.copied.lock().expect("copied lock").remove(name) else { return };
+    match app.clipboard().read_text() {
+        Ok(text) if crate::state::fingerprint(&text) == print => {
+            if let Err(e) = app.clipboard().clear() {
+                tracing::warn!("cannot clear the copied token from the clipboard: {e}");
+            } else {
+                tracing::info!(profile = name, "cleared the copied token from the clipboard");
+            }
+        }
+        _ => {}
+    }
 }
 
 #[tauri::command]
 pub async fn sign_out(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutView> {
+    let gone = name.clone();
     let result = state.run(move |e| e.logout(&name)).await;
+    clear_copied_token(&app, &state, &gone);
     let _ = app.emit(PROFILES_CHANGED, ());
     Ok(result?.into())
 }
@@ -164,6 +194,7 @@ pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: St
     for p in problems {
         tracing::warn!("while removing: {p}");
     }
+    clear_copied_token(&app, &state, &gone);
     let _ = app.emit(PROFILES_CHANGED, ());
     Ok(report.into())
 }

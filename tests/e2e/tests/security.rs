@@ -69,6 +69,7 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
         ("list_presets", json!({})),
         ("ui_ready", json!({})),
         ("list_profiles", json!({})),
+        ("preview_profile", json!({"name": "p"})),
         ("preview_server", json!({"server": {"preset": "majora-test", "baseUrl": server.base()}})),
         (
             "add_profile",

@@ -12,7 +12,7 @@ const profile: ProfileView = {
   name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
   account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
-  ocarinaSync: null,
+  ocarinaSync: null, testUrl: null,
 };
 
 describe('ProfileList', () => {
@@ -43,6 +43,15 @@ describe('ProfileList', () => {
     expect(screen.queryByTestId('confirm-remove')).toBeNull();
     await fireEvent.click(screen.getByRole('button', { name: 'Remove…' }));
     expect(screen.getByTestId('confirm-remove')).toBeTruthy();
+  });
+
+  it('offers Finish setup, and only that, for a profile left before registration', async () => {
+    const onResume = vi.fn();
+    const unset = { ...profile, name: 'half', clientId: null, status: 'signed-out' as const };
+    render(ProfileList, { profiles: [unset], error: null, onAdd: () => {}, onChanged: () => {}, onResume });
+    expect(screen.queryByTestId('action-sign-in')).toBeNull();
+    await fireEvent.click(screen.getByTestId('action-finish-setup'));
+    expect(onResume).toHaveBeenCalledWith('half');
   });
 
   it('shows the error and its hint', () => {

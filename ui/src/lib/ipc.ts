@@ -73,6 +73,8 @@ export const copyText = (text: string) => call<void>('copy_text', { text });
 export const listPresets = () => call<PresetChoice[]>('list_presets');
 export const listProfiles = () => call<ProfileView[]>('list_profiles');
 export const previewServer = (server: ServerInput) => call<ServerPreview>('preview_server', { server });
+/** The wizard's view of an existing profile (to finish its setup). */
+export const previewProfile = (name: string) => call<ServerPreview>('preview_profile', { name });
 export const addProfile = (input: NewProfileInput) =>
   call<ProfileView>('add_profile', { input });
 export const registerClient = (name: string, initialAccessToken: string | null = null) =>

@@ -30,4 +30,14 @@ export class Wizard {
   next() {
     this.step = STEPS[Math.min(this.index + 1, STEPS.length - 1)];
   }
+
+  /** Where Back goes: not to the server step (the profile exists by then; remove it
+   *  from the list to start over), not from Done. */
+  get canGoBack(): boolean {
+    return this.step === 'scopes' || this.step === 'sign-in';
+  }
+
+  back() {
+    if (this.canGoBack) this.step = STEPS[this.index - 1];
+  }
 }

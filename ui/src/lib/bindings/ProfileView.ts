@@ -8,4 +8,8 @@ export type ProfileView = { name: string, preset: PresetKind, server: string, cl
 /**
  * Majora: the tasks the scope settings offer (empty for other servers).
  */
-tasks: Array<TaskChoice>, status: Status, expiresAt: number | null, hasRefreshToken: boolean, renewsSilently: boolean, lastError: string | null, redirectUri: string, redirectMode: RedirectMode, dynamicallyRegistered: boolean, ocarinaSync: string | null, };
+tasks: Array<TaskChoice>, status: Status, expiresAt: number | null, hasRefreshToken: boolean, renewsSilently: boolean, lastError: string | null, redirectUri: string, redirectMode: RedirectMode, dynamicallyRegistered: boolean, ocarinaSync: string | null, 
+/**
+ * Where "Test access" starts (OpenID Connect userinfo), if the server has one.
+ */
+testUrl: string | null, };

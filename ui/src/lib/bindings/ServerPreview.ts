@@ -10,4 +10,8 @@ export type ServerPreview = { issuer: string, authorizeUrl: string, tokenUrl: st
 /**
  * Majora: what the user will do, each with its scopes (empty for other servers).
  */
-tasks: Array<TaskChoice>, renewal: Renewal, };
+tasks: Array<TaskChoice>, renewal: Renewal, 
+/**
+ * Where "Test access" starts (OpenID Connect userinfo), if the server has one.
+ */
+testUrl: string | null, };
