@@ -4,12 +4,13 @@
 //! 1. `latchkey token NAME` (fresh token) against `oidc-token`, timed by hyperfine: first
 //!    with Latchkey reading the keyring itself (no tray running), then asking a running
 //!    token agent (what the tray serves).
-//! 2. Idle with three signed-in profiles, three designs side by side: the desktop app in
-//!    its own tray (`--hidden`), `latchkey-tray` (the lean tray, its icon registered with
-//!    a tray host on the session bus) and `latchkey agent` (no icon): memory, CPU and
-//!    context switches of all their processes over 60 s, beside the oidc-agent daemon
-//!    over the same 60 s.
-//! 3. Cold start of the desktop app to an interactive main window (hyperfine).
+//! 2. Idle with three signed-in profiles, two designs side by side: `latchkey-tray` (the
+//!    one tray, its icon registered with a tray host on the session bus) and `latchkey
+//!    agent` (no icon): memory, CPU and context switches of all their processes over
+//!    60 s, beside the oidc-agent daemon over the same 60 s. (The desktop app has no tray
+//!    of its own any more: it is a window beside latchkey-tray.)
+//! 3. Cold start of the desktop app to an interactive main window (hyperfine), with the
+//!    tray's stand-in `latchkey agent` running, as after a login.
 //!
 //! Run under Xvfb inside `tests/support/with-keyring` (a real Secret Service) with
 //! release binaries; `make bench` does all of that. Writes Markdown tables to
@@ -93,8 +94,9 @@ fn main() {
     std::fs::write(out_dir.join("token.md"), &md).unwrap();
     print!("{md}");
 
-    // Three designs, each with three signed-in profiles (1 h tokens: next renewal in
-    // ~45 min): the desktop app in the tray, and the lean `latchkey agent`.
+    // Two designs, each with three signed-in profiles (1 h tokens: next renewal in
+    // ~45 min): latchkey-tray and the headless `latchkey agent`; a third store for the
+    // cold start.
     let desktop = support::repo_root().join("target/release/latchkey-desktop");
     assert!(desktop.exists(), "build the release desktop app first (make bench does)");
     let stores = [Cli::new(), Cli::new(), Cli::new()];
@@ -111,7 +113,19 @@ fn main() {
     print!("{md}");
 
     let app_store = &stores[0];
+    let mut agent = Command::new(latchkey)
+        .args(["agent", "--no-notify"])
+        .env("LATCHKEY_CONFIG_DIR", app_store.config_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start latchkey agent");
+    while !latchkey::agent::running(&latchkey::paths::Paths::in_dir(app_store.config_dir())) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     let md = cold_start(&desktop, app_store, &out_dir);
+    let _ = agent.kill();
+    let _ = agent.wait();
     std::fs::write(out_dir.join("cold-start.md"), &md).unwrap();
     print!("{md}");
     let _ = Command::new("kill").arg(oidcd.to_string()).status();
@@ -134,11 +148,10 @@ fn idle(desktop: &Path, latchkey: &str, stores: &[Cli; 3], peer: u32) -> String 
     let lean_tray = desktop.with_file_name("latchkey-tray");
     assert!(lean_tray.exists(), "build latchkey-tray first (make bench does)");
     let host = tray_host::TrayHost::start(&std::env::var("DBUS_SESSION_BUS_ADDRESS").expect("a session bus"));
-    let mut tray = spawn(desktop, &["--hidden"], &stores[0]);
     let mut lean = spawn(Path::new(latchkey), &["agent", "--no-notify"], &stores[1]);
     let mut lean_tray = spawn(&lean_tray, &[], &stores[2]);
     let started = std::time::Instant::now();
-    for (store, log) in [(&stores[0], "latchkey-desktop.log"), (&stores[2], "latchkey-tray.log")] {
+    for (store, log) in [(&stores[2], "latchkey-tray.log")] {
         let log = store.config_dir().join("state/logs").join(log);
         while !std::fs::read_to_string(&log).unwrap_or_default().contains("renewal loop started") {
             assert!(started.elapsed().as_secs() < 30, "{} did not start", log.display());
@@ -150,11 +163,11 @@ fn idle(desktop: &Path, latchkey: &str, stores: &[Cli; 3], peer: u32) -> String 
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     std::thread::sleep(std::time::Duration::from_secs(5));
-    let pids = [tray.id(), lean_tray.id(), lean.id(), peer];
+    let pids = [lean_tray.id(), lean.id(), peer];
     let before: Vec<Usage> = pids.iter().map(|p| Usage::of_tree(*p)).collect();
     std::thread::sleep(std::time::Duration::from_secs(IDLE_SECONDS));
     let after: Vec<Usage> = pids.iter().map(|p| Usage::of_tree(*p)).collect();
-    for child in [&mut tray, &mut lean_tray, &mut lean] {
+    for child in [&mut lean_tray, &mut lean] {
         assert!(child.try_wait().unwrap().is_none(), "a Latchkey process died while idle");
         let _ = child.kill();
         let _ = child.wait();
@@ -164,9 +177,8 @@ fn idle(desktop: &Path, latchkey: &str, stores: &[Cli; 3], peer: u32) -> String 
         "| process (with all its child processes) | processes | RSS | PSS | CPU over {IDLE_SECONDS} s | context switches / min | RSS ÷ target (40 MB) |\n|---|---:|---:|---:|---:|---:|---:|\n"
     );
     let names = [
-        "A: `latchkey-desktop --hidden` (the app in its own tray, no window), 3 profiles",
-        "B: `latchkey-tray` (lean tray: icon and menu over D-Bus, no GTK/WebKit), 3 profiles",
-        "C: `latchkey agent` (headless, no icon), 3 profiles",
+        "`latchkey-tray` (the tray: icon and menu over D-Bus, no GTK/WebKit), 3 profiles",
+        "`latchkey agent` (headless, no icon), 3 profiles",
         "peer: `oidc-agent`, 1 account",
     ];
     for (i, name) in names.iter().enumerate() {

@@ -9,11 +9,13 @@ use std::path::Path;
 #[derive(Debug, Clone)]
 pub struct Environment {
     pub session_bus: bool,
+    /// Whether a tray keeps the tokens fresh (one was running, or this app started it).
+    pub lean_tray_started: bool,
 }
 
 impl Environment {
     pub fn detect() -> Self {
-        Self { session_bus: session_bus_available() }
+        Self { session_bus: session_bus_available(), lean_tray_started: true }
     }
 
     /// Plain-language descriptions of what does not work here.
@@ -24,6 +26,13 @@ impl Environment {
                 "No D-Bus session bus: links to latchkey:// cannot reach this window, \
                  a second launch starts a separate app, and the keyring is unavailable. \
                  Start Latchkey from your desktop session (or inside `dbus-run-session`)."
+                    .to_string(),
+            );
+        }
+        if !self.lean_tray_started {
+            problems.push(
+                "Latchkey's tray (latchkey-tray) is not running and could not be started: tokens are \
+                 renewed only when a program asks for one. Reinstall Latchkey to get it back."
                     .to_string(),
             );
         }

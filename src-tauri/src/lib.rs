@@ -1,9 +1,9 @@
-//! The Latchkey desktop app: a tray process with a main window on demand.
+//! The Latchkey desktop app: a window, and only a window.
 //!
-//! When `latchkey-tray` runs (the lean tray that starts at login), this process is only
-//! the window: the tray opens it on demand and it exits when the window closes. Started
-//! alone, it keeps its own tray and renewal loop while its window is open, and hands them
-//! over to `latchkey-tray` when the window closes (`handover.rs`).
+//! `latchkey-tray` (the lean tray, engine only, no WebKit) is the one tray: it renews,
+//! answers `latchkey token`, shows the icon and notifies, from login to logout. This app
+//! starts it when it is not running, and exits when its window closes, so nothing with
+//! WebKit in it stays resident and there is no second tray, renewal loop or hand-over.
 //!
 //! This crate is glue. It owns windows, the tray, deep links and IPC; everything about
 //! OAuth is in the `latchkey` engine crate, called from one-line commands. The
@@ -15,19 +15,15 @@ mod catch;
 mod commands;
 mod environment;
 mod error;
-mod handover;
 mod logging;
 use latchkey_ipc::models;
-mod renewal;
 mod sign_in;
 mod start_at_login;
 mod state;
 mod store_watch;
-mod token_agent;
-mod tray;
 mod windows;
 
-use tauri::{Manager, RunEvent};
+use tauri::RunEvent;
 
 use crate::state::AppState;
 
@@ -44,17 +40,20 @@ pub fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let start_hidden = args.iter().any(|a| a == "--hidden");
     let sign_in = sign_in::requested(&args);
-    // With `latchkey-tray` (or `latchkey agent`) keeping the tokens fresh, this process is
-    // only the window: no second tray icon or renewal loop, and it exits when the window
-    // closes, so nothing with WebKit in it stays resident.
-    let window_only = latchkey::agent::running(engine.paths());
-    if window_only && start_hidden {
-        tracing::info!("another Latchkey process keeps the tokens fresh; nothing to do hidden");
-        return;
+    // The tray keeps the tokens fresh, whatever this window does: start it if it is not
+    // there (`latchkey agent` counts too: it renews and answers as the tray does).
+    let mut environment = environment::Environment::detect();
+    if latchkey::agent::running(engine.paths()) {
+        tracing::info!("another Latchkey process keeps the tokens fresh; this app is only a window");
+    } else {
+        environment.lean_tray_started = start_lean_tray();
     }
-    let environment = environment::Environment::detect();
     for problem in environment.degraded() {
         tracing::warn!("degraded: {problem}");
+    }
+    if start_hidden {
+        tracing::info!("latchkey-tray keeps the tokens fresh; nothing to do hidden");
+        return;
     }
 
     let mut builder = tauri::Builder::default();
@@ -74,15 +73,10 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec!["--hidden"]),
-        ))
         .manage(AppState::new(engine, environment))
         .on_window_event(|window, event| {
             if window.label() == windows::MAIN && matches!(event, tauri::WindowEvent::Destroyed) {
-                tracing::info!("main window closed; its webview is gone, the tray stays");
+                tracing::info!("main window closed");
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -119,22 +113,9 @@ pub fn run() {
         .setup(move |app| {
             let handle = app.handle();
             catch::deep_link::register(handle);
-            if window_only {
-                tracing::info!("another Latchkey process keeps the tokens fresh; this app is only a window");
-                store_watch::start(handle);
-            } else {
-                tray::build(handle)?;
-                match renewal::start(handle) {
-                    Ok(renewer) => {
-                        app.manage(renewer);
-                    }
-                    Err(e) => tracing::error!("renewal is off: cannot start its loop ({e})"),
-                }
-                token_agent::start(handle.state::<AppState>().engine.paths());
-            }
-            if !start_hidden {
-                windows::show_main(handle);
-            }
+            // The tray renews; the window follows what it writes to the store.
+            store_watch::start(handle);
+            windows::show_main(handle);
             if let Some(name) = sign_in.clone() {
                 sign_in::start_in_window(handle, name);
             }
@@ -143,18 +124,38 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("error while building the Latchkey app");
 
-    app.run(move |app, event| {
-        if let RunEvent::ExitRequested { code: None, api, .. } = event {
-            if window_only {
-                tracing::info!("last window closed; the tray process stays");
-                return;
-            }
-            // The last window closed: keep running in the tray (ours, or latchkey-tray's
-            // once it has taken over). Quit passes a code.
-            api.prevent_exit();
-            if !handover::to_lean_tray(app) {
-                tracing::debug!("last window closed; staying in the tray");
-            }
+    app.run(|_, event| {
+        if let RunEvent::ExitRequested { code: None, .. } = event {
+            tracing::info!("last window closed; latchkey-tray keeps the tokens fresh");
         }
     });
+}
+
+/// Start `latchkey-tray` (installed beside this program) for the rest of the session:
+/// in a process group of its own, so a Ctrl-C to a terminal that started the app does
+/// not stop it. `false` if it is not installed or does not start.
+fn start_lean_tray() -> bool {
+    use std::os::unix::process::CommandExt;
+    let Some(tray) = start_at_login::lean_tray() else {
+        tracing::warn!("latchkey-tray is not installed beside this app: nothing renews tokens in the background");
+        return false;
+    };
+    let started = std::process::Command::new(&tray)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn();
+    match started {
+        Ok(mut child) => {
+            tracing::info!("started latchkey-tray to keep the tokens fresh");
+            // Reap it should it end while this window is open (a second tray exits at once).
+            std::thread::spawn(move || child.wait());
+            true
+        }
+        Err(e) => {
+            tracing::warn!("cannot start latchkey-tray ({e}): nothing renews tokens in the background");
+            false
+        }
+    }
 }

@@ -19,7 +19,7 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
 
 /// The main window has shown its first data. The first time, log how long start-up
 /// took; `LATCHKEY_EXIT_WHEN_READY` (the cold-start benchmark) then ends the process, and
-/// `LATCHKEY_CLOSE_WHEN_READY` (the hand-over test) closes the window.
+/// `LATCHKEY_CLOSE_WHEN_READY` (the app-alone test) closes the window.
 #[tauri::command]
 pub fn ui_ready(app: AppHandle, state: State<'_, AppState>) {
     if state.first_ready.swap(true, std::sync::atomic::Ordering::SeqCst) {
@@ -30,7 +30,7 @@ pub fn ui_ready(app: AppHandle, state: State<'_, AppState>) {
     if std::env::var_os("LATCHKEY_EXIT_WHEN_READY").is_some() {
         app.exit(0);
     }
-    // For the hand-over test: the user closing the window, which WebDriver cannot do.
+    // For the app-alone test: the user closing the window, which WebDriver cannot do.
     if std::env::var_os("LATCHKEY_CLOSE_WHEN_READY").is_some() {
         if let Some(window) = app.get_webview_window(crate::windows::MAIN) {
             let _ = window.destroy();

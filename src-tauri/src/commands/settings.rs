@@ -1,11 +1,11 @@
 use latchkey_ipc::models::{About, SettingsView};
-use tauri::{AppHandle, State};
+use tauri::State;
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn get_settings(app: AppHandle, state: State<'_, AppState>) -> IpcResult<SettingsView> {
+pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView> {
     let config = state.run(|e| e.config()).await?;
     let paths = state.engine.paths();
     Ok(SettingsView {
@@ -13,7 +13,7 @@ pub async fn get_settings(app: AppHandle, state: State<'_, AppState>) -> IpcResu
             .settings()
             .renew_at_percent
             .unwrap_or((latchkey::renewal::DEFAULT_FRACTION * 100.0) as u8),
-        start_at_login: crate::start_at_login::is_enabled(&app),
+        start_at_login: crate::start_at_login::is_enabled(),
         config_dir: paths.config_dir().display().to_string(),
         log_dir: paths.log_dir().display().to_string(),
     })
@@ -25,10 +25,9 @@ pub async fn set_renew_at(state: State<'_, AppState>, percent: u8) -> IpcResult<
 }
 
 #[tauri::command]
-pub fn set_start_at_login(app: AppHandle, enabled: bool) -> IpcResult<()> {
-    crate::start_at_login::set(&app, enabled)
+pub fn set_start_at_login(enabled: bool) -> IpcResult<()> {
+    crate::start_at_login::set(enabled)
         .map_err(|e| IpcError::internal(format!("cannot change start at login: {e}")))?;
-    crate::tray::refresh(&app);
     Ok(())
 }
 
@@ -46,7 +45,7 @@ pub fn about() -> About {
 /// profile's status, and the end of the log. No token or secret is ever in it (the
 /// engine's status has none, and nothing secret is logged).
 #[tauri::command]
-pub async fn diagnostics(app: AppHandle, state: State<'_, AppState>) -> IpcResult<String> {
+pub async fn diagnostics(state: State<'_, AppState>) -> IpcResult<String> {
     let rows = state.run(|e| e.status(None)).await?;
     let a = about();
     let paths = state.engine.paths();
@@ -62,7 +61,7 @@ pub async fn diagnostics(app: AppHandle, state: State<'_, AppState>) -> IpcResul
     for problem in state.environment.degraded() {
         out.push_str(&format!("degraded: {problem}\n"));
     }
-    out.push_str(&format!("start at login: {}\n", crate::start_at_login::is_enabled(&app)));
+    out.push_str(&format!("start at login: {}\n", crate::start_at_login::is_enabled()));
     for r in rows {
         out.push_str(&format!(
             "profile {}: {} {:?} expires_at={:?} refresh_token={} last_error={:?}\n",

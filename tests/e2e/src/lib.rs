@@ -92,6 +92,33 @@ impl Session {
     }
 }
 
+impl Session {
+    /// SIGTERM to every `latchkey-tray` of this session (found by its config dir).
+    pub fn stop_trays(&self) {
+        for pid in session_processes("latchkey-tray", &self.config_dir()) {
+            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+        }
+    }
+}
+
+/// Processes named `comm` whose environment has this session's config dir.
+pub fn session_processes(comm: &str, config_dir: &std::path::Path) -> Vec<u32> {
+    let marker = format!("LATCHKEY_CONFIG_DIR={}", config_dir.display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            name.trim() == comm
+                && !state.rsplit_once(')').is_some_and(|(_, s)| s.trim_start().starts_with('Z'))
+                && env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes())
+        })
+        .collect()
+}
+
 impl Default for Session {
     fn default() -> Self {
         Self::new()
@@ -244,11 +271,13 @@ impl Desktop {
 }
 
 impl Desktop {
-    /// Stop the `latchkey-tray` started by [`Desktop::launch_beside_tray`], if any.
+    /// Stop the session's `latchkey-tray`: the one [`Desktop::launch_beside_tray`] started,
+    /// or the one the app started for itself.
     fn stop_tray(&self) {
         if let Ok(tray) = std::fs::read_to_string(self.session.dir.path().join("tray-pid")) {
             let _ = Command::new("kill").args(["-TERM", tray.trim()]).status();
         }
+        self.session.stop_trays();
     }
 }
 
@@ -262,8 +291,8 @@ impl Drop for Desktop {
     }
 }
 
-/// The desktop app started `--hidden` (tray only, no webview), in its own D-Bus session
-/// with a Secret Service: for renewal tests, where no window is wanted.
+/// A background program (`latchkey-tray`) in its own D-Bus session with a Secret
+/// Service: for renewal tests, where no window is wanted.
 pub struct HiddenApp {
     pub session: Session,
     child: Child,
@@ -272,13 +301,13 @@ pub struct HiddenApp {
 }
 
 impl HiddenApp {
-    /// The desktop app, `--hidden`, in its tray.
+    /// `latchkey-tray`, the one tray.
     pub fn launch() -> Self {
-        Self::launch_program(&desktop_bin(), &["--hidden"], &[])
+        Self::launch_program(&tray_bin(), &[], &[])
     }
 
-    /// Any of our background programs (the app `--hidden`, `latchkey-tray`) in a session of
-    /// its own, with `env` added; returns once its renewal loop runs.
+    /// Any of our programs (`latchkey-tray`, or a shell that starts the app) in a session
+    /// of its own, with `env` added; returns once a renewal loop runs.
     pub fn launch_program(bin: &Path, args: &[&str], env: &[(String, String)]) -> Self {
         let session = Session::new();
         let bus_file = session.dir.path().join("bus-address");
@@ -336,6 +365,7 @@ impl HiddenApp {
         if !wait_until(Duration::from_secs(10), || matches!(self.child.try_wait(), Ok(Some(_)))) {
             let _ = self.child.kill();
         }
+        self.session.stop_trays();
     }
 }
 

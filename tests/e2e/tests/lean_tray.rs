@@ -15,7 +15,7 @@ mod tray_host;
 use std::process::Command;
 use std::time::Duration;
 
-use latchkey_e2e::{desktop_bin, tray_bin, wait_until, Desktop, HiddenApp};
+use latchkey_e2e::{desktop_bin, session_processes, tray_bin, wait_until, Desktop, HiddenApp};
 use support::{describe, server, Cli, User};
 use tray_host::{click, find, menu, TrayHost};
 use zbus::zvariant::OwnedValue;
@@ -168,29 +168,11 @@ async fn the_app_beside_the_tray_is_only_a_window_that_follows_the_store() {
     app.shutdown().await;
 }
 
-/// Processes named `comm` whose environment has this session's config dir.
-fn session_processes(comm: &str, config_dir: &std::path::Path) -> Vec<u32> {
-    let marker = format!("LATCHKEY_CONFIG_DIR={}", config_dir.display());
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-            let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            name.trim() == comm
-                && !state.rsplit_once(')').is_some_and(|(_, s)| s.trim_start().starts_with('Z'))
-                && env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes())
-        })
-        .collect()
-}
-
-/// The app started with no tray running keeps its own tray while its window is open;
-/// when the window closes it hands renewal and the token agent to latchkey-tray and
-/// exits, and the lean tray then keeps the tokens fresh.
+/// The app started with no tray running starts latchkey-tray (the one tray) and is only
+/// a window: it has no tray or renewal loop of its own, its window closing ends it, and
+/// the tray it started stays and keeps the tokens fresh.
 #[test]
-fn closing_the_window_of_the_app_alone_hands_over_to_latchkey_tray() {
+fn the_app_alone_starts_latchkey_tray_and_exits_with_its_window() {
     let server = server();
     // A shell that stays keeps the session bus up after the app exits, as a desktop does.
     let app_then_stay = ["-c", "\"$0\"; exec sleep 600"];
@@ -201,15 +183,17 @@ fn closing_the_window_of_the_app_alone_hands_over_to_latchkey_tray() {
     let config_dir = session.session.config_dir();
     assert!(
         wait_until(Duration::from_secs(30), || session.session.tray_log().contains("renewal loop started")),
-        "latchkey-tray did not take over; app running: {:?}; app log:\n{}\ntray log:\n{}",
-        session_processes("latchkey-deskto", &config_dir),
+        "latchkey-tray did not start; app log:\n{}\ntray log:\n{}",
         session.session.log(),
         session.session.tray_log()
     );
-    assert!(session.session.log().contains("latchkey-tray takes over the tray"), "{}", session.session.log());
+    let log = session.session.log();
+    assert!(log.contains("started latchkey-tray to keep the tokens fresh"), "{log}");
+    assert!(!log.contains("renewal loop started") && !log.contains("token agent listening"), "{log}");
     assert!(
-        wait_until(Duration::from_secs(10), || session_processes("latchkey-deskto", &config_dir).is_empty()),
-        "the app did not exit after handing over"
+        wait_until(Duration::from_secs(15), || session_processes("latchkey-deskto", &config_dir).is_empty()),
+        "the app did not exit with its window; log:\n{}",
+        session.session.log()
     );
     let trays = session_processes("latchkey-tray", &config_dir);
     assert_eq!(trays.len(), 1, "{trays:?}");

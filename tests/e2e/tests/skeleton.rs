@@ -47,7 +47,6 @@ async fn second_launch_forwards_a_deep_link_to_the_first() {
 fn starts_without_a_session_bus_and_says_what_is_degraded() {
     let session = Session::new();
     let mut child = Command::new(desktop_bin())
-        .arg("--hidden")
         .envs(session.env())
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .stdout(Stdio::null())
@@ -58,6 +57,7 @@ fn starts_without_a_session_bus_and_says_what_is_degraded() {
     let still_running = child.try_wait().unwrap().is_none();
     let _ = child.kill();
     let _ = child.wait();
+    session.stop_trays();
     assert!(said, "log:\n{}", session.log());
     assert!(still_running, "the app exited without a bus; log:\n{}", session.log());
 }

@@ -54,12 +54,12 @@ fn tray_keeps_two_profiles_fresh_and_the_cli_sees_it() {
         std::thread::sleep(Duration::from_millis(900));
     }
     assert!(seen > 20);
-    assert!(app.is_running(), "the app died; log:\n{}", app.session.log());
+    assert!(app.is_running(), "the app died; log:\n{}", app.session.tray_log());
 
     for (i, (name, client)) in clients.iter().enumerate() {
         let ok = server.grant_count(&client.id, "refresh_token/200");
         let all = server.grant_count(&client.id, "refresh_token");
-        assert!(ok >= 3, "{name}: only {ok} renewals in 3.5 lifetimes; log:\n{}", app.session.log());
+        assert!(ok >= 3, "{name}: only {ok} renewals in 3.5 lifetimes; log:\n{}", app.session.tray_log());
         assert_eq!(ok, all, "{name}: a refresh was refused (two refreshes raced with a rotated token)");
         let now = cli.stored_tokens(name).unwrap();
         assert_ne!(now.access_token.expose(), first[i]);
@@ -69,7 +69,7 @@ fn tray_keeps_two_profiles_fresh_and_the_cli_sees_it() {
     for row in status.as_array().unwrap() {
         assert_eq!(row["status"], "signed-in", "{row}");
     }
-    let log = app.session.log();
+    let log = app.session.tray_log();
     assert!(log.contains("renewed"), "the tray never renewed; log:\n{log}");
     app.stop();
 }
