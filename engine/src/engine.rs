@@ -76,6 +76,9 @@ pub struct ProfileStatus {
     /// Agate's re-exchangeable code); when not, the user is asked again at expiry.
     pub renews_silently: bool,
     pub last_error: Option<String>,
+    pub last_error_code: Option<crate::ErrorCode>,
+    /// When the last renewal failed (Unix seconds).
+    pub last_error_at: Option<u64>,
     pub account: Option<String>,
     pub redirect_uri: Url,
     pub redirect_mode: RedirectMode,
@@ -549,6 +552,8 @@ impl Latchkey {
                         crate::profile::Renewal::SignIn => false,
                     },
                     last_error: s.last_error,
+                    last_error_code: s.last_error_code,
+                    last_error_at: s.last_error_at,
                     account: s.account,
                     redirect_uri: p.redirect_uri.clone(),
                     userinfo_url: p.server.userinfo_url.clone(),

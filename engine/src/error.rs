@@ -113,7 +113,7 @@ fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
 }
 
 /// What kind of error: one per [`Error`] variant, written in kebab-case (`sign-in-needed`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorCode {

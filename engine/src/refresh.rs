@@ -127,6 +127,7 @@ fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> R
             let _ = store.update_state(name, |s| {
                 s.status = status;
                 s.last_error = Some(message);
+                s.last_error_code = Some(err.kind());
                 s.last_error_at = Some(now_secs());
             });
             Err(err)
@@ -361,6 +362,7 @@ mod tests {
         let state = s.store.state("p");
         assert_eq!(state.status, Status::Failing);
         assert!(state.last_error.is_some());
+        assert_eq!(state.last_error_code, Some(crate::ErrorCode::Network));
         assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
     }
 

@@ -104,6 +104,9 @@ pub struct TokenState {
     pub has_refresh_token: bool,
     #[serde(default)]
     pub last_error: Option<String>,
+    /// The kind of the last renewal failure, for shells that word it themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error_code: Option<crate::ErrorCode>,
     #[serde(default)]
     pub last_error_at: Option<u64>,
     #[serde(default)]
@@ -183,6 +186,7 @@ impl Store {
             s.scopes = tokens.scopes.clone();
             s.has_refresh_token = tokens.refresh_token.is_some();
             s.last_error = None;
+            s.last_error_code = None;
             s.last_error_at = None;
         })
     }

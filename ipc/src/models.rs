@@ -26,6 +26,9 @@ pub struct ProfileView {
     pub has_refresh_token: bool,
     pub renews_silently: bool,
     pub last_error: Option<String>,
+    /// The kind of the last renewal failure: the window words it (see ui/src/lib/format.ts).
+    pub last_error_code: Option<latchkey::ErrorCode>,
+
     pub redirect_uri: String,
     pub redirect_mode: RedirectMode,
     pub dynamically_registered: bool,
@@ -50,6 +53,7 @@ impl From<ProfileStatus> for ProfileView {
             has_refresh_token: p.has_refresh_token,
             renews_silently: p.renews_silently,
             last_error: p.last_error,
+            last_error_code: p.last_error_code,
             redirect_uri: p.redirect_uri.to_string(),
             redirect_mode: p.redirect_mode,
             dynamically_registered: p.dynamically_registered,

@@ -159,11 +159,12 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     // One exchange by the test's approval above, one by the app.
     assert_eq!(blocking(|| server.grant_count(&client.id, "authorization_code/200")), 2);
     click(&app, "[data-testid=finish]").await;
-    wait_text(&app, "[data-testid=profile-majora-test] [data-testid=status]", "Fresh until").await;
+    wait_text(&app, "[data-testid=profile-majora-test] [data-testid=status]", "Signed in as").await;
     app.screenshot("6-profiles").await;
     assert!(app.fits_horizontally().await, "profile list overflows at 800x600");
 
     // The profile's settings: tasks and the redirect URI change without removing it.
+    click(&app, "[data-testid=profile-majora-test] [data-testid=more]").await;
     click(&app, "[data-testid=profile-majora-test] [data-testid=action-settings]").await;
     let field = "[data-testid=profile-majora-test] [data-testid=settings-redirect-uri]";
     assert_eq!(app.find(field).await.prop("value").await.unwrap().unwrap(), server.callback_uri());
@@ -198,6 +199,7 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
         "the sign-in window stored nothing in {}",
         used[0].display()
     );
+    click(&app, "[data-testid=profile-majora-test] [data-testid=more]").await;
     click(&app, "[data-testid=profile-majora-test] [data-testid=action-forget]").await;
     wait_text(&app, "[data-testid=profile-majora-test]", "ask you to log in again").await;
     assert!(!used[0].exists(), "the old browser session is still on disk");
@@ -207,6 +209,7 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     let log = app.session.log();
     assert!(!log.contains(&client.secret) && !log.contains("code="), "a secret reached the log");
 
+    click(&app, "[data-testid=profile-majora-test] [data-testid=more]").await;
     click(&app, "[data-testid=profile-majora-test] [data-testid=action-remove]").await;
     click(&app, "[data-testid=profile-majora-test] [data-testid=confirm-remove]").await;
     assert!(

@@ -12,7 +12,7 @@ const profile: ProfileView = {
   name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
   account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
-  ocarinaSync: null, testUrl: null,
+  ocarinaSync: null, testUrl: null, lastErrorCode: null,
 };
 
 describe('ProfileList', () => {
@@ -27,7 +27,10 @@ describe('ProfileList', () => {
   it('lists profiles with status, account and a short scope summary', () => {
     render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
     expect(screen.getByText('majora-test')).toBeTruthy();
-    expect(screen.getByTestId('status').textContent).toBe('Needs sign-in');
+    expect(screen.getByTestId('status').textContent).toContain('Needs you: sign in again');
+    // One primary action for the state; the rest is under More.
+    expect(screen.getByTestId('action-sign-in').classList.contains('primary')).toBe(true);
+    expect(screen.queryByTestId('action-remove')).toBeNull();
     expect(screen.getByText(/alice/)).toBeTruthy();
     expect(screen.getByText('Scopes: a b c and 2 more')).toBeTruthy();
     expect(screen.queryByTestId('empty-state')).toBeNull();
@@ -41,7 +44,8 @@ describe('ProfileList', () => {
   it('asks before removing', async () => {
     render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
     expect(screen.queryByTestId('confirm-remove')).toBeNull();
-    await fireEvent.click(screen.getByRole('button', { name: 'Remove…' }));
+    await fireEvent.click(screen.getByTestId('more'));
+    await fireEvent.click(screen.getByRole('menuitem', { name: 'Remove…' }));
     expect(screen.getByTestId('confirm-remove')).toBeTruthy();
   });
 
@@ -63,6 +67,7 @@ describe('ProfileList', () => {
 describe('script snippets', () => {
   it('offer the token, exec and curl forms for the profile, never a token', async () => {
     render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+    await fireEvent.click(screen.getByTestId('more'));
     await fireEvent.click(screen.getByTestId('action-scripts'));
     const text = screen.getByTestId('snippets').textContent ?? '';
     expect(text).toContain('latchkey token majora-test');

@@ -6,18 +6,51 @@ export function clock(unixSeconds: number): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
+/** A profile's state in a few words, for its row's badge (the window's own words: the
+ *  engine gives the status and the kind of the last failure, never prose for here). */
 export function statusLine(p: ProfileView, now: number = Date.now() / 1000): string {
+  const as = p.account ? ` as ${p.account}` : '';
   switch (p.status) {
     case 'signed-out':
-      return p.clientId ? 'Not signed in' : 'Not registered yet';
+      return p.clientId ? 'Not signed in' : 'Not set up yet';
     case 'needs-sign-in':
-      return 'Needs sign-in';
+      return 'Needs you: sign in again';
     case 'failing':
-      return `Renewal failing${p.lastError ? `: ${p.lastError}` : ''}`;
+      switch (p.lastErrorCode) {
+        case 'network':
+          return "Can't reach the server — trying again";
+        case 'keyring-unavailable':
+          return 'Keyring locked — unlock it; trying again';
+        case 'server-error':
+        case 'bad-response':
+          return 'The server has a problem — trying again';
+        default:
+          return 'Renewal failing — trying again';
+      }
     case 'signed-in':
-      if (p.expiresAt === null) return 'Signed in';
-      if (p.expiresAt > now) return `Fresh until ${clock(p.expiresAt)}`;
-      return p.hasRefreshToken ? `Expired at ${clock(p.expiresAt)}; renews on next use` : `Expired at ${clock(p.expiresAt)}`;
+      if (p.expiresAt !== null && p.expiresAt <= now && !p.renewsSilently) return `Expired at ${clock(p.expiresAt)}: sign in again`;
+      if (p.renewsSilently) return `Signed in${as} · renews by itself`;
+      return p.expiresAt === null ? `Signed in${as}` : `Signed in${as} · until ${clock(p.expiresAt)}`;
+  }
+}
+
+/** The token's time, for the row's detail line ("Fresh until 13:40"). */
+export function freshness(p: ProfileView, now: number = Date.now() / 1000): string | null {
+  if (p.status !== 'signed-in' || p.expiresAt === null) return null;
+  return p.expiresAt > now ? `Fresh until ${clock(p.expiresAt)}` : `Expired at ${clock(p.expiresAt)}`;
+}
+
+/** The badge's icon, beside the words (never the only signal). */
+export function statusIcon(p: ProfileView, now: number = Date.now() / 1000): string {
+  switch (statusTone(p, now)) {
+    case 'ok':
+      return '✓';
+    case 'warn':
+      return '⟳';
+    case 'bad':
+      return '!';
+    default:
+      return '○';
   }
 }
 
@@ -25,7 +58,7 @@ export function statusTone(p: ProfileView, now: number = Date.now() / 1000): 'ok
   if (p.status === 'needs-sign-in') return 'bad';
   if (p.status === 'failing') return 'warn';
   if (p.status === 'signed-out') return 'idle';
-  return p.expiresAt !== null && p.expiresAt <= now && !p.hasRefreshToken ? 'warn' : 'ok';
+  return p.expiresAt !== null && p.expiresAt <= now && !p.renewsSilently ? 'bad' : 'ok';
 }
 
 /** What happens when the token expires, for the Done page. */
