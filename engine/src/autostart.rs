@@ -10,6 +10,32 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
+/// A desktop entry's `Exec="/path/prog" %u` written without the quotes, where the path
+/// needs none (the Desktop Entry spec allows both, but Debian's generic `xdg-open`, the
+/// one without a desktop environment behind it, runs the quotes as part of the name and
+/// fails with "Permission denied"). `None` when nothing is to change.
+pub fn unquoted_exec(entry: &str) -> Option<String> {
+    let mut changed = false;
+    let lines: Vec<String> = entry
+        .lines()
+        .map(|line| {
+            let plain = line.strip_prefix("Exec=\"").and_then(|rest| {
+                let (path, args) = rest.split_once('"')?;
+                let safe = !path.is_empty() && path.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c));
+                safe.then(|| format!("Exec={path}{args}"))
+            });
+            match plain {
+                Some(l) => {
+                    changed = true;
+                    l
+                }
+                None => line.to_string(),
+            }
+        })
+        .collect();
+    changed.then(|| lines.join("\n") + if entry.ends_with('\n') { "\n" } else { "" })
+}
+
 /// The entry's file name. One per user: every store is reached from the same tray.
 const FILE: &str = "latchkey-tray.desktop";
 
@@ -103,6 +129,16 @@ fn exec_quote(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quoted_exec_loses_its_quotes_only_where_the_path_needs_none() {
+        let entry = "[Desktop Entry]\nName=Latchkey\nExec=\"/home/lab/latchkey/target/debug/latchkey-desktop\" %u\nMimeType=x-scheme-handler/latchkey\n";
+        let fixed = unquoted_exec(entry).expect("a change");
+        assert!(fixed.contains("\nExec=/home/lab/latchkey/target/debug/latchkey-desktop %u\n"), "{fixed}");
+        assert!(fixed.starts_with("[Desktop Entry]\nName=Latchkey\n") && fixed.ends_with("latchkey\n"), "{fixed}");
+        assert_eq!(unquoted_exec(&fixed), None, "already plain");
+        assert_eq!(unquoted_exec("Exec=\"/home/my lab/latchkey-desktop\" %u\n"), None, "a space needs the quotes");
+    }
 
     #[test]
     fn enable_writes_an_entry_that_disable_removes() {

@@ -13,13 +13,33 @@ use crate::state::AppState;
 /// (payload: a warning without the link's query).
 pub const EVENT: &str = "latchkey://deep-link";
 
+/// The plugin writes `Exec="PATH" %u`, which Debian's generic xdg-open cannot run; the
+/// same line without quotes works everywhere (see `latchkey::autostart::unquoted_exec`).
+#[cfg(target_os = "linux")]
+fn plain_exec_in_handler_entry(app: &AppHandle) {
+    use tauri::Manager;
+    let Ok(exe) = std::env::current_exe() else { return };
+    let Some(name) = exe.file_name() else { return };
+    let Ok(data) = app.path().data_dir() else { return };
+    let entry = data.join("applications").join(format!("{}-handler.desktop", name.to_string_lossy()));
+    let Ok(text) = std::fs::read_to_string(&entry) else { return };
+    if let Some(fixed) = latchkey::autostart::unquoted_exec(&text) {
+        let tmp = entry.with_extension("desktop.tmp");
+        match std::fs::write(&tmp, fixed).and_then(|()| std::fs::rename(&tmp, &entry)) {
+            Ok(()) => tracing::info!(entry = %entry.display(), "latchkey:// handler entry written for every xdg-open"),
+            Err(e) => tracing::warn!("cannot rewrite {}: {e}", entry.display()),
+        }
+    }
+}
+
 pub fn register(app: &AppHandle) {
     #[cfg(target_os = "linux")]
     if !installed_from_package() {
         // A package installs the scheme handler; a build run from a checkout must
         // register itself (writes a .desktop file under $XDG_DATA_HOME).
-        if let Err(err) = app.deep_link().register_all() {
-            tracing::warn!("could not register the latchkey:// scheme: {err}");
+        match app.deep_link().register_all() {
+            Ok(()) => plain_exec_in_handler_entry(app),
+            Err(err) => tracing::warn!("could not register the latchkey:// scheme: {err}"),
         }
     }
     let handle = app.clone();

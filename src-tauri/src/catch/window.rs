@@ -105,8 +105,8 @@ pub fn open(
     let caught = Arc::new(AtomicBool::new(false));
     let (nav_app, nav_profile, nav_caught, nav_label) =
         (app.clone(), profile.to_string(), caught.clone(), label.clone());
-    let title = |url: &Url| format!("Sign in — {profile} — {}", host_of(url));
-    let first_title = title(&authorize_url);
+    // Until the server's page is there, the title says where the window is going.
+    let first_title = format!("Connecting to {}… — Sign in — {profile}", host_of(&authorize_url));
     let (title_app, title_label, title_profile) = (app.clone(), label.clone(), profile.to_string());
     let window = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(authorize_url))
         .title(first_title)
@@ -114,8 +114,13 @@ pub fn open(
         .data_directory(data_dir)
         .on_page_load(move |_, payload| {
             // The host of the page shown now, wherever the server's pages lead.
+            let host = host_of(payload.url());
+            let title = match payload.event() {
+                tauri::webview::PageLoadEvent::Started => format!("Connecting to {host}… — Sign in — {title_profile}"),
+                tauri::webview::PageLoadEvent::Finished => format!("Sign in — {title_profile} — {host}"),
+            };
             if let Some(w) = title_app.get_webview_window(&title_label) {
-                let _ = w.set_title(&format!("Sign in — {title_profile} — {}", host_of(payload.url())));
+                let _ = w.set_title(&title);
             }
         })
         .on_navigation(move |url| {
