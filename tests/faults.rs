@@ -100,6 +100,7 @@ fn refused_connection_and_tls_failure() {
         assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("os error"), "a raw OS error: {stderr}");
         assert_eq!(cli.stored_tokens("p").unwrap(), stored);
     }
     std::fs::write(&settings_path, &original).unwrap();

@@ -181,13 +181,60 @@ pub fn describe_reqwest_error(err: &reqwest::Error) -> String {
     };
     let mut source = std::error::Error::source(err);
     let mut detail = String::new();
+    let mut io_kind = None;
     while let Some(s) = source {
         detail = s.to_string();
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            io_kind = Some(io.kind());
+        }
         source = s.source();
     }
-    if detail.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}: {detail}")
+    match plain_cause(io_kind, &detail) {
+        Some(cause) => format!("{kind}: {cause}"),
+        None if detail.is_empty() => kind.to_string(),
+        None => format!("{kind}: {detail}"),
+    }
+}
+
+/// The common causes in words a person can act on, instead of "os error 111" or
+/// "failed to lookup address information" (the technical detail adds nothing for them).
+fn plain_cause(io_kind: Option<std::io::ErrorKind>, detail: &str) -> Option<&'static str> {
+    use std::io::ErrorKind;
+    let d = detail.to_ascii_lowercase();
+    Some(match io_kind {
+        Some(ErrorKind::ConnectionRefused) => {
+            "nothing answers at that address (is the server running, and the address and port right?)"
+        }
+        Some(ErrorKind::ConnectionReset) | Some(ErrorKind::ConnectionAborted) => "the server closed the connection",
+        _ if d.contains("failed to lookup address")
+            || d.contains("name or service not known")
+            || d.contains("no address associated") =>
+        {
+            "no such host name (check the address, and your connection)"
+        }
+        _ if d.contains("network is unreachable") || d.contains("no route to host") => {
+            "no network route to the server (check your connection)"
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_connection_is_said_in_words_not_as_an_os_error() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let err = reqwest::blocking::get(format!("http://127.0.0.1:{port}/")).unwrap_err();
+        let said = describe_reqwest_error(&err);
+        assert!(said.starts_with("could not connect: nothing answers at that address"), "{said}");
+        assert!(!said.contains("os error"), "{said}");
+    }
+
+    #[test]
+    fn an_unknown_cause_keeps_its_detail() {
+        assert_eq!(plain_cause(None, "invalid peer certificate: UnknownIssuer"), None);
+        assert!(plain_cause(None, "dns error: failed to lookup address information").unwrap().contains("no such host"));
     }
 }
