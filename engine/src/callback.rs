@@ -9,7 +9,7 @@
 
 use url::Url;
 
-use crate::profile::is_loopback;
+use crate::profile::is_loopback_redirect;
 use crate::{Error, Result};
 
 /// What a callback carried.
@@ -40,8 +40,8 @@ pub fn matches_redirect_uri(candidate: &Url, redirect_uri: &Url) -> bool {
         (None, None) => true,
         _ => false,
     };
-    let same_port = candidate.port_or_known_default() == redirect_uri.port_or_known_default()
-        || (is_loopback(redirect_uri) && candidate.scheme() == "http");
+    let same_port =
+        candidate.port_or_known_default() == redirect_uri.port_or_known_default() || is_loopback_redirect(redirect_uri);
     candidate.scheme() == redirect_uri.scheme()
         && same_host
         && same_port

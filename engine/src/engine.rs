@@ -637,7 +637,7 @@ pub struct DeviceCode {
 }
 
 fn default_mode(redirect_uri: &Url) -> RedirectMode {
-    if redirect_uri.scheme() == "http" && crate::profile::is_loopback(redirect_uri) {
+    if crate::profile::is_loopback_redirect(redirect_uri) {
         RedirectMode::Loopback
     } else {
         RedirectMode::Window

@@ -228,6 +228,19 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// The one loopback-redirect rule (RFC 8252 §7.3): plain http to a loopback address,
+/// where Latchkey listens on a port of its own (any port, for the server).
+pub fn is_loopback_redirect(uri: &Url) -> bool {
+    uri.scheme() == "http" && is_loopback(uri)
+}
+
+/// Whether the system browser can bring a sign-in back to Latchkey with this redirect
+/// URI: a `latchkey:` link or a loopback port. A server's own page (Majora's callback)
+/// only the in-app window can watch.
+pub fn browser_can_return(uri: &Url) -> bool {
+    uri.scheme() == "latchkey" || is_loopback_redirect(uri)
+}
+
 /// Endpoints carry secrets, so they must be https; loopback http is allowed for tests
 /// and local servers.
 pub fn check_secure_url(what: &str, url: &Url) -> Result<()> {
@@ -252,6 +265,18 @@ pub fn check_redirect_uri(uri: &Url) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_browser_can_return_only_by_a_latchkey_link_or_a_loopback_port() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(browser_can_return(&u("latchkey://callback/p")));
+        assert!(browser_can_return(&u("http://127.0.0.1/callback")));
+        assert!(browser_can_return(&u("http://[::1]:8080/cb")));
+        assert!(!browser_can_return(&u("https://majora.example.org/o/callback/")));
+        // Majora on this machine: https on loopback is the server's page, not our port.
+        assert!(!is_loopback_redirect(&u("https://127.0.0.1:8000/o/callback/")));
+        assert!(!browser_can_return(&u("http://192.168.1.5/callback")));
+    }
 
     #[test]
     fn names() {

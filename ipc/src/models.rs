@@ -30,6 +30,8 @@ pub struct ProfileView {
     pub last_error_code: Option<latchkey::ErrorCode>,
 
     pub redirect_uri: String,
+    /// "Use my browser" can bring the sign-in back (a latchkey: link or a loopback port).
+    pub can_use_browser: bool,
     pub redirect_mode: RedirectMode,
     pub dynamically_registered: bool,
     pub ocarina_sync: Option<String>,
@@ -54,6 +56,7 @@ impl From<ProfileStatus> for ProfileView {
             renews_silently: p.renews_silently,
             last_error: p.last_error,
             last_error_code: p.last_error_code,
+            can_use_browser: latchkey::profile::browser_can_return(&p.redirect_uri),
             redirect_uri: p.redirect_uri.to_string(),
             redirect_mode: p.redirect_mode,
             dynamically_registered: p.dynamically_registered,
@@ -89,6 +92,8 @@ pub struct ServerPreview {
     pub dynamic_registration: bool,
     pub manual_registration_url: Option<String>,
     pub redirect_uri: String,
+    /// "Use my browser" can bring the sign-in back (a latchkey: link or a loopback port).
+    pub can_use_browser: bool,
     pub default_scopes: Vec<ScopeChoice>,
     /// Majora: what the user will do, each with its scopes (empty for other servers).
     pub tasks: Vec<TaskChoice>,
@@ -144,6 +149,7 @@ impl From<Resolved> for ServerPreview {
             revoke_url: r.server.revoke_url.as_ref().map(|u| u.to_string()),
             dynamic_registration: r.server.registration_url.is_some(),
             manual_registration_url: r.server.manual_registration_url.as_ref().map(|u| u.to_string()),
+            can_use_browser: latchkey::profile::browser_can_return(&r.redirect_uri),
             redirect_uri: r.redirect_uri.to_string(),
             default_scopes: r
                 .scopes

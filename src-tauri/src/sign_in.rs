@@ -47,7 +47,7 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> Result<Sig
     let state = app.state::<AppState>();
     let engine = state.engine.clone();
     let p = engine.profile(profile)?;
-    let loopback = p.redirect_uri.scheme() == "http" && latchkey::profile::is_loopback(&p.redirect_uri);
+    let loopback = latchkey::profile::is_loopback_redirect(&p.redirect_uri);
     let authorize_url = match method {
         SignInMethod::Browser if loopback => catch::loopback::start(app, profile)?,
         SignInMethod::Window => {

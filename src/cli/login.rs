@@ -9,7 +9,7 @@
 use std::io::BufRead;
 
 use latchkey::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
-use latchkey::profile::is_loopback;
+use latchkey::profile::is_loopback_redirect;
 use latchkey::{Error, Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
@@ -37,7 +37,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             eprintln!("Waiting for you to approve…");
         })?
     } else {
-        let loopback = profile.redirect_uri.scheme() == "http" && is_loopback(&profile.redirect_uri);
+        let loopback = is_loopback_redirect(&profile.redirect_uri);
         if loopback && !args.paste {
             let port = profile.redirect_uri.port().unwrap_or(0);
             let listener = LoopbackListener::bind(port, profile.redirect_uri.path())?;

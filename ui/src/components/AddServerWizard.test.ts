@@ -26,7 +26,7 @@ describe('AddServerWizard from the keyboard', () => {
     previewServer.mockResolvedValue({
       issuer: 'https://t/', authorizeUrl: 'https://t/o/authorize/', tokenUrl: 'https://t/o/token/', revokeUrl: null,
       dynamicRegistration: true, manualRegistrationUrl: null, redirectUri: 'https://t/o/callback/',
-      defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null,
+      defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false,
     });
     addProfile.mockResolvedValue({});
   });

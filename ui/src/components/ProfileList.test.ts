@@ -12,7 +12,7 @@ const profile: ProfileView = {
   name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
   account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
-  ocarinaSync: null, testUrl: null, lastErrorCode: null,
+  ocarinaSync: null, testUrl: null, lastErrorCode: null, canUseBrowser: false,
 };
 
 describe('ProfileList', () => {

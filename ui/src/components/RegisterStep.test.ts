@@ -23,7 +23,7 @@ function wizard(dynamic: boolean) {
   w.preview = {
     issuer: 'https://m/', authorizeUrl: 'https://m/o/authorize/', tokenUrl: 'https://m/o/token/', revokeUrl: null,
     dynamicRegistration: dynamic, manualRegistrationUrl: 'https://m/o/applications/register/', redirectUri: 'https://m/o/callback/',
-    defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null,
+    defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false,
   };
   return w;
 }

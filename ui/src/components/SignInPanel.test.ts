@@ -23,20 +23,20 @@ describe('SignInPanel', () => {
   afterEach(() => vi.useRealTimers());
 
   it("offers no browser for a server's own callback page, and says why", () => {
-    render(SignInPanel, { profile: 'm', redirectUri: 'https://majora.example.org/o/callback/', onSignedIn: () => {} });
+    render(SignInPanel, { profile: 'm', redirectUri: 'https://majora.example.org/o/callback/', canUseBrowser: false, onSignedIn: () => {} });
     expect(screen.queryByTestId('sign-in-browser')).toBeNull();
     expect(screen.getByTestId('no-browser').textContent).toContain('majora.example.org');
   });
 
   it('offers the browser for a latchkey:// redirect', () => {
-    render(SignInPanel, { profile: 'g', redirectUri: 'latchkey://callback/g', onSignedIn: () => {} });
+    render(SignInPanel, { profile: 'g', redirectUri: 'latchkey://callback/g', canUseBrowser: true, onSignedIn: () => {} });
     expect(screen.getByTestId('sign-in-browser')).toBeTruthy();
     expect(screen.queryByTestId('no-browser')).toBeNull();
   });
 
   it('a sign-in that never comes back says what to check, and can be cancelled', async () => {
     vi.useFakeTimers();
-    render(SignInPanel, { profile: 'm', redirectUri: 'https://m/o/callback/', onSignedIn: () => {} });
+    render(SignInPanel, { profile: 'm', redirectUri: 'https://m/o/callback/', canUseBrowser: false, onSignedIn: () => {} });
     await fireEvent.click(screen.getByTestId('sign-in-window'));
     await vi.advanceTimersByTimeAsync(10_000);
     expect(screen.queryByTestId('sign-in-stuck')).toBeNull();

@@ -5,7 +5,7 @@ import type { ProfileView } from './ipc';
 const base: ProfileView = {
   name: 'm', preset: 'majora', server: 's', clientId: 'c', account: null, scopes: [], requestedScopes: [], tasks: [], status: 'signed-in',
   expiresAt: null, hasRefreshToken: true, renewsSilently: true, lastError: null, redirectUri: 'https://x/o/callback/', redirectMode: 'window',
-  dynamicallyRegistered: false, ocarinaSync: null, testUrl: null, lastErrorCode: null,
+  dynamicallyRegistered: false, ocarinaSync: null, testUrl: null, lastErrorCode: null, canUseBrowser: false,
 };
 
 describe('statusLine', () => {

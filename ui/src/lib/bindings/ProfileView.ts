@@ -13,7 +13,11 @@ tasks: Array<TaskChoice>, status: Status, expiresAt: number | null, hasRefreshTo
 /**
  * The kind of the last renewal failure: the window words it (see ui/src/lib/format.ts).
  */
-lastErrorCode: ErrorCode | null, redirectUri: string, redirectMode: RedirectMode, dynamicallyRegistered: boolean, ocarinaSync: string | null, 
+lastErrorCode: ErrorCode | null, redirectUri: string, 
+/**
+ * "Use my browser" can bring the sign-in back (a latchkey: link or a loopback port).
+ */
+canUseBrowser: boolean, redirectMode: RedirectMode, dynamicallyRegistered: boolean, ocarinaSync: string | null, 
 /**
  * Where "Test access" starts (OpenID Connect userinfo), if the server has one.
  */

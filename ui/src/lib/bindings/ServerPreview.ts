@@ -6,7 +6,11 @@ import type { TaskChoice } from "./TaskChoice";
 /**
  * What the wizard shows after the server step.
  */
-export type ServerPreview = { issuer: string, authorizeUrl: string, tokenUrl: string, revokeUrl: string | null, dynamicRegistration: boolean, manualRegistrationUrl: string | null, redirectUri: string, defaultScopes: Array<ScopeChoice>, 
+export type ServerPreview = { issuer: string, authorizeUrl: string, tokenUrl: string, revokeUrl: string | null, dynamicRegistration: boolean, manualRegistrationUrl: string | null, redirectUri: string, 
+/**
+ * "Use my browser" can bring the sign-in back (a latchkey: link or a loopback port).
+ */
+canUseBrowser: boolean, defaultScopes: Array<ScopeChoice>, 
 /**
  * Majora: what the user will do, each with its scopes (empty for other servers).
  */
