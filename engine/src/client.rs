@@ -44,6 +44,35 @@ pub enum CredentialCheck {
     Rejected,
 }
 
+/// Client authentication for the requests Latchkey makes itself (RFC 7009 revocation,
+/// RFC 7662 introspection), as the `oauth2` crate does at the token endpoint: HTTP Basic
+/// with the form-urlencoded id and secret (RFC 6749 §2.3.1), the two in the form for
+/// `client_secret_post`, and only the client id for a public client — never the token
+/// being asked about as a credential.
+pub(crate) fn authenticate(
+    request: reqwest::blocking::RequestBuilder,
+    form: &mut Vec<(&'static str, String)>,
+    profile: &Profile,
+    client_secret: Option<&Secret>,
+) -> reqwest::blocking::RequestBuilder {
+    let client_id = profile.client_id.clone().unwrap_or_default();
+    match (client_secret, profile.server.client_auth) {
+        (Some(secret), ClientAuth::ClientSecretBasic) => {
+            let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            request.basic_auth(enc(&client_id), Some(enc(secret.expose())))
+        }
+        (Some(secret), ClientAuth::ClientSecretPost) => {
+            form.push(("client_id", client_id));
+            form.push(("client_secret", secret.expose().to_string()));
+            request
+        }
+        (None, _) => {
+            form.push(("client_id", client_id));
+            request
+        }
+    }
+}
+
 /// A device authorization (RFC 8628 §3.2) and the PKCE verifier its token request needs.
 pub struct DeviceStart {
     pub details: oauth2::StandardDeviceAuthorizationResponse,
@@ -148,20 +177,8 @@ impl<'a> OAuthClient<'a> {
     pub fn revoke(&self, token: &Secret, hint: &str) -> Result<bool> {
         let Some(url) = &self.profile.server.revoke_url else { return Ok(false) };
         let mut form = vec![("token", token.expose().to_string()), ("token_type_hint", hint.to_string())];
-        let mut request = self.http.client().post(url.clone());
-        let client_id = self.profile.client_id.clone().unwrap_or_default();
-        match (self.client_secret.as_ref(), self.profile.server.client_auth) {
-            (Some(secret), ClientAuth::ClientSecretBasic) => {
-                // RFC 6749 §2.3.1: form-urlencode the id and secret before Basic.
-                let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-                request = request.basic_auth(enc(&client_id), Some(enc(secret.expose())));
-            }
-            (Some(secret), ClientAuth::ClientSecretPost) => {
-                form.push(("client_id", client_id));
-                form.push(("client_secret", secret.expose().to_string()));
-            }
-            (None, _) => form.push(("client_id", client_id)),
-        }
+        let request =
+            authenticate(self.http.client().post(url.clone()), &mut form, self.profile, self.client_secret.as_ref());
         let response = request.form(&form).send().map_err(|e| Error::Network {
             url: crate::callback::redact_url(url),
             reason: describe_reqwest_error(&e),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::http::{describe_reqwest_error, Http};
-use crate::profile::{check_secure_url, ClientAuth, Profile};
+use crate::profile::{check_secure_url, Profile};
 use crate::secret::Secret;
 use crate::{Error, Result};
 
@@ -47,12 +47,9 @@ pub fn account(
     token: &Secret,
 ) -> Result<Option<String>> {
     if let Some(url) = &profile.server.userinfo_url {
-        let response = http
-            .client()
-            .get(url.clone())
-            .bearer_auth(token.expose())
-            .send()
-            .map_err(|e| Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) })?;
+        let response = http.client().get(url.clone()).bearer_auth(token.expose()).send().map_err(|e| {
+            Error::Network { url: crate::callback::redact_url(url), reason: describe_reqwest_error(&e) }
+        })?;
         if response.status().is_success() {
             let v: serde_json::Value =
                 serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
@@ -60,21 +57,12 @@ pub fn account(
         }
     }
     if let Some(url) = &profile.server.introspect_url {
-        let client_id = profile.client_id.clone().unwrap_or_default();
-        let mut request = http.client().post(url.clone());
         let mut form = vec![("token", token.expose().to_string())];
-        match (client_secret, profile.server.client_auth) {
-            (Some(s), ClientAuth::ClientSecretBasic) => request = request.basic_auth(&client_id, Some(s.expose())),
-            (Some(s), ClientAuth::ClientSecretPost) => {
-                form.push(("client_id", client_id));
-                form.push(("client_secret", s.expose().to_string()));
-            }
-            (None, _) => request = request.bearer_auth(token.expose()),
-        }
-        let response = request
-            .form(&form)
-            .send()
-            .map_err(|e| Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) })?;
+        let request = crate::client::authenticate(http.client().post(url.clone()), &mut form, profile, client_secret);
+        let response = request.form(&form).send().map_err(|e| Error::Network {
+            url: crate::callback::redact_url(url),
+            reason: describe_reqwest_error(&e),
+        })?;
         if response.status().is_success() {
             let v: serde_json::Value =
                 serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
@@ -88,4 +76,55 @@ fn pick(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
     keys.iter()
         .find_map(|k| v.get(*k).and_then(|x| x.as_str()))
         .map(|s| s.chars().filter(|c| !c.is_control()).take(120).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::tests::token_endpoint;
+    use crate::profile::{PresetKind, RedirectMode, Server};
+
+    fn public_profile(introspect: Url) -> Profile {
+        let base = Url::parse("http://127.0.0.1:9/").unwrap();
+        let mut server =
+            Server::new(PresetKind::Generic, base.clone(), base.join("a").unwrap(), base.join("t").unwrap());
+        server.introspect_url = Some(introspect);
+        Profile {
+            name: "p".into(),
+            server,
+            client_id: Some("public-app".into()),
+            has_client_secret: false,
+            registration_client_uri: None,
+            scopes: vec![],
+            redirect_uri: Url::parse("latchkey://callback/p").unwrap(),
+            redirect_mode: RedirectMode::Window,
+            ocarina_sync: None,
+        }
+    }
+
+    #[test]
+    fn introspection_by_a_public_client_names_the_client_and_never_uses_the_token_as_a_credential() {
+        let (url, seen) = token_endpoint(200, r#"{"active": true, "username": "alice"}"#);
+        let http = Http::new().unwrap();
+        let who =
+            account(&http, &public_profile(url.join("introspect").unwrap()), None, &Secret::new("tok-1")).unwrap();
+        assert_eq!(who.as_deref(), Some("alice"));
+        let request = seen.join().unwrap();
+        assert!(!request.to_ascii_lowercase().contains("authorization:"), "{request}");
+        assert!(request.contains("token=tok-1") && request.contains("client_id=public-app"), "{request}");
+    }
+
+    #[test]
+    fn introspection_by_a_confidential_client_uses_basic_with_encoded_credentials() {
+        let (url, seen) = token_endpoint(200, r#"{"active": true, "username": "bob"}"#);
+        let http = Http::new().unwrap();
+        let mut profile = public_profile(url.join("introspect").unwrap());
+        profile.client_id = Some("app:1".into());
+        account(&http, &profile, Some(&Secret::new("s e")), &Secret::new("tok-2")).unwrap();
+        let request = seen.join().unwrap();
+        // RFC 6749 §2.3.1: "app:1" and "s e" form-encoded before Basic: app%3A1:s+e.
+        let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "app%3A1:s+e");
+        assert!(request.contains(&format!("Basic {basic}")), "{request}");
+        assert!(!request.contains("client_secret="), "{request}");
+    }
 }
