@@ -180,6 +180,18 @@ pub fn oauth_error_code(code: &str) -> String {
     }
 }
 
+/// An OAuth error body (RFC 6749 §5.2; RFC 7009, 7591 answer the same way): its
+/// `error`, checked as above (or `HTTP STATUS` where there is none), and its
+/// `error_description` made printable. The one reader of such bodies.
+pub fn oauth_error_body(body: &serde_json::Value, status: u16) -> (String, Option<String>) {
+    let error = match body.get("error").and_then(|v| v.as_str()) {
+        Some(code) => oauth_error_code(code),
+        None => format!("HTTP {status}"),
+    };
+    let description = body.get("error_description").and_then(|v| v.as_str()).map(printable);
+    (error, description)
+}
+
 /// Server-supplied text shown to the user: printable, and not too long.
 pub fn printable(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(300).collect()
@@ -191,6 +203,14 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
+    }
+    #[test]
+    fn an_oauth_error_body_is_read_once_and_made_safe() {
+        let body = serde_json::json!({"error": "invalid_scope", "error_description": "no\u{1b}[31m way\n"});
+        assert_eq!(oauth_error_body(&body, 400), ("invalid_scope".into(), Some("no[31m way".into())));
+        let odd = serde_json::json!({"error": "bad\"code"});
+        assert_eq!(oauth_error_body(&odd, 400).0, "unrecognized_error");
+        assert_eq!(oauth_error_body(&serde_json::json!({}), 503), ("HTTP 503".into(), None));
     }
     const MAJORA_CB: &str = "https://majora.covid19.climb.ac.uk/o/callback/";
     const ISSUER: &str = "https://majora.covid19.climb.ac.uk/";

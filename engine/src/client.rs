@@ -189,13 +189,12 @@ impl<'a> OAuthClient<'a> {
             status => {
                 let value: serde_json::Value =
                     serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
+                let (error, description) = crate::callback::oauth_error_body(&value, status);
                 Err(Error::ServerError {
-                    error: value
-                        .get("error")
-                        .and_then(|v| v.as_str())
-                        .map(crate::callback::oauth_error_code)
-                        .unwrap_or_else(|| format!("HTTP {status}")),
-                    description: Some("revoking a token".into()),
+                    error,
+                    description: Some(
+                        description.map_or("revoking a token".into(), |d| format!("revoking a token: {d}")),
+                    ),
                 })
             }
         }
@@ -307,9 +306,7 @@ impl<'a> OAuthClient<'a> {
         match err {
             RequestTokenError::ServerResponse(r) => {
                 let value = serde_json::to_value(&r).unwrap_or_default();
-                let code = crate::callback::oauth_error_code(value.get("error").and_then(|v| v.as_str()).unwrap_or(""));
-                let description: Option<String> =
-                    value.get("error_description").and_then(|v| v.as_str()).map(crate::callback::printable);
+                let (code, description) = crate::callback::oauth_error_body(&value, 400);
                 match code.as_str() {
                     "invalid_grant" if refreshing => {
                         self.sign_in_needed("the server no longer accepts the stored refresh token")

@@ -75,12 +75,7 @@ pub fn register(
     let bytes = crate::http::read_body(response, endpoint)?;
     if !status.is_success() {
         let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        let error = value
-            .get("error")
-            .and_then(|v| v.as_str())
-            .map(crate::callback::oauth_error_code)
-            .unwrap_or_else(|| format!("HTTP {}", status.as_u16()));
-        let description = value.get("error_description").and_then(|v| v.as_str()).map(crate::callback::printable);
+        let (error, description) = crate::callback::oauth_error_body(&value, status.as_u16());
         // 401/403: the endpoint is closed to this request (Keycloak's "Trusted Hosts"
         // policy refuses anonymous registration with 403), not broken.
         if matches!(status.as_u16(), 401 | 403) {
