@@ -179,10 +179,7 @@ impl<'a> OAuthClient<'a> {
         let mut form = vec![("token", token.expose().to_string()), ("token_type_hint", hint.to_string())];
         let request =
             authenticate(self.http.client().post(url.clone()), &mut form, self.profile, self.client_secret.as_ref());
-        let response = request.form(&form).send().map_err(|e| Error::Network {
-            url: crate::callback::redact_url(url),
-            reason: describe_reqwest_error(&e),
-        })?;
+        let response = request.form(&form).send().map_err(|e| crate::http::unreachable(url, &e))?;
         match response.status().as_u16() {
             200..=299 => Ok(true),
             401 => Err(Error::ClientRejected),

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::http::{describe_reqwest_error, Http};
+use crate::http::Http;
 use crate::profile::{ClientAuth, PresetKind, Renewal, Server};
 use crate::{Error, Result};
 
@@ -59,7 +59,7 @@ pub fn discover(issuer: &Url, http: &Http) -> Result<Server> {
     for url in well_known_urls(issuer) {
         let response = match http.client().get(url.clone()).header("accept", "application/json").send() {
             Ok(r) => r,
-            Err(e) => return Err(Error::Network { url: url.to_string(), reason: describe_reqwest_error(&e) }),
+            Err(e) => return Err(crate::http::unreachable(&url, &e)),
         };
         if !response.status().is_success() {
             last_problem = format!("{url} answered HTTP {}", response.status().as_u16());

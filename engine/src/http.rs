@@ -169,6 +169,12 @@ impl oauth2::SyncHttpClient for &OAuthTransport<'_> {
 }
 
 /// Words for a transport failure that never include a URL's query.
+/// The one way a failed request becomes an error: the address without its query (it may
+/// hold a code or a token), the cause in words ([`describe_reqwest_error`]).
+pub fn unreachable(url: &url::Url, err: &reqwest::Error) -> Error {
+    Error::Network { url: crate::callback::redact_url(url), reason: describe_reqwest_error(err) }
+}
+
 pub fn describe_reqwest_error(err: &reqwest::Error) -> String {
     let kind = if err.is_timeout() {
         "timed out"

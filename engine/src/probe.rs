@@ -7,10 +7,10 @@
 use serde::Serialize;
 use url::Url;
 
-use crate::http::{describe_reqwest_error, Http};
+use crate::http::Http;
 use crate::profile::{check_secure_url, Profile};
 use crate::secret::Secret;
-use crate::{Error, Result};
+use crate::Result;
 
 /// What a test call answered.
 #[derive(Debug, Clone, Serialize)]
@@ -26,11 +26,12 @@ pub struct ApiAnswer {
 /// Call `url` with the token as a Bearer credential (GET).
 pub fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
     check_secure_url("test", url)?;
-    let response =
-        http.client().get(url.clone()).bearer_auth(token.expose()).send().map_err(|e| Error::Network {
-            url: crate::callback::redact_url(url),
-            reason: describe_reqwest_error(&e),
-        })?;
+    let response = http
+        .client()
+        .get(url.clone())
+        .bearer_auth(token.expose())
+        .send()
+        .map_err(|e| crate::http::unreachable(url, &e))?;
     let status = response.status().as_u16();
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
     let text = String::from_utf8_lossy(&crate::http::read_body(response, url)?).into_owned();
@@ -47,9 +48,12 @@ pub fn account(
     token: &Secret,
 ) -> Result<Option<String>> {
     if let Some(url) = &profile.server.userinfo_url {
-        let response = http.client().get(url.clone()).bearer_auth(token.expose()).send().map_err(|e| {
-            Error::Network { url: crate::callback::redact_url(url), reason: describe_reqwest_error(&e) }
-        })?;
+        let response = http
+            .client()
+            .get(url.clone())
+            .bearer_auth(token.expose())
+            .send()
+            .map_err(|e| crate::http::unreachable(url, &e))?;
         if response.status().is_success() {
             let v: serde_json::Value =
                 serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
@@ -59,10 +63,7 @@ pub fn account(
     if let Some(url) = &profile.server.introspect_url {
         let mut form = vec![("token", token.expose().to_string())];
         let request = crate::client::authenticate(http.client().post(url.clone()), &mut form, profile, client_secret);
-        let response = request.form(&form).send().map_err(|e| Error::Network {
-            url: crate::callback::redact_url(url),
-            reason: describe_reqwest_error(&e),
-        })?;
+        let response = request.form(&form).send().map_err(|e| crate::http::unreachable(url, &e))?;
         if response.status().is_success() {
             let v: serde_json::Value =
                 serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();

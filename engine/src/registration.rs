@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use crate::http::{describe_reqwest_error, Http};
+use crate::http::Http;
 use crate::profile::{PresetKind, Profile};
 use crate::secret::Secret;
 use crate::{Error, Result};
@@ -69,8 +69,7 @@ pub fn register(
     if let Some(token) = initial_access_token {
         request = request.bearer_auth(token.expose());
     }
-    let response =
-        request.send().map_err(|e| Error::Network { url: endpoint.to_string(), reason: describe_reqwest_error(&e) })?;
+    let response = request.send().map_err(|e| crate::http::unreachable(endpoint, &e))?;
     let status = response.status();
     let bytes = crate::http::read_body(response, endpoint)?;
     if !status.is_success() {
@@ -109,7 +108,7 @@ pub fn delete(http: &Http, client_uri: &Url, token: &Secret) -> Result<()> {
         .delete(client_uri.clone())
         .bearer_auth(token.expose())
         .send()
-        .map_err(|e| Error::Network { url: client_uri.to_string(), reason: describe_reqwest_error(&e) })?;
+        .map_err(|e| crate::http::unreachable(client_uri, &e))?;
     match response.status().as_u16() {
         200..=299 | 404 | 401 => Ok(()), // gone already, or the token is no longer valid
         status => Err(Error::ServerError {
