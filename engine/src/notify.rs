@@ -5,6 +5,31 @@
 
 use std::process::{Command, Stdio};
 
+/// A notification's title and body for a person at a desktop (the tray and `latchkey
+/// agent` show these; a terminal gets its own words from the CLI).
+pub fn words(what: &crate::renewer::Attention) -> (String, String) {
+    use crate::renewer::Attention;
+    match what {
+        Attention::SignInNeeded { profile } => (
+            "Sign in to keep your tokens fresh".into(),
+            format!("{profile} needs you to sign in again. Open Latchkey to sign in."),
+        ),
+        Attention::CannotRenew { profile, code, .. } => (
+            "Latchkey cannot renew a token".into(),
+            match code {
+                crate::ErrorCode::Network => {
+                    format!("{profile}: the server cannot be reached. Latchkey keeps trying; check your connection.")
+                }
+                _ => format!("{profile}: the server has a problem. Latchkey keeps trying."),
+            },
+        ),
+        Attention::KeyringUnavailable { profile } => (
+            "Latchkey cannot open your keyring".into(),
+            format!("{profile}: tokens cannot be renewed until the keyring is unlocked. Latchkey keeps trying."),
+        ),
+    }
+}
+
 /// Show a notification; `false` if none could be shown.
 pub fn show(title: &str, body: &str) -> bool {
     Command::new("notify-send")

@@ -21,13 +21,37 @@ use crate::store::Status;
 use crate::wakeup::{self, Poker, Wake};
 use crate::{Error, Latchkey};
 
+/// Something a person should know, as data: the host words it for its people (the tray
+/// for a desktop, `latchkey agent` for a terminal). Each is said once until the profile
+/// recovers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attention {
+    /// The server refused the renewal, or nothing can renew: a sign-in is needed.
+    SignInNeeded { profile: String },
+    /// Renewal keeps failing for a passing reason and the token has expired meanwhile;
+    /// the loop keeps trying. `reason` is the engine's message (no secret).
+    CannotRenew { profile: String, code: crate::ErrorCode, reason: String },
+    /// The keyring is locked or gone; the loop keeps trying.
+    KeyringUnavailable { profile: String },
+}
+
+impl Attention {
+    pub fn profile(&self) -> &str {
+        match self {
+            Attention::SignInNeeded { profile }
+            | Attention::CannotRenew { profile, .. }
+            | Attention::KeyringUnavailable { profile } => profile,
+        }
+    }
+}
+
 /// What the loop tells its host.
 pub trait RenewalEvents: Send + Sync + 'static {
     /// Something a status display shows has changed (a renewal started or ended, a
     /// profile was planned again).
     fn changed(&self);
-    /// A person should know: a profile needs sign-in, or renewal keeps failing.
-    fn notify(&self, title: &str, body: &str);
+    /// A person should know (see [`Attention`]).
+    fn attention(&self, what: &Attention);
 }
 
 /// What a profile is doing right now, for status lines.
@@ -261,10 +285,11 @@ impl Loop {
                 let expired = state.expires_at.is_some_and(|at| at <= now_secs());
                 tracing::warn!(profile = name, attempts, "renewal failed, will retry: {e}");
                 if expired && self.notified.insert(name.to_string()) {
-                    self.notify(
-                        "Latchkey cannot renew a token",
-                        &format!("{name}: {e}. It keeps trying; check your connection."),
-                    );
+                    self.attention(Attention::CannotRenew {
+                        profile: name.to_string(),
+                        code: e.kind(),
+                        reason: e.to_string(),
+                    });
                 }
             }
             Err(e) => {
@@ -276,10 +301,7 @@ impl Loop {
                 let (attempts, wait) = (*attempts, crate::renewal::backoff(*attempts));
                 tracing::warn!(profile = name, attempts, "renewal failed, will retry in {wait} s: {e}");
                 if matches!(e, Error::KeyringUnavailable(_)) && self.notified.insert(name.to_string()) {
-                    self.notify(
-                        "Latchkey cannot open your keyring",
-                        &format!("{name}: tokens cannot be renewed until the keyring is unlocked. It keeps trying."),
-                    );
+                    self.attention(Attention::KeyringUnavailable { profile: name.to_string() });
                 }
                 backoff_until = Some(now_secs() + wait);
             }
@@ -296,16 +318,13 @@ impl Loop {
 
     fn notify_sign_in(&mut self, name: &str) {
         if self.notified.insert(name.to_string()) {
-            self.notify(
-                "Sign in to keep your tokens fresh",
-                &format!("{name} needs you to sign in again. Open Latchkey to sign in."),
-            );
+            self.attention(Attention::SignInNeeded { profile: name.to_string() });
         }
     }
 
-    fn notify(&self, title: &str, body: &str) {
-        tracing::info!("notification: {title}: {body}");
-        self.events.notify(title, body);
+    fn attention(&self, what: Attention) {
+        tracing::info!(profile = what.profile(), "a person should know: {what:?}");
+        self.events.attention(&what);
     }
 }
 
@@ -325,13 +344,13 @@ mod tests {
 
     #[derive(Default)]
     struct Seen {
-        notes: Mutex<Vec<String>>,
+        notes: Mutex<Vec<Attention>>,
     }
 
     impl RenewalEvents for Seen {
         fn changed(&self) {}
-        fn notify(&self, title: &str, body: &str) {
-            self.notes.lock().unwrap().push(format!("{title}: {body}"));
+        fn attention(&self, what: &Attention) {
+            self.notes.lock().unwrap().push(what.clone());
         }
     }
 
@@ -381,7 +400,7 @@ mod tests {
         assert!(calls <= 3, "{calls} keyring calls in 2 s");
         let notes = seen.notes.lock().unwrap();
         assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(notes[0].contains("keyring"), "{notes:?}");
+        assert_eq!(notes[0], Attention::KeyringUnavailable { profile: "p".into() });
         // And nothing was lost: the keyring back, the token is still there.
         secrets.fail_with(None);
         assert_eq!(engine.store().tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");

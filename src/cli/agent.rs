@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use latchkey::agent::Agent;
-use latchkey::renewer::{RenewalEvents, Renewer};
+use latchkey::renewer::{Attention, RenewalEvents, Renewer};
 use latchkey::{Error, Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
@@ -23,10 +23,23 @@ struct Events {
 impl RenewalEvents for Events {
     fn changed(&self) {}
 
-    fn notify(&self, title: &str, body: &str) {
-        eprintln!("latchkey agent: {title}: {body}");
+    fn attention(&self, what: &Attention) {
+        // For a terminal: what to type.
+        let line = match what {
+            Attention::SignInNeeded { profile } => {
+                format!("`{profile}` needs you to sign in again: run `latchkey login {profile}`")
+            }
+            Attention::CannotRenew { profile, reason, .. } => {
+                format!("cannot renew `{profile}`: {reason}; trying again (see `latchkey status {profile}`)")
+            }
+            Attention::KeyringUnavailable { profile } => {
+                format!("cannot renew `{profile}`: the keyring is locked or not running; unlock it, trying again")
+            }
+        };
+        eprintln!("latchkey agent: {line}");
         if self.notify {
-            latchkey::notify::show(title, body);
+            let (title, body) = latchkey::notify::words(what);
+            latchkey::notify::show(&title, &body);
         }
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use ksni::blocking::{Handle, TrayMethods};
 use latchkey::agent::Agent;
 use latchkey::autostart::Autostart;
-use latchkey::renewer::{RenewalEvents, Renewer};
+use latchkey::renewer::{Attention, RenewalEvents, Renewer};
 use latchkey::{Error, Latchkey};
 
 use crate::menu::LatchkeyTray;
@@ -26,9 +26,10 @@ impl RenewalEvents for Events {
         }
     }
 
-    fn notify(&self, title: &str, body: &str) {
+    fn attention(&self, what: &Attention) {
+        let (title, body) = latchkey::notify::words(what);
         tracing::info!("notification: {title}: {body}");
-        latchkey::notify::show(title, body);
+        latchkey::notify::show(&title, &body);
     }
 }
 
