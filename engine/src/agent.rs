@@ -146,7 +146,7 @@ impl Agent {
     /// The token set the state file names now, if it is fresh enough for the asker.
     fn vouched(&mut self, question: &Question) -> Option<(u64, TokenSet)> {
         let (id, tokens) = self.current(&question.profile)?;
-        if !tokens.is_fresh(question.min_valid, crate::client::now_secs()) {
+        if !tokens.is_fresh(question.min_valid, crate::clock::now_secs()) {
             return None;
         }
         let profile = self.settings()?.get(&question.profile).ok()?.clone();
@@ -251,7 +251,7 @@ pub fn ask(paths: &Paths, profile: &str, id: u64, min_valid: Option<u64>) -> Opt
     BufReader::new(&stream).take_line(&mut line).ok()?;
     let stored: crate::store::StoredTokens = serde_json::from_str(line.trim_end()).ok()?;
     // What the asker can check cheaply it checks again: the write in force and the time.
-    let fresh = stored.tokens.is_fresh(min_valid, crate::client::now_secs());
+    let fresh = stored.tokens.is_fresh(min_valid, crate::clock::now_secs());
     (stored.id == id && fresh).then_some(stored.tokens)
 }
 

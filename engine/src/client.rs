@@ -4,7 +4,9 @@
 //! profile's settings, the client secret from the keyring, the no-redirect transport,
 //! and one place where token-endpoint failures become [`Error`]s.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use crate::clock::now_secs;
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
@@ -355,10 +357,6 @@ fn network(url: &Url, err: oauth2::HttpClientError<reqwest::Error>) -> Error {
         other => other.to_string(),
     };
     Error::Network { url: crate::callback::redact_url(url), reason }
-}
-
-pub fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 #[cfg(test)]

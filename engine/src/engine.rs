@@ -6,7 +6,8 @@ use serde::Serialize;
 use url::Url;
 
 use crate::callback::{parse_callback, Callback};
-use crate::client::{now_secs, CredentialCheck, OAuthClient};
+use crate::client::{CredentialCheck, OAuthClient};
+use crate::clock::now_secs;
 use crate::config::Config;
 use crate::flow::PendingFlows;
 use crate::http::Http;

@@ -19,6 +19,7 @@ pub mod agent;
 pub mod autostart;
 pub mod callback;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod discovery;
 pub mod engine;

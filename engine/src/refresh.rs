@@ -17,7 +17,8 @@
 //! answer never arrives (crash, cut connection), only dead tokens remain on a server
 //! with no grace period (Majora). It lasts from the request to the keyring write.
 
-use crate::client::{now_secs, OAuthClient};
+use crate::client::OAuthClient;
+use crate::clock::now_secs;
 use crate::http::Http;
 use crate::lock::FileLock;
 use crate::paths::Paths;

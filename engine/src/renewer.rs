@@ -14,7 +14,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::client::now_secs;
+use crate::clock::now_secs;
 use crate::refresh::Source;
 use crate::renewal::{min_valid_for, Action, Policy, Schedule};
 use crate::store::Status;

@@ -154,7 +154,7 @@ mod imp {
         }
 
         pub fn wait(&self, due: Option<u64>) -> Vec<Wake> {
-            let now = crate::client::now_secs();
+            let now = crate::clock::now_secs();
             let wait = due.map(|d| d.saturating_sub(now)).unwrap_or(60).min(60);
             match self.rx.lock().expect("waiter").recv_timeout(Duration::from_secs(wait)) {
                 Ok(()) => vec![Wake::Poked],

@@ -68,7 +68,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
     }
     let expiry = signed_in
         .expires_at
-        .map(|at| format!(", token valid {}", super::output::relative(at as i64 - latchkey::client::now_secs() as i64)))
+        .map(|at| format!(", token valid {}", super::output::relative(at as i64 - latchkey::clock::now_secs() as i64)))
         .unwrap_or_default();
     eprintln!("Signed in to `{}`{expiry}.", signed_in.profile);
     Ok(0)

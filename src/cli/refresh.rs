@@ -15,7 +15,7 @@ pub fn run(args: RefreshArgs, engine: &Latchkey) -> Result<u8> {
     let (tokens, source) = engine.refresh(&args.name, args.force)?;
     let left = tokens
         .expires_at
-        .map(|at| super::output::relative(at as i64 - latchkey::client::now_secs() as i64))
+        .map(|at| super::output::relative(at as i64 - latchkey::clock::now_secs() as i64))
         .map(|r| format!(", expires {r}"))
         .unwrap_or_default();
     let what = match source {

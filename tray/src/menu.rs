@@ -64,23 +64,22 @@ impl ksni::Tray for LatchkeyTray {
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
         let live = self.renewer.live();
-        let mut items: Vec<MenuItem<Self>> =
-            tray_status::lines(&self.engine, Some(&live), latchkey::client::now_secs())
-                .into_iter()
-                .map(|line| {
-                    let (sign_in, refresh, copy) = (line.name.clone(), line.name.clone(), line.name.clone());
-                    SubMenu {
-                        label: label(&line.text),
-                        submenu: vec![
-                            item("Sign in again", true, move |_| desktop_app::sign_in(&sign_in)),
-                            item("Refresh now", line.signed_in, move |t: &mut Self| t.renewer.renew_now(&refresh)),
-                            item("Copy token", line.signed_in, move |t: &mut Self| copy_token(&t.engine, &copy)),
-                        ],
-                        ..Default::default()
-                    }
-                    .into()
-                })
-                .collect();
+        let mut items: Vec<MenuItem<Self>> = tray_status::lines(&self.engine, Some(&live), latchkey::clock::now_secs())
+            .into_iter()
+            .map(|line| {
+                let (sign_in, refresh, copy) = (line.name.clone(), line.name.clone(), line.name.clone());
+                SubMenu {
+                    label: label(&line.text),
+                    submenu: vec![
+                        item("Sign in again", true, move |_| desktop_app::sign_in(&sign_in)),
+                        item("Refresh now", line.signed_in, move |t: &mut Self| t.renewer.renew_now(&refresh)),
+                        item("Copy token", line.signed_in, move |t: &mut Self| copy_token(&t.engine, &copy)),
+                    ],
+                    ..Default::default()
+                }
+                .into()
+            })
+            .collect();
         items.extend([
             MenuItem::Separator,
             item("Open Latchkey", true, |_| desktop_app::open()),

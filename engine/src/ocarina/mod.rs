@@ -157,7 +157,7 @@ fn parse_entry(entry: &Value, ours: &TokenSet) -> Option<TokenSet> {
         expires_at,
         obtained_at: match (expires_at, expires_in) {
             (Some(at), Some(life)) => at.saturating_sub(life),
-            _ => crate::client::now_secs(),
+            _ => crate::clock::now_secs(),
         },
         scopes,
         code: None,
