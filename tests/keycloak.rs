@@ -24,24 +24,18 @@ fn kc() -> &'static Keycloak {
     KC.get_or_init(Keycloak::start)
 }
 
+/// A profile on the realm's own client (tests/keycloak/latchkey-realm.json), with `extra`
+/// arguments to `profile add`.
+fn add_realm_client(cli: &Cli, name: &str, scopes: &str, extra: &[&str]) {
+    let issuer = kc().issuer();
+    let mut args = vec!["profile", "add", name, "--preset", "generic", "--issuer", &issuer, "--client-id", CLIENT_ID];
+    args.extend(["--client-secret-stdin", "--scopes", scopes]);
+    args.extend(extra);
+    cli.ok(&args, &format!("{CLIENT_SECRET}\n"));
+}
+
 fn signed_in(cli: &Cli, scopes: &str) -> latchkey::store::TokenSet {
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            "kc",
-            "--preset",
-            "generic",
-            "--issuer",
-            &kc().issuer(),
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-stdin",
-            "--scopes",
-            scopes,
-        ],
-        &format!("{CLIENT_SECRET}\n"),
-    );
+    add_realm_client(cli, "kc", scopes, &[]);
     let settings = std::fs::read_to_string(cli.config_dir().join("profiles.toml")).unwrap();
     assert!(settings.contains("latchkey://callback/kc"), "{settings}");
     let out = cli.login_paste_with("kc", |url| {
@@ -118,23 +112,7 @@ fn eight_callers_at_expiry_one_refresh_and_the_session_survives() {
 #[test]
 fn a_foreign_iss_is_refused() {
     let cli = Cli::new();
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            "kc",
-            "--preset",
-            "generic",
-            "--issuer",
-            &kc().issuer(),
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-stdin",
-            "--scopes",
-            "openid",
-        ],
-        &format!("{CLIENT_SECRET}\n"),
-    );
+    add_realm_client(&cli, "kc", "openid", &[]);
     let out = cli.login_paste_with("kc", |url| {
         let answer = KeycloakUser::new().authorize(url);
         let ours =
@@ -198,23 +176,7 @@ fn registers_only_with_an_initial_access_token_and_remove_deletes_the_client() {
 #[test]
 fn device_flow_gets_an_offline_token() {
     let cli = Cli::new();
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            "kc",
-            "--preset",
-            "generic",
-            "--issuer",
-            &kc().issuer(),
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-stdin",
-            "--scopes",
-            "openid offline_access",
-        ],
-        &format!("{CLIENT_SECRET}\n"),
-    );
+    add_realm_client(&cli, "kc", "openid offline_access", &[]);
     let mut login = cli.start_login("kc", "--device");
     let complete = login.line_starting("(or open ").trim_start_matches("(or open ").trim_end_matches(')').to_string();
     KeycloakUser::new().approve_device(&complete);
@@ -228,25 +190,7 @@ fn device_flow_gets_an_offline_token() {
 #[test]
 fn browser_sign_in_caught_on_a_loopback_port() {
     let cli = Cli::new();
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            "lb",
-            "--preset",
-            "generic",
-            "--issuer",
-            &kc().issuer(),
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-stdin",
-            "--scopes",
-            "openid offline_access",
-            "--redirect-uri",
-            "http://127.0.0.1/callback",
-        ],
-        &format!("{CLIENT_SECRET}\n"),
-    );
+    add_realm_client(&cli, "lb", "openid offline_access", &["--redirect-uri", "http://127.0.0.1/callback"]);
     let mut login = cli.start_login("lb", "--browser");
     let url = login.line_starting("http");
     let redirect = KeycloakUser::new().authorize(&url);
