@@ -61,9 +61,12 @@ pub fn classify(head: &[u8], complete: bool, base: &Url, path: &str, state: &str
     }
     let text = String::from_utf8_lossy(head);
     let line = text.lines().next().unwrap_or("");
-    let mut words = line.split_whitespace();
-    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or("/"));
-    if method != "GET" || !target.starts_with('/') {
+    // RFC 9112 §3: method SP request-target SP HTTP-version, single spaces only (a split
+    // on any whitespace took "GET\x0c\x0c /callback…" for a GET; found by fuzzing).
+    let mut words = line.splitn(3, ' ');
+    let (method, target, version) =
+        (words.next().unwrap_or(""), words.next().unwrap_or(""), words.next().unwrap_or(""));
+    if method != "GET" || !target.starts_with('/') || !version.starts_with("HTTP/") {
         return Verdict::NotFound;
     }
     // `//host/...` would join as another host: only this listener's origin counts.
@@ -188,6 +191,17 @@ fn respond(stream: &mut TcpStream, status: &str, body: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_well_formed_get_line_counts() {
+        let base = Url::parse("http://127.0.0.1:5000/callback").unwrap();
+        let ok = b"GET /callback?code=a&state=s HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n\r\n";
+        assert!(matches!(classify(ok, true, &base, "/callback", "s"), Verdict::Callback(_)));
+        let form_feeds = b"GET\x0c\x0c /callback?code=a&state=s HTTP/1.1\r\n\r\n";
+        assert!(matches!(classify(form_feeds, true, &base, "/callback", "s"), Verdict::NotFound));
+        let no_version = b"GET /callback?code=a&state=s\r\n\r\n";
+        assert!(matches!(classify(no_version, true, &base, "/callback", "s"), Verdict::NotFound));
+    }
 
     fn send(port: u16, raw: &[u8]) -> String {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
