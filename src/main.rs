@@ -48,7 +48,7 @@ fn run() -> u8 {
         Ok(code) => code,
         Err(err) => {
             eprintln!("latchkey: {err}");
-            if let Some(hint) = err.hint() {
+            if let Some(hint) = cli::words::hint(&err) {
                 eprintln!("{hint}");
             }
             err.exit_code() as u8

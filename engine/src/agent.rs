@@ -75,7 +75,7 @@ impl Agent {
         }
         if path.exists() {
             if running(paths) {
-                return Err(Error::Usage(format!("another Latchkey agent is serving {}", path.display())));
+                return Err(Error::AlreadyRunning(path));
             }
             std::fs::remove_file(&path).map_err(wrap)?;
         }

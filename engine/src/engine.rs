@@ -620,10 +620,7 @@ impl Latchkey {
         }
         match self.store.client_secret(&profile.name)? {
             Some(s) => Ok(Some(s)),
-            None => Err(Error::KeyringUnavailable(format!(
-                "the client secret of `{}` is missing from the keyring; add it again with `latchkey profile set-client {}`",
-                profile.name, profile.name
-            ))),
+            None => Err(Error::ClientSecretMissing(profile.name.clone())),
         }
     }
 }

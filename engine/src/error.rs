@@ -1,9 +1,10 @@
 //! The one error type of the engine.
 //!
 //! Every message is complete on its own and never contains a secret; `code()` is a
-//! stable identifier the UI and scripts can branch on; `hint()` says what to do next;
-//! `exit_code()` is what the CLI exits with. Text is made from these in exactly two
-//! places: the CLI (`main.rs`) and the desktop app's `error.rs`.
+//! stable identifier the UI and scripts can branch on; `next_step()` says what to do
+//! next as data ([`NextStep`]), never as prose; `exit_code()` is what the CLI exits with.
+//! Hints are worded in exactly two places: the CLI (`cli/words.rs`, commands to type)
+//! and the desktop (`latchkey-ipc`'s `error.rs`, buttons and fields).
 //!
 //! "Sign-in needed" is an error here only because a caller asked for a token that
 //! cannot be had without a person; nothing stored is destroyed on the way.
@@ -43,6 +44,9 @@ pub enum Error {
 
     #[error("keyring unavailable: {0}")]
     KeyringUnavailable(String),
+
+    #[error("the client secret of `{0}` is missing from the keyring")]
+    ClientSecretMissing(String),
 
     #[error("profile `{profile}` needs you to sign in: {reason}")]
     SignInNeeded { profile: String, reason: String },
@@ -97,8 +101,12 @@ pub enum Error {
     #[error("{host} is not this profile's server, so Latchkey did not send it your token")]
     ForeignHost { host: String },
 
-    #[error("{0}")]
-    Io(String),
+    #[error("another Latchkey (latchkey-tray, the app or `latchkey agent`) is already keeping these tokens fresh (it serves {0})")]
+    AlreadyRunning(PathBuf),
+
+    /// A local operation failed; `what` says which ("cannot lock …"), the source why.
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
 }
 
 fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
@@ -110,6 +118,61 @@ fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
     } else {
         format!("the server refused one of the requested scopes (invalid_scope); asked for: {asked}")
     }
+}
+
+/// What a person can do about an error, as data. The CLI words it as commands to type
+/// (`cli/words.rs`), the desktop as buttons and fields (`latchkey-ipc`'s `error.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    /// The profile named does not exist: pick one that does.
+    ChooseExistingProfile,
+    /// A profile of that name exists: choose another name or remove it first.
+    ChooseAnotherName {
+        existing: String,
+    },
+    UseHttps,
+    /// The configuration file cannot be read: fix it or move it aside (it is never overwritten).
+    RepairConfig {
+        path: PathBuf,
+    },
+    UpgradeLatchkey,
+    SetConfigDir,
+    /// The Secret Service is locked or absent; secrets are never put in plain files.
+    UnlockKeyring,
+    /// The profile has a client secret on record but the keyring lost it.
+    GiveClientSecret {
+        profile: String,
+    },
+    SignIn {
+        profile: String,
+    },
+    /// No client id yet: register, or give the one the server's administrator made.
+    Register {
+        profile: String,
+    },
+    /// A callback from another or an older sign-in: start again and use that attempt's address.
+    StartSignInAgain,
+    AuthorizeOnServerPage,
+    AskForFewerScopes {
+        profile: String,
+        majora: bool,
+    },
+    EnableTwoFactor {
+        profile: String,
+    },
+    /// Registration needs an initial access token (`again`: the one given was refused).
+    GetInitialAccessToken {
+        profile: String,
+        again: bool,
+    },
+    CheckClientCredentials,
+    /// Authorization codes live a minute and work once.
+    SignInPromptly,
+    /// A network or server failure: the stored tokens are unchanged.
+    TryAgainLater,
+    CheckIssuer,
+    EndStuckProcess,
+    ConfirmForeignHost,
 }
 
 /// What kind of error: one per [`Error`] variant, written in kebab-case (`sign-in-needed`).
@@ -127,6 +190,7 @@ pub enum ErrorCode {
     ConfigWrite,
     NoConfigDir,
     KeyringUnavailable,
+    ClientSecretMissing,
     SignInNeeded,
     NotRegistered,
     CallbackRejected,
@@ -144,12 +208,13 @@ pub enum ErrorCode {
     Cancelled,
     LockTimeout,
     ForeignHost,
+    AlreadyRunning,
     Io,
 }
 
 impl ErrorCode {
     /// Every code, for checks that a list elsewhere has them all.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::UnknownProfile,
         ErrorCode::ProfileExists,
         ErrorCode::InvalidProfileName,
@@ -160,6 +225,7 @@ impl ErrorCode {
         ErrorCode::ConfigWrite,
         ErrorCode::NoConfigDir,
         ErrorCode::KeyringUnavailable,
+        ErrorCode::ClientSecretMissing,
         ErrorCode::SignInNeeded,
         ErrorCode::NotRegistered,
         ErrorCode::CallbackRejected,
@@ -177,6 +243,7 @@ impl ErrorCode {
         ErrorCode::Cancelled,
         ErrorCode::LockTimeout,
         ErrorCode::ForeignHost,
+        ErrorCode::AlreadyRunning,
         ErrorCode::Io,
     ];
 
@@ -192,6 +259,7 @@ impl ErrorCode {
             ErrorCode::ConfigWrite => "config-write",
             ErrorCode::NoConfigDir => "no-config-dir",
             ErrorCode::KeyringUnavailable => "keyring-unavailable",
+            ErrorCode::ClientSecretMissing => "client-secret-missing",
             ErrorCode::SignInNeeded => "sign-in-needed",
             ErrorCode::NotRegistered => "not-registered",
             ErrorCode::CallbackRejected => "callback-rejected",
@@ -209,12 +277,18 @@ impl ErrorCode {
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::LockTimeout => "lock-timeout",
             ErrorCode::ForeignHost => "foreign-host",
+            ErrorCode::AlreadyRunning => "already-running",
             ErrorCode::Io => "io",
         }
     }
 }
 
 impl Error {
+    /// A local I/O failure: `what` failed ("cannot read stdin") because of `source`.
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { what: what.into(), source }
+    }
+
     /// A stable identifier for this kind of error (shared with the UI).
     /// A stable identifier the UI and scripts branch on (`kind().as_str()`).
     pub fn code(&self) -> &'static str {
@@ -234,6 +308,7 @@ impl Error {
             Error::ConfigWrite { .. } => ErrorCode::ConfigWrite,
             Error::NoConfigDir => ErrorCode::NoConfigDir,
             Error::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            Error::ClientSecretMissing(_) => ErrorCode::ClientSecretMissing,
             Error::SignInNeeded { .. } => ErrorCode::SignInNeeded,
             Error::NotRegistered(_) => ErrorCode::NotRegistered,
             Error::CallbackRejected(_) => ErrorCode::CallbackRejected,
@@ -251,75 +326,40 @@ impl Error {
             Error::Cancelled(_) => ErrorCode::Cancelled,
             Error::LockTimeout(_) => ErrorCode::LockTimeout,
             Error::ForeignHost { .. } => ErrorCode::ForeignHost,
-            Error::Io(_) => ErrorCode::Io,
+            Error::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
+            Error::Io { .. } => ErrorCode::Io,
         }
     }
 
-    /// What the user can do about it, when there is something to say.
-    pub fn hint(&self) -> Option<String> {
+    /// What the user can do about it, as data: each shell words it for its own people
+    /// (the CLI names commands, the desktop names buttons), so no prose lives here.
+    pub fn next_step(&self) -> Option<NextStep> {
         Some(match self {
-            Error::UnknownProfile(_) => "Run `latchkey profile list` to see the profiles you have.".into(),
-            Error::ProfileExists(name) => {
-                format!("Choose another name, or remove the old one with `latchkey profile remove {name}`.")
+            Error::UnknownProfile(_) => NextStep::ChooseExistingProfile,
+            Error::ProfileExists(name) => NextStep::ChooseAnotherName { existing: name.clone() },
+            Error::InsecureEndpoint { .. } => NextStep::UseHttps,
+            Error::ConfigUnreadable { path, .. } => NextStep::RepairConfig { path: path.clone() },
+            Error::ConfigTooNew { .. } => NextStep::UpgradeLatchkey,
+            Error::NoConfigDir => NextStep::SetConfigDir,
+            Error::KeyringUnavailable(_) => NextStep::UnlockKeyring,
+            Error::ClientSecretMissing(profile) => NextStep::GiveClientSecret { profile: profile.clone() },
+            Error::SignInNeeded { profile, .. } => NextStep::SignIn { profile: profile.clone() },
+            Error::NotRegistered(profile) => NextStep::Register { profile: profile.clone() },
+            Error::CallbackRejected(_) => NextStep::StartSignInAgain,
+            Error::AuthorizationDenied { .. } => NextStep::AuthorizeOnServerPage,
+            Error::ScopeRefused { profile, majora, .. } => {
+                NextStep::AskForFewerScopes { profile: profile.clone(), majora: *majora }
             }
-            Error::InsecureEndpoint { .. } => "Use the server's https address.".into(),
-            Error::ConfigUnreadable { path, .. } => {
-                format!("Fix or move {} aside; Latchkey will not overwrite it.", path.display())
+            Error::TwoFactorRequired { profile, .. } => NextStep::EnableTwoFactor { profile: profile.clone() },
+            Error::RegistrationRefused { profile, had_initial_token, .. } => {
+                NextStep::GetInitialAccessToken { profile: profile.clone(), again: *had_initial_token }
             }
-            Error::ConfigTooNew { .. } => "Upgrade Latchkey, or use the version that wrote this file.".into(),
-            Error::NoConfigDir => "Set LATCHKEY_CONFIG_DIR to a writable directory.".into(),
-            Error::KeyringUnavailable(_) => "Unlock your keyring (or start a Secret Service such as \
-                gnome-keyring in this session) and try again. Latchkey never stores secrets in \
-                plain files."
-                .into(),
-            Error::SignInNeeded { profile, .. } => {
-                format!("Run `latchkey login {profile}` to sign in again.")
-            }
-            Error::NotRegistered(profile) => format!(
-                "Run `latchkey register {profile}`, or add the client id with \
-                 `latchkey profile add {profile} ... --client-id ID`."
-            ),
-            Error::CallbackRejected(_) => "Start the sign-in again and use the address from \
-                that attempt; links from older or other sign-ins are never accepted."
-                .into(),
-            Error::AuthorizationDenied { .. } => "Sign in again and choose \"Authorize\" on the server's page.".into(),
-            Error::ScopeRefused { profile, majora: true, .. } => format!(
-                "Untick the task or scope your account may not use (`latchkey profile set {profile} \
-                 --tasks ...` or `--scopes ...`, or the profile's scopes in the app), or ask your \
-                 Majora administrator to grant you the permission; then sign in again."
-            ),
-            Error::ScopeRefused { profile, .. } => format!(
-                "Ask for fewer scopes (`latchkey profile set {profile} --scopes ...`, or the \
-                 profile's scopes in the app), or ask the server's administrator; then sign in again."
-            ),
-            Error::TwoFactorRequired { profile, .. } => format!(
-                "Set up two-factor authentication on your Majora account page (Profile, then \
-                 \"Enable 2FA\"), then sign in again with `latchkey login {profile}`."
-            ),
-            Error::RegistrationRefused { profile, had_initial_token, .. } => format!(
-                "Ask the server's administrator for {} initial access token and run `latchkey register \
-                 {profile} --initial-access-token-stdin`, or ask for a client id and secret and give them \
-                 with `latchkey profile set-client {profile} --client-id ID --client-secret-stdin`.",
-                if *had_initial_token { "a new" } else { "an" }
-            ),
-            Error::ClientRejected => "Check the client id and secret against the server's \
-                application page, then update the profile."
-                .into(),
-            Error::CodeRejected => "Sign in again; authorization codes are valid for a minute \
-                and can be used only once."
-                .into(),
-            Error::Network { .. } | Error::BadResponse(_) | Error::ServerError { .. } => {
-                "Your stored tokens are unchanged. Check your connection or the server's status \
-                 and try again."
-                    .into()
-            }
-            Error::DiscoveryFailed(_) => "Check the issuer URL, or give the endpoints by hand \
-                with --authorize-url and --token-url."
-                .into(),
-            Error::LockTimeout(_) => "Check for a stuck `latchkey` process and try again.".into(),
-            Error::ForeignHost { .. } => {
-                "Check the address. If you trust that host with your token, confirm to send it anyway.".into()
-            }
+            Error::ClientRejected => NextStep::CheckClientCredentials,
+            Error::CodeRejected => NextStep::SignInPromptly,
+            Error::Network { .. } | Error::BadResponse(_) | Error::ServerError { .. } => NextStep::TryAgainLater,
+            Error::DiscoveryFailed(_) => NextStep::CheckIssuer,
+            Error::LockTimeout(_) => NextStep::EndStuckProcess,
+            Error::ForeignHost { .. } => NextStep::ConfirmForeignHost,
             _ => return None,
         })
     }
@@ -333,6 +373,7 @@ impl Error {
             | Error::Usage(_)
             | Error::InsecureEndpoint { .. }
             | Error::ForeignHost { .. }
+            | Error::AlreadyRunning(_) // started twice: the CLI has always said 2 here
             | Error::NotRegistered(_) => 2,
             Error::SignInNeeded { .. }
             | Error::CallbackRejected(_)
@@ -348,13 +389,13 @@ impl Error {
             | Error::Network { .. }
             | Error::DiscoveryFailed(_)
             | Error::Unsupported(_) => 4,
-            Error::KeyringUnavailable(_) => 5,
+            Error::KeyringUnavailable(_) | Error::ClientSecretMissing(_) => 5,
             Error::ConfigUnreadable { .. }
             | Error::ConfigTooNew { .. }
             | Error::ConfigWrite { .. }
             | Error::NoConfigDir
             | Error::LockTimeout(_)
-            | Error::Io(_) => 1,
+            | Error::Io { .. } => 1,
         }
     }
 

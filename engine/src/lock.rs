@@ -34,7 +34,7 @@ impl FileLock {
     }
 
     fn acquire(path: PathBuf, what: &str, wait: Duration) -> Result<Self> {
-        let io = |e: std::io::Error| Error::Io(format!("cannot lock {}: {e}", path.display()));
+        let io = |e: std::io::Error| Error::io(format!("cannot lock {}", path.display()), e);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }

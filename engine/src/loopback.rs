@@ -84,8 +84,8 @@ impl LoopbackListener {
     /// Bind 127.0.0.1 on `port` (0 = any free port) for `path` (e.g. `/callback`).
     pub fn bind(port: u16, path: &str) -> Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", port))
-            .map_err(|e| Error::Io(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-        listener.set_nonblocking(true).map_err(|e| Error::Io(e.to_string()))?;
+            .map_err(|e| Error::io(format!("cannot listen on 127.0.0.1:{port}"), e))?;
+        listener.set_nonblocking(true).map_err(|e| Error::io("cannot set up the loopback listener", e))?;
         Ok(Self { listener, path: path.to_string() })
     }
 
@@ -134,7 +134,7 @@ impl LoopbackListener {
                         return Ok(url);
                     }
                 }
-                Err(e) => return Err(Error::Io(format!("loopback listener failed: {e}"))),
+                Err(e) => return Err(Error::io("the loopback listener failed", e)),
             }
         }
     }

@@ -1,8 +1,8 @@
 //! The one place engine errors become text for the window: `{code, message, hint}`.
-//! The engine's messages never contain secrets, so they can be shown as they are; the
-//! hints that name CLI commands are worded here for a person who has never seen a
-//! terminal. `code` is a closed union in TypeScript (bindings/IpcErrorCode.ts).
+//! The engine's messages never contain secrets, so they can be shown as they are; its
+//! next steps are data, worded here for a person who has never seen a terminal. `code` is a closed union in TypeScript (bindings/IpcErrorCode.ts).
 
+use latchkey::error::NextStep;
 use latchkey::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
@@ -46,34 +46,164 @@ impl From<latchkey::Error> for IpcError {
         Self {
             code: IpcErrorCode::Engine(err.kind()),
             message: err.to_string(),
-            hint: window_hint(&err).or_else(|| err.hint()),
+            hint: err.next_step().map(|step| next_step(&step)),
         }
     }
 }
 
-/// What to do next, in the app's words where the engine's hint names a CLI command.
-fn window_hint(err: &latchkey::Error) -> Option<String> {
-    use latchkey::Error;
-    Some(match err {
-        Error::ScopeRefused { majora: true, .. } => "Untick the task your account may not use under \
+/// What to do next, for a person who has never seen a terminal: buttons and fields of
+/// this app, never a command (the CLI words the same steps in `src/cli/words.rs`).
+pub fn next_step(step: &NextStep) -> String {
+    match step {
+        NextStep::ChooseExistingProfile => "It may have been removed in another window; the list shows the servers \
+            you have."
+            .into(),
+        NextStep::ChooseAnotherName { existing } => {
+            format!("Choose another profile name, or remove \u{201c}{existing}\u{201d} from the list first.")
+        }
+        NextStep::UseHttps => "Use the server\u{2019}s https address.".into(),
+        NextStep::RepairConfig { path } => {
+            format!("Fix or move {} aside (Latchkey will not overwrite it), then open Latchkey again.", path.display())
+        }
+        NextStep::UpgradeLatchkey => "Install the newer Latchkey that wrote this file.".into(),
+        NextStep::SetConfigDir => "Latchkey needs a home folder it can write to; ask whoever set up this \
+            computer."
+            .into(),
+        NextStep::UnlockKeyring => "Unlock your keyring (your login password usually does it) and try again. \
+            Latchkey keeps secrets only there, never in plain files."
+            .into(),
+        NextStep::GiveClientSecret { .. } => "Give the client secret again: \u{201c}Finish setup\u{201d} on the \
+            server\u{2019}s row, then \u{201c}I already have a client id and secret\u{201d}."
+            .into(),
+        NextStep::SignIn { .. } => "Press \u{201c}Sign in\u{201d} on the server\u{2019}s row.".into(),
+        NextStep::Register { .. } => "Press \u{201c}Finish setup\u{201d} on the server\u{2019}s row to register \
+            Latchkey, or give the client id you were given."
+            .into(),
+        NextStep::StartSignInAgain => "Start the sign-in again and use the address from that attempt; links \
+            from older or other sign-ins are never accepted."
+            .into(),
+        NextStep::AuthorizeOnServerPage => {
+            "Sign in again and choose \u{201c}Authorize\u{201d} on the server\u{2019}s page.".into()
+        }
+        NextStep::AskForFewerScopes { majora: true, .. } => "Untick the task your account may not use under \
             \u{201c}Scopes and redirect\u{2026}\u{201d} on the profile, or ask your Majora administrator to \
             grant you the permission; then sign in again."
             .into(),
-        Error::ScopeRefused { .. } => "Remove the scope under \u{201c}Scopes and redirect\u{2026}\u{201d} on \
-            the profile, or ask the server's administrator; then sign in again."
+        NextStep::AskForFewerScopes { majora: false, .. } => "Remove the scope under \u{201c}Scopes and \
+            redirect\u{2026}\u{201d} on the profile, or ask the server\u{2019}s administrator; then sign in again."
             .into(),
-        Error::TwoFactorRequired { .. } => "Set up two-factor authentication on your Majora account page \
+        NextStep::EnableTwoFactor { .. } => "Set up two-factor authentication on your Majora account page \
             (Profile, then \u{201c}Enable 2FA\u{201d}), then sign in again."
             .into(),
-        Error::RegistrationRefused { had_initial_token: false, .. } => "Ask the server\u{2019}s administrator \
-            for an initial access token and paste it into \u{201c}Initial access token\u{201d}, or for a client id and secret (\u{201c}I already \
-            have a client id and secret\u{201d})."
+        NextStep::GetInitialAccessToken { again: false, .. } => "Ask the server\u{2019}s administrator for an \
+            initial access token and paste it into \u{201c}Initial access token\u{201d}, or for a client id and \
+            secret (\u{201c}I already have a client id and secret\u{201d})."
             .into(),
-        Error::RegistrationRefused { .. } => "Ask the server\u{2019}s administrator for a new initial access \
-            token (each one works a limited number of times), or for a client id and secret."
+        NextStep::GetInitialAccessToken { again: true, .. } => "Ask the server\u{2019}s administrator for a new \
+            initial access token (each one works a limited number of times), or for a client id and secret."
             .into(),
-        _ => return None,
-    })
+        NextStep::CheckClientCredentials => "Check the client id and secret against the server\u{2019}s \
+            application page, and paste them again."
+            .into(),
+        NextStep::SignInPromptly => "Sign in again; the server\u{2019}s sign-in codes last a minute and work \
+            once."
+            .into(),
+        NextStep::TryAgainLater => "Your sign-in is kept as it was. Check your connection or the server\u{2019}s \
+            status, and try again."
+            .into(),
+        NextStep::CheckIssuer => "Check the issuer URL, or tick \u{201c}Enter the endpoints by hand\u{201d} and \
+            give the two addresses from the server\u{2019}s documentation."
+            .into(),
+        NextStep::EndStuckProcess => "Another Latchkey is busy with this profile. Wait a moment and try again; \
+            if it keeps happening, log out and in again."
+            .into(),
+        NextStep::ConfirmForeignHost => {
+            "Check the address. If you trust that host with your token, confirm to send it anyway.".into()
+        }
+    }
 }
 
 pub type IpcResult<T> = Result<T, IpcError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// One of every step; the match makes the compiler name a step added without a case here.
+    fn every_step() -> Vec<NextStep> {
+        let p = || "lab".to_string();
+        let all = vec![
+            NextStep::ChooseExistingProfile,
+            NextStep::ChooseAnotherName { existing: p() },
+            NextStep::UseHttps,
+            NextStep::RepairConfig { path: PathBuf::from("/home/u/.config/latchkey/config.toml") },
+            NextStep::UpgradeLatchkey,
+            NextStep::SetConfigDir,
+            NextStep::UnlockKeyring,
+            NextStep::GiveClientSecret { profile: p() },
+            NextStep::SignIn { profile: p() },
+            NextStep::Register { profile: p() },
+            NextStep::StartSignInAgain,
+            NextStep::AuthorizeOnServerPage,
+            NextStep::AskForFewerScopes { profile: p(), majora: true },
+            NextStep::AskForFewerScopes { profile: p(), majora: false },
+            NextStep::EnableTwoFactor { profile: p() },
+            NextStep::GetInitialAccessToken { profile: p(), again: false },
+            NextStep::GetInitialAccessToken { profile: p(), again: true },
+            NextStep::CheckClientCredentials,
+            NextStep::SignInPromptly,
+            NextStep::TryAgainLater,
+            NextStep::CheckIssuer,
+            NextStep::EndStuckProcess,
+            NextStep::ConfirmForeignHost,
+        ];
+        for step in &all {
+            match step {
+                NextStep::ChooseExistingProfile
+                | NextStep::ChooseAnotherName { .. }
+                | NextStep::UseHttps
+                | NextStep::RepairConfig { .. }
+                | NextStep::UpgradeLatchkey
+                | NextStep::SetConfigDir
+                | NextStep::UnlockKeyring
+                | NextStep::GiveClientSecret { .. }
+                | NextStep::SignIn { .. }
+                | NextStep::Register { .. }
+                | NextStep::StartSignInAgain
+                | NextStep::AuthorizeOnServerPage
+                | NextStep::AskForFewerScopes { .. }
+                | NextStep::EnableTwoFactor { .. }
+                | NextStep::GetInitialAccessToken { .. }
+                | NextStep::CheckClientCredentials
+                | NextStep::SignInPromptly
+                | NextStep::TryAgainLater
+                | NextStep::CheckIssuer
+                | NextStep::EndStuckProcess
+                | NextStep::ConfirmForeignHost => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn the_window_never_tells_a_person_to_type_a_command() {
+        for step in every_step() {
+            let words = next_step(&step);
+            for cli in ["`", "latchkey ", "--", "stdin", "Run "] {
+                assert!(!words.contains(cli), "{step:?} is worded for a terminal: {words}");
+            }
+            assert!(words.ends_with('.'), "{step:?}: {words}");
+            assert!(words.chars().next().unwrap().is_uppercase(), "{step:?}: {words}");
+        }
+    }
+
+    #[test]
+    fn an_engine_error_reaches_the_window_with_its_code_and_the_windows_words() {
+        let err = IpcError::from(latchkey::Error::SignInNeeded { profile: "lab".into(), reason: "expired".into() });
+        assert_eq!(err.code, IpcErrorCode::Engine(ErrorCode::SignInNeeded));
+        assert_eq!(err.hint.as_deref(), Some("Press \u{201c}Sign in\u{201d} on the server\u{2019}s row."));
+        let none = IpcError::from(latchkey::Error::Usage("no".into()));
+        assert_eq!(none.hint, None);
+    }
+}

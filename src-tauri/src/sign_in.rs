@@ -1,12 +1,11 @@
 //! Sign-in orchestration on the desktop: start a flow with the chosen catcher, and
 //! report the end of every flow (whichever catcher saw it) the same way.
 
-use latchkey::Result;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::catch;
-use crate::error::IpcError;
+use crate::error::{IpcError, IpcResult};
 use crate::models::{SignInFinished, SignInMethod, SignInStarted};
 use crate::state::AppState;
 
@@ -43,7 +42,7 @@ pub fn start_in_window(app: &AppHandle, profile: String) {
 }
 
 /// Start signing in to `profile` (blocking: call from a worker thread).
-pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> Result<SignInStarted> {
+pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<SignInStarted> {
     let state = app.state::<AppState>();
     let engine = state.engine.clone();
     let p = engine.profile(profile)?;
@@ -54,7 +53,7 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> Result<Sig
             let start = engine.start_sign_in(profile, None)?;
             let data_dir = catch::window::data_dir(engine.paths(), profile);
             catch::window::open(app, profile, start.authorize_url.clone(), start.redirect_uri, data_dir)
-                .map_err(|e| latchkey::Error::Io(format!("cannot open the sign-in window: {e}")))?;
+                .map_err(|e| IpcError::internal(format!("The sign-in window could not be opened: {e}")))?;
             start.authorize_url
         }
         SignInMethod::Browser | SignInMethod::Paste => engine.start_sign_in(profile, None)?.authorize_url,
@@ -68,7 +67,7 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> Result<Sig
 }
 
 /// Report how a flow ended; on success also learn whose account it is (best effort).
-pub fn finish(app: &AppHandle, profile: &str, result: Result<latchkey::engine::SignedIn>) {
+pub fn finish(app: &AppHandle, profile: &str, result: Result<latchkey::engine::SignedIn, IpcError>) {
     let engine = app.state::<AppState>().engine.clone();
     let payload = match result {
         Ok(_) => {
@@ -78,8 +77,8 @@ pub fn finish(app: &AppHandle, profile: &str, result: Result<latchkey::engine::S
             SignInFinished { profile: profile.into(), ok: true, error: None }
         }
         Err(e) => {
-            tracing::warn!(profile, "sign-in did not finish: {e}");
-            SignInFinished { profile: profile.into(), ok: false, error: Some(IpcError::from(e)) }
+            tracing::warn!(profile, "sign-in did not finish: {}", e.message);
+            SignInFinished { profile: profile.into(), ok: false, error: Some(e) }
         }
     };
     let _ = app.emit(FINISHED, payload);

@@ -47,19 +47,13 @@ impl RenewalEvents for Events {
 pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
     // Before any thread starts, so that all of them leave these signals to `sigwait`.
     #[cfg(target_os = "linux")]
-    latchkey::shutdown::block_termination_signals().map_err(|e| Error::Io(format!("cannot set up signals: {e}")))?;
-    let agent = Agent::bind(engine.paths()).map_err(|e| match e {
-        Error::Usage(_) => Error::Usage(
-            "another Latchkey (latchkey-tray, the app or `latchkey agent`) is already keeping these tokens fresh"
-                .into(),
-        ),
-        other => other,
-    })?;
+    latchkey::shutdown::block_termination_signals().map_err(|e| Error::io("cannot set up signals", e))?;
+    let agent = Agent::bind(engine.paths())?;
     let socket = agent.path().display().to_string();
-    agent.serve_in_background().map_err(|e| Error::Usage(format!("cannot start the token agent: {e}")))?;
+    agent.serve_in_background().map_err(|e| Error::io("cannot start the token agent", e))?;
     let events = Arc::new(Events { notify: !args.no_notify });
-    let renewer = Renewer::start(Arc::new(engine), events)
-        .map_err(|e| Error::Io(format!("cannot start the renewal loop: {e}")))?;
+    let renewer =
+        Renewer::start(Arc::new(engine), events).map_err(|e| Error::io("cannot start the renewal loop", e))?;
     eprintln!("latchkey agent: keeping tokens fresh; serving `latchkey token` on {socket}");
     #[cfg(target_os = "linux")]
     {

@@ -21,6 +21,6 @@ pub fn man() -> Result<u8> {
     let cmd = super::Cli::command();
     clap_mangen::Man::new(cmd)
         .render(&mut std::io::stdout())
-        .map_err(|e| latchkey::Error::Io(format!("cannot write the manual page: {e}")))?;
+        .map_err(|e| latchkey::Error::io("cannot write the manual page", e))?;
     Ok(0)
 }

@@ -25,11 +25,11 @@ pub fn run(args: ExecArgs, engine: &Latchkey) -> Result<u8> {
     {
         use std::os::unix::process::CommandExt;
         let err = command.exec();
-        Err(Error::Io(format!("cannot run `{}`: {err}", args.command[0])))
+        Err(Error::io(format!("cannot run `{}`", args.command[0]), err))
     }
     #[cfg(not(unix))]
     {
-        let status = command.status().map_err(|e| Error::Io(format!("cannot run `{}`: {e}", args.command[0])))?;
+        let status = command.status().map_err(|e| Error::io(format!("cannot run `{}`", args.command[0]), e))?;
         Ok(status.code().unwrap_or(1) as u8)
     }
 }

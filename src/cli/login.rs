@@ -55,7 +55,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             eprintln!("Open this address in a browser and sign in:\n\n{}\n", start.authorize_url);
             eprintln!("Then paste the full address you were sent to (or just the code) and press Enter:");
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("cannot read stdin", e))?;
             if line.trim().is_empty() {
                 engine.cancel_sign_in(&args.name);
                 return Err(Error::Cancelled("nothing was pasted".into()));

@@ -17,6 +17,7 @@ mod register;
 mod settings;
 mod status;
 mod token;
+pub mod words;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 sign-in needed, 4 server or network error,

@@ -193,7 +193,7 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
 /// Read a secret from stdin: the first line, trimmed.
 pub fn read_secret() -> Result<Secret> {
     let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
+    std::io::stdin().read_to_string(&mut text).map_err(|e| Error::io("cannot read stdin", e))?;
     let secret = text.lines().next().unwrap_or("").trim().to_string();
     if secret.is_empty() {
         return Err(Error::Usage("no client secret on standard input".into()));

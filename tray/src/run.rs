@@ -53,7 +53,7 @@ pub fn run(after: Option<u32>) -> ExitCode {
     }
     let agent = match Agent::bind(engine.paths()) {
         Ok(agent) => agent,
-        Err(Error::Usage(_)) => {
+        Err(Error::AlreadyRunning(_)) => {
             eprintln!("latchkey-tray: Latchkey is already running (its tray, the app or `latchkey agent`)");
             return ExitCode::from(2);
         }

@@ -65,7 +65,7 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
             let (app, url) = (app.clone(), url.clone());
             std::thread::spawn(move || {
                 let result = engine.complete_sign_in(url.as_str(), None, None);
-                sign_in::finish(&app, &profile, result);
+                sign_in::finish(&app, &profile, result.map_err(Into::into));
             });
         }
         None => {

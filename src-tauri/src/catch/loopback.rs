@@ -22,7 +22,7 @@ pub fn start(app: &AppHandle, profile: &str) -> Result<Url> {
         let result = listener
             .wait(&state, DEFAULT_TIMEOUT)
             .and_then(|url| engine.complete_sign_in(url.as_str(), Some(&profile), Some(&redirect)));
-        sign_in::finish(&app, &profile, result);
+        sign_in::finish(&app, &profile, result.map_err(Into::into));
     });
     Ok(start.authorize_url)
 }

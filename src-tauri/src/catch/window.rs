@@ -138,7 +138,7 @@ pub fn open(
                 }
                 let engine = app.state::<AppState>().engine.clone();
                 let result = engine.complete_sign_in(url.as_str(), Some(&profile), None);
-                sign_in::finish(&app, &profile, result);
+                sign_in::finish(&app, &profile, result.map_err(Into::into));
             });
             false
         })
@@ -149,7 +149,7 @@ pub fn open(
             let engine = app.state::<AppState>().engine.clone();
             if engine.cancel_sign_in(&profile) {
                 let err = latchkey::Error::Cancelled("the sign-in window was closed before it finished".into());
-                sign_in::finish(&app, &profile, Err(err));
+                sign_in::finish(&app, &profile, Err(err.into()));
             }
         }
     });

@@ -12,7 +12,6 @@ pub async fn start_sign_in(app: AppHandle, name: String, method: SignInMethod) -
     tauri::async_runtime::spawn_blocking(move || sign_in::start(&handle, &name, method))
         .await
         .map_err(|e| IpcError::internal(e.to_string()))?
-        .map_err(Into::into)
 }
 
 /// Finish a sign-in with a pasted callback address or code.
