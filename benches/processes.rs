@@ -69,7 +69,7 @@ fn main() {
     );
     profile_token(latchkey, &cli, &out_dir);
     // Round 2: a running agent (the tray's) answers.
-    let agent = latchkey::agent::Agent::bind(&latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let agent = latchkey::agent::Agent::bind(&latchkey::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
     std::thread::spawn(move || agent.serve());
     let round2 = hyperfine("agent", &[peer, ("latchkey token (agent)", format!("{latchkey} token bench"))]);
     perf_token(&cli, &out_dir);
@@ -120,7 +120,7 @@ fn main() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start latchkey agent");
-    while !latchkey::agent::running(&latchkey::paths::Paths::in_dir(app_store.config_dir())) {
+    while !latchkey::agent::running(&latchkey::store::paths::Paths::in_dir(app_store.config_dir())) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let md = cold_start(&desktop, app_store, &out_dir);

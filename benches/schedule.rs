@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use latchkey::profile::Renewal;
-use latchkey::renewal::{Policy, Schedule};
+use latchkey::renewal::schedule::{Policy, Schedule};
 use latchkey::store::{Status, TokenState};
 
 struct Counting;

@@ -14,7 +14,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use latchkey::paths::Paths;
+use latchkey::store::paths::Paths;
 use latchkey::Latchkey;
 use support::{Cli, TestServer, User};
 

@@ -61,7 +61,7 @@ fn realm_sign_in_offline_token_rotation_and_big_jwts() {
 
     // The big token set is served as it is, from the keyring and from the agent.
     assert_eq!(cli.ok(&["token", "kc"], "").trim(), stored.access_token.expose());
-    let agent = latchkey::agent::Agent::bind(&latchkey::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let agent = latchkey::agent::Agent::bind(&latchkey::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
     agent.serve_in_background().unwrap();
     assert_eq!(cli.ok(&["token", "kc"], "").trim(), stored.access_token.expose());
 

@@ -6,7 +6,7 @@
 
 mod support;
 
-use latchkey::paths::Paths;
+use latchkey::store::paths::Paths;
 use latchkey::Latchkey;
 use support::{describe, generic_server, Cli, TestServer, User};
 

@@ -5,7 +5,7 @@
 mod support;
 
 use latchkey::agent::Agent;
-use latchkey::paths::Paths;
+use latchkey::store::paths::Paths;
 use support::{describe, server, Cli, User};
 
 /// Freeze (or thaw) the test keyring daemon, so only the agent can answer quickly.

@@ -7,8 +7,8 @@
 
 use url::Url;
 
-use crate::discovery;
-use crate::http::Http;
+use crate::oauth::discovery;
+use crate::oauth::http::Http;
 use crate::profile::{PresetKind, Renewal, Server};
 use crate::{Error, Result};
 
@@ -421,7 +421,7 @@ mod tests {
         assert_eq!(for_profile(majora.clone(), "lab"), majora);
         let a = for_profile(parse(SCHEME_REDIRECT_URI), "a");
         let b = for_profile(parse(SCHEME_REDIRECT_URI), "b");
-        assert!(!crate::callback::matches_redirect_uri(&a, &b));
+        assert!(!crate::oauth::callback::matches_redirect_uri(&a, &b));
     }
 
     #[test]

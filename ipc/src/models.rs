@@ -216,7 +216,7 @@ pub enum RegisterOutcomeView {
     /// Registered dynamically: the profile has a client id now.
     Registered { client_id: String },
     /// The server has no dynamic registration: type these into its form.
-    Manual { registration_page: Option<String>, fields: Vec<latchkey::registration::FormField> },
+    Manual { registration_page: Option<String>, fields: Vec<latchkey::oauth::registration::FormField> },
 }
 
 impl From<latchkey::engine::RegisterOutcome> for RegisterOutcomeView {

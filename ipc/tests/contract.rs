@@ -34,8 +34,8 @@ fn export(dir: &Path) {
     About::export_all_to(dir).unwrap();
     PresetChoice::export_all_to(dir).unwrap();
     IpcError::export_all_to(dir).unwrap();
-    latchkey::client::CredentialCheck::export_all_to(dir).unwrap();
-    latchkey::probe::ApiAnswer::export_all_to(dir).unwrap();
+    latchkey::oauth::client::CredentialCheck::export_all_to(dir).unwrap();
+    latchkey::oauth::probe::ApiAnswer::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {

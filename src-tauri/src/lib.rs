@@ -29,21 +29,23 @@ use crate::state::AppState;
 
 /// Build and run the app; returns when the user quits.
 pub fn run() {
-    let engine = match latchkey::Latchkey::open() {
-        Ok(engine) => engine,
+    let opened = latchkey::store::paths::Paths::from_env()
+        .and_then(|paths| Ok((latchkey::Latchkey::with_paths(paths.clone())?, paths)));
+    let (engine, paths) = match opened {
+        Ok(opened) => opened,
         Err(err) => {
             eprintln!("latchkey-desktop: {err}");
             std::process::exit(1);
         }
     };
-    logging::init(engine.paths());
+    logging::init(&paths);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let start_hidden = args.iter().any(|a| a == "--hidden");
     let sign_in = sign_in::requested(&args);
     // The tray keeps the tokens fresh, whatever this window does: start it if it is not
     // there (`latchkey agent` counts too: it renews and answers as the tray does).
     let mut environment = environment::Environment::detect();
-    if latchkey::agent::running(engine.paths()) {
+    if latchkey::agent::running(&paths) {
         tracing::info!("another Latchkey process keeps the tokens fresh; this app is only a window");
     } else {
         environment.lean_tray_started = start_lean_tray();
@@ -73,7 +75,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .manage(AppState::new(engine, environment))
+        .manage(AppState::new(engine, paths, environment))
         .on_window_event(|window, event| {
             if window.label() == windows::MAIN && matches!(event, tauri::WindowEvent::Destroyed) {
                 tracing::info!("main window closed");

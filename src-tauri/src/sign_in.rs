@@ -51,7 +51,7 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
         SignInMethod::Browser if loopback => catch::loopback::start(app, profile)?,
         SignInMethod::Window => {
             let start = engine.start_sign_in(profile, None)?;
-            let data_dir = catch::window::data_dir(engine.paths(), profile);
+            let data_dir = catch::window::data_dir(&state.paths, profile);
             catch::window::open(app, profile, start.authorize_url.clone(), start.redirect_uri, data_dir)
                 .map_err(|e| IpcError::internal(format!("The sign-in window could not be opened: {e}")))?;
             start.authorize_url

@@ -4,6 +4,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use latchkey::store::paths::Paths;
 use latchkey::Latchkey;
 
 use crate::environment::Environment;
@@ -12,6 +13,9 @@ use crate::error::IpcResult;
 pub struct AppState {
     /// The engine; its pending flows live here, so every catcher finds them.
     pub engine: Arc<Latchkey>,
+    /// Where the engine keeps its files (the app opened them; logs, the sign-in
+    /// windows' browser data and the store watcher need the directories).
+    pub paths: Paths,
     pub environment: Environment,
     /// Warnings about links that arrived before the window could listen (cold start).
     pub link_warnings: Mutex<Vec<String>>,
@@ -32,9 +36,10 @@ pub fn fingerprint(text: &str) -> u64 {
 }
 
 impl AppState {
-    pub fn new(engine: Latchkey, environment: Environment) -> Self {
+    pub fn new(engine: Latchkey, paths: Paths, environment: Environment) -> Self {
         Self {
             engine: Arc::new(engine),
+            paths,
             environment,
             link_warnings: Mutex::new(Vec::new()),
             started: Instant::now(),

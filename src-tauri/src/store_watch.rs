@@ -2,14 +2,14 @@
 //! the store: the engine's waiter watches the state and settings directories (inotify,
 //! no polling) and the window reloads its list, as it does after a renewal of its own.
 
-use latchkey::wakeup::{self, Wake};
+use latchkey::renewal::wakeup::{self, Wake};
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::sign_in::PROFILES_CHANGED;
 use crate::state::AppState;
 
 pub fn start(app: &AppHandle) {
-    let paths = app.state::<AppState>().engine.paths().clone();
+    let paths = app.state::<AppState>().paths.clone();
     let (waiter, poker) = match wakeup::waiter(&[paths.state_dir(), paths.config_dir()]) {
         Ok(pair) => pair,
         Err(e) => return tracing::warn!("the window will not follow renewals by the tray: {e}"),

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use latchkey::agent::Agent;
-use latchkey::renewer::{Attention, RenewalEvents, Renewer};
+use latchkey::renewal::worker::{Attention, RenewalEvents, Renewer};
 use latchkey::{Error, Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
@@ -38,17 +38,17 @@ impl RenewalEvents for Events {
         };
         eprintln!("latchkey agent: {line}");
         if self.notify {
-            let (title, body) = latchkey::notify::words(what);
-            latchkey::notify::show(&title, &body);
+            let (title, body) = latchkey::desktop::notify::words(what);
+            latchkey::desktop::notify::show(&title, &body);
         }
     }
 }
 
-pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
+pub fn run(args: AgentArgs, engine: Latchkey, paths: &latchkey::store::paths::Paths) -> Result<u8> {
     // Before any thread starts, so that all of them leave these signals to `sigwait`.
     #[cfg(target_os = "linux")]
-    latchkey::shutdown::block_termination_signals().map_err(|e| Error::io("cannot set up signals", e))?;
-    let agent = Agent::bind(engine.paths())?;
+    latchkey::agent::shutdown::block_termination_signals().map_err(|e| Error::io("cannot set up signals", e))?;
+    let agent = Agent::bind(paths)?;
     let socket = agent.path().display().to_string();
     agent.serve_in_background().map_err(|e| Error::io("cannot start the token agent", e))?;
     let events = Arc::new(Events { notify: !args.no_notify });
@@ -57,7 +57,7 @@ pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
     eprintln!("latchkey agent: keeping tokens fresh; serving `latchkey token` on {socket}");
     #[cfg(target_os = "linux")]
     {
-        let signal = latchkey::shutdown::wait_for_termination();
+        let signal = latchkey::agent::shutdown::wait_for_termination();
         eprintln!("latchkey agent: {signal}: stopping once any renewal in flight is stored");
         if !renewer.stop(std::time::Duration::from_secs(60)) {
             eprintln!("latchkey agent: a renewal is still running after a minute; stopping anyway");

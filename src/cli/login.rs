@@ -8,7 +8,7 @@
 
 use std::io::BufRead;
 
-use latchkey::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
+use latchkey::oauth::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
 use latchkey::profile::is_loopback_redirect;
 use latchkey::{Error, Latchkey, Result};
 

@@ -125,7 +125,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Man => return completions::man(),
         _ => {}
     }
-    let engine = Latchkey::open()?;
+    let paths = latchkey::store::paths::Paths::from_env()?;
+    let engine = Latchkey::with_paths(paths.clone())?;
     match cli.command {
         Command::Profile(cmd) => profile::run(cmd, &engine),
         Command::Register(args) => register::run(args, &engine),
@@ -137,7 +138,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Exec(args) => exec::run(args, &engine),
         Command::Export(cmd) => export::run(cmd, &engine),
         Command::Settings(args) => settings::run(args, &engine),
-        Command::Agent(args) => agent::run(args, engine),
+        Command::Agent(args) => agent::run(args, engine, &paths),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }

@@ -5,7 +5,7 @@ use std::io::Read;
 use latchkey::engine::NewProfile;
 use latchkey::preset::ServerSpec;
 use latchkey::profile::{PresetKind, RedirectMode};
-use latchkey::secret::Secret;
+use latchkey::store::secret::Secret;
 use latchkey::{Error, Latchkey, Result};
 use url::Url;
 
@@ -129,11 +129,11 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
             Ok(0)
         }
         ProfileCommand::Check { name } => match engine.check_credentials(&name)? {
-            latchkey::client::CredentialCheck::Accepted => {
+            latchkey::oauth::client::CredentialCheck::Accepted => {
                 println!("The server accepts the client id and secret of `{name}`.");
                 Ok(0)
             }
-            latchkey::client::CredentialCheck::Rejected => Err(Error::ClientRejected),
+            latchkey::oauth::client::CredentialCheck::Rejected => Err(Error::ClientRejected),
         },
         ProfileCommand::Set { name, redirect_uri, tasks, scopes, ocarina_sync, no_ocarina_sync } => {
             let mut changed = false;

@@ -1,6 +1,6 @@
 //! `latchkey refresh NAME [--force]`: renew now.
 
-use latchkey::refresh::Source;
+use latchkey::renewal::refresh::Source;
 use latchkey::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]

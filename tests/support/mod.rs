@@ -475,7 +475,7 @@ impl Cli {
 
     /// The stored tokens, read straight from the keyring (as a test oracle).
     pub fn stored_tokens(&self, name: &str) -> Option<latchkey::store::TokenSet> {
-        let paths = latchkey::paths::Paths::in_dir(self.config_dir());
+        let paths = latchkey::store::paths::Paths::in_dir(self.config_dir());
         latchkey::store::Store::new(&paths).tokens(name).unwrap()
     }
 

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
-pub fn init(paths: &latchkey::paths::Paths) {
+pub fn init(paths: &latchkey::store::paths::Paths) {
     let filter = || EnvFilter::try_from_env("LATCHKEY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let dir = paths.log_dir();
     let file = std::fs::create_dir_all(&dir)

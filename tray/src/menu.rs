@@ -1,14 +1,15 @@
 //! The tray item and its menu: one submenu per profile with its status and actions, then
 //! Open / Start at login / Quit — the same words as the app's own tray
-//! ([`latchkey::tray_status`]). A left click opens the window.
+//! ([`latchkey::desktop::tray_status`]). A left click opens the window.
 
 use std::sync::Arc;
 
 use ksni::menu::{CheckmarkItem, StandardItem, SubMenu};
 use ksni::{MenuItem, Status, ToolTip};
-use latchkey::autostart::Autostart;
-use latchkey::renewer::Renewer;
-use latchkey::{tray_status, Latchkey};
+use latchkey::desktop::autostart::Autostart;
+use latchkey::desktop::tray_status;
+use latchkey::renewal::worker::Renewer;
+use latchkey::Latchkey;
 
 use crate::{clipboard, desktop_app, icon};
 
@@ -117,7 +118,7 @@ fn copy_token(engine: &Arc<Latchkey>, name: &str) {
         },
         Err(e) => {
             tracing::warn!(profile = %name, "cannot copy a token: {e}");
-            latchkey::notify::show("Latchkey", &format!("No token to copy for {name}: {e}"));
+            latchkey::desktop::notify::show("Latchkey", &format!("No token to copy for {name}: {e}"));
         }
     });
 }

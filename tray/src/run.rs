@@ -8,8 +8,8 @@ use std::sync::{Arc, OnceLock};
 
 use ksni::blocking::{Handle, TrayMethods};
 use latchkey::agent::Agent;
-use latchkey::autostart::Autostart;
-use latchkey::renewer::{Attention, RenewalEvents, Renewer};
+use latchkey::desktop::autostart::Autostart;
+use latchkey::renewal::worker::{Attention, RenewalEvents, Renewer};
 use latchkey::{Error, Latchkey};
 
 use crate::menu::LatchkeyTray;
@@ -27,31 +27,38 @@ impl RenewalEvents for Events {
     }
 
     fn attention(&self, what: &Attention) {
-        let (title, body) = latchkey::notify::words(what);
+        let (title, body) = latchkey::desktop::notify::words(what);
         tracing::info!("notification: {title}: {body}");
-        latchkey::notify::show(&title, &body);
+        latchkey::desktop::notify::show(&title, &body);
     }
 }
 
 pub fn run(after: Option<u32>) -> ExitCode {
     // Before any thread starts: SIGTERM (logout, shutdown), SIGINT and SIGHUP are waited
     // for below, so a renewal in flight is stored before the process ends.
-    if let Err(e) = latchkey::shutdown::block_termination_signals() {
+    if let Err(e) = latchkey::agent::shutdown::block_termination_signals() {
         eprintln!("latchkey-tray: cannot set up signals: {e}");
         return ExitCode::from(1);
     }
-    let engine = match Latchkey::open() {
+    let paths = match latchkey::store::paths::Paths::from_env() {
+        Ok(paths) => paths,
+        Err(e) => {
+            eprintln!("latchkey-tray: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let engine = match Latchkey::with_paths(paths.clone()) {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!("latchkey-tray: {e}");
             return ExitCode::from(1);
         }
     };
-    crate::logging::init(engine.paths());
+    crate::logging::init(&paths);
     if let Some(pid) = after {
         wait_for_exit(pid);
     }
-    let agent = match Agent::bind(engine.paths()) {
+    let agent = match Agent::bind(&paths) {
         Ok(agent) => agent,
         Err(Error::AlreadyRunning(_)) => {
             eprintln!("latchkey-tray: Latchkey is already running (its tray, the app or `latchkey agent`)");
@@ -85,7 +92,7 @@ pub fn run(after: Option<u32>) -> ExitCode {
         }
         Err(e) => tracing::warn!("no tray icon ({e}); tokens are still kept fresh"),
     }
-    let signal = latchkey::shutdown::wait_for_termination();
+    let signal = latchkey::agent::shutdown::wait_for_termination();
     tracing::info!("{signal}: stopping once any renewal in flight is stored");
     if !renewer.stop(std::time::Duration::from_secs(60)) {
         tracing::warn!("a renewal is still running after a minute; stopping anyway");

@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use crate::config::write_atomic;
 use crate::profile::Profile;
-use crate::secret::Secret;
+use crate::store::config::write_atomic;
+use crate::store::secret::Secret;
 use crate::store::TokenSet;
 use crate::{Error, Result};
 
@@ -182,7 +182,8 @@ mod tests {
     use crate::profile::{PresetKind, RedirectMode};
 
     fn profile() -> Profile {
-        let r = resolve(PresetKind::MajoraTest, &ServerSpec::default(), &crate::http::Http::new().unwrap()).unwrap();
+        let r =
+            resolve(PresetKind::MajoraTest, &ServerSpec::default(), &crate::oauth::http::Http::new().unwrap()).unwrap();
         Profile {
             name: "mt".into(),
             server: r.server,

@@ -14,7 +14,7 @@ use crate::state::AppState;
 pub const EVENT: &str = "latchkey://deep-link";
 
 /// The plugin writes `Exec="PATH" %u`, which Debian's generic xdg-open cannot run; the
-/// same line without quotes works everywhere (see `latchkey::autostart::unquoted_exec`).
+/// same line without quotes works everywhere (see `latchkey::desktop::autostart::unquoted_exec`).
 #[cfg(target_os = "linux")]
 fn plain_exec_in_handler_entry(app: &AppHandle) {
     use tauri::Manager;
@@ -23,7 +23,7 @@ fn plain_exec_in_handler_entry(app: &AppHandle) {
     let Ok(data) = app.path().data_dir() else { return };
     let entry = data.join("applications").join(format!("{}-handler.desktop", name.to_string_lossy()));
     let Ok(text) = std::fs::read_to_string(&entry) else { return };
-    if let Some(fixed) = latchkey::autostart::unquoted_exec(&text) {
+    if let Some(fixed) = latchkey::desktop::autostart::unquoted_exec(&text) {
         let tmp = entry.with_extension("desktop.tmp");
         match std::fs::write(&tmp, fixed).and_then(|()| std::fs::rename(&tmp, &entry)) {
             Ok(()) => tracing::info!(entry = %entry.display(), "latchkey:// handler entry written for every xdg-open"),
@@ -57,7 +57,7 @@ pub fn register(app: &AppHandle) {
 
 /// The one place a `latchkey://` URL enters the app.
 pub fn handle_url(app: &AppHandle, url: &url::Url) {
-    let shown = latchkey::callback::redact_url(url);
+    let shown = latchkey::oauth::callback::redact_url(url);
     tracing::info!(link = %shown, "deep link received");
     let engine = app.state::<AppState>().engine.clone();
     match engine.pending_profile_for(url) {

@@ -1,7 +1,7 @@
 //! "Use my browser" with a loopback redirect URI: a listener on 127.0.0.1 (RFC 8252
 //! §7.3) that waits, on a worker thread, for the one request carrying this sign-in's state.
 
-use latchkey::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
+use latchkey::oauth::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
 use latchkey::Result;
 use tauri::{AppHandle, Manager};
 use url::Url;

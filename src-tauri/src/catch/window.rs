@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use latchkey::callback::matches_redirect_uri;
-use latchkey::paths::Paths;
+use latchkey::oauth::callback::matches_redirect_uri;
+use latchkey::store::paths::Paths;
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 use url::Url;
 
@@ -60,7 +60,7 @@ pub fn forget(paths: &Paths, profile: &str, keep: bool) -> std::io::Result<()> {
     }
     std::fs::create_dir_all(&dir)?;
     let id = format!("{:016x}", rand_id());
-    latchkey::config::write_atomic(&dir.join("current"), id.as_bytes())
+    latchkey::store::config::write_atomic(&dir.join("current"), id.as_bytes())
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     for entry in std::fs::read_dir(&dir)?.flatten() {
         if entry.file_name() != "current" && entry.file_name() != id.as_str() && entry.path().is_dir() {
@@ -130,7 +130,7 @@ pub fn open(
             if nav_caught.swap(true, Ordering::SeqCst) {
                 return false;
             }
-            tracing::info!(profile = %nav_profile, to = %latchkey::callback::redact_url(url), "sign-in window reached the redirect URI");
+            tracing::info!(profile = %nav_profile, to = %latchkey::oauth::callback::redact_url(url), "sign-in window reached the redirect URI");
             let (app, profile, label, url) = (nav_app.clone(), nav_profile.clone(), nav_label.clone(), url.clone());
             std::thread::spawn(move || {
                 if let Some(w) = app.get_webview_window(&label) {

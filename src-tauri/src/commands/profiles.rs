@@ -1,7 +1,7 @@
 use latchkey::engine::NewProfile;
+use latchkey::oauth::probe::ApiAnswer;
 use latchkey::preset::ServerSpec;
-use latchkey::probe::ApiAnswer;
-use latchkey::secret::Secret;
+use latchkey::store::secret::Secret;
 use latchkey_ipc::models::{RegisterOutcomeView, SignOutView};
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -99,7 +99,7 @@ pub async fn set_client(
 pub async fn check_credentials(
     state: State<'_, AppState>,
     name: String,
-) -> IpcResult<latchkey::client::CredentialCheck> {
+) -> IpcResult<latchkey::oauth::client::CredentialCheck> {
     state.run(move |e| e.check_credentials(&name)).await
 }
 
@@ -188,7 +188,7 @@ pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: St
     let gone = name.clone();
     let (report, problems) = state.run(move |e| e.remove_profile(&name)).await?;
     // Its browser data goes too: a profile added again under this name starts logged out.
-    if let Err(e) = crate::catch::window::forget(state.engine.paths(), &gone, false) {
+    if let Err(e) = crate::catch::window::forget(&state.paths, &gone, false) {
         tracing::warn!("cannot delete the browser data of `{gone}`: {e}");
     }
     for p in problems {

@@ -7,12 +7,12 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView> {
     let config = state.run(|e| e.config()).await?;
-    let paths = state.engine.paths();
+    let paths = &state.paths;
     Ok(SettingsView {
         renew_at_percent: config
             .settings()
             .renew_at_percent
-            .unwrap_or((latchkey::renewal::DEFAULT_FRACTION * 100.0) as u8),
+            .unwrap_or((latchkey::renewal::schedule::DEFAULT_FRACTION * 100.0) as u8),
         start_at_login: crate::start_at_login::is_enabled(),
         config_dir: paths.config_dir().display().to_string(),
         log_dir: paths.log_dir().display().to_string(),
@@ -48,7 +48,7 @@ pub fn about() -> About {
 pub async fn diagnostics(state: State<'_, AppState>) -> IpcResult<String> {
     let rows = state.run(|e| e.status(None)).await?;
     let a = about();
-    let paths = state.engine.paths();
+    let paths = &state.paths;
     let mut out = format!(
         "Latchkey {} (Tauri {}, WebKitGTK {}, {})\nconfig: {}\nlogs: {}\n",
         a.version,

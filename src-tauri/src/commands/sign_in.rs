@@ -49,6 +49,6 @@ pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, name: 
     if app.get_webview_window(&window::label(&name)).is_some() {
         return Err(IpcError::usage("Close the sign-in window first."));
     }
-    window::forget(state.engine.paths(), &name, true)
+    window::forget(&state.paths, &name, true)
         .map_err(|e| IpcError::internal(format!("cannot forget the browser session of `{name}`: {e}")))
 }

@@ -5,7 +5,7 @@
 //! Logout, shutdown and `systemctl --user stop` all send SIGTERM (a terminal SIGINT or
 //! SIGHUP), whose default action is exactly such a kill. So these processes block the
 //! three signals before starting any thread (every thread inherits the mask), and the
-//! main thread waits for one with `sigwait`; then [`crate::renewer::Renewer::stop`]
+//! main thread waits for one with `sigwait`; then [`crate::renewal::worker::Renewer::stop`]
 //! lets a renewal in flight be stored, refuses new ones, and the process exits.
 
 use nix::sys::signal::{SigSet, Signal};

@@ -17,12 +17,12 @@
 //! answer never arrives (crash, cut connection), only dead tokens remain on a server
 //! with no grace period (Majora). It lasts from the request to the keyring write.
 
-use crate::client::OAuthClient;
 use crate::clock::now_secs;
-use crate::http::Http;
-use crate::lock::FileLock;
-use crate::paths::Paths;
+use crate::oauth::client::OAuthClient;
+use crate::oauth::http::Http;
 use crate::profile::{Profile, Renewal};
+use crate::store::lock::FileLock;
+use crate::store::paths::Paths;
 use crate::store::{Status, Store, TokenSet};
 use crate::{Error, Result};
 
@@ -225,9 +225,9 @@ mod tests {
     use url::Url;
 
     use super::*;
-    use crate::client::tests::token_endpoint;
+    use crate::oauth::client::tests::token_endpoint;
     use crate::profile::{PresetKind, RedirectMode, Server};
-    use crate::secret::{MemorySecrets, Secret};
+    use crate::store::secret::{MemorySecrets, Secret};
 
     struct Setup {
         _dir: tempfile::TempDir,

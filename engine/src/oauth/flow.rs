@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::secret::Secret;
+use crate::store::secret::Secret;
 
 /// How long a sign-in may take before its flow is forgotten.
 pub const FLOW_TTL: Duration = Duration::from_secs(15 * 60);

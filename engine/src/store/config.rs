@@ -10,8 +10,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::paths::Paths;
 use crate::profile::{validate_name, Profile};
+use crate::store::paths::Paths;
 use crate::{Error, Result};
 
 /// The file format this build writes and the newest it reads.

@@ -10,9 +10,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::write_cache_file;
-use crate::paths::Paths;
-use crate::secret::{Keyring, Secret, SecretKind, SecretStore};
+use crate::store::config::write_cache_file;
+use crate::store::paths::Paths;
+use crate::store::secret::{Keyring, Secret, SecretKind, SecretStore};
 use crate::{Error, Result};
 
 /// What the server gave us (kept in the keyring only).
@@ -132,7 +132,7 @@ impl Store {
         Self::with_secrets(paths, std::sync::Arc::new(Keyring::new(paths.keyring_service())))
     }
 
-    /// The store on another secret store (unit tests: [`crate::secret::MemorySecrets`]).
+    /// The store on another secret store (unit tests: [`crate::store::secret::MemorySecrets`]).
     pub fn with_secrets(paths: &Paths, secrets: std::sync::Arc<dyn SecretStore>) -> Self {
         Self { paths: paths.clone(), keyring: secrets }
     }
@@ -145,18 +145,6 @@ impl Store {
     /// The stored token set, if any (from the keyring).
     pub fn tokens(&self, profile: &str) -> Result<Option<TokenSet>> {
         Ok(self.stored_tokens(profile)?.map(|stored| stored.tokens))
-    }
-
-    /// A token set a running token agent vouches for: the keyring write the state file
-    /// names now, valid for `min_valid` seconds ([`TokenSet::is_fresh`]), not superseded
-    /// by Ocarina. A memory read in another process instead of a Secret Service session;
-    /// `None` sends the caller to the keyring.
-    pub fn served_fresh(&self, profile: &str, min_valid: Option<u64>) -> Option<TokenSet> {
-        crate::profile::validate_name(profile).ok()?;
-        #[cfg(unix)]
-        return crate::agent::ask(&self.paths, profile, self.state(profile).tokens_id?, min_valid);
-        #[cfg(not(unix))]
-        None
     }
 
     pub(crate) fn stored_tokens(&self, profile: &str) -> Result<Option<StoredTokens>> {

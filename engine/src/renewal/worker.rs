@@ -1,5 +1,5 @@
-//! The renewal loop: plans every profile with [`crate::renewal::Schedule`], sleeps until
-//! the next due time (see [`crate::wakeup`]), renews through the engine (same
+//! The renewal loop: plans every profile with [`crate::renewal::schedule::Schedule`], sleeps until
+//! the next due time (see [`crate::renewal::wakeup`]), renews through the engine (same
 //! cross-process lock as the CLI), and reports what changed to whoever runs it — the
 //! desktop tray or the lean `latchkey agent` — through [`RenewalEvents`].
 //!
@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::clock::now_secs;
-use crate::refresh::Source;
-use crate::renewal::{min_valid_for, Action, Policy, Schedule};
+use crate::renewal::refresh::Source;
+use crate::renewal::schedule::{min_valid_for, Action, Policy, Schedule};
+use crate::renewal::wakeup::{self, Poker, Wake};
 use crate::store::Status;
-use crate::wakeup::{self, Poker, Wake};
 use crate::{Error, Latchkey};
 
 /// Something a person should know, as data: the host words it for its people (the tray
@@ -139,7 +139,10 @@ impl Renewer {
 
 fn policy(engine: &Latchkey) -> Policy {
     let fraction = engine.config().ok().and_then(|c| c.settings().renew_at_percent).map(|p| p as f64 / 100.0);
-    Policy { fraction: fraction.unwrap_or(crate::renewal::DEFAULT_FRACTION).clamp(0.5, 0.95), ..Policy::default() }
+    Policy {
+        fraction: fraction.unwrap_or(crate::renewal::schedule::DEFAULT_FRACTION).clamp(0.5, 0.95),
+        ..Policy::default()
+    }
 }
 
 struct Loop {
@@ -298,7 +301,7 @@ impl Loop {
                 // the plan would be due again at once. Back off as for a network failure.
                 let attempts = self.local_failures.entry(name.to_string()).or_insert(0);
                 *attempts += 1;
-                let (attempts, wait) = (*attempts, crate::renewal::backoff(*attempts));
+                let (attempts, wait) = (*attempts, crate::renewal::schedule::backoff(*attempts));
                 tracing::warn!(profile = name, attempts, "renewal failed, will retry in {wait} s: {e}");
                 if matches!(e, Error::KeyringUnavailable(_)) && self.notified.insert(name.to_string()) {
                     self.attention(Attention::KeyringUnavailable { profile: name.to_string() });
@@ -336,10 +339,10 @@ mod tests {
 
     use super::*;
     use crate::engine::NewProfile;
-    use crate::paths::Paths;
     use crate::preset::ServerSpec;
     use crate::profile::PresetKind;
-    use crate::secret::{MemorySecrets, Secret};
+    use crate::store::paths::Paths;
+    use crate::store::secret::{MemorySecrets, Secret};
     use crate::store::{Store, TokenSet};
 
     #[derive(Default)]

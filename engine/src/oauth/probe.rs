@@ -7,9 +7,9 @@
 use serde::Serialize;
 use url::Url;
 
-use crate::http::Http;
+use crate::oauth::http::Http;
 use crate::profile::{check_secure_url, Profile};
-use crate::secret::Secret;
+use crate::store::secret::Secret;
 use crate::Result;
 
 /// What a test call answered.
@@ -31,10 +31,10 @@ pub fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
         .get(url.clone())
         .bearer_auth(token.expose())
         .send()
-        .map_err(|e| crate::http::unreachable(url, &e))?;
+        .map_err(|e| crate::oauth::http::unreachable(url, &e))?;
     let status = response.status().as_u16();
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let text = String::from_utf8_lossy(&crate::http::read_body(response, url)?).into_owned();
+    let text = String::from_utf8_lossy(&crate::oauth::http::read_body(response, url)?).into_owned();
     // Servers sometimes echo credentials; never show the token back.
     let body: String = text.replace(token.expose(), "[token]").chars().take(500).collect();
     Ok(ApiAnswer { status, content_type, body })
@@ -53,20 +53,21 @@ pub fn account(
             .get(url.clone())
             .bearer_auth(token.expose())
             .send()
-            .map_err(|e| crate::http::unreachable(url, &e))?;
+            .map_err(|e| crate::oauth::http::unreachable(url, &e))?;
         if response.status().is_success() {
             let v: serde_json::Value =
-                serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
+                serde_json::from_slice(&crate::oauth::http::read_body(response, url)?).unwrap_or_default();
             return Ok(pick(&v, &["preferred_username", "email", "name", "sub"]));
         }
     }
     if let Some(url) = &profile.server.introspect_url {
         let mut form = vec![("token", token.expose().to_string())];
-        let request = crate::client::authenticate(http.client().post(url.clone()), &mut form, profile, client_secret);
-        let response = request.form(&form).send().map_err(|e| crate::http::unreachable(url, &e))?;
+        let request =
+            crate::oauth::client::authenticate(http.client().post(url.clone()), &mut form, profile, client_secret);
+        let response = request.form(&form).send().map_err(|e| crate::oauth::http::unreachable(url, &e))?;
         if response.status().is_success() {
             let v: serde_json::Value =
-                serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
+                serde_json::from_slice(&crate::oauth::http::read_body(response, url)?).unwrap_or_default();
             return Ok(pick(&v, &["username", "email", "sub"]));
         }
     }
@@ -82,7 +83,7 @@ fn pick(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::tests::token_endpoint;
+    use crate::oauth::client::tests::token_endpoint;
     use crate::profile::{PresetKind, RedirectMode, Server};
 
     fn public_profile(introspect: Url) -> Profile {

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::http::Http;
+use crate::oauth::http::Http;
 use crate::profile::{ClientAuth, PresetKind, Renewal, Server};
 use crate::{Error, Result};
 
@@ -59,13 +59,13 @@ pub fn discover(issuer: &Url, http: &Http) -> Result<Server> {
     for url in well_known_urls(issuer) {
         let response = match http.client().get(url.clone()).header("accept", "application/json").send() {
             Ok(r) => r,
-            Err(e) => return Err(crate::http::unreachable(&url, &e)),
+            Err(e) => return Err(crate::oauth::http::unreachable(&url, &e)),
         };
         if !response.status().is_success() {
             last_problem = format!("{url} answered HTTP {}", response.status().as_u16());
             continue;
         }
-        let body = crate::http::read_body(response, &url)?;
+        let body = crate::oauth::http::read_body(response, &url)?;
         match parse_metadata(&body, issuer) {
             Ok(server) => return Ok(server),
             Err(e) => last_problem = format!("{url}: {e}"),

@@ -5,7 +5,7 @@
 //! it is sent to the profile's exact redirect URI (scheme, host and path; the port may
 //! differ only on loopback, RFC 8252 §7.3), and, when the server names itself with
 //! `iss` (RFC 9207), only from the profile's issuer. Matching the `state` to a pending
-//! flow is [`crate::flow`]'s job.
+//! flow is [`crate::oauth::flow`]'s job.
 
 use url::Url;
 
@@ -16,7 +16,7 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Callback {
     /// The authorization code. Short-lived and single-use, but still never logged.
-    pub code: crate::secret::Secret,
+    pub code: crate::store::secret::Secret,
     /// `state`, absent only when the user pasted a bare code.
     pub state: Option<String>,
 }
@@ -123,7 +123,7 @@ pub fn parse_callback(
     if !input.contains("://") {
         let bare_ok = input.len() <= 2048 && input.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c));
         return if allow_bare_code && bare_ok {
-            Ok(Callback { code: crate::secret::Secret::new(input), state: None })
+            Ok(Callback { code: crate::store::secret::Secret::new(input), state: None })
         } else {
             Err(Error::CallbackRejected("this is neither the address the server sent you to nor a code".into()))
         };
@@ -163,7 +163,7 @@ pub fn parse_callback(
     let code = single(&params, "code")?
         .filter(|c| !c.is_empty())
         .ok_or_else(|| Error::CallbackRejected("it carries no authorization code".into()))?;
-    Ok(Callback { code: crate::secret::Secret::new(code), state: Some(state) })
+    Ok(Callback { code: crate::store::secret::Secret::new(code), state: Some(state) })
 }
 
 /// An error code a server sent, as Latchkey repeats it (terminal, notification, state

@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 
 /// A notification's title and body for a person at a desktop (the tray and `latchkey
 /// agent` show these; a terminal gets its own words from the CLI).
-pub fn words(what: &crate::renewer::Attention) -> (String, String) {
-    use crate::renewer::Attention;
+pub fn words(what: &crate::renewal::worker::Attention) -> (String, String) {
+    use crate::renewal::worker::Attention;
     match what {
         Attention::SignInNeeded { profile } => (
             "Sign in to keep your tokens fresh".into(),

@@ -36,7 +36,7 @@ fn read_capped(response: impl std::io::Read) -> std::io::Result<(Vec<u8>, bool)>
 
 /// A response's body, refused when larger than [`MAX_BODY`].
 pub fn read_body(response: reqwest::blocking::Response, url: &url::Url) -> Result<Vec<u8>> {
-    let shown = crate::callback::redact_url(url);
+    let shown = crate::oauth::callback::redact_url(url);
     match read_capped(response) {
         Ok((_, true)) => Err(Error::BadResponse(format!("the answer from {shown} is larger than 1 MiB"))),
         Ok((body, false)) => Ok(body),
@@ -172,7 +172,7 @@ impl oauth2::SyncHttpClient for &OAuthTransport<'_> {
 /// The one way a failed request becomes an error: the address without its query (it may
 /// hold a code or a token), the cause in words ([`describe_reqwest_error`]).
 pub fn unreachable(url: &url::Url, err: &reqwest::Error) -> Error {
-    Error::Network { url: crate::callback::redact_url(url), reason: describe_reqwest_error(err) }
+    Error::Network { url: crate::oauth::callback::redact_url(url), reason: describe_reqwest_error(err) }
 }
 
 pub fn describe_reqwest_error(err: &reqwest::Error) -> String {

@@ -4,7 +4,7 @@
 //! `latchkey-tray`, the lean process that starts at login (StatusNotifierItem, no GUI
 //! toolkit) — and both must say the same thing in the same words.
 
-use crate::renewer::Live;
+use crate::renewal::worker::Live;
 use crate::store::Status;
 use crate::Latchkey;
 

@@ -74,7 +74,7 @@ pub fn classify(head: &[u8], complete: bool, base: &Url, path: &str, state: &str
     let Some(url) = base.join(target).ok().filter(|u| same_origin(u) && u.path() == path) else {
         return Verdict::NotFound;
     };
-    match crate::callback::state_of(url.as_str()) {
+    match crate::oauth::callback::state_of(url.as_str()) {
         Ok(Some(s)) if s == state => Verdict::Callback(url),
         _ => Verdict::NotThisSignIn,
     }

@@ -143,7 +143,7 @@ impl SecretStore for Keyring {
 /// The default time a keyring call may take before it counts as unavailable.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The OS keyring, namespaced by a service name (see [`crate::paths::Paths::keyring_service`]).
+/// The OS keyring, namespaced by a service name (see [`crate::store::paths::Paths::keyring_service`]).
 #[derive(Debug, Clone)]
 pub struct Keyring {
     service: String,

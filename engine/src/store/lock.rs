@@ -10,7 +10,7 @@ use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::paths::Paths;
+use crate::store::paths::Paths;
 use crate::{Error, Result};
 
 /// How long to wait for another process before giving up.

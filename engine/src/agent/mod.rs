@@ -32,6 +32,10 @@
 //! Its answer holds the access token and its expiry only — not the refresh token (nor
 //! Agate's code), which `latchkey token` never needs.
 
+/// Stopping on a signal without losing a renewal in flight (the agent and the tray).
+#[cfg(target_os = "linux")]
+pub mod shutdown;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -39,8 +43,8 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::config::Config;
-use crate::paths::Paths;
+use crate::store::config::Config;
+use crate::store::paths::Paths;
 use crate::store::{Store, TokenSet};
 use crate::{Error, Result};
 

@@ -5,9 +5,9 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use crate::http::Http;
+use crate::oauth::http::Http;
 use crate::profile::{PresetKind, Profile};
-use crate::secret::Secret;
+use crate::store::secret::Secret;
 use crate::{Error, Result};
 
 /// What RFC 7591 §3.2.1 returns (the fields Latchkey keeps).
@@ -69,12 +69,12 @@ pub fn register(
     if let Some(token) = initial_access_token {
         request = request.bearer_auth(token.expose());
     }
-    let response = request.send().map_err(|e| crate::http::unreachable(endpoint, &e))?;
+    let response = request.send().map_err(|e| crate::oauth::http::unreachable(endpoint, &e))?;
     let status = response.status();
-    let bytes = crate::http::read_body(response, endpoint)?;
+    let bytes = crate::oauth::http::read_body(response, endpoint)?;
     if !status.is_success() {
         let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        let (error, description) = crate::callback::oauth_error_body(&value, status.as_u16());
+        let (error, description) = crate::oauth::callback::oauth_error_body(&value, status.as_u16());
         // 401/403: the endpoint is closed to this request (Keycloak's "Trusted Hosts"
         // policy refuses anonymous registration with 403), not broken.
         if matches!(status.as_u16(), 401 | 403) {
@@ -108,7 +108,7 @@ pub fn delete(http: &Http, client_uri: &Url, token: &Secret) -> Result<()> {
         .delete(client_uri.clone())
         .bearer_auth(token.expose())
         .send()
-        .map_err(|e| crate::http::unreachable(client_uri, &e))?;
+        .map_err(|e| crate::oauth::http::unreachable(client_uri, &e))?;
     match response.status().as_u16() {
         200..=299 | 404 | 401 => Ok(()), // gone already, or the token is no longer valid
         status => Err(Error::ServerError {

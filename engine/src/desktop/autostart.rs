@@ -74,7 +74,7 @@ impl Autostart {
     /// Write the entry so `tray` starts at login.
     pub fn enable(&self, tray: &Path) -> Result<()> {
         std::fs::create_dir_all(&self.dir).map_err(|source| Error::ConfigWrite { path: self.dir.clone(), source })?;
-        crate::config::write_atomic(&self.path(), entry(tray).as_bytes())
+        crate::store::config::write_atomic(&self.path(), entry(tray).as_bytes())
     }
 
     /// Remove the entry (nothing to do if there is none).

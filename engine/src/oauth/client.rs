@@ -16,9 +16,9 @@ use oauth2::{
 };
 use url::Url;
 
-use crate::http::{describe_reqwest_error, Http, OAuthTransport};
+use crate::oauth::http::{describe_reqwest_error, Http, OAuthTransport};
 use crate::profile::{ClientAuth, Profile};
-use crate::secret::Secret;
+use crate::store::secret::Secret;
 use crate::store::TokenSet;
 use crate::{Error, Result};
 
@@ -181,14 +181,14 @@ impl<'a> OAuthClient<'a> {
         let mut form = vec![("token", token.expose().to_string()), ("token_type_hint", hint.to_string())];
         let request =
             authenticate(self.http.client().post(url.clone()), &mut form, self.profile, self.client_secret.as_ref());
-        let response = request.form(&form).send().map_err(|e| crate::http::unreachable(url, &e))?;
+        let response = request.form(&form).send().map_err(|e| crate::oauth::http::unreachable(url, &e))?;
         match response.status().as_u16() {
             200..=299 => Ok(true),
             401 => Err(Error::ClientRejected),
             status => {
                 let value: serde_json::Value =
-                    serde_json::from_slice(&crate::http::read_body(response, url)?).unwrap_or_default();
-                let (error, description) = crate::callback::oauth_error_body(&value, status);
+                    serde_json::from_slice(&crate::oauth::http::read_body(response, url)?).unwrap_or_default();
+                let (error, description) = crate::oauth::callback::oauth_error_body(&value, status);
                 Err(Error::ServerError {
                     error,
                     description: Some(
@@ -305,7 +305,7 @@ impl<'a> OAuthClient<'a> {
         match err {
             RequestTokenError::ServerResponse(r) => {
                 let value = serde_json::to_value(&r).unwrap_or_default();
-                let (code, description) = crate::callback::oauth_error_body(&value, 400);
+                let (code, description) = crate::oauth::callback::oauth_error_body(&value, 400);
                 match code.as_str() {
                     "invalid_grant" if refreshing => {
                         self.sign_in_needed("the server no longer accepts the stored refresh token")
@@ -328,7 +328,7 @@ impl<'a> OAuthClient<'a> {
                 Error::BadResponse("the answer is larger than 1 MiB".into())
             }
             RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) if transport.cut_off().is_some() => Error::Network {
-                url: crate::callback::redact_url(url),
+                url: crate::oauth::callback::redact_url(url),
                 reason: format!("the answer was cut off: {}", transport.cut_off().unwrap_or_default()),
             },
             RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) => {
@@ -356,7 +356,7 @@ fn network(url: &Url, err: oauth2::HttpClientError<reqwest::Error>) -> Error {
         oauth2::HttpClientError::Reqwest(e) => describe_reqwest_error(e),
         other => other.to_string(),
     };
-    Error::Network { url: crate::callback::redact_url(url), reason }
+    Error::Network { url: crate::oauth::callback::redact_url(url), reason }
 }
 
 #[cfg(test)]

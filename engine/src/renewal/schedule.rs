@@ -3,7 +3,7 @@
 //! Pure logic with an injected clock, so tests can jump time (sleep, clock changes)
 //! and 10,000 profiles can be planned in a benchmark. The desktop app owns the loop
 //! that sleeps until [`Schedule::next_due`] and hands due profiles to the engine's
-//! rotation-safe [`crate::refresh::fresh_token`].
+//! rotation-safe [`crate::renewal::refresh::fresh_token`].
 //!
 //! Rules (DESIGN.md "Schedule"): refresh-token profiles renew at a fraction (75 %) of
 //! the access token's lifetime, with a little jitter so many profiles don't renew in
@@ -222,7 +222,7 @@ fn jitter_unit(profile: &str, obtained: u64) -> f64 {
     (h.finish() % 10_000) as f64 / 10_000.0
 }
 
-/// The `min_valid` to pass to [`crate::refresh::fresh_token`] for a scheduled renewal:
+/// The `min_valid` to pass to [`crate::renewal::refresh::fresh_token`] for a scheduled renewal:
 /// just above what is left at the planned point, so a token another process already
 /// renewed counts as fresh and is not renewed twice.
 pub fn min_valid_for(state: &TokenState, policy: &Policy) -> Option<u64> {

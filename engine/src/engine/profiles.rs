@@ -1,0 +1,171 @@
+//! Profiles: adding, changing and removing them, and their status for lists.
+
+use super::*;
+
+impl Latchkey {
+    /// Add a profile from a preset. The client secret, if any, goes to the keyring first,
+    /// so a profile never claims a secret that is not there.
+    pub fn add_profile(&self, new: NewProfile) -> Result<Profile> {
+        validate_name(&new.name)?;
+        if self.config()?.get(&new.name).is_ok() {
+            return Err(Error::ProfileExists(new.name));
+        }
+        let resolved = preset::resolve(new.preset, &new.spec, self.http()?)?;
+        let redirect_uri = new.redirect_uri.unwrap_or_else(|| preset::for_profile(resolved.redirect_uri, &new.name));
+        crate::profile::check_redirect_uri(&redirect_uri)?;
+        let redirect_mode = new.redirect_mode.unwrap_or_else(|| default_mode(&redirect_uri));
+        let profile = Profile {
+            name: new.name.clone(),
+            server: resolved.server,
+            client_id: new.client_id.filter(|c| !c.trim().is_empty()),
+            has_client_secret: new.client_secret.is_some(),
+            registration_client_uri: None,
+            scopes: new.scopes.unwrap_or(resolved.scopes),
+            redirect_uri,
+            redirect_mode,
+            ocarina_sync: None,
+        };
+        if let Some(secret) = &new.client_secret {
+            self.store.set_client_secret(&profile.name, secret)?;
+        }
+        self.edit_config(|c| c.insert(profile.clone()))?;
+        Ok(profile)
+    }
+
+    /// Remove a profile: revoke its tokens and delete a dynamically registered client
+    /// where the server allows, then forget its secrets and settings. Server failures
+    /// are reported but do not keep the profile (the user asked for it gone).
+    pub fn remove_profile(&self, name: &str) -> Result<(SignOutReport, Vec<Error>)> {
+        let profile = self.profile(name)?;
+        let mut problems = Vec::new();
+        let mut report = SignOutReport::default();
+        match self.revoke_all(&profile) {
+            Ok(revoked) => report.revoked = revoked,
+            Err(e) => problems.push(e),
+        }
+        if let (Some(uri), Ok(Some(token))) = (&profile.registration_client_uri, self.store.registration_token(name)) {
+            match registration::delete(self.http()?, uri, &token) {
+                Ok(()) => report.client_deleted = true,
+                Err(e) => problems.push(e),
+            }
+        }
+        self.forget_ocarina_entries(&profile);
+        self.store.forget_all(name)?;
+        self.flows.cancel(name);
+        self.edit_config(|c| c.remove(name).map(|_| ()))?;
+        Ok((report, problems))
+    }
+
+    /// What a preset and spec resolve to, without saving anything (for the wizard).
+    pub fn preview_server(&self, preset: PresetKind, spec: &ServerSpec) -> Result<preset::Resolved> {
+        preset::resolve(preset, spec, self.http()?)
+    }
+
+    /// Change the redirect URI registered for a profile (e.g. after registering the
+    /// application again); cancels a sign-in in progress, which used the old one.
+    pub fn set_redirect_uri(&self, name: &str, uri: Url) -> Result<()> {
+        crate::profile::check_redirect_uri(&uri)?;
+        self.flows.cancel(name);
+        self.edit_config(|c| {
+            let p = c.get_mut(name)?;
+            p.redirect_mode = default_mode(&uri);
+            p.redirect_uri = uri;
+            Ok(())
+        })
+    }
+
+    /// Replace the scopes a profile asks for (takes effect at the next sign-in).
+    pub fn set_scopes(&self, name: &str, scopes: Vec<String>) -> Result<()> {
+        self.edit_config(|c| {
+            c.get_mut(name)?.scopes = scopes;
+            Ok(())
+        })
+    }
+
+    /// Turn Ocarina token-cache sync on (at `path`) or off (`None`); writes the cache now
+    /// when signed in.
+    pub fn set_ocarina_sync(&self, name: &str, path: Option<std::path::PathBuf>) -> Result<()> {
+        self.edit_config(|c| {
+            c.get_mut(name)?.ocarina_sync = path.clone();
+            Ok(())
+        })?;
+        let profile = self.profile(name)?;
+        if let (Some(_), Some(tokens)) = (&path, self.store.tokens(name)?) {
+            crate::renewal::refresh::sync_ocarina(&profile, &tokens, None);
+        }
+        Ok(())
+    }
+
+    /// Trust the CA certificates in `path` (PEM) beside the system's, or stop (`None`).
+    /// Checked now: a file that cannot be read is refused, not saved.
+    pub fn set_extra_ca_file(&self, path: Option<std::path::PathBuf>) -> Result<()> {
+        if let Some(p) = &path {
+            Http::with_extra_ca(Some(p))?;
+        }
+        self.edit_config(|c| {
+            c.settings_mut().extra_ca_file = path.clone();
+            Ok(())
+        })
+    }
+
+    /// Renew at this percentage of a token's lifetime (50..=95).
+    pub fn set_renew_at_percent(&self, percent: u8) -> Result<()> {
+        if !(50..=95).contains(&percent) {
+            return Err(Error::Usage(format!("renew-at must be between 50 and 95 %, not {percent}")));
+        }
+        self.edit_config(|c| {
+            c.settings_mut().renew_at_percent = Some(percent);
+            Ok(())
+        })
+    }
+
+    /// The `~/.ocarina` configuration for a profile (client secret only if asked).
+    pub fn ocarina_config(&self, name: &str, with_secret: bool) -> Result<serde_json::Value> {
+        let profile = self.profile(name)?;
+        let secret = if with_secret { self.client_secret(&profile)? } else { None };
+        let user = self.store.state(name).account;
+        Ok(crate::ocarina::config(&profile, user.as_deref(), secret.as_ref()))
+    }
+
+    /// Status of one or all profiles, from the non-secret state (no keyring access).
+    pub fn status(&self, name: Option<&str>) -> Result<Vec<ProfileStatus>> {
+        let config = self.config()?;
+        let profiles: Vec<&Profile> = match name {
+            Some(n) => vec![config.get(n)?],
+            None => config.profiles().collect(),
+        };
+        let now = now_secs() as i64;
+        Ok(profiles
+            .into_iter()
+            .map(|p| {
+                let s: TokenState = self.store.state(&p.name);
+                ProfileStatus {
+                    name: p.name.clone(),
+                    preset: p.server.preset,
+                    server: p.server.describe(),
+                    client_id: p.client_id.clone(),
+                    status: s.status,
+                    expires_at: s.expires_at,
+                    expires_in: s.expires_at.map(|at| at as i64 - now),
+                    scopes: if s.scopes.is_empty() { p.scopes.clone() } else { s.scopes.clone() },
+                    requested_scopes: p.scopes.clone(),
+                    has_refresh_token: s.has_refresh_token,
+                    renews_silently: match p.server.renewal {
+                        crate::profile::Renewal::RefreshToken => s.has_refresh_token,
+                        crate::profile::Renewal::ReexchangeCode => s.status != Status::SignedOut,
+                        crate::profile::Renewal::SignIn => false,
+                    },
+                    last_error: s.last_error,
+                    last_error_code: s.last_error_code,
+                    last_error_at: s.last_error_at,
+                    account: s.account,
+                    redirect_uri: p.redirect_uri.clone(),
+                    userinfo_url: p.server.userinfo_url.clone(),
+                    redirect_mode: p.redirect_mode,
+                    dynamically_registered: p.registration_client_uri.is_some(),
+                    ocarina_sync: p.ocarina_sync.clone(),
+                }
+            })
+            .collect())
+    }
+}

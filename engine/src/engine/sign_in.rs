@@ -1,0 +1,189 @@
+//! Signing in and out: starting a flow, finishing it from whatever caught the redirect
+//! (callback URL, pasted code, device flow), and revoking at sign-out.
+
+use super::*;
+
+impl Latchkey {
+    /// Start an authorization code flow; `redirect_uri` overrides the profile's for
+    /// this flow (a loopback listener's actual port).
+    pub fn start_sign_in(&self, name: &str, redirect_uri: Option<Url>) -> Result<SignInStart> {
+        let mut profile = self.profile(name)?;
+        if let Some(uri) = redirect_uri {
+            profile.redirect_uri = uri;
+        }
+        let secret = self.client_secret(&profile)?;
+        let request = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?.authorization_request();
+        self.flows.insert(name, request.state, request.pkce_verifier, secret);
+        Ok(SignInStart { profile: name.into(), authorize_url: request.url, redirect_uri: profile.redirect_uri })
+    }
+
+    /// Which profile a callback URL belongs to, by its `state` (for catchers that see
+    /// URLs from several flows). Does not consume the flow.
+    pub fn pending_profile_for(&self, callback_url: &Url) -> Option<String> {
+        let state = crate::oauth::callback::state_of(callback_url.as_str()).ok()??;
+        self.flows.profile_for(&state)
+    }
+
+    pub fn cancel_sign_in(&self, name: &str) -> bool {
+        self.flows.cancel(name)
+    }
+
+    /// Finish a sign-in with what came back: a callback URL, or (for `profile_hint`'s
+    /// flow only) a bare code. The `state` must match a flow this process started and
+    /// has not finished; a callback is never exchanged otherwise. `redirect_uri` is the
+    /// one the flow was started with when it was overridden.
+    pub fn complete_sign_in(
+        &self,
+        input: &str,
+        profile_hint: Option<&str>,
+        redirect_uri: Option<&Url>,
+    ) -> Result<SignedIn> {
+        // One reading of the parameters decides both the profile and the flow
+        // ([`crate::oauth::callback::state_of`] reads them as `parse_callback` does).
+        let state = crate::oauth::callback::state_of(input)?;
+        let name = match (&state, profile_hint) {
+            (Some(s), hint) => {
+                let name = self.flows.profile_for(s).ok_or_else(|| {
+                    Error::CallbackRejected("its state matches no sign-in in progress (old, replayed or forged)".into())
+                })?;
+                if hint.is_some_and(|h| h != name) {
+                    return Err(Error::CallbackRejected(format!(
+                        "it belongs to a sign-in of another profile, not `{}`",
+                        hint.unwrap_or_default()
+                    )));
+                }
+                name
+            }
+            // Only a bare code typed by the user gets here: a URL without state is
+            // refused by `parse_callback` below.
+            (None, Some(hint)) => hint.to_string(),
+            (None, None) => return Err(Error::CallbackRejected("it carries no state".into())),
+        };
+        let mut profile = self.profile(&name)?;
+        if let Some(uri) = redirect_uri {
+            profile.redirect_uri = uri.clone();
+        }
+        let server = &profile.server;
+        let parsed = parse_callback(
+            input,
+            &profile.redirect_uri,
+            &server.issuer,
+            server.authorization_response_iss,
+            profile_hint.is_some(),
+        );
+        let Callback { code, state: cb_state } = match parsed {
+            Ok(cb) => cb,
+            Err(e) => {
+                // A definite answer from the server (denied) ends the flow; a URL that is
+                // not ours leaves the real flow waiting.
+                if matches!(e, Error::AuthorizationDenied { .. }) {
+                    self.flows.cancel(&name);
+                }
+                return Err(match e {
+                    Error::AuthorizationDenied { error, .. } if error == "invalid_scope" => Error::ScopeRefused {
+                        profile: name.clone(),
+                        scopes: profile.scopes.clone(),
+                        majora: profile.server.preset.is_majora(),
+                    },
+                    other => other,
+                });
+            }
+        };
+        if cb_state != state {
+            return Err(Error::CallbackRejected("its parameters disagree".into()));
+        }
+        let flow = match cb_state {
+            Some(s) => self.flows.take(&s),
+            None => self.flows.take_for_profile(&name),
+        }
+        .ok_or_else(|| Error::CallbackRejected("its sign-in has already finished or expired".into()))?;
+        if flow.profile != name {
+            return Err(Error::CallbackRejected("it belongs to a sign-in of another profile".into()));
+        }
+        let client = OAuthClient::new(&profile, flow.client_secret.as_ref(), self.http()?)?;
+        let tokens = client.exchange_code(&code, flow.pkce_verifier.as_ref())?;
+        self.store_sign_in(&profile, &tokens)
+    }
+
+    /// RFC 8628 device sign-in: `show` is called with the verification URI and user code
+    /// to display, then this waits for approval.
+    pub fn device_sign_in(&self, name: &str, show: impl FnOnce(&DeviceCode)) -> Result<SignedIn> {
+        let profile = self.profile(name)?;
+        let secret = self.client_secret(&profile)?;
+        let client = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?;
+        let start = client.device_authorization()?;
+        let details = &start.details;
+        show(&DeviceCode {
+            verification_uri: details.verification_uri().to_string(),
+            verification_uri_complete: details.verification_uri_complete().map(|u| u.secret().to_string()),
+            user_code: details.user_code().secret().to_string(),
+            expires_in: details.expires_in().as_secs(),
+        });
+        let tokens = client.poll_device_token(&start, None)?;
+        self.store_sign_in(&profile, &tokens)
+    }
+
+    pub(super) fn store_sign_in(&self, profile: &Profile, tokens: &TokenSet) -> Result<SignedIn> {
+        let _lock = FileLock::profile(&self.paths, &profile.name)?;
+        // Ocarina's entries of the tokens this sign-in replaces go (best effort).
+        let previous =
+            if profile.ocarina_sync.is_some() { self.store.tokens(&profile.name).ok().flatten() } else { None };
+        self.store.save_tokens(&profile.name, tokens)?;
+        crate::renewal::refresh::sync_ocarina(profile, tokens, previous.as_ref());
+        tracing::info!(profile = %profile.name, "signed in");
+        Ok(SignedIn {
+            profile: profile.name.clone(),
+            scopes: tokens.scopes.clone(),
+            expires_at: tokens.expires_at,
+            has_refresh_token: tokens.refresh_token.is_some(),
+        })
+    }
+
+    /// Revoke the tokens at the server (RFC 7009, where offered), then forget them.
+    /// If revocation fails the tokens are kept, so nothing is left both valid and lost.
+    pub fn logout(&self, name: &str) -> Result<SignOutReport> {
+        let profile = self.profile(name)?;
+        let _lock = FileLock::profile(&self.paths, name)?;
+        let revoked = self.revoke_all(&profile)?;
+        self.forget_ocarina_entries(&profile);
+        self.store.forget_tokens(name)?;
+        self.flows.cancel(name);
+        Ok(SignOutReport { revoked, client_deleted: false })
+    }
+
+    /// Take Ocarina's newer tokens first (it may have refreshed on its own): those are
+    /// the live ones, to revoke and to delete from its cache.
+    pub(super) fn adopt_from_ocarina(&self, profile: &Profile) {
+        if let Ok(Some(current)) = self.store.tokens(&profile.name) {
+            if let Err(e) = crate::renewal::refresh::adopt_from_ocarina(&self.store, profile, &current) {
+                tracing::warn!(profile = %profile.name, "cannot adopt Ocarina's tokens: {e}");
+            }
+        }
+    }
+
+    /// Delete the entries of Ocarina's cache that hold this profile's tokens, so Ocarina
+    /// asks for a sign-in rather than fail with a dead token (best effort, logged).
+    pub(super) fn forget_ocarina_entries(&self, profile: &Profile) {
+        let (Some(path), Ok(Some(tokens))) = (&profile.ocarina_sync, self.store.tokens(&profile.name)) else { return };
+        if let Err(e) = crate::ocarina::remove(path, &tokens) {
+            tracing::warn!(profile = %profile.name, "cannot update Ocarina's token cache: {e}");
+        }
+    }
+
+    pub(super) fn revoke_all(&self, profile: &Profile) -> Result<bool> {
+        if profile.ocarina_sync.is_some() {
+            self.adopt_from_ocarina(profile);
+        }
+        let Some(tokens) = self.store.tokens(&profile.name)? else { return Ok(false) };
+        if profile.server.revoke_url.is_none() {
+            return Ok(false);
+        }
+        let secret = self.client_secret(profile)?;
+        let client = OAuthClient::new(profile, secret.as_ref(), self.http()?)?;
+        // Refresh token first: revoking it usually ends the whole grant.
+        if let Some(refresh) = &tokens.refresh_token {
+            client.revoke(refresh, "refresh_token")?;
+        }
+        client.revoke(&tokens.access_token, "access_token")
+    }
+}

@@ -1,0 +1,63 @@
+//! Handing out tokens: from the agent's memory, the keyring, or renewed; and checking
+//! what a token can do (whose it is, a test call).
+
+use super::*;
+
+impl Latchkey {
+    /// The token a running agent (the tray or `latchkey agent`) vouches for: valid for
+    /// `min_valid` seconds and the keyring write in force. Reads neither the settings nor
+    /// the keyring; `None` means ask [`Latchkey::token`], which does both and renews.
+    pub fn served_token(&self, name: &str, min_valid: Option<u64>) -> Option<TokenSet> {
+        // The keyring write the state file names now, valid for `min_valid` seconds
+        // ([`TokenSet::is_fresh`]), not superseded by Ocarina: a memory read in another
+        // process instead of a Secret Service session. (The store knows nothing of the
+        // agent; the agent reads the store.)
+        validate_name(name).ok()?;
+        #[cfg(unix)]
+        return crate::agent::ask(&self.paths, name, self.store.state(name).tokens_id?, min_valid);
+        #[cfg(not(unix))]
+        None
+    }
+
+    /// A token valid for at least `min_valid` seconds, renewing if needed (never more
+    /// than one renewal per expiry across processes).
+    pub fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
+        if let Some(served) = self.served_token(name, min_valid) {
+            return Ok((served, Source::Stored));
+        }
+        let profile = self.profile(name)?;
+        fresh_token(&self.paths, &self.store, || self.http(), &profile, min_valid, false)
+    }
+
+    /// Renew now if needed (`force`: even if fresh).
+    pub fn refresh(&self, name: &str, force: bool) -> Result<(TokenSet, Source)> {
+        let profile = self.profile(name)?;
+        fresh_token(&self.paths, &self.store, || self.http(), &profile, None, force)
+    }
+
+    /// Who the profile's tokens belong to; remembered in the non-secret state.
+    pub fn whoami(&self, name: &str) -> Result<Option<String>> {
+        let profile = self.profile(name)?;
+        let (tokens, _) = self.token(name, None)?;
+        let secret = self.client_secret(&profile)?;
+        let account = crate::oauth::probe::account(self.http()?, &profile, secret.as_ref(), &tokens.access_token)?;
+        if account.is_some() {
+            self.store.update_state(name, |s| s.account = account.clone())?;
+        }
+        Ok(account)
+    }
+
+    /// Call `url` with a fresh token and report what came back. The token goes only to
+    /// the hosts of the profile's own server unless `confirmed` (the person said so).
+    pub fn test_access(&self, name: &str, url: &Url, confirmed: bool) -> Result<crate::oauth::probe::ApiAnswer> {
+        let profile = self.profile(name)?;
+        let own = std::iter::once(&profile.server.issuer)
+            .chain(profile.server.endpoints().into_iter().map(|(_, u)| u))
+            .any(|u| u.host_str() == url.host_str() && u.port_or_known_default() == url.port_or_known_default());
+        if !own && !confirmed {
+            return Err(Error::ForeignHost { host: url.host_str().unwrap_or("?").to_string() });
+        }
+        let (tokens, _) = self.token(name, None)?;
+        crate::oauth::probe::call(self.http()?, url, &tokens.access_token)
+    }
+}

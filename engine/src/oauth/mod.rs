@@ -1,0 +1,14 @@
+//! Talking to authorization servers: the one HTTP client (`http`), discovery (RFC 8414,
+//! OpenID Connect), dynamic registration (RFC 7591/7592), the client's requests —
+//! token, refresh, revocation, device — (`client`), flows in progress and the callbacks
+//! that end them (`flow`, `callback`, `loopback`), and checking what a token can do
+//! (`probe`). Nothing here writes a file or the keyring: that is `store`'s work.
+
+pub mod callback;
+pub mod client;
+pub mod discovery;
+pub mod flow;
+pub mod http;
+pub mod loopback;
+pub mod probe;
+pub mod registration;
