@@ -54,6 +54,6 @@ impl Latchkey {
     pub fn check_credentials(&self, name: &str) -> Result<CredentialCheck> {
         let profile = self.profile(name)?;
         let secret = self.client_secret(&profile)?;
-        OAuthClient::new(&profile, secret.as_ref(), self.http()?)?.check_credentials()
+        self.oauth_client(&profile, secret.as_ref())?.check_credentials()
     }
 }

@@ -15,7 +15,7 @@ mod tokens;
 use serde::Serialize;
 use url::Url;
 
-use crate::clock::now_secs;
+use crate::clock::{Clock, SystemClock};
 use crate::oauth::callback::{parse_callback, Callback};
 use crate::oauth::client::{CredentialCheck, OAuthClient};
 use crate::oauth::flow::PendingFlows;
@@ -122,6 +122,7 @@ pub struct Latchkey {
     /// Built on first use: handing out a fresh token needs no HTTP client.
     http: std::sync::OnceLock<Http>,
     flows: PendingFlows,
+    clock: std::sync::Arc<dyn Clock>,
 }
 
 impl Latchkey {
@@ -136,7 +137,36 @@ impl Latchkey {
 
     /// On another store (unit tests: secrets in memory, see [`crate::store::secret::MemorySecrets`]).
     pub fn with_store(store: Store, paths: Paths) -> Self {
-        Self { store, http: std::sync::OnceLock::new(), flows: PendingFlows::new(), paths }
+        Self {
+            store,
+            http: std::sync::OnceLock::new(),
+            flows: PendingFlows::new(),
+            paths,
+            clock: std::sync::Arc::new(SystemClock),
+        }
+    }
+
+    /// Send every request through `http` (tests: a scripted transport, see
+    /// [`crate::oauth::http::Transport`]) instead of the one built from the settings.
+    pub fn with_http(self, http: Http) -> Self {
+        let _ = self.http.set(http);
+        self
+    }
+
+    /// Read the time from `clock` (tests: [`crate::clock::ManualClock`]).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, by the engine's clock (Unix seconds).
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    /// A client for `profile`'s server on this engine's transport and clock.
+    pub(super) fn oauth_client<'a>(&'a self, profile: &'a Profile, secret: Option<&Secret>) -> Result<OAuthClient<'a>> {
+        Ok(OAuthClient::new(profile, secret, self.http()?)?.at(&*self.clock))
     }
 
     fn http(&self) -> Result<&Http> {
@@ -203,3 +233,6 @@ fn default_mode(redirect_uri: &Url) -> RedirectMode {
         RedirectMode::Window
     }
 }
+
+#[cfg(test)]
+mod tests;

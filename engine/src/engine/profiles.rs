@@ -134,7 +134,7 @@ impl Latchkey {
             Some(n) => vec![config.get(n)?],
             None => config.profiles().collect(),
         };
-        let now = now_secs() as i64;
+        let now = self.now() as i64;
         Ok(profiles
             .into_iter()
             .map(|p| {

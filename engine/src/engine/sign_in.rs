@@ -12,7 +12,7 @@ impl Latchkey {
             profile.redirect_uri = uri;
         }
         let secret = self.client_secret(&profile)?;
-        let request = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?.authorization_request();
+        let request = self.oauth_client(&profile, secret.as_ref())?.authorization_request();
         self.flows.insert(name, request.state, request.pkce_verifier, secret);
         Ok(SignInStart { profile: name.into(), authorize_url: request.url, redirect_uri: profile.redirect_uri })
     }
@@ -100,7 +100,7 @@ impl Latchkey {
         if flow.profile != name {
             return Err(Error::CallbackRejected("it belongs to a sign-in of another profile".into()));
         }
-        let client = OAuthClient::new(&profile, flow.client_secret.as_ref(), self.http()?)?;
+        let client = self.oauth_client(&profile, flow.client_secret.as_ref())?;
         let tokens = client.exchange_code(&code, flow.pkce_verifier.as_ref())?;
         self.store_sign_in(&profile, &tokens)
     }
@@ -110,7 +110,7 @@ impl Latchkey {
     pub fn device_sign_in(&self, name: &str, show: impl FnOnce(&DeviceCode)) -> Result<SignedIn> {
         let profile = self.profile(name)?;
         let secret = self.client_secret(&profile)?;
-        let client = OAuthClient::new(&profile, secret.as_ref(), self.http()?)?;
+        let client = self.oauth_client(&profile, secret.as_ref())?;
         let start = client.device_authorization()?;
         let details = &start.details;
         show(&DeviceCode {
@@ -179,7 +179,7 @@ impl Latchkey {
             return Ok(false);
         }
         let secret = self.client_secret(profile)?;
-        let client = OAuthClient::new(profile, secret.as_ref(), self.http()?)?;
+        let client = self.oauth_client(profile, secret.as_ref())?;
         // Refresh token first: revoking it usually ends the whole grant.
         if let Some(refresh) = &tokens.refresh_token {
             client.revoke(refresh, "refresh_token")?;

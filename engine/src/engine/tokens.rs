@@ -26,13 +26,13 @@ impl Latchkey {
             return Ok((served, Source::Stored));
         }
         let profile = self.profile(name)?;
-        fresh_token(&self.paths, &self.store, || self.http(), &profile, min_valid, false)
+        fresh_token(&self.paths, &self.store, &*self.clock, || self.http(), &profile, min_valid, false)
     }
 
     /// Renew now if needed (`force`: even if fresh).
     pub fn refresh(&self, name: &str, force: bool) -> Result<(TokenSet, Source)> {
         let profile = self.profile(name)?;
-        fresh_token(&self.paths, &self.store, || self.http(), &profile, None, force)
+        fresh_token(&self.paths, &self.store, &*self.clock, || self.http(), &profile, None, force)
     }
 
     /// Who the profile's tokens belong to; remembered in the non-secret state.

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::clock::now_secs;
+use crate::clock::{Clock, SystemClock};
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
@@ -16,7 +16,7 @@ use oauth2::{
 };
 use url::Url;
 
-use crate::oauth::http::{describe_reqwest_error, Http, OAuthTransport};
+use crate::oauth::http::{Http, OAuthTransport, SendError};
 use crate::profile::{ClientAuth, Profile};
 use crate::store::secret::Secret;
 use crate::store::TokenSet;
@@ -52,25 +52,24 @@ pub enum CredentialCheck {
 /// `client_secret_post`, and only the client id for a public client — never the token
 /// being asked about as a credential.
 pub(crate) fn authenticate(
-    request: reqwest::blocking::RequestBuilder,
     form: &mut Vec<(&'static str, String)>,
     profile: &Profile,
     client_secret: Option<&Secret>,
-) -> reqwest::blocking::RequestBuilder {
+) -> Option<(String, String)> {
     let client_id = profile.client_id.clone().unwrap_or_default();
     match (client_secret, profile.server.client_auth) {
         (Some(secret), ClientAuth::ClientSecretBasic) => {
             let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            request.basic_auth(enc(&client_id), Some(enc(secret.expose())))
+            Some((enc(&client_id), enc(secret.expose())))
         }
         (Some(secret), ClientAuth::ClientSecretPost) => {
             form.push(("client_id", client_id));
             form.push(("client_secret", secret.expose().to_string()));
-            request
+            None
         }
         (None, _) => {
             form.push(("client_id", client_id));
-            request
+            None
         }
     }
 }
@@ -86,6 +85,8 @@ pub struct OAuthClient<'a> {
     inner: Inner,
     http: &'a Http,
     client_secret: Option<Secret>,
+    /// Turns a response's `expires_in` into an absolute time.
+    clock: &'a dyn Clock,
 }
 
 impl<'a> OAuthClient<'a> {
@@ -108,7 +109,7 @@ impl<'a> OAuthClient<'a> {
         if let Some(secret) = client_secret {
             inner = inner.set_client_secret(ClientSecret::new(secret.expose().to_string()));
         }
-        Ok(Self { profile, inner, http, client_secret: client_secret.cloned() })
+        Ok(Self { profile, inner, http, client_secret: client_secret.cloned(), clock: &SystemClock })
     }
 
     /// RFC 6749 §4.1.1 authorization request, with `state`, PKCE S256 (RFC 7636) unless
@@ -179,15 +180,13 @@ impl<'a> OAuthClient<'a> {
     pub fn revoke(&self, token: &Secret, hint: &str) -> Result<bool> {
         let Some(url) = &self.profile.server.revoke_url else { return Ok(false) };
         let mut form = vec![("token", token.expose().to_string()), ("token_type_hint", hint.to_string())];
-        let request =
-            authenticate(self.http.client().post(url.clone()), &mut form, self.profile, self.client_secret.as_ref());
-        let response = request.form(&form).send().map_err(|e| crate::oauth::http::unreachable(url, &e))?;
+        let basic = authenticate(&mut form, self.profile, self.client_secret.as_ref());
+        let response = self.http.post_form(url, &form, basic)?;
         match response.status().as_u16() {
             200..=299 => Ok(true),
             401 => Err(Error::ClientRejected),
             status => {
-                let value: serde_json::Value =
-                    serde_json::from_slice(&crate::oauth::http::read_body(response, url)?).unwrap_or_default();
+                let value: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
                 let (error, description) = crate::oauth::callback::oauth_error_body(&value, status);
                 Err(Error::ServerError {
                     error,
@@ -267,8 +266,14 @@ impl<'a> OAuthClient<'a> {
         Ok(self.token_set(response, None))
     }
 
+    /// Read the time from `clock` instead of the system's (the engine passes its own).
+    pub fn at(mut self, clock: &'a dyn Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     fn token_set(&self, response: BasicTokenResponse, old_refresh: Option<&Secret>) -> TokenSet {
-        let now = now_secs();
+        let now = self.clock.now();
         TokenSet {
             access_token: Secret::new(response.access_token().secret().clone()),
             token_type: format!("{:?}", response.token_type()).to_lowercase(),
@@ -294,7 +299,7 @@ impl<'a> OAuthClient<'a> {
     /// a half-parsed body might hold a token.
     fn token_error<RE>(
         &self,
-        err: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, RE>,
+        err: RequestTokenError<oauth2::HttpClientError<SendError>, RE>,
         transport: &OAuthTransport<'_>,
         refreshing: bool,
     ) -> Error
@@ -351,9 +356,9 @@ impl<'a> OAuthClient<'a> {
     }
 }
 
-fn network(url: &Url, err: oauth2::HttpClientError<reqwest::Error>) -> Error {
+fn network(url: &Url, err: oauth2::HttpClientError<SendError>) -> Error {
     let reason = match &err {
-        oauth2::HttpClientError::Reqwest(e) => describe_reqwest_error(e),
+        oauth2::HttpClientError::Reqwest(e) => e.to_string(),
         other => other.to_string(),
     };
     Error::Network { url: crate::oauth::callback::redact_url(url), reason }

@@ -57,16 +57,12 @@ pub fn discover(issuer: &Url, http: &Http) -> Result<Server> {
     crate::profile::check_secure_url("issuer", issuer)?;
     let mut last_problem = String::new();
     for url in well_known_urls(issuer) {
-        let response = match http.client().get(url.clone()).header("accept", "application/json").send() {
-            Ok(r) => r,
-            Err(e) => return Err(crate::oauth::http::unreachable(&url, &e)),
-        };
+        let response = http.get(&url, None)?;
         if !response.status().is_success() {
             last_problem = format!("{url} answered HTTP {}", response.status().as_u16());
             continue;
         }
-        let body = crate::oauth::http::read_body(response, &url)?;
-        match parse_metadata(&body, issuer) {
+        match parse_metadata(response.body(), issuer) {
             Ok(server) => return Ok(server),
             Err(e) => last_problem = format!("{url}: {e}"),
         }

@@ -14,6 +14,10 @@
 use std::cell::Cell;
 use std::time::Duration;
 
+use oauth2::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use oauth2::http::Method;
+
+use crate::store::secret::Secret;
 use crate::{Error, Result};
 
 /// Default time for a whole request (connect + answer).
@@ -34,25 +38,80 @@ fn read_capped(response: impl std::io::Read) -> std::io::Result<(Vec<u8>, bool)>
     Ok((body, too_large))
 }
 
-/// A response's body, refused when larger than [`MAX_BODY`].
-pub fn read_body(response: reqwest::blocking::Response, url: &url::Url) -> Result<Vec<u8>> {
-    let shown = crate::oauth::callback::redact_url(url);
-    match read_capped(response) {
-        Ok((_, true)) => Err(Error::BadResponse(format!("the answer from {shown} is larger than 1 MiB"))),
-        Ok((body, false)) => Ok(body),
-        Err(e) => Err(Error::Network { url: shown, reason: format!("the answer was cut off: {e}") }),
+/// A request as the `oauth2` crate and every other caller build it (`http` crate types).
+pub type Request = oauth2::HttpRequest;
+/// An answer with its whole body (at most [`MAX_BODY`]).
+pub type Response = oauth2::HttpResponse;
+
+/// Why a request got no usable answer. Never holds a URL (the caller adds its own,
+/// redacted) nor a body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// No answer: refused, timed out, no such host, TLS… (in words a person can act on).
+    #[error("{0}")]
+    Unreachable(String),
+    /// An answer arrived (with this status) whose body is larger than [`MAX_BODY`].
+    #[error("the answer is larger than 1 MiB")]
+    TooLarge { status: u16 },
+    /// An answer arrived (with this status) whose body broke off mid-read.
+    #[error("the answer was cut off: {reason}")]
+    CutOff { status: u16, reason: String },
+}
+
+/// What sends requests: reqwest in the product, a script in tests. The engine holds
+/// one behind [`Http`]; tests pass their own ([`Http::with_transport`]) and check the
+/// exact requests, as oauth2-rs's own tests do, without a server.
+pub trait Transport: Send + Sync {
+    fn send(&self, request: Request) -> std::result::Result<Response, SendError>;
+}
+
+/// The product's transport: one reqwest client (rustls, OS roots, no redirects).
+struct Reqwest(reqwest::blocking::Client);
+
+impl Transport for Reqwest {
+    fn send(&self, request: Request) -> std::result::Result<Response, SendError> {
+        let (parts, body) = request.into_parts();
+        let response = self
+            .0
+            .request(parts.method, parts.uri.to_string())
+            .headers(parts.headers)
+            .body(body)
+            .send()
+            .map_err(|e| SendError::Unreachable(describe_reqwest_error(&e)))?;
+        let status = response.status();
+        let mut out = oauth2::http::Response::builder().status(status);
+        for (name, value) in response.headers().iter() {
+            out = out.header(name, value);
+        }
+        let status = status.as_u16();
+        match read_capped(response) {
+            Ok((_, true)) => Err(SendError::TooLarge { status }),
+            Ok((body, false)) => Ok(out.body(body).expect("a response built from a valid one")),
+            Err(e) => Err(SendError::CutOff { status, reason: e.to_string() }),
+        }
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Http {
-    client: reqwest::blocking::Client,
+    transport: std::sync::Arc<dyn Transport>,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Http")
+    }
 }
 
 impl Http {
     /// A client trusting the system's CAs only.
     pub fn new() -> Result<Self> {
         Self::with_extra_ca(None)
+    }
+
+    /// Requests go to `transport` (tests: scripted answers, recorded requests).
+    pub fn with_transport(transport: std::sync::Arc<dyn Transport>) -> Self {
+        Self { transport }
     }
 
     /// A client trusting the system's CAs and those in `extra_ca` (a PEM file).
@@ -75,11 +134,66 @@ impl Http {
             .user_agent(concat!("latchkey/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Network { url: String::new(), reason: e.to_string() })?;
-        Ok(Self { client })
+        Ok(Self::with_transport(std::sync::Arc::new(Reqwest(client))))
     }
 
-    pub fn client(&self) -> &reqwest::blocking::Client {
-        &self.client
+    /// Send `request` to `url`; a failure names the address without its query.
+    pub fn send(&self, url: &url::Url, request: Request) -> Result<Response> {
+        let shown = || crate::oauth::callback::redact_url(url);
+        self.transport.send(request).map_err(|e| match e {
+            SendError::Unreachable(reason) => Error::Network { url: shown(), reason },
+            SendError::TooLarge { .. } => {
+                Error::BadResponse(format!("the answer from {} is larger than 1 MiB", shown()))
+            }
+            SendError::CutOff { reason, .. } => {
+                Error::Network { url: shown(), reason: format!("the answer was cut off: {reason}") }
+            }
+        })
+    }
+
+    /// GET `url`, with the token as a Bearer credential if one is given.
+    pub fn get(&self, url: &url::Url, bearer: Option<&Secret>) -> Result<Response> {
+        let mut request = request(Method::GET, url).header(ACCEPT, "application/json");
+        if let Some(token) = bearer {
+            request = request.header(AUTHORIZATION, format!("Bearer {}", token.expose()));
+        }
+        self.send(url, request.body(Vec::new()).expect("a valid request"))
+    }
+
+    /// DELETE `url` with the token as a Bearer credential.
+    pub fn delete(&self, url: &url::Url, bearer: &Secret) -> Result<Response> {
+        let request = request(Method::DELETE, url).header(AUTHORIZATION, format!("Bearer {}", bearer.expose()));
+        self.send(url, request.body(Vec::new()).expect("a valid request"))
+    }
+
+    /// POST `body` as JSON, with an optional Bearer credential.
+    pub fn post_json(&self, url: &url::Url, body: &serde_json::Value, bearer: Option<&Secret>) -> Result<Response> {
+        let mut request =
+            request(Method::POST, url).header(CONTENT_TYPE, "application/json").header(ACCEPT, "application/json");
+        if let Some(token) = bearer {
+            request = request.header(AUTHORIZATION, format!("Bearer {}", token.expose()));
+        }
+        self.send(url, request.body(body.to_string().into_bytes()).expect("a valid request"))
+    }
+
+    /// POST a form (`application/x-www-form-urlencoded`), with HTTP Basic credentials
+    /// (`id`, `secret`; already form-encoded as RFC 6749 §2.3.1 says) if given.
+    pub fn post_form(
+        &self,
+        url: &url::Url,
+        form: &[(&str, String)],
+        basic: Option<(String, String)>,
+    ) -> Result<Response> {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let mut request = request(Method::POST, url)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(ACCEPT, "application/json");
+        if let Some((id, secret)) = basic {
+            use base64::Engine;
+            let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+            request = request.header(AUTHORIZATION, format!("Basic {credentials}"));
+        }
+        self.send(url, request.body(body.into_bytes()).expect("a valid request"))
     }
 
     /// A transport for the `oauth2` crate that remembers the last HTTP status.
@@ -91,6 +205,10 @@ impl Http {
             cut_off: Cell::new(None),
         }
     }
+}
+
+fn request(method: Method, url: &url::Url) -> oauth2::http::request::Builder {
+    oauth2::http::Request::builder().method(method).uri(url.as_str())
 }
 
 /// The certificates of a PEM file, for the extra-CA setting.
@@ -131,48 +249,40 @@ impl OAuthTransport<'_> {
         reason
     }
 
-    pub fn send(&self, request: oauth2::HttpRequest) -> std::result::Result<oauth2::HttpResponse, reqwest::Error> {
+    pub fn send(&self, request: Request) -> std::result::Result<Response, SendError> {
         self.last_status.set(None);
         self.too_large.set(false);
         self.cut_off.set(None);
-        let (parts, body) = request.into_parts();
-        let mut builder = self.http.client.request(parts.method, parts.uri.to_string()).body(body);
-        for (name, value) in parts.headers.iter() {
-            builder = builder.header(name, value);
-        }
-        let response = builder.send()?;
-        self.last_status.set(Some(response.status().as_u16()));
-        let mut out = oauth2::http::Response::builder().status(response.status());
-        for (name, value) in response.headers().iter() {
-            out = out.header(name, value);
-        }
-        let (body, too_large) = match read_capped(response) {
-            Ok(read) => read,
-            // A body cut off mid-read: the oauth2 crate gets an empty answer (which it
-            // reports as unparsable), and `cut_off` says what really happened.
-            Err(e) => {
-                self.cut_off.set(Some(e.to_string()));
-                (Vec::new(), false)
+        // An answer whose body was dropped (too large) or broke off goes to the oauth2
+        // crate empty (it reports it as unparsable); the flags say what really happened.
+        let empty =
+            |status: u16| oauth2::http::Response::builder().status(status).body(Vec::new()).expect("a valid status");
+        match self.http.transport.send(request) {
+            Ok(response) => {
+                self.last_status.set(Some(response.status().as_u16()));
+                Ok(response)
             }
-        };
-        self.too_large.set(too_large);
-        Ok(out.body(body).expect("a response built from a valid one"))
+            Err(SendError::TooLarge { status }) => {
+                self.last_status.set(Some(status));
+                self.too_large.set(true);
+                Ok(empty(status))
+            }
+            Err(SendError::CutOff { status, reason }) => {
+                self.last_status.set(Some(status));
+                self.cut_off.set(Some(reason));
+                Ok(empty(status))
+            }
+            Err(unreachable) => Err(unreachable),
+        }
     }
 }
 
 impl oauth2::SyncHttpClient for &OAuthTransport<'_> {
-    type Error = oauth2::HttpClientError<reqwest::Error>;
+    type Error = oauth2::HttpClientError<SendError>;
 
-    fn call(&self, request: oauth2::HttpRequest) -> std::result::Result<oauth2::HttpResponse, Self::Error> {
+    fn call(&self, request: Request) -> std::result::Result<Response, Self::Error> {
         self.send(request).map_err(|e| oauth2::HttpClientError::Reqwest(Box::new(e)))
     }
-}
-
-/// Words for a transport failure that never include a URL's query.
-/// The one way a failed request becomes an error: the address without its query (it may
-/// hold a code or a token), the cause in words ([`describe_reqwest_error`]).
-pub fn unreachable(url: &url::Url, err: &reqwest::Error) -> Error {
-    Error::Network { url: crate::oauth::callback::redact_url(url), reason: describe_reqwest_error(err) }
 }
 
 pub fn describe_reqwest_error(err: &reqwest::Error) -> String {
@@ -242,5 +352,84 @@ mod tests {
     fn an_unknown_cause_keeps_its_detail() {
         assert_eq!(plain_cause(None, "invalid peer certificate: UnknownIssuer"), None);
         assert!(plain_cause(None, "dns error: failed to lookup address information").unwrap().contains("no such host"));
+    }
+}
+
+/// A transport for tests: answers from a script, every request kept for checking.
+#[cfg(test)]
+pub(crate) mod scripted {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use super::{Request, Response, SendError, Transport};
+
+    /// One request as it went out: method, address, headers (lower-case names), body.
+    #[derive(Debug, Clone)]
+    pub struct Sent {
+        pub method: String,
+        pub url: String,
+        pub headers: Vec<(String, String)>,
+        pub body: String,
+    }
+
+    impl Sent {
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        }
+
+        /// The form body's value for `key` (decoded).
+        pub fn form(&self, key: &str) -> Option<String> {
+            url::form_urlencoded::parse(self.body.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+        }
+    }
+
+    #[derive(Default)]
+    pub struct Script {
+        answers: Mutex<VecDeque<Result<Response, SendError>>>,
+        sent: Mutex<Vec<Sent>>,
+    }
+
+    impl Script {
+        /// Answer the next request with `status` and a JSON body.
+        pub fn json(&self, status: u16, body: &str) -> &Self {
+            let response = oauth2::http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.as_bytes().to_vec())
+                .unwrap();
+            self.answers.lock().unwrap().push_back(Ok(response));
+            self
+        }
+
+        /// Fail the next request as a refused connection would.
+        pub fn unreachable(&self) -> &Self {
+            self.answers
+                .lock()
+                .unwrap()
+                .push_back(Err(SendError::Unreachable("could not connect: nothing answers".into())));
+            self
+        }
+
+        pub fn sent(&self) -> Vec<Sent> {
+            self.sent.lock().unwrap().clone()
+        }
+    }
+
+    impl Transport for Script {
+        fn send(&self, request: Request) -> Result<Response, SendError> {
+            let (parts, body) = request.into_parts();
+            self.sent.lock().unwrap().push(Sent {
+                method: parts.method.to_string(),
+                url: parts.uri.to_string(),
+                headers: parts
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
+                    .collect(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+            let next = self.answers.lock().unwrap().pop_front();
+            next.unwrap_or_else(|| panic!("no answer scripted for {} {}", parts.method, parts.uri))
+        }
     }
 }

@@ -26,15 +26,10 @@ pub struct ApiAnswer {
 /// Call `url` with the token as a Bearer credential (GET).
 pub fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
     check_secure_url("test", url)?;
-    let response = http
-        .client()
-        .get(url.clone())
-        .bearer_auth(token.expose())
-        .send()
-        .map_err(|e| crate::oauth::http::unreachable(url, &e))?;
+    let response = http.get(url, Some(token))?;
     let status = response.status().as_u16();
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let text = String::from_utf8_lossy(&crate::oauth::http::read_body(response, url)?).into_owned();
+    let text = String::from_utf8_lossy(response.body()).into_owned();
     // Servers sometimes echo credentials; never show the token back.
     let body: String = text.replace(token.expose(), "[token]").chars().take(500).collect();
     Ok(ApiAnswer { status, content_type, body })
@@ -48,26 +43,18 @@ pub fn account(
     token: &Secret,
 ) -> Result<Option<String>> {
     if let Some(url) = &profile.server.userinfo_url {
-        let response = http
-            .client()
-            .get(url.clone())
-            .bearer_auth(token.expose())
-            .send()
-            .map_err(|e| crate::oauth::http::unreachable(url, &e))?;
+        let response = http.get(url, Some(token))?;
         if response.status().is_success() {
-            let v: serde_json::Value =
-                serde_json::from_slice(&crate::oauth::http::read_body(response, url)?).unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
             return Ok(pick(&v, &["preferred_username", "email", "name", "sub"]));
         }
     }
     if let Some(url) = &profile.server.introspect_url {
         let mut form = vec![("token", token.expose().to_string())];
-        let request =
-            crate::oauth::client::authenticate(http.client().post(url.clone()), &mut form, profile, client_secret);
-        let response = request.form(&form).send().map_err(|e| crate::oauth::http::unreachable(url, &e))?;
+        let basic = crate::oauth::client::authenticate(&mut form, profile, client_secret);
+        let response = http.post_form(url, &form, basic)?;
         if response.status().is_success() {
-            let v: serde_json::Value =
-                serde_json::from_slice(&crate::oauth::http::read_body(response, url)?).unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
             return Ok(pick(&v, &["username", "email", "sub"]));
         }
     }

@@ -65,15 +65,11 @@ pub fn register(
         "token_endpoint_auth_method": "client_secret_basic",
         "application_type": "native",
     });
-    let mut request = http.client().post(endpoint.clone()).json(&body);
-    if let Some(token) = initial_access_token {
-        request = request.bearer_auth(token.expose());
-    }
-    let response = request.send().map_err(|e| crate::oauth::http::unreachable(endpoint, &e))?;
+    let response = http.post_json(endpoint, &body, initial_access_token)?;
     let status = response.status();
-    let bytes = crate::oauth::http::read_body(response, endpoint)?;
+    let bytes = response.body();
     if !status.is_success() {
-        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
         let (error, description) = crate::oauth::callback::oauth_error_body(&value, status.as_u16());
         // 401/403: the endpoint is closed to this request (Keycloak's "Trusted Hosts"
         // policy refuses anonymous registration with 403), not broken.
@@ -86,7 +82,7 @@ pub fn register(
         }
         return Err(Error::ServerError { error, description });
     }
-    parse_registration(&bytes)
+    parse_registration(bytes)
 }
 
 pub fn parse_registration(bytes: &[u8]) -> Result<Registration> {
@@ -103,12 +99,7 @@ pub fn parse_registration(bytes: &[u8]) -> Result<Registration> {
 
 /// RFC 7592 §2.3: delete a dynamically registered client.
 pub fn delete(http: &Http, client_uri: &Url, token: &Secret) -> Result<()> {
-    let response = http
-        .client()
-        .delete(client_uri.clone())
-        .bearer_auth(token.expose())
-        .send()
-        .map_err(|e| crate::oauth::http::unreachable(client_uri, &e))?;
+    let response = http.delete(client_uri, token)?;
     match response.status().as_u16() {
         200..=299 | 404 | 401 => Ok(()), // gone already, or the token is no longer valid
         status => Err(Error::ServerError {

@@ -17,7 +17,7 @@
 //! answer never arrives (crash, cut connection), only dead tokens remain on a server
 //! with no grace period (Majora). It lasts from the request to the keyring write.
 
-use crate::clock::now_secs;
+use crate::clock::{now_secs, Clock};
 use crate::oauth::client::OAuthClient;
 use crate::oauth::http::Http;
 use crate::profile::{Profile, Renewal};
@@ -43,6 +43,7 @@ pub enum Source {
 pub fn fresh_token<'h>(
     paths: &Paths,
     store: &Store,
+    clock: &dyn Clock,
     http: impl FnOnce() -> Result<&'h Http>,
     profile: &Profile,
     min_valid: Option<u64>,
@@ -64,7 +65,7 @@ pub fn fresh_token<'h>(
             reason: "the server refused the last renewal, so the stored tokens are no longer valid".into(),
         });
     }
-    if !force && !ocarina_newer && seen.is_fresh(min_valid, now_secs()) {
+    if !force && !ocarina_newer && seen.is_fresh(min_valid, clock.now()) {
         return Ok((seen, Source::Stored));
     }
     if !ocarina_newer {
@@ -81,21 +82,21 @@ pub fn fresh_token<'h>(
     // Ocarina may have rotated the refresh token itself: adopt its newer tokens rather
     // than present a dead refresh token and lose the session.
     if let Some(adopted) = adopt_from_ocarina(store, profile, &current)? {
-        if force || !adopted.is_fresh(min_valid, now_secs()) {
-            let renewed = renew(store, http()?, profile, &adopted)?;
+        if force || !adopted.is_fresh(min_valid, clock.now()) {
+            let renewed = renew(store, clock, http()?, profile, &adopted)?;
             return Ok((renewed, Source::Renewed));
         }
         return Ok((adopted, Source::RenewedElsewhere));
     }
-    let renewed = renew(store, http()?, profile, &current)?;
+    let renewed = renew(store, clock, http()?, profile, &current)?;
     Ok((renewed, Source::Renewed))
 }
 
 /// Renew with the lock held. Stores the result before returning it.
-fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> Result<TokenSet> {
+fn renew(store: &Store, clock: &dyn Clock, http: &Http, profile: &Profile, current: &TokenSet) -> Result<TokenSet> {
     let name = &profile.name;
     let secret = if profile.has_client_secret { store.client_secret(name)? } else { None };
-    let client = OAuthClient::new(profile, secret.as_ref(), http)?;
+    let client = OAuthClient::new(profile, secret.as_ref(), http)?.at(clock);
     let result = match profile.server.renewal {
         Renewal::RefreshToken => {
             let refresh = current.refresh_token.as_ref().expect("checked by check_renewable");
@@ -129,7 +130,7 @@ fn renew(store: &Store, http: &Http, profile: &Profile, current: &TokenSet) -> R
                 s.status = status;
                 s.last_error = Some(message);
                 s.last_error_code = Some(err.kind());
-                s.last_error_at = Some(now_secs());
+                s.last_error_at = Some(clock.now());
             });
             Err(err)
         }
@@ -295,8 +296,16 @@ mod tests {
         let s = setup();
         s.store.save_tokens("p", &tokens("a1", 3600, Some("r1"))).unwrap();
         let writes = s.secrets.writes();
-        let (t, source) =
-            fresh_token(&s.paths, &s.store, no_http, &profile("http://127.0.0.1:9/token"), None, false).unwrap();
+        let (t, source) = fresh_token(
+            &s.paths,
+            &s.store,
+            &crate::clock::SystemClock,
+            no_http,
+            &profile("http://127.0.0.1:9/token"),
+            None,
+            false,
+        )
+        .unwrap();
         assert_eq!((t.access_token.expose(), source), ("a1", Source::Stored));
         assert_eq!(s.secrets.writes(), writes);
     }
@@ -305,11 +314,17 @@ mod tests {
     fn not_signed_in_or_refused_before_means_sign_in_and_no_network() {
         let s = setup();
         let p = profile("http://127.0.0.1:9/token");
-        assert!(matches!(fresh_token(&s.paths, &s.store, no_http, &p, None, false), Err(Error::SignInNeeded { .. })));
+        assert!(matches!(
+            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, no_http, &p, None, false),
+            Err(Error::SignInNeeded { .. })
+        ));
         // A fresh-looking token after the server refused the refresh token is not handed out.
         s.store.save_tokens("p", &tokens("a1", 3600, Some("r1"))).unwrap();
         s.store.update_state("p", |st| st.status = Status::NeedsSignIn).unwrap();
-        assert!(matches!(fresh_token(&s.paths, &s.store, no_http, &p, None, false), Err(Error::SignInNeeded { .. })));
+        assert!(matches!(
+            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, no_http, &p, None, false),
+            Err(Error::SignInNeeded { .. })
+        ));
         assert!(s.store.tokens("p").unwrap().is_some(), "nothing is deleted");
     }
 
@@ -318,7 +333,10 @@ mod tests {
         let s = setup();
         s.store.save_tokens("p", &tokens("a1", -5, None)).unwrap();
         let p = profile("http://127.0.0.1:9/token");
-        assert!(matches!(fresh_token(&s.paths, &s.store, no_http, &p, None, false), Err(Error::SignInNeeded { .. })));
+        assert!(matches!(
+            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, no_http, &p, None, false),
+            Err(Error::SignInNeeded { .. })
+        ));
         assert_eq!(s.store.tokens("p").unwrap().unwrap().access_token.expose(), "a1");
     }
 
@@ -328,7 +346,8 @@ mod tests {
         s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
         let (p, seen) = rotating_server();
         let http = Http::new().unwrap();
-        let (t, source) = fresh_token(&s.paths, &s.store, || Ok(&http), &p, None, false).unwrap();
+        let (t, source) =
+            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, || Ok(&http), &p, None, false).unwrap();
         assert_eq!((t.access_token.expose(), source), ("a2", Source::Renewed));
         let request = seen.join().unwrap();
         assert!(request.starts_with("POST /token "), "{request}");
@@ -345,7 +364,8 @@ mod tests {
         let (url, _seen) = token_endpoint(400, r#"{"error": "invalid_grant"}"#);
         let http = Http::new().unwrap();
         let p = profile(url.join("token").unwrap().as_str());
-        let err = fresh_token(&s.paths, &s.store, || Ok(&http), &p, None, false).unwrap_err();
+        let err =
+            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, || Ok(&http), &p, None, false).unwrap_err();
         assert!(matches!(err, Error::SignInNeeded { .. }), "{err:?}");
         assert_eq!(s.store.state("p").status, Status::NeedsSignIn);
         assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
@@ -357,8 +377,16 @@ mod tests {
         s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
         let http = Http::new().unwrap();
         // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-        let err = fresh_token(&s.paths, &s.store, || Ok(&http), &profile("http://127.0.0.1:9/token"), None, false)
-            .unwrap_err();
+        let err = fresh_token(
+            &s.paths,
+            &s.store,
+            &crate::clock::SystemClock,
+            || Ok(&http),
+            &profile("http://127.0.0.1:9/token"),
+            None,
+            false,
+        )
+        .unwrap_err();
         assert!(err.is_transient(), "{err:?}");
         let state = s.store.state("p");
         assert_eq!(state.status, Status::Failing);
@@ -384,6 +412,7 @@ mod tests {
         let (t, _) = fresh_token(
             &s.paths,
             &store,
+            &crate::clock::SystemClock,
             || {
                 failing.fail_with(Some("the keyring service restarted"));
                 // The first read happened; from here the writes fail until healed.

@@ -166,7 +166,8 @@ impl Loop {
         loop {
             // Stopped (about to exit): nothing falls due; `resume` pokes the loop awake.
             let stopped = self.me.stopped.clone();
-            let wakes = waiter.wait(if stopped.load(Ordering::SeqCst) { None } else { schedule.next_due() });
+            let due = if stopped.load(Ordering::SeqCst) { None } else { schedule.next_due() };
+            let wakes = waiter.wait(due.map(|at| self.on_wall_clock(at)));
             let mut changed = false;
             for wake in wakes {
                 match wake {
@@ -202,7 +203,7 @@ impl Loop {
                     }
                 }
             }
-            let due = if stopped.load(Ordering::SeqCst) { Vec::new() } else { schedule.pop_due(now_secs()) };
+            let due = if stopped.load(Ordering::SeqCst) { Vec::new() } else { schedule.pop_due(self.engine.now()) };
             for (name, action) in due {
                 match action {
                     Action::Renew => self.renew(&name, false, schedule.policy()),
@@ -219,9 +220,16 @@ impl Loop {
         }
     }
 
+    /// A due time by the engine's clock as a time on the wall clock, which the waiter's
+    /// timer runs on (the same with the system clock; tests that stand the engine's clock
+    /// elsewhere still sleep for the right length).
+    fn on_wall_clock(&self, at: u64) -> u64 {
+        (now_secs() + at).saturating_sub(self.engine.now())
+    }
+
     fn replan_all(&self, schedule: &mut Schedule) {
         let Ok(config) = self.engine.config() else { return };
-        let now = now_secs();
+        let now = self.engine.now();
         for p in config.profiles() {
             schedule.plan(&p.name, p.server.renewal, &self.engine.store().state(&p.name), now);
         }
@@ -231,7 +239,7 @@ impl Loop {
     fn replan_one(&self, schedule: &mut Schedule, name: &str) {
         match self.engine.profile(name) {
             Ok(p) => {
-                schedule.plan(name, p.server.renewal, &self.engine.store().state(name), now_secs());
+                schedule.plan(name, p.server.renewal, &self.engine.store().state(name), self.engine.now());
             }
             Err(_) => schedule.remove(name),
         }
@@ -285,7 +293,7 @@ impl Loop {
                 let attempts = schedule.record_failure(name);
                 let state = self.engine.store().state(name);
                 // Failing for longer than the token has left: a person should know.
-                let expired = state.expires_at.is_some_and(|at| at <= now_secs());
+                let expired = state.expires_at.is_some_and(|at| at <= self.engine.now());
                 tracing::warn!(profile = name, attempts, "renewal failed, will retry: {e}");
                 if expired && self.notified.insert(name.to_string()) {
                     self.attention(Attention::CannotRenew {
@@ -306,13 +314,13 @@ impl Loop {
                 if matches!(e, Error::KeyringUnavailable(_)) && self.notified.insert(name.to_string()) {
                     self.attention(Attention::KeyringUnavailable { profile: name.to_string() });
                 }
-                backoff_until = Some(now_secs() + wait);
+                backoff_until = Some(self.engine.now() + wait);
             }
         }
         self.replan_one(schedule, name);
         if nothing_done {
             // The token was still fresh (clock skew?): never spin on a due time in the past.
-            schedule.defer(name, now_secs() + 30);
+            schedule.defer(name, self.engine.now() + 30);
         }
         if let Some(at) = backoff_until {
             schedule.defer(name, at);
@@ -407,5 +415,90 @@ mod tests {
         // And nothing was lost: the keyring back, the token is still there.
         secrets.fail_with(None);
         assert_eq!(engine.store().tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
+    }
+
+    /// A profile on a scripted server whose tokens, by the engine's clock at `T0`, are
+    /// 3,000 s into a 3,600 s life: past the 75 % mark, so due now.
+    fn due_by_the_engines_clock() -> (tempfile::TempDir, Arc<Latchkey>, Arc<crate::oauth::http::scripted::Script>) {
+        const T0: u64 = 1_900_000_000;
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path().to_path_buf());
+        let script = Arc::new(crate::oauth::http::scripted::Script::default());
+        let engine = Latchkey::with_store(Store::with_secrets(&paths, Arc::new(MemorySecrets::default())), paths)
+            .with_http(crate::oauth::http::Http::with_transport(script.clone()))
+            .with_clock(Arc::new(crate::clock::ManualClock::at(T0)));
+        let endpoint = |path: &str| Some(url::Url::parse(&format!("https://id.example.org/{path}")).unwrap());
+        engine
+            .add_profile(NewProfile {
+                name: "p".into(),
+                preset: PresetKind::Generic,
+                spec: ServerSpec {
+                    authorize_url: endpoint("authorize"),
+                    token_url: endpoint("token"),
+                    ..Default::default()
+                },
+                client_id: Some("client".into()),
+                client_secret: None,
+                scopes: Some(vec!["read".into()]),
+                redirect_uri: None,
+                redirect_mode: None,
+            })
+            .unwrap();
+        let tokens = TokenSet {
+            access_token: Secret::new("a1"),
+            token_type: "bearer".into(),
+            refresh_token: Some(Secret::new("r1")),
+            expires_at: Some(T0 + 600),
+            obtained_at: T0 - 3000,
+            scopes: vec!["read".into()],
+            code: None,
+        };
+        engine.store().save_tokens("p", &tokens).unwrap();
+        (dir, Arc::new(engine), script)
+    }
+
+    fn wait_for(what: impl Fn() -> bool) -> bool {
+        let end = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < end {
+            if what() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    #[test]
+    fn a_token_due_by_the_engines_clock_is_renewed_once_and_the_next_renewal_planned_on_it() {
+        let (_dir, engine, script) = due_by_the_engines_clock();
+        script
+            .json(200, r#"{"access_token": "a2", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r2"}"#);
+        let seen = Arc::new(Seen::default());
+        let renewer = Renewer::start(engine.clone(), seen.clone()).unwrap();
+        let renewed = || engine.store().tokens("p").unwrap().is_some_and(|t| t.access_token.expose() == "a2");
+        assert!(wait_for(renewed), "not renewed although due by the engine's clock");
+        std::thread::sleep(Duration::from_millis(500));
+        // Due again at 75 % of the new life by the same clock, 45 minutes away: no second
+        // request (one would panic the script: nothing more is scripted).
+        assert!(renewer.stop(Duration::from_secs(5)));
+        let sent = script.sent();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].form("refresh_token").as_deref(), Some("r1"));
+        assert!(seen.notes.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_refused_refresh_token_asks_for_a_person_once_and_keeps_the_tokens() {
+        let (_dir, engine, script) = due_by_the_engines_clock();
+        script.json(400, r#"{"error": "invalid_grant"}"#);
+        let seen = Arc::new(Seen::default());
+        let renewer = Renewer::start(engine.clone(), seen.clone()).unwrap();
+        assert!(wait_for(|| !seen.notes.lock().unwrap().is_empty()));
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(renewer.stop(Duration::from_secs(5)));
+        assert_eq!(*seen.notes.lock().unwrap(), vec![Attention::SignInNeeded { profile: "p".into() }]);
+        assert_eq!(script.sent().len(), 1, "a refused refresh token is not tried again");
+        assert_eq!(engine.store().state("p").status, Status::NeedsSignIn);
+        assert_eq!(engine.store().tokens("p").unwrap().unwrap().access_token.expose(), "a1", "nothing deleted");
     }
 }
