@@ -106,11 +106,24 @@ impl Latchkey {
     }
 
     /// RFC 8628 device sign-in: `show` is called with the verification URI and user code
-    /// to display, then this waits for approval.
+    /// to display, then this waits for approval — or for [`Latchkey::cancel_sign_in`].
     pub fn device_sign_in(&self, name: &str, show: impl FnOnce(&DeviceCode)) -> Result<SignedIn> {
         let profile = self.profile(name)?;
         let secret = self.client_secret(&profile)?;
         let client = self.oauth_client(&profile, secret.as_ref())?;
+        let cancelled = self.flows.start_device(name);
+        let result = self.device_sign_in_with(&profile, &client, &cancelled, show);
+        self.flows.end_device(name, &cancelled);
+        result
+    }
+
+    fn device_sign_in_with(
+        &self,
+        profile: &Profile,
+        client: &OAuthClient<'_>,
+        cancelled: &std::sync::atomic::AtomicBool,
+        show: impl FnOnce(&DeviceCode),
+    ) -> Result<SignedIn> {
         let start = client.device_authorization()?;
         let details = &start.details;
         show(&DeviceCode {
@@ -119,8 +132,11 @@ impl Latchkey {
             user_code: details.user_code().secret().to_string(),
             expires_in: details.expires_in().as_secs(),
         });
-        let tokens = client.poll_device_token(&start, None)?;
-        self.store_sign_in(&profile, &tokens)
+        let tokens = client.poll_device_token(&start, None, cancelled)?;
+        if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::Cancelled("the sign-in with a code was cancelled".into()));
+        }
+        self.store_sign_in(profile, &tokens)
     }
 
     pub(super) fn store_sign_in(&self, profile: &Profile, tokens: &TokenSet) -> Result<SignedIn> {

@@ -243,3 +243,59 @@ fn a_refused_refresh_token_keeps_the_tokens_and_asks_for_a_person() {
     assert_eq!((status.status, status.last_error_code), (Status::NeedsSignIn, Some(crate::ErrorCode::SignInNeeded)));
     assert_eq!(status.expires_in, Some(-400), "the status counts on the engine's clock");
 }
+
+const DEVICE: &str = r#"{"device_code": "dev-1", "user_code": "WDJB-MJHT", "verification_uri": "https://id.example.org/device",
+    "verification_uri_complete": "https://id.example.org/device?user_code=WDJB-MJHT", "expires_in": 600, "interval": 1}"#;
+
+fn with_device(p: &mut Profile) {
+    p.server.device_url = Some(Url::parse("https://id.example.org/device/code").unwrap());
+}
+
+#[test]
+fn a_device_sign_in_shows_the_code_polls_while_pending_and_stores_the_tokens() {
+    let rig = rig(with_device);
+    rig.script.json(200, DEVICE).json(400, r#"{"error": "authorization_pending"}"#).json(200, TOKENS);
+    let mut shown = None;
+    let signed_in = rig.engine.device_sign_in("lab", |code| shown = Some(code.clone())).unwrap();
+    let shown = shown.unwrap();
+    assert_eq!(
+        (shown.user_code.as_str(), shown.verification_uri.as_str()),
+        ("WDJB-MJHT", "https://id.example.org/device")
+    );
+    assert!(signed_in.has_refresh_token);
+    let sent = rig.script.sent();
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[0].url, "https://id.example.org/device/code");
+    for poll in &sent[1..] {
+        assert_eq!(poll.form("grant_type").as_deref(), Some("urn:ietf:params:oauth:grant-type:device_code"));
+        assert_eq!(poll.form("device_code").as_deref(), Some("dev-1"));
+    }
+    assert_eq!(rig.engine.store.tokens("lab").unwrap().unwrap().access_token.expose(), "a1");
+}
+
+#[test]
+fn cancel_stops_a_device_sign_in_at_once_and_sends_nothing_more() {
+    let rig = rig(with_device);
+    rig.script.json(200, DEVICE);
+    for _ in 0..30 {
+        rig.script.json(400, r#"{"error": "authorization_pending"}"#);
+    }
+    let engine = Arc::new(rig.engine);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let polling = {
+        let engine = engine.clone();
+        std::thread::spawn(move || engine.device_sign_in("lab", |_| tx.send(()).unwrap()))
+    };
+    rx.recv().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500)); // a poll or two
+    assert!(engine.cancel_sign_in("lab"), "a device sign-in was in progress");
+    let asked = std::time::Instant::now();
+    let result = polling.join().unwrap();
+    assert!(asked.elapsed() < std::time::Duration::from_millis(900), "Cancel took {:?}", asked.elapsed());
+    assert!(matches!(result, Err(Error::Cancelled(_))), "{result:?}");
+    let polls = rig.script.sent().len();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(rig.script.sent().len(), polls, "no request after Cancel");
+    assert!(engine.store.tokens("lab").unwrap().is_none());
+    assert!(!engine.cancel_sign_in("lab"), "nothing left to cancel");
+}

@@ -6,7 +6,8 @@
 //! in this process's memory only; the PKCE verifier never touches a disk.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::store::secret::Secret;
@@ -29,6 +30,8 @@ pub struct PendingFlow {
 #[derive(Debug, Default)]
 pub struct PendingFlows {
     flows: Mutex<HashMap<String, PendingFlow>>,
+    /// Device sign-ins (RFC 8628) polling now, by profile: set the flag to stop one.
+    devices: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
 impl PendingFlows {
@@ -71,12 +74,35 @@ impl PendingFlows {
         flows.remove(&state)
     }
 
-    /// Cancel a profile's flow (window closed, user gave up). True if one was pending.
+    /// Cancel a profile's flow (window closed, user gave up), a device sign-in polling
+    /// included. True if one was pending.
     pub fn cancel(&self, profile: &str) -> bool {
+        let device = self.devices.lock().expect("devices lock").remove(profile);
+        if let Some(flag) = &device {
+            flag.store(true, Ordering::SeqCst);
+        }
         let mut flows = self.flows.lock().expect("flows lock");
         let before = flows.len();
         flows.retain(|_, f| f.profile != profile);
-        flows.len() != before
+        flows.len() != before || device.is_some()
+    }
+
+    /// A device sign-in of `profile` starts polling: the flag [`cancel`](Self::cancel)
+    /// sets. A newer one replaces (and stops) an older one, as for code flows.
+    pub fn start_device(&self, profile: &str) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Some(old) = self.devices.lock().expect("devices lock").insert(profile.into(), flag.clone()) {
+            old.store(true, Ordering::SeqCst);
+        }
+        flag
+    }
+
+    /// The device sign-in that owns `flag` has ended.
+    pub fn end_device(&self, profile: &str, flag: &Arc<AtomicBool>) {
+        let mut devices = self.devices.lock().expect("devices lock");
+        if devices.get(profile).is_some_and(|f| Arc::ptr_eq(f, flag)) {
+            devices.remove(profile);
+        }
     }
 
     pub fn is_pending(&self, profile: &str) -> bool {
