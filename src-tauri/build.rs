@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "remove_profile",
     "start_sign_in",
+    "start_device_sign_in",
     "complete_sign_in",
     "cancel_sign_in",
     "forget_browser_session",

@@ -2,6 +2,7 @@
 //! (a client secret travels only from the UI to Rust, when the user pastes it).
 //! camelCase throughout; engine types that would cross in another casing are mirrored.
 
+use latchkey::desktop::status;
 use latchkey::engine::ProfileStatus;
 use latchkey::preset::Resolved;
 use latchkey::profile::{PresetKind, RedirectMode};
@@ -21,6 +22,12 @@ pub struct ProfileView {
     /// Majora: the tasks the scope settings offer (empty for other servers).
     pub tasks: Vec<TaskChoice>,
     pub status: latchkey::store::Status,
+    /// The status in words with its tone and icon (the row's badge, the tray's line).
+    pub badge: status::Badge,
+    /// "Fresh until 13:40" / "Expired at 13:40", when signed in with an expiry.
+    pub freshness: Option<String>,
+    /// What happens when the token expires (the Done page).
+    pub renewal: String,
     #[ts(type = "number | null")]
     pub expires_at: Option<u64>,
     pub has_refresh_token: bool,
@@ -37,31 +44,71 @@ pub struct ProfileView {
     pub ocarina_sync: Option<String>,
     /// Where "Test access" starts (OpenID Connect userinfo), if the server has one.
     pub test_url: Option<String>,
+    /// The server offers "Sign in with a code" (RFC 8628 device flow).
+    pub can_use_code: bool,
 }
 
-impl From<ProfileStatus> for ProfileView {
-    fn from(p: ProfileStatus) -> Self {
+impl ProfileView {
+    /// The window's view of a profile's status at `now` (Unix seconds), worded where the
+    /// tray's menu is ([`latchkey::desktop::status`]).
+    ///
+    /// Why a copy of `ProfileStatus` and not the type itself: `latchkey status --json` is
+    /// snake_case for scripts and must stay so; the window's contract is camelCase. The
+    /// destructuring names every field, so a field added to `ProfileStatus` fails to
+    /// compile here until the window decides what to do with it.
+    pub fn new(p: ProfileStatus, now: u64) -> Self {
+        let badge = status::badge(&p, status::Activity::default(), now);
+        let freshness = status::freshness(&p, now);
+        let renewal = status::renewal_line(&p);
+        let can_use_browser = latchkey::profile::browser_can_return(&p.redirect_uri);
+        let ProfileStatus {
+            name,
+            preset,
+            server,
+            client_id,
+            status,
+            expires_at,
+            expires_in: _, // the window counts from `expires_at` on its own clock
+            scopes,
+            requested_scopes,
+            has_refresh_token,
+            renews_silently,
+            last_error,
+            last_error_code,
+            last_error_at: _, // words come from the code; the time is for the CLI
+            account,
+            redirect_uri,
+            redirect_mode,
+            dynamically_registered,
+            ocarina_sync,
+            userinfo_url,
+            device_flow,
+        } = p;
         Self {
-            name: p.name,
-            preset: p.preset,
-            server: p.server,
-            client_id: p.client_id,
-            account: p.account,
-            scopes: p.scopes,
-            requested_scopes: p.requested_scopes,
-            tasks: TaskChoice::for_preset(p.preset),
-            status: p.status,
-            expires_at: p.expires_at,
-            has_refresh_token: p.has_refresh_token,
-            renews_silently: p.renews_silently,
-            last_error: p.last_error,
-            last_error_code: p.last_error_code,
-            can_use_browser: latchkey::profile::browser_can_return(&p.redirect_uri),
-            redirect_uri: p.redirect_uri.to_string(),
-            redirect_mode: p.redirect_mode,
-            dynamically_registered: p.dynamically_registered,
-            ocarina_sync: p.ocarina_sync.map(|p| p.display().to_string()),
-            test_url: p.userinfo_url.map(|u| u.to_string()),
+            name,
+            preset,
+            server,
+            client_id,
+            account,
+            scopes,
+            requested_scopes,
+            tasks: TaskChoice::for_preset(preset),
+            status,
+            badge,
+            freshness,
+            renewal,
+            expires_at,
+            has_refresh_token,
+            renews_silently,
+            last_error,
+            last_error_code,
+            can_use_browser,
+            redirect_uri: redirect_uri.to_string(),
+            redirect_mode,
+            dynamically_registered,
+            ocarina_sync: ocarina_sync.map(|p| p.display().to_string()),
+            test_url: userinfo_url.map(|u| u.to_string()),
+            can_use_code: device_flow,
         }
     }
 }
@@ -93,6 +140,8 @@ pub struct ServerPreview {
     pub manual_registration_url: Option<String>,
     pub redirect_uri: String,
     /// "Use my browser" can bring the sign-in back (a latchkey: link or a loopback port).
+    /// The server offers "Sign in with a code" (RFC 8628 device flow).
+    pub can_use_code: bool,
     pub can_use_browser: bool,
     pub default_scopes: Vec<ScopeChoice>,
     /// Majora: what the user will do, each with its scopes (empty for other servers).
@@ -150,6 +199,7 @@ impl From<Resolved> for ServerPreview {
             dynamic_registration: r.server.registration_url.is_some(),
             manual_registration_url: r.server.manual_registration_url.as_ref().map(|u| u.to_string()),
             can_use_browser: latchkey::profile::browser_can_return(&r.redirect_uri),
+            can_use_code: r.server.device_url.is_some(),
             redirect_uri: r.redirect_uri.to_string(),
             default_scopes: r
                 .scopes
@@ -278,5 +328,28 @@ impl PresetChoice {
             .iter()
             .map(|p| PresetChoice { id: p.kind, title: p.title, description: p.description, address: p.address })
             .collect()
+    }
+}
+
+/// A device sign-in has started: the code to type at the address (RFC 8628 §3.3).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceCodeView {
+    pub verification_uri: String,
+    /// The address with the code in it, where the server offers one (nothing to type).
+    pub verification_uri_complete: Option<String>,
+    pub user_code: String,
+    #[ts(type = "number")]
+    pub expires_in: u64,
+}
+
+impl From<latchkey::engine::DeviceCode> for DeviceCodeView {
+    fn from(c: latchkey::engine::DeviceCode) -> Self {
+        Self {
+            verification_uri: c.verification_uri,
+            verification_uri_complete: c.verification_uri_complete,
+            user_code: c.user_code,
+            expires_in: c.expires_in,
+        }
     }
 }

@@ -27,6 +27,7 @@ fn export(dir: &Path) {
     ServerPreview::export_all_to(dir).unwrap();
     SignInStarted::export_all_to(dir).unwrap();
     SignInFinished::export_all_to(dir).unwrap();
+    DeviceCodeView::export_all_to(dir).unwrap();
     AppStatus::export_all_to(dir).unwrap();
     RegisterOutcomeView::export_all_to(dir).unwrap();
     SignOutView::export_all_to(dir).unwrap();

@@ -108,6 +108,7 @@ pub fn run() {
             commands::settings::about,
             commands::settings::diagnostics,
             commands::sign_in::start_sign_in,
+            commands::sign_in::start_device_sign_in,
             commands::sign_in::complete_sign_in,
             commands::sign_in::cancel_sign_in,
             commands::sign_in::forget_browser_session,

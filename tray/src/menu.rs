@@ -1,13 +1,13 @@
 //! The tray item and its menu: one submenu per profile with its status and actions, then
-//! Open / Start at login / Quit — the same words as the app's own tray
-//! ([`latchkey::desktop::tray_status`]). A left click opens the window.
+//! Open / Start at login / Quit — each status in the window's own words
+//! ([`latchkey::desktop::status`]). A left click opens the window.
 
 use std::sync::Arc;
 
 use ksni::menu::{CheckmarkItem, StandardItem, SubMenu};
 use ksni::{MenuItem, Status, ToolTip};
 use latchkey::desktop::autostart::Autostart;
-use latchkey::desktop::tray_status;
+use latchkey::desktop::status as tray_status;
 use latchkey::renewal::worker::Renewer;
 use latchkey::Latchkey;
 
@@ -65,7 +65,7 @@ impl ksni::Tray for LatchkeyTray {
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
         let live = self.renewer.live();
-        let mut items: Vec<MenuItem<Self>> = tray_status::lines(&self.engine, Some(&live), latchkey::clock::now_secs())
+        let mut items: Vec<MenuItem<Self>> = tray_status::tray_lines(&self.engine, Some(&live))
             .into_iter()
             .map(|line| {
                 let (sign_in, refresh, copy) = (line.name.clone(), line.name.clone(), line.name.clone());

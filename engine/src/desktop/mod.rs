@@ -1,7 +1,8 @@
 //! What the desktop shells share and a headless CLI does not need: starting at login
-//! (`autostart`), notifications worded for people (`notify`), and the tray's one line per
-//! profile (`tray_status`). No GUI toolkit here: these are files, D-Bus calls and words.
+//! (`autostart`), notifications worded for people (`notify`), and a profile's status in
+//! a person's words for the window and the tray menu alike (`status`). No GUI toolkit
+//! here: these are files, D-Bus calls and words.
 
 pub mod autostart;
 pub mod notify;
-pub mod tray_status;
+pub mod status;

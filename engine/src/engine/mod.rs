@@ -97,6 +97,8 @@ pub struct ProfileStatus {
     pub ocarina_sync: Option<std::path::PathBuf>,
     /// OpenID Connect userinfo: an address any token of the server can be tested on.
     pub userinfo_url: Option<Url>,
+    /// The server offers the device authorization grant (RFC 8628): sign in with a code.
+    pub device_flow: bool,
 }
 
 /// What `register` did.

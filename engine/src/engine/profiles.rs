@@ -161,6 +161,7 @@ impl Latchkey {
                     account: s.account,
                     redirect_uri: p.redirect_uri.clone(),
                     userinfo_url: p.server.userinfo_url.clone(),
+                    device_flow: p.server.device_url.is_some(),
                     redirect_mode: p.redirect_mode,
                     dynamically_registered: p.registration_client_uri.is_some(),
                     ocarina_sync: p.ocarina_sync.clone(),

@@ -37,7 +37,10 @@ fn spec(input: ServerInput) -> IpcResult<(latchkey::profile::PresetKind, ServerS
 
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> {
-    state.run(|e| e.status(None)).await.map(|rows| rows.into_iter().map(ProfileView::from).collect())
+    state
+        .run(|e| Ok((e.status(None)?, e.now())))
+        .await
+        .map(|(rows, now)| rows.into_iter().map(|p| ProfileView::new(p, now)).collect())
 }
 
 #[tauri::command]
@@ -69,9 +72,10 @@ pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, input: NewP
         redirect_mode: None,
     };
     let name = input.name;
-    let view = state.run(move |e| e.add_profile(new).and_then(|_| e.status(Some(&name)))).await?;
+    let (view, now) =
+        state.run(move |e| e.add_profile(new).and_then(|_| Ok((e.status(Some(&name))?, e.now())))).await?;
     let _ = app.emit(PROFILES_CHANGED, ());
-    Ok(view.into_iter().next().map(ProfileView::from).expect("the profile just added"))
+    Ok(view.into_iter().next().map(|p| ProfileView::new(p, now)).expect("the profile just added"))
 }
 
 #[tauri::command]

@@ -2,9 +2,10 @@ use tauri::{AppHandle, Manager, State};
 
 use crate::catch::window;
 use crate::error::{IpcError, IpcResult};
-use crate::models::{SignInMethod, SignInStarted};
+use crate::models::{DeviceCodeView, SignInMethod, SignInStarted};
 use crate::sign_in;
 use crate::state::AppState;
+use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
 pub async fn start_sign_in(app: AppHandle, name: String, method: SignInMethod) -> IpcResult<SignInStarted> {
@@ -31,6 +32,41 @@ pub async fn complete_sign_in(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Sign in with a code (RFC 8628): ask the server for one, open its page in the
+/// browser, and answer with the code to show; the poll for approval goes on in the
+/// background and ends like every sign-in (the sign-in-finished event). Cancel stops it.
+#[tauri::command]
+pub async fn start_device_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+) -> IpcResult<DeviceCodeView> {
+    let engine = state.engine.clone();
+    let (tx, rx) = std::sync::mpsc::channel::<IpcResult<DeviceCodeView>>();
+    let handle = app.clone();
+    std::thread::spawn(move || {
+        let mut shown = false;
+        let result = engine.device_sign_in(&name, |code| {
+            shown = true;
+            let page = code.verification_uri_complete.as_deref().unwrap_or(&code.verification_uri);
+            if let Err(e) = handle.opener().open_url(page, None::<&str>) {
+                tracing::warn!("could not open the browser: {e}");
+            }
+            let _ = tx.send(Ok(code.clone().into()));
+        });
+        match result {
+            Err(e) if !shown => {
+                let _ = tx.send(Err(e.into()));
+            }
+            result => sign_in::finish(&handle, &name, result.map_err(Into::into)),
+        }
+    });
+    tauri::async_runtime::spawn_blocking(move || rx.recv())
+        .await
+        .map_err(|e| IpcError::internal(e.to_string()))?
+        .map_err(|_| IpcError::internal("the sign-in with a code ended before it started".into()))?
 }
 
 #[tauri::command]

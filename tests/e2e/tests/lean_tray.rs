@@ -69,12 +69,15 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
     let pixmaps: Vec<(i32, i32, Vec<u8>)> = Vec::try_from(icon).expect("a(iiay)");
     assert_eq!((pixmaps[0].0, pixmaps[0].1, pixmaps[0].2.len()), (32, 32, 32 * 32 * 4));
 
-    // The menu: each profile's status in the app's words, then the app's actions.
+    // The menu: each profile's status in the window's words (one place: desktop/status.rs),
+    // then the app's actions.
     let entries = menu(bus, &item);
-    let one =
-        entries.iter().find(|e| e.label.starts_with("one — fresh until ")).unwrap_or_else(|| panic!("{entries:#?}"));
+    let one = entries
+        .iter()
+        .find(|e| e.label.starts_with("one — Signed in") && e.label.ends_with("renews by itself"))
+        .unwrap_or_else(|| panic!("{entries:#?}"));
     assert!(one.parent.is_none());
-    find(&entries, None, "lab__two — not signed in"); // `_` doubled: labels use it for mnemonics
+    find(&entries, None, "lab__two — Not signed in"); // `_` doubled: labels use it for mnemonics
     assert!(!find(&entries, Some("lab__two"), "Refresh now").enabled, "nothing to refresh for a signed-out profile");
     for label in ["Open Latchkey", "Start at login", "Quit"] {
         find(&entries, None, label);

@@ -3,6 +3,7 @@ import { render, screen, fireEvent } from '@testing-library/svelte';
 
 const addProfile = vi.fn();
 const previewServer = vi.fn();
+const previewProfile = vi.fn();
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
@@ -14,10 +15,12 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       ]),
     addProfile: (...a: unknown[]) => addProfile(...a),
     previewServer: (...a: unknown[]) => previewServer(...a),
+    previewProfile: (...a: unknown[]) => previewProfile(...a),
   };
 });
 
 import AddServerWizard from './AddServerWizard.svelte';
+import { networkError, pending } from '../lib/testing';
 
 describe('AddServerWizard from the keyboard', () => {
   beforeEach(() => {
@@ -26,7 +29,7 @@ describe('AddServerWizard from the keyboard', () => {
     previewServer.mockResolvedValue({
       issuer: 'https://t/', authorizeUrl: 'https://t/o/authorize/', tokenUrl: 'https://t/o/token/', revokeUrl: null,
       dynamicRegistration: true, manualRegistrationUrl: null, redirectUri: 'https://t/o/callback/',
-      defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false,
+      defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false, canUseCode: false,
     });
     addProfile.mockResolvedValue({});
   });
@@ -52,6 +55,44 @@ describe('AddServerWizard from the keyboard', () => {
     expect(previewServer).not.toHaveBeenCalled();
     expect(addProfile).not.toHaveBeenCalled();
     await fireEvent.keyDown(screen.getByTestId('issuer'), { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('AddServerWizard resuming a profile', () => {
+  const found = {
+    issuer: 'https://t/', authorizeUrl: 'https://t/o/authorize/', tokenUrl: 'https://t/o/token/', revokeUrl: null,
+    dynamicRegistration: true, manualRegistrationUrl: null, redirectUri: 'https://t/o/callback/',
+    defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false, canUseCode: false,
+  };
+  beforeEach(() => {
+    previewProfile.mockReset();
+  });
+
+  it('says it is opening the profile, and when that fails says why and offers the way back', async () => {
+    const answer = pending();
+    previewProfile.mockReturnValue(answer.promise);
+    const onClose = vi.fn();
+    render(AddServerWizard, { existing: ['half'], onClose, resume: 'half' });
+    const opening = screen.getByRole('status');
+    expect(opening.textContent).toContain('Opening half…');
+    expect(opening.querySelector('.spinner')).not.toBeNull();
+    answer.reject(networkError());
+    await vi.waitFor(() => expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server'));
+    expect(screen.queryByText('Opening half…')).toBeNull();
+    expect(document.querySelector('.spinner')).toBeNull();
+    await fireEvent.click(screen.getByTestId('back-to-list'));
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it("puts Finish later in the step's action bar, beside the step's own action", async () => {
+    previewProfile.mockResolvedValue(found);
+    const onClose = vi.fn();
+    render(AddServerWizard, { existing: ['half'], onClose, resume: 'half' });
+    const step = await screen.findByTestId('wizard-step-register');
+    const bar = step.querySelector('[data-testid=wizard-actions]')!;
+    expect(bar.querySelector('[data-testid=register-now]')).not.toBeNull();
+    await fireEvent.click(bar.querySelector<HTMLButtonElement>('[data-testid=finish-later]')!);
     expect(onClose).toHaveBeenCalledTimes(1);
   });
 });

@@ -12,7 +12,10 @@ const profile: ProfileView = {
   name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
   account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
-  ocarinaSync: null, testUrl: null, lastErrorCode: null, canUseBrowser: false,
+  ocarinaSync: null, testUrl: null, lastErrorCode: null, canUseBrowser: false, canUseCode: false,
+  // Worded in Rust (engine/src/desktop/status.rs, tested there); the row shows them as they come.
+  badge: { tone: 'bad', icon: '!', text: 'Needs you: sign in again' }, freshness: null,
+  renewal: 'Latchkey keeps the token fresh from now on.',
 };
 
 describe('ProfileList', () => {

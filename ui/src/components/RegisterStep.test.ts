@@ -4,6 +4,7 @@ import { render, screen, fireEvent } from '@testing-library/svelte';
 const registerClient = vi.fn();
 const setClient = vi.fn();
 const checkCredentials = vi.fn();
+const openRegistrationPage = vi.fn();
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
@@ -11,19 +12,21 @@ vi.mock('../lib/ipc', async (importOriginal) => {
     registerClient: (...a: unknown[]) => registerClient(...a),
     setClient: (...a: unknown[]) => setClient(...a),
     checkCredentials: (n: string) => checkCredentials(n),
+    openRegistrationPage: (n: string) => openRegistrationPage(n),
     copyText: vi.fn(),
   };
 });
 
 import RegisterStep from './RegisterStep.svelte';
 import { Wizard } from '../lib/wizard.svelte';
+import { expectBusy, expectReady, networkError, pending } from '../lib/testing';
 
 function wizard(dynamic: boolean) {
   const w = new Wizard('register', 'mt');
   w.preview = {
     issuer: 'https://m/', authorizeUrl: 'https://m/o/authorize/', tokenUrl: 'https://m/o/token/', revokeUrl: null,
     dynamicRegistration: dynamic, manualRegistrationUrl: 'https://m/o/applications/register/', redirectUri: 'https://m/o/callback/',
-    defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false,
+    defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false, canUseCode: false,
   };
   return w;
 }
@@ -33,6 +36,7 @@ describe('RegisterStep', () => {
     registerClient.mockReset();
     setClient.mockReset();
     checkCredentials.mockReset();
+    openRegistrationPage.mockReset();
   });
 
   it('shows the checklist with copy buttons and says which credentials are wrong', async () => {
@@ -82,5 +86,73 @@ describe('RegisterStep', () => {
     await fireEvent.click(button);
     await vi.waitFor(() => expect(w.step).toBe('scopes'));
     expect(registerClient).toHaveBeenLastCalledWith('mt', ' iat-1 ');
+  });
+});
+
+describe('RegisterStep while the backend works', () => {
+  const manual = {
+    outcome: 'manual', registrationPage: 'https://m/o/applications/register/',
+    fields: [{ label: 'Client type', value: 'Confidential' }],
+  };
+  beforeEach(() => {
+    registerClient.mockReset();
+    setClient.mockReset();
+    checkCredentials.mockReset();
+    openRegistrationPage.mockReset();
+  });
+
+  it('Register shows a spinner while registering, then is back with the error', async () => {
+    const answer = pending();
+    registerClient.mockReturnValue(answer.promise);
+    const w = wizard(true);
+    render(RegisterStep, { wizard: w });
+    await fireEvent.click(screen.getByTestId('register-now'));
+    expectBusy(screen.getByTestId('register-now'), 'Registering…');
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('register-now'), 'Register Latchkey with this server'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+    expect(w.step).toBe('register');
+  });
+
+  it('Check shows a spinner while the credentials are checked, then is back with the error', async () => {
+    registerClient.mockResolvedValue(manual);
+    setClient.mockResolvedValue(undefined);
+    const answer = pending<'accepted' | 'rejected'>();
+    checkCredentials.mockReturnValue(answer.promise);
+    render(RegisterStep, { wizard: wizard(false) });
+    await screen.findByText('Confidential');
+    await fireEvent.input(screen.getByTestId('client-id'), { target: { value: 'id1' } });
+    await fireEvent.input(screen.getByTestId('client-secret'), { target: { value: 'sec' } });
+    await fireEvent.click(screen.getByTestId('check'));
+    await vi.waitFor(() => expect(checkCredentials).toHaveBeenCalledTimes(1));
+    expectBusy(screen.getByTestId('check'), 'Checking…');
+    expect((screen.getByTestId('next') as HTMLButtonElement).disabled).toBe(true);
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('check'), 'Check'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+
+  it('Open the registration page shows a spinner until the browser opens, then is back with the error', async () => {
+    registerClient.mockResolvedValue(manual);
+    const answer = pending();
+    openRegistrationPage.mockReturnValue(answer.promise);
+    render(RegisterStep, { wizard: wizard(false) });
+    await fireEvent.click(await screen.findByTestId('open-registration'));
+    expectBusy(screen.getByTestId('open-registration'), 'Opening…');
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('open-registration'), 'Open the registration page'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+
+  it('says it is asking the server what to enter, and stops when that fails', async () => {
+    const answer = pending();
+    registerClient.mockReturnValue(answer.promise);
+    render(RegisterStep, { wizard: wizard(false) });
+    const loading = await screen.findByTestId('register-loading');
+    expect(loading.querySelector('.spinner')).not.toBeNull();
+    expect((screen.getByTestId('check') as HTMLButtonElement).disabled).toBe(true);
+    answer.reject(networkError());
+    await vi.waitFor(() => expect(screen.queryByTestId('register-loading')).toBeNull());
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
   });
 });

@@ -3,22 +3,26 @@ import { render, screen, fireEvent } from '@testing-library/svelte';
 
 const startSignIn = vi.fn();
 const cancelSignIn = vi.fn();
+const completeSignIn = vi.fn();
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
     ...real,
     startSignIn: (...a: unknown[]) => startSignIn(...a),
     cancelSignIn: (...a: unknown[]) => cancelSignIn(...a),
+    completeSignIn: (...a: unknown[]) => completeSignIn(...a),
     onSignInFinished: () => Promise.resolve(() => {}),
   };
 });
 
 import SignInPanel from './SignInPanel.svelte';
+import { expectBusy, expectReady, networkError, pending } from '../lib/testing';
 
 describe('SignInPanel', () => {
   beforeEach(() => {
     startSignIn.mockReset().mockResolvedValue({ method: 'window', authorizeUrl: 'https://m/o/authorize/?x' });
     cancelSignIn.mockReset().mockResolvedValue(undefined);
+    completeSignIn.mockReset();
   });
   afterEach(() => vi.useRealTimers());
 
@@ -45,5 +49,69 @@ describe('SignInPanel', () => {
     await fireEvent.click(screen.getByTestId('cancel-sign-in'));
     await vi.waitFor(() => expect(cancelSignIn).toHaveBeenCalledWith('m'));
     expect(screen.queryByTestId('sign-in-stuck')).toBeNull();
+  });
+});
+
+describe('SignInPanel while the backend works', () => {
+  const props = { profile: 'g', redirectUri: 'latchkey://callback/g', canUseBrowser: true, onSignedIn: () => {} };
+  beforeEach(() => {
+    startSignIn.mockReset();
+    cancelSignIn.mockReset();
+    completeSignIn.mockReset();
+  });
+
+  it('Paste the address shows a spinner while the address is made, then is back with the error', async () => {
+    const answer = pending();
+    startSignIn.mockReturnValue(answer.promise);
+    render(SignInPanel, props);
+    await fireEvent.click(screen.getByTestId('sign-in-paste'));
+    expectBusy(screen.getByTestId('sign-in-paste'), 'Getting the address…');
+    // One sign-in at a time.
+    expect((screen.getByTestId('sign-in-window') as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId('sign-in-browser') as HTMLButtonElement).disabled).toBe(true);
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('sign-in-paste'), 'Paste the address'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+
+  it('Use my browser shows a spinner until the browser is asked, then is back with the error', async () => {
+    const answer = pending();
+    startSignIn.mockReturnValue(answer.promise);
+    render(SignInPanel, props);
+    await fireEvent.click(screen.getByTestId('sign-in-browser'));
+    expectBusy(screen.getByTestId('sign-in-browser'), 'Opening your browser…');
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('sign-in-browser'), 'Use my browser'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+
+  it('Finish signing in shows a spinner while the pasted code is exchanged, then is back with the error', async () => {
+    startSignIn.mockResolvedValue({ method: 'paste', authorizeUrl: 'https://g/authorize?x' });
+    const answer = pending();
+    completeSignIn.mockReturnValue(answer.promise);
+    render(SignInPanel, props);
+    await fireEvent.click(screen.getByTestId('sign-in-paste'));
+    await fireEvent.input(await screen.findByTestId('pasted'), { target: { value: 'latchkey://callback/g?code=c&state=s' } });
+    await fireEvent.click(screen.getByTestId('submit-paste'));
+    expect(completeSignIn).toHaveBeenCalledWith('g', 'latchkey://callback/g?code=c&state=s');
+    expectBusy(screen.getByTestId('submit-paste'), 'Signing in…');
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('submit-paste'), 'Finish signing in'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+
+  it('Cancel shows a spinner, and the wait ends even when cancelling fails', async () => {
+    startSignIn.mockResolvedValue({ method: 'window', authorizeUrl: 'https://g/authorize?x' });
+    const answer = pending();
+    cancelSignIn.mockReturnValue(answer.promise);
+    render(SignInPanel, props);
+    await fireEvent.click(screen.getByTestId('sign-in-window'));
+    expectBusy(screen.getByTestId('sign-in-window'), 'Waiting for the sign-in window…');
+    await fireEvent.click(await screen.findByTestId('cancel-sign-in'));
+    expectBusy(screen.getByTestId('cancel-sign-in'), 'Cancelling…');
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('sign-in-window'), 'Sign in'));
+    expect(screen.queryByTestId('cancel-sign-in')).toBeNull();
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
   });
 });

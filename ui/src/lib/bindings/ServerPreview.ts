@@ -9,8 +9,9 @@ import type { TaskChoice } from "./TaskChoice";
 export type ServerPreview = { issuer: string, authorizeUrl: string, tokenUrl: string, revokeUrl: string | null, dynamicRegistration: boolean, manualRegistrationUrl: string | null, redirectUri: string, 
 /**
  * "Use my browser" can bring the sign-in back (a latchkey: link or a loopback port).
+ * The server offers "Sign in with a code" (RFC 8628 device flow).
  */
-canUseBrowser: boolean, defaultScopes: Array<ScopeChoice>, 
+canUseCode: boolean, canUseBrowser: boolean, defaultScopes: Array<ScopeChoice>, 
 /**
  * Majora: what the user will do, each with its scopes (empty for other servers).
  */

@@ -1,0 +1,258 @@
+//! A profile's state in a person's words, for the desktop: the window's server row and
+//! Done page, and latchkey-tray's menu say the same thing because both read it here.
+//! (The CLI words status for a terminal in `src/cli/status.rs`.) The engine gives the
+//! status and the kind of the last failure as data; this is the one place they become
+//! desktop text.
+
+use serde::Serialize;
+
+use crate::engine::ProfileStatus;
+use crate::renewal::worker::Live;
+use crate::store::Status;
+use crate::{ErrorCode, Latchkey};
+
+/// How a badge looks: the colour and icon beside the words (never the only signal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum Tone {
+    Ok,
+    Warn,
+    Bad,
+    Idle,
+}
+
+/// A profile's status badge: "✓ Signed in as alice · renews by itself".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Badge {
+    pub tone: Tone,
+    pub icon: String,
+    pub text: String,
+}
+
+/// What the renewal worker is doing for a profile right now (the tray knows; the window
+/// reads the stored state only).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Activity {
+    pub refreshing: bool,
+    /// When the next try after a failure is due (Unix seconds).
+    pub retry_at: Option<u64>,
+}
+
+pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
+    let as_who = p.account.as_ref().map(|a| format!(" as {a}")).unwrap_or_default();
+    let expired = p.expires_at.is_some_and(|at| at <= now);
+    let trying_again = match activity.retry_at {
+        Some(at) if at > now => format!("trying again at {}", clock(at)),
+        _ => "trying again".into(),
+    };
+    let (tone, text) = if activity.refreshing {
+        (Tone::Ok, "Renewing…".to_string())
+    } else {
+        match p.status {
+            Status::SignedOut if p.client_id.is_some() => (Tone::Idle, "Not signed in".into()),
+            Status::SignedOut => (Tone::Idle, "Not set up yet".into()),
+            Status::NeedsSignIn => (Tone::Bad, "Needs you: sign in again".into()),
+            Status::Failing => (
+                Tone::Warn,
+                match p.last_error_code {
+                    Some(ErrorCode::Network) => format!("Can't reach the server \u{2014} {trying_again}"),
+                    Some(ErrorCode::KeyringUnavailable) => format!("Keyring locked \u{2014} unlock it; {trying_again}"),
+                    Some(ErrorCode::ServerError | ErrorCode::BadResponse) => {
+                        format!("The server has a problem \u{2014} {trying_again}")
+                    }
+                    _ => format!("Renewal failing \u{2014} {trying_again}"),
+                },
+            ),
+            Status::SignedIn if expired && !p.renews_silently => {
+                (Tone::Bad, format!("Expired at {}: sign in again", clock(p.expires_at.unwrap_or(now))))
+            }
+            Status::SignedIn if p.renews_silently => (Tone::Ok, format!("Signed in{as_who} \u{b7} renews by itself")),
+            Status::SignedIn => match p.expires_at {
+                Some(at) => (Tone::Ok, format!("Signed in{as_who} \u{b7} until {}", clock(at))),
+                None => (Tone::Ok, format!("Signed in{as_who}")),
+            },
+        }
+    };
+    let icon = match tone {
+        Tone::Ok => "\u{2713}",
+        Tone::Warn => "\u{27f3}",
+        Tone::Bad => "!",
+        Tone::Idle => "\u{25cb}",
+    };
+    Badge { tone, icon: icon.into(), text }
+}
+
+/// The token's time, for the row's detail line: "Fresh until 13:40".
+pub fn freshness(p: &ProfileStatus, now: u64) -> Option<String> {
+    match (p.status, p.expires_at) {
+        (Status::SignedIn, Some(at)) if at > now => Some(format!("Fresh until {}", clock(at))),
+        (Status::SignedIn, Some(at)) => Some(format!("Expired at {}", clock(at))),
+        _ => None,
+    }
+}
+
+/// What happens when the token expires, for the Done page.
+pub fn renewal_line(p: &ProfileStatus) -> String {
+    if p.renews_silently {
+        return "Latchkey keeps the token fresh from now on.".into();
+    }
+    let when = p.expires_at.map(|at| format!(" at {}", clock(at))).unwrap_or_default();
+    format!(
+        "This server gave no refresh token, so Latchkey cannot renew it: you will be asked to sign in again when it expires{when}."
+    )
+}
+
+/// One profile's line in a tray menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayLine {
+    pub name: String,
+    /// `name — Signed in as alice · renews by itself`.
+    pub text: String,
+    /// Whether there is a token to refresh or copy.
+    pub signed_in: bool,
+}
+
+/// The tray's lines for every profile, with what the renewal worker is doing (`live`).
+pub fn tray_lines(engine: &Latchkey, live: Option<&Live>) -> Vec<TrayLine> {
+    let now = engine.now();
+    engine
+        .status(None)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            let activity = Activity {
+                refreshing: live.is_some_and(|l| l.refreshing.contains(&p.name)),
+                retry_at: live.and_then(|l| l.retry_at.iter().find(|(n, _)| *n == p.name).map(|(_, at)| *at)),
+            };
+            TrayLine {
+                text: format!("{} \u{2014} {}", p.name, badge(&p, activity, now).text),
+                signed_in: p.status != Status::SignedOut,
+                name: p.name,
+            }
+        })
+        .collect()
+}
+
+/// Whether any profile needs the user (sign in again) or keeps failing.
+pub fn needs_attention(engine: &Latchkey) -> bool {
+    engine
+        .status(None)
+        .map(|rows| rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::Failing)))
+        .unwrap_or(false)
+}
+
+/// The tooltip that goes with [`needs_attention`].
+pub fn tooltip(attention: bool) -> &'static str {
+    if attention {
+        "Latchkey: something needs you"
+    } else {
+        "Latchkey: all fresh"
+    }
+}
+
+/// Local wall-clock time, `HH:MM`.
+pub fn clock(unix: u64) -> String {
+    use chrono::TimeZone;
+    chrono::Local
+        .timestamp_opt(unix as i64, 0)
+        .single()
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{PresetKind, RedirectMode};
+
+    const AT: u64 = 1_800_000_000;
+
+    fn signed_in() -> ProfileStatus {
+        ProfileStatus {
+            name: "m".into(),
+            preset: PresetKind::Majora,
+            server: "s".into(),
+            client_id: Some("c".into()),
+            status: Status::SignedIn,
+            expires_at: Some(AT),
+            expires_in: None,
+            scopes: vec![],
+            requested_scopes: vec![],
+            has_refresh_token: true,
+            renews_silently: true,
+            last_error: None,
+            last_error_code: None,
+            last_error_at: None,
+            account: None,
+            redirect_uri: url::Url::parse("https://x/o/callback/").unwrap(),
+            redirect_mode: RedirectMode::Window,
+            dynamically_registered: false,
+            ocarina_sync: None,
+            userinfo_url: None,
+            device_flow: false,
+        }
+    }
+
+    fn text(p: &ProfileStatus, now: u64) -> String {
+        badge(p, Activity::default(), now).text
+    }
+
+    #[test]
+    fn says_who_is_signed_in_and_that_it_renews_by_itself_with_the_time_beside() {
+        let p = ProfileStatus { account: Some("alice".into()), ..signed_in() };
+        let b = badge(&p, Activity::default(), AT - 100);
+        assert_eq!(
+            (b.tone, b.icon.as_str(), b.text.as_str()),
+            (Tone::Ok, "\u{2713}", "Signed in as alice \u{b7} renews by itself")
+        );
+        assert_eq!(freshness(&p, AT - 100), Some(format!("Fresh until {}", clock(AT))));
+    }
+
+    #[test]
+    fn names_what_needs_a_person_in_words_never_a_raw_error() {
+        let p = ProfileStatus { status: Status::NeedsSignIn, ..signed_in() };
+        assert_eq!(badge(&p, Activity::default(), AT).tone, Tone::Bad);
+        assert_eq!(text(&p, AT), "Needs you: sign in again");
+        let failing = ProfileStatus {
+            status: Status::Failing,
+            last_error: Some("cannot reach x: os error 111".into()),
+            ..signed_in()
+        };
+        let network = ProfileStatus { last_error_code: Some(ErrorCode::Network), ..failing.clone() };
+        assert_eq!(text(&network, AT), "Can't reach the server \u{2014} trying again");
+        let retry = Activity { refreshing: false, retry_at: Some(AT + 120) };
+        assert_eq!(
+            badge(&network, retry, AT).text,
+            format!("Can't reach the server \u{2014} trying again at {}", clock(AT + 120))
+        );
+        let keyring = ProfileStatus { last_error_code: Some(ErrorCode::KeyringUnavailable), ..failing.clone() };
+        assert!(text(&keyring, AT).starts_with("Keyring locked"));
+        assert!(!text(&failing, AT).contains("os error"));
+        assert_eq!(
+            text(&ProfileStatus { status: Status::SignedOut, client_id: None, ..signed_in() }, AT),
+            "Not set up yet"
+        );
+        assert_eq!(text(&ProfileStatus { status: Status::SignedOut, ..signed_in() }, AT), "Not signed in");
+    }
+
+    #[test]
+    fn an_expired_token_that_cannot_renew_asks_for_a_sign_in() {
+        let stuck =
+            ProfileStatus { renews_silently: false, has_refresh_token: false, expires_at: Some(100), ..signed_in() };
+        assert!(text(&stuck, 200).ends_with("sign in again"), "{}", text(&stuck, 200));
+        assert_eq!(badge(&stuck, Activity::default(), 200).tone, Tone::Bad);
+        let renewing = Activity { refreshing: true, retry_at: None };
+        assert_eq!(badge(&signed_in(), renewing, AT).text, "Renewing\u{2026}");
+    }
+
+    #[test]
+    fn promises_fresh_tokens_only_when_latchkey_can_renew_them() {
+        assert_eq!(renewal_line(&signed_in()), "Latchkey keeps the token fresh from now on.");
+        let none = renewal_line(&ProfileStatus { renews_silently: false, has_refresh_token: false, ..signed_in() });
+        assert!(none.contains("no refresh token"), "{none}");
+        assert!(none.contains(&format!("sign in again when it expires at {}", clock(AT))), "{none}");
+        assert!(!none.contains("keeps the token fresh"));
+    }
+}

@@ -1,0 +1,65 @@
+import { describe, it, expect, vi, beforeEach } from 'vitest';
+import { render, screen, fireEvent } from '@testing-library/svelte';
+
+const addProfile = vi.fn();
+const previewServer = vi.fn();
+vi.mock('../lib/ipc', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../lib/ipc')>();
+  return {
+    ...real,
+    listPresets: () =>
+      Promise.resolve([
+        { id: 'majora-test', title: 'COG-UK Majora (test)', description: 'Try things here first.', address: 'https://t/' },
+        { id: 'generic', title: 'Other server', description: 'Its issuer URL.', address: null },
+      ]),
+    addProfile: (...a: unknown[]) => addProfile(...a),
+    previewServer: (...a: unknown[]) => previewServer(...a),
+  };
+});
+
+import ChooseServerStep from './ChooseServerStep.svelte';
+import { Wizard } from '../lib/wizard.svelte';
+import { expectBusy, expectReady, networkError, pending } from '../lib/testing';
+
+const preview = {
+  issuer: 'https://t/', authorizeUrl: 'https://t/o/authorize/', tokenUrl: 'https://t/o/token/', revokeUrl: null,
+  dynamicRegistration: true, manualRegistrationUrl: null, redirectUri: 'https://t/o/callback/',
+  defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false, canUseCode: false,
+};
+
+describe('ChooseServerStep while the backend works', () => {
+  beforeEach(() => {
+    addProfile.mockReset();
+    previewServer.mockReset();
+  });
+
+  it('Look up shows a spinner and waits, then is back with the error', async () => {
+    const answer = pending();
+    previewServer.mockReturnValue(answer.promise);
+    render(ChooseServerStep, { wizard: new Wizard(), existing: [], onCancel: () => {} });
+    await fireEvent.click(await screen.findByTestId('server-generic'));
+    await fireEvent.input(screen.getByTestId('issuer'), { target: { value: 'id.example.org' } });
+    await fireEvent.click(screen.getByTestId('look-up'));
+    expectBusy(screen.getByTestId('look-up'), 'Looking up…');
+    expect((screen.getByTestId('next') as HTMLButtonElement).disabled).toBe(true);
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('look-up'), 'Look up'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+
+  it('Next shows a spinner while the profile is added, then is back with the error', async () => {
+    previewServer.mockResolvedValue(preview);
+    const added = pending();
+    addProfile.mockReturnValue(added.promise);
+    const wizard = new Wizard();
+    render(ChooseServerStep, { wizard, existing: [], onCancel: () => {} });
+    await fireEvent.click(await screen.findByTestId('server-majora-test'));
+    await fireEvent.click(screen.getByTestId('next'));
+    await vi.waitFor(() => expect(addProfile).toHaveBeenCalledTimes(1));
+    expectBusy(screen.getByTestId('next'), 'Checking the server…');
+    added.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('next'), 'Next'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+    expect(wizard.step).toBe('server');
+  });
+});

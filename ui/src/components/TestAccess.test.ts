@@ -1,0 +1,47 @@
+import { describe, it, expect, vi, beforeEach } from 'vitest';
+import { render, screen, fireEvent } from '@testing-library/svelte';
+
+const testAccess = vi.fn();
+vi.mock('../lib/ipc', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../lib/ipc')>();
+  return { ...real, testAccess: (...a: unknown[]) => testAccess(...a) };
+});
+
+import TestAccess from './TestAccess.svelte';
+import { IpcError } from '../lib/ipc';
+import { expectBusy, expectReady, networkError, pending } from '../lib/testing';
+
+describe('TestAccess', () => {
+  beforeEach(() => {
+    testAccess.mockReset();
+  });
+
+  it('Test access shows a spinner during the call, then is back with the error', async () => {
+    const answer = pending();
+    testAccess.mockReturnValue(answer.promise);
+    render(TestAccess, { profile: 'm', defaultUrl: 'https://m/api/' });
+    await fireEvent.click(screen.getByTestId('test-access-run'));
+    expect(testAccess).toHaveBeenCalledWith('m', 'https://m/api/', false);
+    expectBusy(screen.getByTestId('test-access-run'), 'Calling…');
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('test-access-run'), 'Test access'));
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+
+  it('Send my token there anyway shows a spinner during the call, then is back with the error', async () => {
+    testAccess.mockRejectedValueOnce(new IpcError('foreign-host', 'other.example.org is not the server of m', null));
+    render(TestAccess, { profile: 'm', defaultUrl: 'https://other.example.org/' });
+    await fireEvent.click(screen.getByTestId('test-access-run'));
+    const anyway = await screen.findByTestId('send-anyway');
+    const answer = pending();
+    testAccess.mockReturnValue(answer.promise);
+    await fireEvent.click(anyway);
+    expect(testAccess).toHaveBeenLastCalledWith('m', 'https://other.example.org/', true);
+    expectBusy(screen.getByTestId('send-anyway'), 'Sending…');
+    expect((screen.getByTestId('test-access-run') as HTMLButtonElement).disabled).toBe(true);
+    answer.reject(networkError());
+    await vi.waitFor(() => expectReady(screen.getByTestId('test-access-run'), 'Test access'));
+    expect(screen.queryByTestId('send-anyway')).toBeNull();
+    expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+});
