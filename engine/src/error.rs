@@ -69,6 +69,9 @@ pub enum Error {
     #[error("{}{}", if *had_initial_token { "the server refused the initial access token: it may have expired or been used up" } else { "the server allows registration only with an initial access token from its administrator" }, description.as_ref().map(|d| format!(" (the server said: {d})")).unwrap_or_default())]
     RegistrationRefused { profile: String, had_initial_token: bool, description: Option<String> },
 
+    #[error("the server refused this sign-in before anyone could log in (HTTP {status}): it does not know the client id `{client_id}` or the return address {redirect_uri}")]
+    SignInRefused { profile: String, status: u16, client_id: String, redirect_uri: String },
+
     #[error("the server does not accept the client id or secret (invalid_client)")]
     ClientRejected,
 
@@ -166,6 +169,12 @@ pub enum NextStep {
         again: bool,
     },
     CheckClientCredentials,
+    /// The server does not know the client or its return address: they must match the
+    /// server's application page exactly.
+    CheckRedirectUri {
+        profile: String,
+        redirect_uri: String,
+    },
     /// Authorization codes live a minute and work once.
     SignInPromptly,
     /// A network or server failure: the stored tokens are unchanged.
@@ -201,6 +210,7 @@ pub enum ErrorCode {
     CodeRejected,
     ServerError,
     RegistrationRefused,
+    SignInRefused,
     BadResponse,
     Network,
     DiscoveryFailed,
@@ -214,7 +224,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for checks that a list elsewhere has them all.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::UnknownProfile,
         ErrorCode::ProfileExists,
         ErrorCode::InvalidProfileName,
@@ -236,6 +246,7 @@ impl ErrorCode {
         ErrorCode::CodeRejected,
         ErrorCode::ServerError,
         ErrorCode::RegistrationRefused,
+        ErrorCode::SignInRefused,
         ErrorCode::BadResponse,
         ErrorCode::Network,
         ErrorCode::DiscoveryFailed,
@@ -270,6 +281,7 @@ impl ErrorCode {
             ErrorCode::CodeRejected => "code-rejected",
             ErrorCode::ServerError => "server-error",
             ErrorCode::RegistrationRefused => "registration-refused",
+            ErrorCode::SignInRefused => "sign-in-refused",
             ErrorCode::BadResponse => "bad-response",
             ErrorCode::Network => "network",
             ErrorCode::DiscoveryFailed => "discovery-failed",
@@ -319,6 +331,7 @@ impl Error {
             Error::CodeRejected => ErrorCode::CodeRejected,
             Error::ServerError { .. } => ErrorCode::ServerError,
             Error::RegistrationRefused { .. } => ErrorCode::RegistrationRefused,
+            Error::SignInRefused { .. } => ErrorCode::SignInRefused,
             Error::BadResponse(_) => ErrorCode::BadResponse,
             Error::Network { .. } => ErrorCode::Network,
             Error::DiscoveryFailed(_) => ErrorCode::DiscoveryFailed,
@@ -354,6 +367,9 @@ impl Error {
             Error::RegistrationRefused { profile, had_initial_token, .. } => {
                 NextStep::GetInitialAccessToken { profile: profile.clone(), again: *had_initial_token }
             }
+            Error::SignInRefused { profile, redirect_uri, .. } => {
+                NextStep::CheckRedirectUri { profile: profile.clone(), redirect_uri: redirect_uri.clone() }
+            }
             Error::ClientRejected => NextStep::CheckClientCredentials,
             Error::CodeRejected => NextStep::SignInPromptly,
             Error::Network { .. } | Error::BadResponse(_) | Error::ServerError { .. } => NextStep::TryAgainLater,
@@ -383,6 +399,7 @@ impl Error {
             | Error::CodeRejected
             | Error::Cancelled(_) => 3,
             Error::ClientRejected
+            | Error::SignInRefused { .. }
             | Error::RegistrationRefused { .. }
             | Error::ServerError { .. }
             | Error::BadResponse(_)

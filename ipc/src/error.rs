@@ -102,6 +102,10 @@ pub fn next_step(step: &NextStep) -> String {
         NextStep::GetInitialAccessToken { again: true, .. } => "Ask the server\u{2019}s administrator for a new \
             initial access token (each one works a limited number of times), or for a client id and secret."
             .into(),
+        NextStep::CheckRedirectUri { redirect_uri, .. } => format!(
+            "The server\u{2019}s application page must list exactly this return address: {redirect_uri}. \
+             Check it there and under \u{201c}Scopes and redirect\u{2026}\u{201d} on the profile, then sign in again."
+        ),
         NextStep::CheckClientCredentials => "Check the client id and secret against the server\u{2019}s \
             application page, and paste them again."
             .into(),
@@ -152,6 +156,7 @@ mod tests {
             NextStep::GetInitialAccessToken { profile: p(), again: false },
             NextStep::GetInitialAccessToken { profile: p(), again: true },
             NextStep::CheckClientCredentials,
+            NextStep::CheckRedirectUri { profile: p(), redirect_uri: "latchkey://callback/lab".into() },
             NextStep::SignInPromptly,
             NextStep::TryAgainLater,
             NextStep::CheckIssuer,
@@ -176,6 +181,7 @@ mod tests {
                 | NextStep::EnableTwoFactor { .. }
                 | NextStep::GetInitialAccessToken { .. }
                 | NextStep::CheckClientCredentials
+                | NextStep::CheckRedirectUri { .. }
                 | NextStep::SignInPromptly
                 | NextStep::TryAgainLater
                 | NextStep::CheckIssuer

@@ -54,6 +54,7 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
             let data_dir = catch::window::data_dir(&state.paths, profile);
             catch::window::open(app, profile, start.authorize_url.clone(), start.redirect_uri, data_dir)
                 .map_err(|e| IpcError::internal(format!("The sign-in window could not be opened: {e}")))?;
+            watch_for_refusal(app, profile, start.authorize_url.clone());
             start.authorize_url
         }
         SignInMethod::Browser | SignInMethod::Paste => engine.start_sign_in(profile, None)?.authorize_url,
@@ -64,6 +65,33 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
         }
     }
     Ok(SignInStarted { method, authorize_url: authorize_url.to_string() })
+}
+
+/// A sign-in window on a server that refuses the request (an unknown client or return
+/// address) or cannot be reached would stop on an error page and never come back: ask
+/// the server the same question beside the window, and if it says no, close the window
+/// and say why, instead of waiting.
+fn watch_for_refusal(app: &AppHandle, profile: &str, authorize_url: url::Url) {
+    let (app, profile) = (app.clone(), profile.to_string());
+    std::thread::spawn(move || {
+        let engine = app.state::<AppState>().engine.clone();
+        let err = match engine.check_sign_in_request(&profile, &authorize_url) {
+            Ok(()) => return,
+            Err(e @ (latchkey::Error::SignInRefused { .. } | latchkey::Error::Network { .. })) => e,
+            Err(other) => {
+                tracing::info!(profile = %profile, "could not check the sign-in request: {other}");
+                return;
+            }
+        };
+        tracing::warn!(profile = %profile, "the server refuses this sign-in: {err}");
+        // Only if this sign-in is still the one waiting (not finished, not replaced).
+        if engine.cancel_sign_in(&profile) {
+            if let Some(w) = app.get_webview_window(&catch::window::label(&profile)) {
+                let _ = w.destroy();
+            }
+            finish(&app, &profile, Err(err.into()));
+        }
+    });
 }
 
 /// Report how a flow ended; on success also learn whose account it is (best effort).

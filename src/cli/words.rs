@@ -56,6 +56,11 @@ pub fn next_step(step: &NextStep) -> String {
              `latchkey profile set-client {profile} --client-id ID --client-secret-stdin`.",
             if *again { "a new" } else { "an" }
         ),
+        NextStep::CheckRedirectUri { profile, redirect_uri } => format!(
+            "Make the server's application page list exactly {redirect_uri} (and the client id of \
+             `latchkey status {profile}`), or change the profile's with `latchkey profile set {profile} \
+             --redirect-uri URI`; then sign in again."
+        ),
         NextStep::CheckClientCredentials => {
             "Check the client id and secret against the server's application page, then update the profile \
              (`latchkey profile set-client NAME ...`)."

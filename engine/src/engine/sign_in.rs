@@ -17,6 +17,25 @@ impl Latchkey {
         Ok(SignInStart { profile: name.into(), authorize_url: request.url, redirect_uri: profile.redirect_uri })
     }
 
+    /// Ask the authorization endpoint, without cookies, whether it takes this sign-in's
+    /// request at all. Servers that check the client and its redirect URI before the
+    /// login page (Keycloak, node oidc-provider) answer 400 with an error page a sign-in
+    /// window would stop on for good; django-oauth-toolkit shows its login first (302),
+    /// so `Ok` says only "not refused yet". Nothing is issued: no one is logged in here.
+    pub fn check_sign_in_request(&self, name: &str, authorize_url: &Url) -> Result<()> {
+        let profile = self.profile(name)?;
+        let answer = self.http()?.get(authorize_url, None)?;
+        match answer.status().as_u16() {
+            400 => Err(Error::SignInRefused {
+                profile: name.into(),
+                status: 400,
+                client_id: profile.client_id.unwrap_or_default(),
+                redirect_uri: profile.redirect_uri.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Which profile a callback URL belongs to, by its `state` (for catchers that see
     /// URLs from several flows). Does not consume the flow.
     pub fn pending_profile_for(&self, callback_url: &Url) -> Option<String> {

@@ -299,3 +299,24 @@ fn cancel_stops_a_device_sign_in_at_once_and_sends_nothing_more() {
     assert!(engine.store.tokens("lab").unwrap().is_none());
     assert!(!engine.cancel_sign_in("lab"), "nothing left to cancel");
 }
+
+#[test]
+fn a_sign_in_request_the_server_refuses_before_login_is_named_with_what_to_check() {
+    let rig = rig(|_| {});
+    let start = rig.engine.start_sign_in("lab", None).unwrap();
+    rig.script.json(400, "<html>Invalid parameter: redirect_uri</html>");
+    let err = rig.engine.check_sign_in_request("lab", &start.authorize_url).unwrap_err();
+    match &err {
+        Error::SignInRefused { status: 400, client_id, redirect_uri, .. } => {
+            assert_eq!((client_id.as_str(), redirect_uri.as_str()), ("the-client", "latchkey://callback/lab"))
+        }
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("latchkey://callback/lab"), "{err}");
+    let sent = &rig.script.sent()[0];
+    assert_eq!((sent.method.as_str(), sent.url.as_str()), ("GET", start.authorize_url.as_str()));
+    assert_eq!(sent.header("authorization"), None, "asked as nobody: no credentials");
+    // A login page first (django-oauth-toolkit) is no refusal.
+    rig.script.json(302, "");
+    rig.engine.check_sign_in_request("lab", &start.authorize_url).unwrap();
+}

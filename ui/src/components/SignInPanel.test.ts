@@ -4,6 +4,8 @@ import { render, screen, fireEvent } from '@testing-library/svelte';
 const startSignIn = vi.fn();
 const cancelSignIn = vi.fn();
 const completeSignIn = vi.fn();
+const startDeviceSignIn = vi.fn();
+let finished: ((f: { profile: string; ok: boolean; error: unknown }) => void) | null = null;
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
@@ -11,7 +13,11 @@ vi.mock('../lib/ipc', async (importOriginal) => {
     startSignIn: (...a: unknown[]) => startSignIn(...a),
     cancelSignIn: (...a: unknown[]) => cancelSignIn(...a),
     completeSignIn: (...a: unknown[]) => completeSignIn(...a),
-    onSignInFinished: () => Promise.resolve(() => {}),
+    startDeviceSignIn: (...a: unknown[]) => startDeviceSignIn(...a),
+    onSignInFinished: (f: typeof finished) => {
+      finished = f;
+      return Promise.resolve(() => {});
+    },
   };
 });
 
@@ -113,5 +119,63 @@ describe('SignInPanel while the backend works', () => {
     await vi.waitFor(() => expectReady(screen.getByTestId('sign-in-window'), 'Sign in'));
     expect(screen.queryByTestId('cancel-sign-in')).toBeNull();
     expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+});
+
+describe('SignInPanel with a code (device flow)', () => {
+  const props = { profile: 'kc', redirectUri: 'latchkey://callback/kc', canUseBrowser: true, canUseCode: true, onSignedIn: () => {} };
+  const code = {
+    verificationUri: 'https://id.example.org/device', verificationUriComplete: 'https://id.example.org/device?user_code=WDJB-MJHT',
+    userCode: 'WDJB-MJHT', expiresIn: 600,
+  };
+  beforeEach(() => {
+    startDeviceSignIn.mockReset();
+    cancelSignIn.mockReset().mockResolvedValue(undefined);
+    finished = null;
+  });
+
+  it('is offered only where the server has the device flow', () => {
+    render(SignInPanel, { ...props, canUseCode: false });
+    expect(screen.queryByTestId('sign-in-code')).toBeNull();
+  });
+
+  it('shows the code large and copyable, where to type it, and waits with a Cancel', async () => {
+    const answer = pending<typeof code>();
+    startDeviceSignIn.mockReturnValue(answer.promise);
+    render(SignInPanel, props);
+    await fireEvent.click(screen.getByTestId('sign-in-code'));
+    expectBusy(screen.getByTestId('sign-in-code'), 'Asking the server for a code…');
+    answer.resolve(code);
+    await vi.waitFor(() => expect(screen.getByTestId('device-code').textContent).toBe('WDJB-MJHT'));
+    expect(startDeviceSignIn).toHaveBeenCalledWith('kc');
+    const panel = screen.getByTestId('device-panel').textContent ?? '';
+    expect(panel).toContain('id.example.org');
+    expect(panel).toContain('10 minutes');
+    expect(screen.getByRole('button', { name: /copy.*code/i })).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('cancel-sign-in'));
+    await vi.waitFor(() => expect(cancelSignIn).toHaveBeenCalledWith('kc'));
+    expect(screen.queryByTestId('device-panel')).toBeNull();
+    // The stopped flow reports "cancelled" afterwards: no error for what the person asked for.
+    finished?.({ profile: 'kc', ok: false, error: { code: 'cancelled', message: 'sign-in was cancelled', hint: null } });
+    await Promise.resolve();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expectReady(screen.getByTestId('sign-in-code'), 'Sign in with a code');
+  });
+
+  it('a code that expires, or a server that refuses, says so and offers the button again', async () => {
+    startDeviceSignIn.mockResolvedValue(code);
+    render(SignInPanel, props);
+    await fireEvent.click(screen.getByTestId('sign-in-code'));
+    await vi.waitFor(() => screen.getByTestId('device-code'));
+    finished?.({
+      profile: 'kc', ok: false,
+      error: { code: 'cancelled', message: 'sign-in was cancelled: the code expired before it was approved', hint: null },
+    });
+    await vi.waitFor(() => expect(document.body.textContent).toMatch(/the code expired before it was approved/i));
+    expect(screen.queryByTestId('device-panel')).toBeNull();
+    startDeviceSignIn.mockRejectedValue(networkError());
+    await fireEvent.click(screen.getByTestId('sign-in-code'));
+    await vi.waitFor(() => expect(document.body.textContent).toMatch(/cannot reach the server/i));
+    expectReady(screen.getByTestId('sign-in-code'), 'Sign in with a code');
   });
 });
