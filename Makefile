@@ -49,10 +49,13 @@ test-engine:
 test-e2e: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e --no-fail-fast -- --test-threads=1
 
-# Screenshots of the wizard and profile list for docs/, taken from the real app.
+# Screenshots for docs/, taken from the real app: the wizard and list (wizard.rs), and
+# every failure state a person can meet (journeys.rs, named fail-*).
 screenshots: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
 		$(XVFB) cargo test -p latchkey-e2e --test wizard -- --test-threads=1 wizard_manual_registration
+	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
+		$(XVFB) cargo test -p latchkey-e2e --test journeys -- --test-threads=1
 
 # The .deb (Tauri bundler): the desktop app, the lean tray, the `latchkey` CLI on PATH, its man page and
 # completions, the latchkey:// scheme handler. Written to target/release/bundle/deb/.

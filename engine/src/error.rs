@@ -69,7 +69,7 @@ pub enum Error {
     #[error("{}{}", if *had_initial_token { "the server refused the initial access token: it may have expired or been used up" } else { "the server allows registration only with an initial access token from its administrator" }, description.as_ref().map(|d| format!(" (the server said: {d})")).unwrap_or_default())]
     RegistrationRefused { profile: String, had_initial_token: bool, description: Option<String> },
 
-    #[error("the server refused this sign-in before anyone could log in (HTTP {status}): it does not know the client id `{client_id}` or the return address {redirect_uri}")]
+    #[error("the server refused this sign-in before anyone could log in (HTTP {status}): it does not know this client ({client_id}) or its return address")]
     SignInRefused { profile: String, status: u16, client_id: String, redirect_uri: String },
 
     #[error("the server does not accept the client id or secret (invalid_client)")]

@@ -85,7 +85,8 @@ fn watch_for_refusal(app: &AppHandle, profile: &str, authorize_url: url::Url) {
         };
         tracing::warn!(profile = %profile, "the server refuses this sign-in: {err}");
         // Only if this sign-in is still the one waiting (not finished, not replaced).
-        if engine.cancel_sign_in(&profile) {
+        let state = authorize_url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
+        if state.is_some_and(|s| engine.cancel_sign_in_with_state(&s)) {
             if let Some(w) = app.get_webview_window(&catch::window::label(&profile)) {
                 let _ = w.destroy();
             }

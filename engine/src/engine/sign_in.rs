@@ -47,6 +47,13 @@ impl Latchkey {
         self.flows.cancel(name)
     }
 
+    /// End only the sign-in that sent `state`, if it is still waiting: a catcher that
+    /// gives up (its window closed late, its check failed) must not end a newer sign-in
+    /// of the same profile that began meanwhile.
+    pub fn cancel_sign_in_with_state(&self, state: &str) -> bool {
+        self.flows.take(state).is_some()
+    }
+
     /// Finish a sign-in with what came back: a callback URL, or (for `profile_hint`'s
     /// flow only) a bare code. The `state` must match a flow this process started and
     /// has not finished; a callback is never exchanged otherwise. `redirect_uri` is the

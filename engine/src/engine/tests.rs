@@ -312,7 +312,13 @@ fn a_sign_in_request_the_server_refuses_before_login_is_named_with_what_to_check
         }
         other => panic!("{other}"),
     }
-    assert!(err.to_string().contains("latchkey://callback/lab"), "{err}");
+    assert_eq!(
+        err.next_step(),
+        Some(crate::error::NextStep::CheckRedirectUri {
+            profile: "lab".into(),
+            redirect_uri: "latchkey://callback/lab".into()
+        })
+    );
     let sent = &rig.script.sent()[0];
     assert_eq!((sent.method.as_str(), sent.url.as_str()), ("GET", start.authorize_url.as_str()));
     assert_eq!(sent.header("authorization"), None, "asked as nobody: no credentials");

@@ -103,6 +103,8 @@ pub fn open(
         old.destroy()?;
     }
     let caught = Arc::new(AtomicBool::new(false));
+    let state =
+        authorize_url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap_or_default();
     let (nav_app, nav_profile, nav_caught, nav_label) =
         (app.clone(), profile.to_string(), caught.clone(), label.clone());
     // Until the server's page is there, the title says where the window is going.
@@ -147,7 +149,9 @@ pub fn open(
     window.on_window_event(move |event| {
         if matches!(event, WindowEvent::Destroyed) && !caught.load(Ordering::SeqCst) {
             let engine = app.state::<AppState>().engine.clone();
-            if engine.cancel_sign_in(&profile) {
+            // This window's own sign-in only: it is destroyed after a newer one began
+            // when the person pressed Cancel and at once chose another way.
+            if engine.cancel_sign_in_with_state(&state) {
                 let err = latchkey::Error::Cancelled("the sign-in window was closed before it finished".into());
                 sign_in::finish(&app, &profile, Err(err.into()));
             }

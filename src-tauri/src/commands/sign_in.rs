@@ -27,8 +27,12 @@ pub async fn complete_sign_in(
     let result = state.run(move |e| e.complete_sign_in(&pasted, Some(&name), None)).await;
     match result {
         Ok(signed_in) => {
-            sign_in::finish(&app, &profile, Ok(signed_in));
-            Ok(())
+            // `finish` asks the server whose account this is: blocking HTTP, which
+            // must not run on the async runtime (reqwest's blocking client panics there,
+            // and the sign-in would never be reported).
+            tauri::async_runtime::spawn_blocking(move || sign_in::finish(&app, &profile, Ok(signed_in)))
+                .await
+                .map_err(|e| IpcError::internal(e.to_string()))
         }
         Err(e) => Err(e),
     }

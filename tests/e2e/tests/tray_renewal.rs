@@ -44,9 +44,14 @@ fn tray_keeps_two_profiles_fresh_and_the_cli_sees_it() {
             let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
             // Valid when printed: either still active, or a renewal (which on a rotating
             // server kills the previous access token) has happened since.
+            // A renewal in flight counts too: the server retires the old token when it
+            // answers, a moment before the tray has stored the new one.
             let active = server.is_active(client, &token);
-            let renewed_since = cli.stored_tokens(name).unwrap().access_token.expose() != token;
-            assert!(active || renewed_since, "`token {name}` printed a dead token");
+            let renewed_since = || cli.stored_tokens(name).unwrap().access_token.expose() != token;
+            assert!(
+                active || latchkey_e2e::wait_until(Duration::from_secs(3), renewed_since),
+                "`token {name}` printed a dead token"
+            );
             let out = cli.run(&["token", name, "--min-valid", "7"], "");
             assert!(out.status.success(), "{}", describe(&out));
             seen += 1;

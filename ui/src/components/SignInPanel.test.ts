@@ -179,3 +179,36 @@ describe('SignInPanel with a code (device flow)', () => {
     expectReady(screen.getByTestId('sign-in-code'), 'Sign in with a code');
   });
 });
+
+describe('SignInPanel Cancel while a sign-in is being started', () => {
+  it('waits until the sign-in exists, so the Cancel is never lost', async () => {
+    const answer = pending<{ method: 'window'; authorizeUrl: string }>();
+    startSignIn.mockReset().mockReturnValue(answer.promise);
+    cancelSignIn.mockReset().mockResolvedValue(undefined);
+    render(SignInPanel, { profile: 'm', redirectUri: 'https://m/o/callback/', canUseBrowser: false, onSignedIn: () => {} });
+    await fireEvent.click(screen.getByTestId('sign-in-window'));
+    const cancel = screen.getByTestId('cancel-sign-in') as HTMLButtonElement;
+    expect(cancel.disabled, 'no Cancel before the sign-in exists').toBe(true);
+    answer.resolve({ method: 'window', authorizeUrl: 'https://m/o/authorize/?x' });
+    await vi.waitFor(() => expect((screen.getByTestId('cancel-sign-in') as HTMLButtonElement).disabled).toBe(false));
+  });
+});
+
+describe('SignInPanel after a cancelled sign-in', () => {
+  it('never shows the address of the earlier sign-in while the next one starts', async () => {
+    startSignIn.mockReset().mockResolvedValueOnce({ method: 'browser', authorizeUrl: 'https://m/o/authorize/?state=old' });
+    cancelSignIn.mockReset().mockResolvedValue(undefined);
+    render(SignInPanel, { profile: 'g', redirectUri: 'latchkey://callback/g', canUseBrowser: true, onSignedIn: () => {} });
+    await fireEvent.click(screen.getByTestId('sign-in-browser'));
+    await vi.waitFor(() => expect(screen.getByTestId('authorize-url').textContent).toContain('state=old'));
+    await fireEvent.click(screen.getByTestId('cancel-sign-in'));
+    await vi.waitFor(() => expect(cancelSignIn).toHaveBeenCalled());
+    const next = pending<{ method: 'paste'; authorizeUrl: string }>();
+    startSignIn.mockReturnValue(next.promise);
+    await vi.waitFor(() => expect((screen.getByTestId('sign-in-paste') as HTMLButtonElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId('sign-in-paste'));
+    expect(screen.queryByTestId('authorize-url'), 'the old address is gone at once').toBeNull();
+    next.resolve({ method: 'paste', authorizeUrl: 'https://m/o/authorize/?state=new' });
+    await vi.waitFor(() => expect(screen.getByTestId('authorize-url').textContent).toContain('state=new'));
+  });
+});

@@ -1,0 +1,335 @@
+//! The paths around the happy one, as a person meets them in the real app: each journey
+//! drives the desktop app through WebDriver under Xvfb against a real server (node
+//! oidc-provider, an OpenID Certified provider) and checks the words on the screen —
+//! never "[object Object]", never a raw OS error, never a spinner without an end.
+//! One journey per defect found by using the app (issue 16); `make screenshots` keeps a
+//! picture of every failure state in docs/screenshots.
+
+#[path = "../../support/oidc.rs"]
+mod oidc;
+#[path = "../../support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use latchkey_e2e::{wait_until, Desktop};
+use oidc::{OidcProvider, OidcUser};
+
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+/// Click `css` once it is enabled, as a person waits for a greyed-out button (WebDriver
+/// would click a disabled one to no effect).
+async fn click(app: &Desktop, css: &str) {
+    let element = app.find(css).await;
+    for _ in 0..150 {
+        if element.is_enabled().await.unwrap_or(false) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    element.click().await.unwrap();
+}
+
+/// Wait until the element's text contains `needle`; returns the text.
+async fn wait_text(app: &Desktop, css: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(el) = app.client.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if t.contains(needle) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.screenshot("failed-wait").await;
+    panic!("`{css}` never contained {needle:?} (last: {last:?}); log:\n{}", app.session.log());
+}
+
+/// The wizard from "Add server" to its register step, for a generic server at `issuer`.
+async fn wizard_to_register(app: &Desktop, name: &str, issuer: &str) {
+    click(app, "[data-testid=add-server]").await;
+    click(app, "[data-testid=server-generic]").await;
+    let field = app.find("[data-testid=profile-name]").await;
+    field.clear().await.unwrap();
+    field.send_keys(name).await.unwrap();
+    app.find("[data-testid=issuer]").await.send_keys(issuer).await.unwrap();
+    click(app, "[data-testid=next]").await;
+    app.find("[data-testid=wizard-step-register]").await;
+}
+
+/// Wait until nothing matches `css`.
+async fn gone(app: &Desktop, css: &str) {
+    for _ in 0..150 {
+        if app.client.find(Locator::Css(css)).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("`{css}` never went away; log:\n{}", app.session.log());
+}
+
+/// What the whole window says now.
+async fn page_text(app: &Desktop) -> String {
+    app.find("body").await.text().await.unwrap()
+}
+
+/// The checks every failure state must pass: words a person can read.
+async fn readable(app: &Desktop) -> String {
+    let text = page_text(app).await;
+    for raw in ["[object Object]", "os error", "undefined", "relative URL without a base", "Error: "] {
+        assert!(!text.contains(raw), "the window shows {raw:?}:\n{text}");
+    }
+    text
+}
+
+/// A profile `name` on `op`, registered dynamically by the CLI in the app's store (the
+/// window's list follows the store).
+fn add_profile(app: &Desktop, op: &OidcProvider, name: &str) -> support::Cli {
+    let cli = support::Cli::in_dir(app.session.config_dir(), app.env());
+    cli.ok(
+        &["profile", "add", name, "--preset", "generic", "--issuer", &op.issuer(), "--scopes", "openid offline_access"],
+        "",
+    );
+    cli.ok(&["register", name], "");
+    cli
+}
+
+/// The X window whose title matches `pattern` (xdotool), waiting for it.
+fn x_window(pattern: &str) -> u32 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = std::process::Command::new("xdotool").args(["search", "--name", pattern]).output().unwrap();
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            return id.trim().parse().unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "no window named like {pattern:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn x_window_exists(pattern: &str) -> bool {
+    let out = std::process::Command::new("xdotool").args(["search", "--name", pattern]).output().unwrap();
+    !String::from_utf8_lossy(&out.stdout).trim().is_empty()
+}
+
+/// Close a window as its close button does: WM_DELETE_WINDOW (ICCCM §4.2.8.1).
+fn close_window(window: u32) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
+    let (conn, _) = x11rb::connect(None).expect("the X display");
+    let atom = |name: &[u8]| conn.intern_atom(false, name).unwrap().reply().unwrap().atom;
+    let (protocols, delete) = (atom(b"WM_PROTOCOLS"), atom(b"WM_DELETE_WINDOW"));
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event).unwrap();
+    conn.flush().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closing_the_sign_in_window_says_it_was_cancelled_and_sign_in_works_again() {
+    // No automatic login: the window stays on the provider's login page, as for a
+    // person who gives up there.
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    blocking(|| add_profile(&app, &op, "op"));
+    click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
+    wait_text(&app, "[data-testid=profile-op] [data-testid=sign-in-window]", "Waiting for the sign-in window").await;
+    let host = format!("127.0.0.1:{}", op.port);
+    let window = blocking(|| x_window(&format!("Sign in .* {host}")));
+    // A person reads the page before giving up. (A close sent in the very moment the
+    // page appeared was not acted on in 3 of about 12 runs here; cause not found.)
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    blocking(|| close_window(window));
+    let error = wait_text(&app, "[data-testid=profile-op] [data-testid=error]", "cancelled").await;
+    assert!(error.starts_with("Sign-in was cancelled: the sign-in window was closed before it finished"), "{error}");
+    readable(&app).await;
+    app.screenshot("fail-sign-in-window-closed").await;
+    // Nothing is stuck: the button is back and starts a new sign-in.
+    let button = app.find("[data-testid=profile-op] [data-testid=sign-in-window]").await;
+    assert_eq!(button.text().await.unwrap(), "Sign in");
+    assert!(button.is_enabled().await.unwrap());
+    button.click().await.unwrap();
+    blocking(|| x_window(&format!("Sign in .* {host}")));
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_address_finishes_the_sign_in_and_says_so() {
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    let cli = blocking(|| add_profile(&app, &op, "op"));
+    for (k, v) in app.env() {
+        if k == "DBUS_SESSION_BUS_ADDRESS" {
+            std::env::set_var(k, v); // read the app's keyring as an oracle
+        }
+    }
+    click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
+    // The row opened the sign-in window at once; this person pastes instead.
+    click(&app, "[data-testid=profile-op] [data-testid=cancel-sign-in]").await;
+    click(&app, "[data-testid=profile-op] [data-testid=sign-in-paste]").await;
+    let authorize = wait_text(&app, "[data-testid=profile-op] [data-testid=authorize-url]", "http").await;
+    // The person's browser: log in and consent; the provider sends it to latchkey://….
+    let back = blocking(|| OidcUser::new("alice").authorize(&authorize));
+    assert!(back.starts_with("latchkey://callback/op?"), "{back}");
+    app.find("[data-testid=profile-op] [data-testid=pasted]").await.send_keys(&back).await.unwrap();
+    click(&app, "[data-testid=profile-op] [data-testid=submit-paste]").await;
+    let badge = wait_text(&app, "[data-testid=profile-op] [data-testid=status]", "Signed in").await;
+    assert!(badge.contains("renews by itself"), "{badge}");
+    readable(&app).await;
+    assert!(blocking(|| cli.stored_tokens("op")).is_some_and(|t| t.refresh_token.is_some()));
+    // The same address again is refused in words, and nothing changes.
+    // The panel closes once the sign-in has finished (after "whose account is this").
+    gone(&app, "[data-testid=profile-op] [data-testid=sign-in-panel]").await;
+    click(&app, "[data-testid=profile-op] [data-testid=more]").await;
+    click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
+    click(&app, "[data-testid=profile-op] [data-testid=cancel-sign-in]").await;
+    click(&app, "[data-testid=profile-op] [data-testid=sign-in-paste]").await;
+    app.find("[data-testid=profile-op] [data-testid=pasted]").await.send_keys(&back).await.unwrap();
+    click(&app, "[data-testid=profile-op] [data-testid=submit-paste]").await;
+    let error = wait_text(&app, "[data-testid=profile-op] [data-testid=error]", "does not belong").await;
+    assert!(error.contains("never accepted"), "the hint says why: {error}");
+    readable(&app).await;
+    app.screenshot("fail-pasted-address-from-another-sign-in").await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_return_address_the_server_does_not_know_is_named_at_once_not_waited_on() {
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    let cli = blocking(|| add_profile(&app, &op, "op"));
+    // Registered with latchkey://callback/op; the profile now says another address.
+    blocking(|| cli.ok(&["profile", "set", "op", "--redirect-uri", "latchkey://callback/elsewhere"], ""));
+    click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
+    let error = wait_text(&app, "[data-testid=profile-op] [data-testid=error]", "refused this sign-in").await;
+    assert!(error.contains("latchkey://callback/elsewhere"), "names the address to check: {error}");
+    assert!(error.contains("application page must list exactly"), "says what to do: {error}");
+    readable(&app).await;
+    app.screenshot("fail-redirect-uri-unknown").await;
+    // The window that would have stopped on the provider's error page is gone.
+    let host = format!("127.0.0.1:{}", op.port);
+    assert!(wait_until(Duration::from_secs(5), || !x_window_exists(&host)), "the sign-in window stayed");
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_is_down_is_said_in_words_and_nothing_waits() {
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    blocking(|| add_profile(&app, &op, "op"));
+    drop(op); // the server goes away (its stdin closes and it exits)
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
+    let error = wait_text(&app, "[data-testid=profile-op] [data-testid=error]", "Cannot reach").await;
+    assert!(error.contains("nothing answers at that address"), "{error}");
+    assert!(error.contains("Check your connection"), "says what to do: {error}");
+    readable(&app).await;
+    app.screenshot("fail-server-down").await;
+    let button = app.find("[data-testid=profile-op] [data-testid=sign-in-window]").await;
+    assert_eq!(button.text().await.unwrap(), "Sign in", "no spinner left running");
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_with_a_code_from_the_wizard() {
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    wizard_to_register(&app, "op", &op.issuer()).await;
+    click(&app, "[data-testid=register-now]").await;
+    click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
+    click(&app, "[data-testid=sign-in-code]").await;
+    let code = wait_text(&app, "[data-testid=device-code]", "").await;
+    assert!(code.len() >= 8, "a code to type: {code:?}");
+    let page = app.find("[data-testid=device-url]").await.text().await.unwrap();
+    assert!(page.starts_with(&op.issuer()), "{page}");
+    readable(&app).await;
+    app.screenshot("7-sign-in-with-a-code").await;
+    // The person types the code on the provider's page (any device) and approves.
+    let complete = format!("{page}?user_code={code}");
+    blocking(|| OidcUser::new("alice").approve_device(&complete));
+    let summary = wait_text(&app, "[data-testid=done-summary]", "signed in").await;
+    assert!(summary.contains("keeps the token fresh"), "{summary}");
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wizard_by_keyboard_alone_and_escape_leaves_it() {
+    let op = blocking(|| OidcProvider::start_with(3600, &[("OIDC_AUTO_LOGIN", "alice")]));
+    let app = Desktop::launch(&[]).await;
+    click(&app, "[data-testid=add-server]").await;
+    click(&app, "[data-testid=server-generic]").await;
+    // Focus is on the step; from here only keys.
+    let name = app.find("[data-testid=profile-name]").await;
+    name.clear().await.unwrap();
+    name.send_keys("kb").await.unwrap();
+    let issuer = app.find("[data-testid=issuer]").await;
+    issuer.send_keys(&op.issuer()).await.unwrap();
+    issuer.send_keys(&Key::Enter.to_string()).await.unwrap(); // Enter = the step's action (Look up / Next)
+    let step = wait_text(&app, "[data-testid=wizard-step-register]", "Register").await;
+    assert!(!step.is_empty());
+    // Escape = Finish later: back to the list, the half-made profile offers to go on.
+    let escape = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: Key::Escape.into() })
+        .then(KeyAction::Up { value: Key::Escape.into() });
+    app.client.perform_actions(escape).await.unwrap();
+    wait_text(&app, "[data-testid=profile-kb]", "Finish setup").await;
+    readable(&app).await;
+    app.screenshot("fail-wizard-left-halfway").await;
+    click(&app, "[data-testid=profile-kb] [data-testid=action-finish-setup]").await;
+    wait_text(&app, "[data-testid=wizard-step-register]", "Register").await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_client_secret_is_named_before_any_sign_in() {
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    wizard_to_register(&app, "ws", &op.issuer()).await;
+    click(&app, "[data-testid=have-client]").await;
+    app.find("[data-testid=client-id]").await.send_keys("no-such-client").await.unwrap();
+    app.find("[data-testid=client-secret]").await.send_keys("wrong").await.unwrap();
+    click(&app, "[data-testid=check]").await;
+    let verdict = wait_text(&app, "[data-testid=verdict]", "not").await;
+    assert!(!verdict.contains("knows this client"), "{verdict}");
+    let text = readable(&app).await;
+    assert!(!text.contains("wrong"), "the secret typed is not shown back");
+    app.screenshot("fail-wrong-client-secret").await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fits_800_by_600_with_the_actions_in_view() {
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    app.client.set_window_size(800, 600).await.unwrap();
+    blocking(|| add_profile(&app, &op, "a-profile-with-a-rather-long-name-for-the-row"));
+    wait_text(&app, "[data-testid=profile-a-profile-with-a-rather-long-name-for-the-row]", "Not signed in").await;
+    assert!(app.fits_horizontally().await, "the list scrolls sideways at 800×600");
+    app.screenshot("8-list-800x600").await;
+    click(&app, "[data-testid=add-server]").await;
+    click(&app, "[data-testid=server-generic]").await;
+    app.find("[data-testid=issuer]").await.send_keys(&op.issuer()).await.unwrap();
+    click(&app, "[data-testid=next]").await;
+    app.find("[data-testid=wizard-step-register]").await;
+    assert!(app.fits_horizontally().await, "the wizard scrolls sideways at 800×600");
+    // The step's actions are inside the window, not below it.
+    let bottom = app
+        .client
+        .execute(
+            "const r = document.querySelector('[data-testid=wizard-actions]').getBoundingClientRect(); \
+             return r.bottom <= window.innerHeight && r.right <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(bottom.as_bool(), Some(true), "the wizard's buttons are out of view at 800×600");
+    app.screenshot("9-register-800x600").await;
+    app.shutdown().await;
+}
