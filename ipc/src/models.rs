@@ -33,7 +33,7 @@ pub struct ProfileView {
     pub has_refresh_token: bool,
     pub renews_silently: bool,
     pub last_error: Option<String>,
-    /// The kind of the last renewal failure: the window words it (see ui/src/lib/format.ts).
+    /// The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
     pub last_error_code: Option<latchkey::ErrorCode>,
 
     pub redirect_uri: String,

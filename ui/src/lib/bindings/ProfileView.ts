@@ -24,7 +24,7 @@ freshness: string | null,
  */
 renewal: string, expiresAt: number | null, hasRefreshToken: boolean, renewsSilently: boolean, lastError: string | null, 
 /**
- * The kind of the last renewal failure: the window words it (see ui/src/lib/format.ts).
+ * The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
  */
 lastErrorCode: ErrorCode | null, redirectUri: string, 
 /**

@@ -1,0 +1,49 @@
+import { describe, it, expect, vi } from 'vitest';
+import { render, screen } from '@testing-library/svelte';
+import type { ProfileView } from './lib/ipc';
+import { pending } from './lib/testing';
+
+const answers: ReturnType<typeof pending<ProfileView[]>>[] = [];
+let changed: (() => void) | null = null;
+vi.mock('./lib/ipc', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./lib/ipc')>();
+  return {
+    ...real,
+    appStatus: () => Promise.resolve({ version: '0', degraded: [], linkWarnings: [] }),
+    uiReady: () => Promise.resolve(),
+    onDeepLinkWarning: () => Promise.resolve(() => {}),
+    onProfilesChanged: (f: () => void) => {
+      changed = f;
+      return Promise.resolve(() => {});
+    },
+    listProfiles: () => {
+      const answer = pending<ProfileView[]>();
+      answers.push(answer);
+      return answer.promise;
+    },
+  };
+});
+
+import App from './App.svelte';
+
+const row = (text: string): ProfileView => ({
+  name: 'lab', preset: 'generic', server: 'id.example.org (generic)', clientId: 'c', account: null, scopes: [], requestedScopes: [],
+  tasks: [], status: 'signed-out', expiresAt: null, hasRefreshToken: false, renewsSilently: false, lastError: null,
+  redirectUri: 'latchkey://callback/lab', redirectMode: 'window', dynamicallyRegistered: true, ocarinaSync: null, testUrl: null,
+  lastErrorCode: null, canUseBrowser: true, canUseCode: false, badge: { tone: 'idle', icon: '○', text }, freshness: null, renewal: '',
+});
+
+describe('App', () => {
+  it('shows the newest list when two reloads overlap and the older answers last', async () => {
+    render(App);
+    answers[0].resolve([]);
+    await vi.waitFor(() => expect(changed).not.toBeNull());
+    changed!(); // the store changed (a profile added) …
+    changed!(); // … and again (it was registered)
+    answers[2].resolve([row('Not signed in')]);
+    answers[1].resolve([row('Not set up yet')]);
+    await vi.waitFor(() => expect(screen.getByTestId('status').textContent).toContain('Not signed in'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getByTestId('status').textContent).toContain('Not signed in');
+  });
+});
