@@ -145,7 +145,20 @@ impl Desktop {
         Self::start(args, true).await
     }
 
+    /// Start the app under WebDriver; a session that WebKitWebDriver drops while it is
+    /// being made (seen as "IncompleteMessage", about once in fifty launches on a busy
+    /// machine) is tried once more, with a fresh session and driver.
     async fn start(args: &[&str], beside_tray: bool) -> Self {
+        match Self::try_start(args, beside_tray).await {
+            Ok(app) => app,
+            Err(first) => {
+                eprintln!("{first}; starting the app once more");
+                Self::try_start(args, beside_tray).await.unwrap_or_else(|e| panic!("{e}"))
+            }
+        }
+    }
+
+    async fn try_start(args: &[&str], beside_tray: bool) -> Result<Self, String> {
         // Two TLS backends meet in this crate (fantoccini's and reqwest's): pick one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let session = Session::new();
@@ -199,13 +212,22 @@ impl Desktop {
                 "args": args,
             }),
         );
-        let client = ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("WebDriver session (tauri-driver + WebKitWebDriver)");
-        Self { session, client, driver, driver_pid, bus_address }
+        let connected =
+            ClientBuilder::rustls().expect("tls").capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await;
+        match connected {
+            Ok(client) => Ok(Self { session, client, driver, driver_pid, bus_address }),
+            Err(e) => {
+                // Nothing of this attempt may outlive it: its tray, its driver.
+                if let Ok(tray) = std::fs::read_to_string(session.dir.path().join("tray-pid")) {
+                    let _ = Command::new("kill").args(["-TERM", tray.trim()]).status();
+                }
+                session.stop_trays();
+                let mut driver = driver;
+                let _ = Command::new("kill").args(["-TERM", &driver_pid.to_string()]).status();
+                let _ = driver.wait();
+                Err(format!("WebDriver session (tauri-driver + WebKitWebDriver): {e}"))
+            }
+        }
     }
 
     /// The environment of this session, bus included (for launching a second instance).

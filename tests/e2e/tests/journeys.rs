@@ -333,3 +333,54 @@ async fn fits_800_by_600_with_the_actions_in_view() {
     app.screenshot("9-register-800x600").await;
     app.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_refresh_token_is_said_plainly_and_test_access_starts_where_it_works() {
+    let op = blocking(|| OidcProvider::start_with(3600, &[("OIDC_AUTO_LOGIN", "alice")]));
+    let app = Desktop::launch(&[]).await;
+    wizard_to_register(&app, "once", &op.issuer()).await;
+    click(&app, "[data-testid=register-now]").await;
+    // Without "Stay signed in" the provider gives no refresh token.
+    let offline = app
+        .client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::XPath("//label[contains(., 'offline_access')]/input"))
+        .await
+        .unwrap();
+    offline.click().await.unwrap();
+    let summary = wait_text(&app, "[data-testid=scope-summary]", "Will ask for").await;
+    assert!(!summary.contains("offline_access"), "{summary}");
+    click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
+    click(&app, "[data-testid=sign-in-window]").await;
+    let done = wait_text(&app, "[data-testid=done-summary]", "signed in").await;
+    assert!(done.contains("gave no refresh token"), "{done}");
+    assert!(done.contains("sign in again when it expires"), "{done}");
+    assert!(!done.contains("keeps the token fresh"), "promises what it cannot keep: {done}");
+    // Test access starts at the provider's userinfo address, which answers the token.
+    let field = app.find("[data-testid=test-access] input").await;
+    let url = field.prop("value").await.unwrap().unwrap_or_default();
+    assert!(url.ends_with("/me"), "prefilled with {url:?}, not the userinfo endpoint");
+    click(&app, "[data-testid=test-access-run]").await;
+    let status = wait_text(&app, "[data-testid=test-status]", "HTTP").await;
+    assert!(status.starts_with("HTTP 200"), "{status}");
+    readable(&app).await;
+    app.screenshot("fail-no-refresh-token").await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn majoras_own_callback_page_offers_no_browser_and_says_why() {
+    let server = blocking(support::server);
+    let app = Desktop::launch(&[]).await;
+    let cli = support::Cli::in_dir(app.session.config_dir(), app.env());
+    blocking(|| cli.add_majora(server, "majora", 3600));
+    click(&app, "[data-testid=profile-majora] [data-testid=action-sign-in]").await;
+    let why = wait_text(&app, "[data-testid=profile-majora] [data-testid=no-browser]", "can't be used").await;
+    let host = reqwest::Url::parse(&server.base()).unwrap();
+    assert!(why.contains(host.host_str().unwrap()), "names the server's page: {why}");
+    assert!(app.client.find(Locator::Css("[data-testid=profile-majora] [data-testid=sign-in-browser]")).await.is_err());
+    click(&app, "[data-testid=profile-majora] [data-testid=cancel-sign-in]").await;
+    readable(&app).await;
+    app.shutdown().await;
+}
