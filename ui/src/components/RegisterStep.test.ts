@@ -61,6 +61,19 @@ describe('RegisterStep', () => {
     expect(w.step).toBe('scopes');
   });
 
+  it('recognises the stored hash Django lists instead of the secret, and sends nothing', async () => {
+    registerClient.mockResolvedValue({ outcome: 'manual', registrationPage: null, fields: [{ label: 'Client type', value: 'Confidential' }] });
+    render(RegisterStep, { wizard: wizard(false) });
+    await screen.findByText('Confidential');
+    await fireEvent.input(screen.getByTestId('client-id'), { target: { value: 'id1' } });
+    await fireEvent.input(screen.getByTestId('client-secret'), { target: { value: 'pbkdf2_sha256$260000$salt$hash=' } });
+    await fireEvent.click(screen.getByTestId('check'));
+    expect((await screen.findByTestId('verdict')).textContent).toContain('stored hash of the secret');
+    expect(setClient).not.toHaveBeenCalled();
+    expect(checkCredentials).not.toHaveBeenCalled();
+    expect((screen.getByTestId('next') as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('registers with one button where the server allows it', async () => {
     registerClient.mockResolvedValue({ outcome: 'registered', clientId: 'x' });
     const w = wizard(true);
