@@ -365,29 +365,31 @@ mod tests {
         }
     }
 
+    /// Profile `p`, a public client of a generic server at `base`.
+    fn add_profile(engine: &Latchkey, base: &str) {
+        let endpoint = |path: &str| Some(url::Url::parse(&format!("{base}/{path}")).unwrap());
+        let spec =
+            ServerSpec { authorize_url: endpoint("authorize"), token_url: endpoint("token"), ..Default::default() };
+        let new = NewProfile {
+            name: "p".into(),
+            preset: PresetKind::Generic,
+            spec,
+            client_id: Some("client".into()),
+            client_secret: None,
+            scopes: Some(vec!["read".into()]),
+            redirect_uri: None,
+            redirect_mode: None,
+        };
+        engine.add_profile(new).unwrap();
+    }
+
     #[test]
     fn a_keyring_that_goes_away_is_retried_with_backoff_not_in_a_busy_loop() {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::in_dir(dir.path().to_path_buf());
         let secrets = Arc::new(MemorySecrets::default());
         let engine = Arc::new(Latchkey::with_store(Store::with_secrets(&paths, secrets.clone()), paths));
-        let endpoint = |path: &str| Some(url::Url::parse(&format!("http://127.0.0.1:9/{path}")).unwrap());
-        engine
-            .add_profile(NewProfile {
-                name: "p".into(),
-                preset: PresetKind::Generic,
-                spec: ServerSpec {
-                    authorize_url: endpoint("authorize"),
-                    token_url: endpoint("token"),
-                    ..Default::default()
-                },
-                client_id: Some("client".into()),
-                client_secret: None,
-                scopes: Some(vec!["read".into()]),
-                redirect_uri: None,
-                redirect_mode: None,
-            })
-            .unwrap();
+        add_profile(&engine, "http://127.0.0.1:9");
         let now = now_secs();
         let expired = TokenSet {
             access_token: Secret::new("a1"),
@@ -427,23 +429,7 @@ mod tests {
         let engine = Latchkey::with_store(Store::with_secrets(&paths, Arc::new(MemorySecrets::default())), paths)
             .with_http(crate::oauth::http::Http::with_transport(script.clone()))
             .with_clock(Arc::new(crate::clock::ManualClock::at(T0)));
-        let endpoint = |path: &str| Some(url::Url::parse(&format!("https://id.example.org/{path}")).unwrap());
-        engine
-            .add_profile(NewProfile {
-                name: "p".into(),
-                preset: PresetKind::Generic,
-                spec: ServerSpec {
-                    authorize_url: endpoint("authorize"),
-                    token_url: endpoint("token"),
-                    ..Default::default()
-                },
-                client_id: Some("client".into()),
-                client_secret: None,
-                scopes: Some(vec!["read".into()]),
-                redirect_uri: None,
-                redirect_mode: None,
-            })
-            .unwrap();
+        add_profile(&engine, "https://id.example.org");
         let tokens = TokenSet {
             access_token: Secret::new("a1"),
             token_type: "bearer".into(),
