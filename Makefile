@@ -1,6 +1,7 @@
 # Latchkey — the two commands a fresh machine needs:
 #   make run    install what is missing, build, and start the desktop app
-#   make test   install what is missing and run every test
+#   make test   install what is missing and run every test (a timed table at the end)
+# The quick loop before each commit: make check (fmt, clippy, unit tests; minutes).
 # Longer jobs: make bench, make soak, make fuzz (see README).
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ CARGO_DESKTOP := cargo build -p latchkey-desktop -p latchkey-tray --features lat
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
-.PHONY: run test setup ui desktop cli test-gates test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz bench
+.PHONY: run test check test-other-systems test-windows check-macos setup ui desktop cli test-gates test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz bench
 
 setup:
 	@scripts/setup.sh
@@ -25,8 +26,27 @@ cli:
 run: desktop cli
 	$(DESKTOP_BIN)
 
+# Each stage timed; the table (target/test-times.txt) and a check that no process the
+# tests started is still running end the run (scripts/test-all).
+TEST_STAGES := test-ui test-gates test-engine test-e2e test-package test-fuzz test-other-systems
 test: setup
-	$(MAKE) --no-print-directory test-ui test-gates test-engine test-e2e test-fuzz test-package
+	@scripts/test-all $(TEST_STAGES)
+
+# The quick loop: formatting, clippy, and the unit tests of the engine, the IPC contract
+# and the UI — no servers, no windows, no keyring.
+check:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --no-deps -- -D warnings
+	cargo test -q -p latchkey-engine -p latchkey-ipc --lib
+	npm --prefix ui test --silent
+
+# Windows and macOS from this Linux machine (docs/platforms.md): Windows builds run under
+# Wine, macOS is type-checked. Cross builds are cached in ~/.cache/latchkey.
+test-other-systems: test-windows check-macos
+test-windows: setup
+	scripts/test-windows
+check-macos: setup
+	scripts/check-macos
 
 # Before any test: formatting, clippy with warnings as errors (the workspace denies
 # `unsafe` but where an allow says why), and an engine that pulls in no terminal or GUI crate.
@@ -43,8 +63,8 @@ test-ui:
 # The crash soak (hundreds of kill -9 during keyring calls) gets a keyring session of its
 # own, so whatever it does to the daemon cannot reach the other tests.
 test-engine:
-	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey-ipc -p latchkey -p latchkey-tray --no-fail-fast -- --skip kill_9_during_refresh
-	tests/support/with-keyring cargo test -p latchkey --test crash_soak
+	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey-ipc -p latchkey -p latchkey-tray --no-fail-fast -- --skip crash_soak::
+	tests/support/with-keyring cargo test -p latchkey --test integration crash_soak::
 
 test-e2e: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e --no-fail-fast -- --test-threads=1
@@ -63,17 +83,17 @@ TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
 package: setup
 	npm --prefix ui run build --silent
 	cargo build --release -p latchkey -p latchkey-tray
-	mkdir -p target/package
-	target/release/latchkey man | gzip -n -9 > target/package/latchkey.1.gz
-	gzip -n -9 < packaging/changelog > target/package/changelog.gz
-	gzip -n -9 < packaging/latchkey-desktop.1 > target/package/latchkey-desktop.1.gz
-	target/release/latchkey completions bash > target/package/latchkey.bash
-	target/release/latchkey completions zsh > target/package/_latchkey
-	target/release/latchkey completions fish > target/package/latchkey.fish
+	scripts/package-files target/release
 	cd src-tauri && TAURI_APP_PATH=$(CURDIR)/src-tauri TAURI_FRONTEND_PATH=$(CURDIR)/ui CI=true $(TAURI) build --bundles deb
 
-test-package: package
-	scripts/test-package.sh
+# The test run checks a .deb of the debug build it already has (the same bundler, config
+# and files as `make package`, without a second, optimised build of everything).
+test-package: desktop cli
+	cargo build -p latchkey-tray
+	scripts/package-files target/debug
+	cd src-tauri && TAURI_APP_PATH=$(CURDIR)/src-tauri TAURI_FRONTEND_PATH=$(CURDIR)/ui CI=true \
+		$(TAURI) bundle --debug --bundles deb --config ../packaging/debug-build.json
+	scripts/test-package.sh target/debug/bundle/deb
 
 # Every benchmark beside its peer (oidc-agent), tables rewritten in BENCHMARKS.md.
 bench: setup
@@ -81,7 +101,7 @@ bench: setup
 
 # The long crash-safety soak: kill -9 during 1,000 refreshes (the test suite runs 200).
 soak: setup
-	LATCHKEY_SOAK_CYCLES=1000 tests/support/with-keyring cargo test -p latchkey --test crash_soak -- --nocapture
+	LATCHKEY_SOAK_CYCLES=1000 tests/support/with-keyring cargo test -p latchkey --test integration crash_soak:: -- --nocapture
 
 # Fuzz the parsers: 15 s per target in the test run, an hour each with `make fuzz`.
 test-fuzz:

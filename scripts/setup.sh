@@ -48,7 +48,7 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi
 
-# Keycloak for tests/keycloak.rs: Java 17+ and Maven to fetch it, then the distribution,
+# Keycloak for tests/integration/keycloak.rs: Java 17+ and Maven to fetch it, then the distribution,
 # cached outside the clone (~/.cache/latchkey) so it is downloaded once per machine.
 need_java=""
 command -v java >/dev/null || need_java="default-jre-headless"
@@ -63,7 +63,7 @@ if [ -n "$need_java" ]; then
 fi
 scripts/keycloak.sh >/dev/null
 
-# node oidc-provider, the OpenID Certified provider of tests/oidc_provider.rs.
+# node oidc-provider, the OpenID Certified provider of tests/integration/oidc_provider.rs.
 if [ ! -d tests/oidc/node_modules/oidc-provider ] || [ tests/oidc/package-lock.json -nt tests/oidc/node_modules/.package-lock.json ]; then
   say "installing the test OpenID provider (oidc-provider)"
   (cd tests/oidc && npm install --no-audit --no-fund --loglevel=error)

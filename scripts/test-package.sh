@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Check the .deb built by `make package`: metadata, files, the scheme handler, and that
-# the installed binaries run. Extracts into a temporary root (no system changes).
+# test-package.sh [DIR]   check the .deb in DIR (default target/release/bundle/deb, where
+# `make package` writes it; `make test` passes its debug bundle): metadata, files, the
+# scheme handler, and that the installed binaries run. Extracts into a temporary root (no
+# system changes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-deb=$(ls -t target/release/bundle/deb/*.deb 2>/dev/null | head -n1 || true)
-[ -n "$deb" ] || { echo "no .deb under target/release/bundle/deb (run make package)"; exit 1; }
+dir=${1:-target/release/bundle/deb}
+deb=$(ls -t "$dir"/*.deb 2>/dev/null | head -n1 || true)
+[ -n "$deb" ] || { echo "no .deb under $dir (run make package)"; exit 1; }
 echo "package: $deb ($(du -h "$deb" | cut -f1))"
 fail=0
 passed=0

@@ -3,7 +3,7 @@
 //! person who gets through its login page.
 #![allow(dead_code)]
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -15,15 +15,18 @@ const ADMIN_PASSWORD: &str = "admin-test-only";
 
 pub struct Keycloak {
     pub port: u16,
+    // The write end of tests/support/ends-with-test's stdin: when it closes (this value
+    // dropped, or the test process gone however it ended, a static included) the wrapper
+    // ends kc.sh's whole session, the java it started too.
+    lifeline: Mutex<Option<ChildStdin>>,
     child: Mutex<Child>,
     _data: tempfile::TempDir,
 }
 
 impl Drop for Keycloak {
     fn drop(&mut self) {
-        let mut child = self.child.lock().unwrap();
-        let _ = child.kill();
-        let _ = child.wait();
+        drop(self.lifeline.lock().unwrap().take());
+        let _ = self.child.lock().unwrap().wait();
     }
 }
 
@@ -43,7 +46,8 @@ impl Keycloak {
         let data = tempfile::tempdir().unwrap();
         let port = free_port();
         let log = std::fs::File::create(data.path().join("keycloak.log")).unwrap();
-        let child = Command::new(home.join("bin/kc.sh"))
+        let mut child = Command::new(repo_root().join("tests/support/ends-with-test"))
+            .arg(home.join("bin/kc.sh"))
             .args([
                 "start-dev",
                 "--http-host=127.0.0.1",
@@ -56,12 +60,13 @@ impl Keycloak {
             // The master realm's admin, to hand out initial access tokens.
             .env("KC_BOOTSTRAP_ADMIN_USERNAME", "admin")
             .env("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("start Keycloak");
-        let kc = Self { port, child: Mutex::new(child), _data: data };
+        let lifeline = Mutex::new(child.stdin.take());
+        let kc = Self { port, lifeline, child: Mutex::new(child), _data: data };
         let deadline = Instant::now() + Duration::from_secs(240);
         let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
         loop {

@@ -352,17 +352,25 @@ pub struct Cli {
     root: PathBuf,
     _temp: Option<tempfile::TempDir>,
     env: Vec<(String, String)>,
+    /// The Windows build run under Wine (scripts/windows/run), instead of this machine's.
+    windows_exe: Option<PathBuf>,
 }
 
 impl Cli {
     pub fn new() -> Self {
         let temp = tempfile::Builder::new().prefix("latchkey-test-").tempdir().unwrap();
-        Self { root: temp.path().to_path_buf(), _temp: Some(temp), env: Vec::new() }
+        Self { root: temp.path().to_path_buf(), _temp: Some(temp), env: Vec::new(), windows_exe: None }
     }
 
     /// A CLI on an existing store with extra environment (e.g. a desktop app's D-Bus).
     pub fn in_dir(root: PathBuf, env: Vec<(String, String)>) -> Self {
-        Self { root, _temp: None, env }
+        Self { root, _temp: None, env, windows_exe: None }
+    }
+
+    /// The Windows build `exe` of the CLI, run under Wine, on a store of its own (its
+    /// secrets go to Wine's Credential Manager).
+    pub fn on_windows(exe: PathBuf) -> Self {
+        Self { windows_exe: Some(exe), ..Self::new() }
     }
 
     pub fn config_dir(&self) -> PathBuf {
@@ -370,11 +378,24 @@ impl Cli {
     }
 
     pub fn command(&self) -> Command {
-        let bin = option_env!("CARGO_BIN_EXE_latchkey")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/latchkey"));
-        let mut c = Command::new(bin);
-        c.env("LATCHKEY_CONFIG_DIR", &self.root).env_remove("LATCHKEY_LOG").envs(self.env.iter().map(|(k, v)| (k, v)));
+        let mut c = match &self.windows_exe {
+            Some(exe) => {
+                let mut c = Command::new(repo_root().join("scripts/windows/run"));
+                c.arg(exe);
+                // Wine shows the Unix root as drive Z:.
+                c.env("LATCHKEY_CONFIG_DIR", format!("Z:{}", self.root.display()).replace('/', "\\"));
+                c
+            }
+            None => {
+                let bin = option_env!("CARGO_BIN_EXE_latchkey")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/latchkey"));
+                let mut c = Command::new(bin);
+                c.env("LATCHKEY_CONFIG_DIR", &self.root);
+                c
+            }
+        };
+        c.env_remove("LATCHKEY_LOG").envs(self.env.iter().map(|(k, v)| (k, v)));
         c
     }
 
@@ -418,6 +439,15 @@ impl Cli {
             &format!("{}\n", client.secret),
         );
         client
+    }
+
+    /// A generic profile with its endpoints and client given by hand; `extra` adds
+    /// options (`--scopes`, `--redirect-uri`, …).
+    pub fn add_by_hand(&self, name: &str, authorize_url: &str, token_url: &str, client: &Client, extra: &[&str]) {
+        let mut args = vec!["profile", "add", name, "--preset", "generic", "--authorize-url", authorize_url];
+        args.extend(["--token-url", token_url, "--client-id", &client.id, "--client-secret-stdin"]);
+        args.extend(extra);
+        self.ok(&args, &format!("{}\n", client.secret));
     }
 
     /// `latchkey login NAME --paste`, with a headless user approving in between.

@@ -134,6 +134,9 @@ OAUTH2_PROVIDER = {
     "DEVICE_FLOW_INTERVAL": 1,
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+if os.environ.get("TESTSERVER_LONG_TOKENS") == "1":
+    OAUTH2_PROVIDER["ACCESS_TOKEN_GENERATOR"] = "testserver.tokens.jwt_sized"
+    OAUTH2_PROVIDER["REFRESH_TOKEN_GENERATOR"] = "oauthlib.oauth2.rfc6749.tokens.random_token_generator"
 if OAUTH2_PROVIDER["COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS"]:
     # One issuer for the metadata and for `iss` (the endpoints are served at / and /o/).
     OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"] = os.environ.get("TESTSERVER_PUBLIC_URL", "http://127.0.0.1")

@@ -2,7 +2,7 @@
 //! agent's memory when its copy is the write in force, and from the keyring otherwise —
 //! never with tokens a renewal has replaced.
 
-mod support;
+use crate::support;
 
 use latchkey::agent::Agent;
 use latchkey::store::paths::Paths;
@@ -77,7 +77,7 @@ fn the_agent_answers_only_its_user_and_never_with_the_refresh_token() {
     let stored = cli.stored_tokens("agent").unwrap();
     let paths = Paths::in_dir(cli.config_dir());
     let agent = Agent::bind(&paths).unwrap();
-    let socket = agent.path().to_path_buf();
+    let socket = paths.agent_socket();
     agent.serve_in_background().unwrap();
     let socket_dir = socket.parent().unwrap();
     assert_eq!(std::fs::metadata(socket_dir).unwrap().permissions().mode() & 0o777, 0o700);

@@ -4,10 +4,9 @@
 //! The server's answers go through a proxy that holds them back, so every renewal has a
 //! long "the server has rotated, the answer is not stored yet" window to land in.
 
-mod support;
+use crate::support;
 
-#[path = "support/fault_proxy.rs"]
-mod fault_proxy;
+use crate::fault_proxy;
 
 use std::time::{Duration, Instant};
 
@@ -22,26 +21,12 @@ fn slow_profile(cli: &Cli, name: &str, ttl: u64, delay: Duration) -> (support::C
     let server = server();
     let proxy = FaultProxy::start(server.port);
     let client = server.create_client(ttl, &[&server.callback_uri()]);
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            name,
-            "--preset",
-            "generic",
-            "--authorize-url",
-            &server.url("/o/authorize/"),
-            "--token-url",
-            &format!("{}o/token/", proxy.base()),
-            "--client-id",
-            &client.id,
-            "--client-secret-stdin",
-            "--scopes",
-            "majora2.add_biosampleartifact",
-            "--redirect-uri",
-            &server.callback_uri(),
-        ],
-        &format!("{}\n", client.secret),
+    cli.add_by_hand(
+        name,
+        &server.url("/o/authorize/"),
+        &format!("{}o/token/", proxy.base()),
+        &client,
+        &["--scopes", "majora2.add_biosampleartifact", "--redirect-uri", &server.callback_uri()],
     );
     assert!(cli.login_paste(name, &User::new()).status.success());
     proxy.set(Fault::Delayed(delay));

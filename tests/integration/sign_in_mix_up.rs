@@ -4,7 +4,7 @@
 //! server advertises RFC 9207, an answer without `iss` is refused; PKCE is sent and
 //! verified where the server requires it.
 
-mod support;
+use crate::support;
 
 use latchkey::store::paths::Paths;
 use latchkey::Latchkey;
@@ -12,25 +12,7 @@ use support::{describe, generic_server, Cli, TestServer, User};
 
 fn add_by_hand(cli: &Cli, server: &TestServer, name: &str) -> support::Client {
     let client = server.create_client(3600, &[&format!("latchkey://callback/{name}")]);
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            name,
-            "--preset",
-            "generic",
-            "--authorize-url",
-            &server.url("/o/authorize/"),
-            "--token-url",
-            &server.url("/o/token/"),
-            "--client-id",
-            &client.id,
-            "--client-secret-stdin",
-            "--scopes",
-            "read",
-        ],
-        &format!("{}\n", client.secret),
-    );
+    cli.add_by_hand(name, &server.url("/o/authorize/"), &server.url("/o/token/"), &client, &["--scopes", "read"]);
     client
 }
 

@@ -9,7 +9,7 @@
 //! recovers by signing in again, and reports how often it happened. Any other failure
 //! fails the test. Cycles: `LATCHKEY_SOAK_CYCLES` (default 200; `make soak` runs 1,000).
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

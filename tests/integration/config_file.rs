@@ -1,7 +1,7 @@
 //! A settings file Latchkey cannot read (corrupt, or from a newer version) is an error
 //! naming the file, and is never overwritten.
 
-mod support;
+use crate::support;
 
 use support::{describe, Cli};
 

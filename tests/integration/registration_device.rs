@@ -1,7 +1,7 @@
 //! Discovery, dynamic client registration (RFC 7591/7592) and the device authorization
 //! grant (RFC 8628) against django-oauth-toolkit's own implementations of them.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;

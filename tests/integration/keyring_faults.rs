@@ -1,7 +1,7 @@
 //! A locked or unresponsive Secret Service: a clear error and exit code 5, never a
 //! plaintext fallback, nothing deleted. Each case runs in a session of its own.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

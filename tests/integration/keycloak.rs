@@ -9,10 +9,9 @@
 //! remove revoking the session and deleting the registered client. The realm is
 //! tests/keycloak/latchkey-realm.json.
 
-mod support;
+use crate::support;
 
-#[path = "support/keycloak.rs"]
-mod keycloak;
+use crate::keycloak_server as keycloak;
 
 use std::sync::OnceLock;
 

@@ -2,7 +2,7 @@
 //! `token --min-valid` forces a refresh; the old refresh token is then dead at the
 //! server and the new one works; 8 processes at expiry cause exactly one refresh.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

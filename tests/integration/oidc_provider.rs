@@ -6,10 +6,9 @@
 //! token, and this provider then revokes the whole grant), RFC 9207 `iss`, and
 //! revocation at logout.
 
-mod support;
+use crate::support;
 
-#[path = "support/oidc.rs"]
-mod oidc;
+use crate::oidc;
 
 use oidc::{OidcProvider, OidcUser};
 use support::{describe, Cli};

@@ -1,7 +1,7 @@
 //! `latchkey login --browser` with a loopback redirect URI (RFC 8252 §7.3): the CLI
 //! listens on 127.0.0.1 for one request; the port may differ from the registered URI.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -13,26 +13,12 @@ fn browser_login_caught_on_a_loopback_port() {
     let server = server();
     let cli = Cli::new();
     let client = server.create_client(3600, &["http://127.0.0.1/callback"]);
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            "lb",
-            "--preset",
-            "generic",
-            "--authorize-url",
-            &server.url("/o/authorize/"),
-            "--token-url",
-            &server.url("/o/token/"),
-            "--client-id",
-            &client.id,
-            "--client-secret-stdin",
-            "--scopes",
-            "read",
-            "--redirect-uri",
-            "http://127.0.0.1/callback",
-        ],
-        &format!("{}\n", client.secret),
+    cli.add_by_hand(
+        "lb",
+        &server.url("/o/authorize/"),
+        &server.url("/o/token/"),
+        &client,
+        &["--scopes", "read", "--redirect-uri", "http://127.0.0.1/callback"],
     );
     let mut child = cli
         .command()

@@ -1,7 +1,7 @@
 //! `latchkey agent`, the lean background process: it renews on schedule against the real
 //! server, serves `latchkey token` from memory, and refuses to run twice on one store.
 
-mod support;
+use crate::support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

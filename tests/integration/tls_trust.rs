@@ -3,7 +3,7 @@
 //! proxy's) is refused until that CA is trusted — in the system store (`SSL_CERT_FILE`,
 //! as OpenSSL reads it) or in Latchkey's extra-CA setting.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,7 +1,7 @@
 //! Every way a sign-in or renewal can go wrong ends in a clear message, the right
 //! exit code, and stored tokens intact; forged callbacks are never exchanged.
 
-mod support;
+use crate::support;
 
 use support::{describe, server, Cli, TestServer, User};
 

@@ -2,10 +2,9 @@
 //! ends in a clear error and exit code 4, the stored tokens are untouched, and renewal
 //! works again once the server is healthy.
 
-mod support;
+use crate::support;
 
-#[path = "support/fault_proxy.rs"]
-mod fault_proxy;
+use crate::fault_proxy;
 
 use std::time::Duration;
 
@@ -19,26 +18,12 @@ fn every_fault_is_a_clear_error_and_loses_nothing() {
     let cli = Cli::new();
     // The profile's endpoints point at the proxy; the browser part goes to the server.
     let client = server.create_client(3600, &[&server.callback_uri()]);
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            "p",
-            "--preset",
-            "generic",
-            "--authorize-url",
-            &server.url("/o/authorize/"),
-            "--token-url",
-            &format!("{}o/token/", proxy.base()),
-            "--client-id",
-            &client.id,
-            "--client-secret-stdin",
-            "--scopes",
-            "read",
-            "--redirect-uri",
-            &server.callback_uri(),
-        ],
-        &format!("{}\n", client.secret),
+    cli.add_by_hand(
+        "p",
+        &server.url("/o/authorize/"),
+        &format!("{}o/token/", proxy.base()),
+        &client,
+        &["--scopes", "read", "--redirect-uri", &server.callback_uri()],
     );
     let out = cli.login_paste("p", &User::new());
     assert!(out.status.success(), "{}", describe(&out));

@@ -5,7 +5,7 @@
 //! after a sign-in, after Latchkey's rotation and after Ocarina's own refresh, and none
 //! has a token after logout.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};

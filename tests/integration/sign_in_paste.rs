@@ -1,7 +1,7 @@
 //! Paste-flow sign-in through the CLI against the real django-oauth-toolkit server,
 //! with the real Secret Service; then `token`, `status`, `exec` and `logout`.
 
-mod support;
+use crate::support;
 
 use support::{describe, server, Cli, User};
 
