@@ -289,10 +289,17 @@ fn kb(text: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Clock ticks per second of /proc's CPU times (this benchmark reads /proc: Linux).
+#[cfg(unix)]
 #[allow(unsafe_code)] // sysconf reads a constant
 fn ticks_per_second() -> u64 {
     // SAFETY: sysconf only reads a system value.
     (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).max(1) as u64
+}
+
+#[cfg(not(unix))]
+fn ticks_per_second() -> u64 {
+    100
 }
 
 /// The release build with symbols (`cargo build --profile profiling`), for profiles.

@@ -14,7 +14,6 @@
 //! # Ok::<(), latchkey::Error>(())
 //! ```
 
-#[cfg(unix)]
 pub mod agent;
 pub mod clock;
 pub mod desktop;

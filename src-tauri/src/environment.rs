@@ -4,8 +4,6 @@
 //! links into a running app) and no Secret Service (so no keyring). The app still
 //! starts, and says what is degraded instead of panicking inside a plugin.
 
-use std::path::Path;
-
 #[derive(Debug, Clone)]
 pub struct Environment {
     pub session_bus: bool,
@@ -40,7 +38,15 @@ impl Environment {
     }
 }
 
+/// Only Linux desktops need a D-Bus session for these; Windows and macOS have their own.
+#[cfg(not(target_os = "linux"))]
 fn session_bus_available() -> bool {
+    true
+}
+
+#[cfg(target_os = "linux")]
+fn session_bus_available() -> bool {
+    use std::path::Path;
     match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
         Ok(address) if !address.is_empty() => address.split(';').any(|a| match a.strip_prefix("unix:path=") {
             Some(rest) => Path::new(rest.split(',').next().unwrap_or(rest)).exists(),

@@ -135,20 +135,24 @@ pub fn run() {
 }
 
 /// Start `latchkey-tray` (installed beside this program) for the rest of the session:
-/// in a process group of its own, so a Ctrl-C to a terminal that started the app does
-/// not stop it. `false` if it is not installed or does not start.
+/// detached from this program's terminal (a process group of its own; on Windows no
+/// console of its own and none shared), so a Ctrl-C to a terminal that started the app
+/// does not stop it. `false` if it is not installed or does not start.
 fn start_lean_tray() -> bool {
-    use std::os::unix::process::CommandExt;
     let Some(tray) = start_at_login::lean_tray() else {
         tracing::warn!("latchkey-tray is not installed beside this app: nothing renews tokens in the background");
         return false;
     };
-    let started = std::process::Command::new(&tray)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .process_group(0)
-        .spawn();
+    let mut command = std::process::Command::new(&tray);
+    command.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    #[cfg(windows)]
+    {
+        // DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
+        std::os::windows::process::CommandExt::creation_flags(&mut command, 0x0000_0008 | 0x0000_0200);
+    }
+    let started = command.spawn();
     match started {
         Ok(mut child) => {
             tracing::info!("started latchkey-tray to keep the tokens fresh");

@@ -8,7 +8,7 @@ use latchkey::desktop::autostart::Autostart;
 /// `latchkey-tray` beside this program, if installed.
 pub fn lean_tray() -> Option<PathBuf> {
     let me = std::env::current_exe().ok()?;
-    Some(me.parent()?.join("latchkey-tray")).filter(|p| p.exists())
+    Some(me.parent()?.join(format!("latchkey-tray{}", std::env::consts::EXE_SUFFIX))).filter(|p| p.exists())
 }
 
 pub fn is_enabled() -> bool {

@@ -46,29 +46,18 @@ impl RenewalEvents for Events {
 
 pub fn run(args: AgentArgs, engine: Latchkey, paths: &latchkey::store::paths::Paths) -> Result<u8> {
     // Before any thread starts, so that all of them leave these signals to `sigwait`.
-    #[cfg(target_os = "linux")]
     latchkey::agent::shutdown::block_termination_signals().map_err(|e| Error::io("cannot set up signals", e))?;
     let agent = Agent::bind(paths)?;
-    let socket = agent.path().display().to_string();
+    let socket = agent.address();
     agent.serve_in_background().map_err(|e| Error::io("cannot start the token agent", e))?;
     let events = Arc::new(Events { notify: !args.no_notify });
     let renewer =
         Renewer::start(Arc::new(engine), events).map_err(|e| Error::io("cannot start the renewal loop", e))?;
     eprintln!("latchkey agent: keeping tokens fresh; serving `latchkey token` on {socket}");
-    #[cfg(target_os = "linux")]
-    {
-        let signal = latchkey::agent::shutdown::wait_for_termination();
-        eprintln!("latchkey agent: {signal}: stopping once any renewal in flight is stored");
-        if !renewer.stop(std::time::Duration::from_secs(60)) {
-            eprintln!("latchkey agent: a renewal is still running after a minute; stopping anyway");
-        }
-        Ok(0)
+    let signal = latchkey::agent::shutdown::wait_for_termination();
+    eprintln!("latchkey agent: {signal}: stopping once any renewal in flight is stored");
+    if !renewer.stop(std::time::Duration::from_secs(60)) {
+        eprintln!("latchkey agent: a renewal is still running after a minute; stopping anyway");
     }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = renewer;
-        loop {
-            std::thread::park();
-        }
-    }
+    Ok(0)
 }

@@ -13,7 +13,7 @@ fn binary() -> PathBuf {
     }
     std::env::current_exe()
         .ok()
-        .and_then(|me| me.parent().map(|dir| dir.join("latchkey-desktop")))
+        .and_then(|me| me.parent().map(|dir| dir.join(format!("latchkey-desktop{}", std::env::consts::EXE_SUFFIX))))
         .filter(|p| p.exists())
         .unwrap_or_else(|| PathBuf::from("latchkey-desktop"))
 }

@@ -7,59 +7,42 @@
 //! even with every window closed; this one links neither (the icon is a D-Bus
 //! StatusNotifierItem), so what stays resident all day is a few MB (BENCHMARKS.md).
 
-#[cfg(target_os = "linux")]
+// No console window on Windows: the tray is started at login and by the app.
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
 mod clipboard;
-#[cfg(target_os = "linux")]
 mod desktop_app;
-#[cfg(target_os = "linux")]
 mod icon;
 #[cfg(target_os = "linux")]
+mod linux;
 mod logging;
-#[cfg(target_os = "linux")]
-mod menu;
-#[cfg(target_os = "linux")]
+mod model;
+#[cfg(not(target_os = "linux"))]
+mod native;
 mod run;
 
 const USAGE: &str = "\
-Usage: latchkey-tray [--after PID] [--version] [--help]
+Usage: latchkey-tray [--version] [--help]
 
 Keeps your Latchkey profiles' tokens fresh and shows them in the tray; the menu opens
 the Latchkey window when you need it. Start at login from the menu or the app's
-settings. Logs: latchkey-tray.log in Latchkey's log directory.
-
-  --after PID   start once process PID has exited (the app handing its tray over)";
+settings. Logs: latchkey-tray.log in Latchkey's log directory.";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut after = None;
     match args.first().map(String::as_str) {
-        None => {}
-        Some("--after") => match args.get(1).and_then(|p| p.parse::<u32>().ok()) {
-            Some(pid) if args.len() == 2 => after = Some(pid),
-            _ => {
-                eprintln!("latchkey-tray: --after takes one process id\n\n{USAGE}");
-                return std::process::ExitCode::from(2);
-            }
-        },
+        None => run::run(),
         Some("--version" | "-V") => {
             println!("latchkey-tray {}", env!("CARGO_PKG_VERSION"));
-            return std::process::ExitCode::SUCCESS;
+            std::process::ExitCode::SUCCESS
         }
         Some("--help" | "-h") => {
             println!("{USAGE}");
-            return std::process::ExitCode::SUCCESS;
+            std::process::ExitCode::SUCCESS
         }
         Some(other) => {
             eprintln!("latchkey-tray: unexpected argument `{other}`\n\n{USAGE}");
-            return std::process::ExitCode::from(2);
+            std::process::ExitCode::from(2)
         }
-    }
-    #[cfg(target_os = "linux")]
-    return run::run(after);
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = after;
-        eprintln!("latchkey-tray: only for Linux desktops; elsewhere the Latchkey app keeps its own tray");
-        std::process::ExitCode::from(1)
     }
 }

@@ -1,28 +1,30 @@
-//! Start-up: one tray per store (the token agent's socket decides), then the renewal
-//! loop, then the icon. Without a StatusNotifier host (GNOME without the AppIndicator
-//! extension, a bare X server) there is no icon, but renewal and the agent run, and the
-//! icon appears when a host does.
+//! Start-up: one tray per store (the token agent decides), then the renewal loop, then
+//! the icon. Without a tray host (GNOME without the AppIndicator extension, a bare X
+//! server) there is no icon, but renewal and the agent run, and on Linux the icon appears
+//! when a host does.
 
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 
-use ksni::blocking::{Handle, TrayMethods};
 use latchkey::agent::Agent;
 use latchkey::desktop::autostart::Autostart;
 use latchkey::renewal::worker::{Attention, RenewalEvents, Renewer};
 use latchkey::{Error, Latchkey};
 
-use crate::menu::LatchkeyTray;
+use crate::model::LatchkeyTray;
+
+/// How the renewal loop asks the tray to draw itself again (set once the tray exists).
+pub type Redraw = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
 
 /// What the renewal loop's events mean here: redraw the icon and menu, notify.
 struct Events {
-    tray: Arc<OnceLock<Handle<LatchkeyTray>>>,
+    redraw: Redraw,
 }
 
 impl RenewalEvents for Events {
     fn changed(&self) {
-        if let Some(handle) = self.tray.get() {
-            handle.update(|_| {}); // the host re-reads status, icon and menu
+        if let Some(redraw) = self.redraw.get() {
+            redraw();
         }
     }
 
@@ -33,7 +35,7 @@ impl RenewalEvents for Events {
     }
 }
 
-pub fn run(after: Option<u32>) -> ExitCode {
+pub fn run() -> ExitCode {
     // Before any thread starts: SIGTERM (logout, shutdown), SIGINT and SIGHUP are waited
     // for below, so a renewal in flight is stored before the process ends.
     if let Err(e) = latchkey::agent::shutdown::block_termination_signals() {
@@ -55,9 +57,6 @@ pub fn run(after: Option<u32>) -> ExitCode {
         }
     };
     crate::logging::init(&paths);
-    if let Some(pid) = after {
-        wait_for_exit(pid);
-    }
     let agent = match Agent::bind(&paths) {
         Ok(agent) => agent,
         Err(Error::AlreadyRunning(_)) => {
@@ -69,14 +68,14 @@ pub fn run(after: Option<u32>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    tracing::info!(socket = %agent.path().display(), "token agent listening");
+    tracing::info!(address = %agent.address(), "token agent listening");
     if let Err(e) = agent.serve_in_background() {
         tracing::error!("token agent is off: {e}");
     }
 
     let engine = Arc::new(engine);
-    let slot = Arc::new(OnceLock::new());
-    let renewer = match Renewer::start(engine.clone(), Arc::new(Events { tray: slot.clone() })) {
+    let redraw: Redraw = Arc::new(OnceLock::new());
+    let renewer = match Renewer::start(engine.clone(), Arc::new(Events { redraw: redraw.clone() })) {
         Ok(renewer) => renewer,
         Err(e) => {
             eprintln!("latchkey-tray: cannot start the renewal loop: {e}");
@@ -85,42 +84,27 @@ pub fn run(after: Option<u32>) -> ExitCode {
     };
     let autostart = Autostart::for_user().ok();
     let tray = LatchkeyTray { engine, renewer: renewer.clone(), autostart };
+    show(tray, redraw)
+}
+
+#[cfg(target_os = "linux")]
+fn show(tray: LatchkeyTray, redraw: Redraw) -> ExitCode {
+    use ksni::blocking::TrayMethods;
+    let renewer = tray.renewer.clone();
     match tray.assume_sni_available(true).spawn() {
         Ok(handle) => {
-            let _ = slot.set(handle);
+            let _ = redraw.set(Box::new(move || {
+                handle.update(|_| {}); // the host re-reads status, icon and menu
+            }));
             tracing::info!("tray icon registered");
         }
         Err(e) => tracing::warn!("no tray icon ({e}); tokens are still kept fresh"),
     }
     let signal = latchkey::agent::shutdown::wait_for_termination();
-    tracing::info!("{signal}: stopping once any renewal in flight is stored");
-    if !renewer.stop(std::time::Duration::from_secs(60)) {
-        tracing::warn!("a renewal is still running after a minute; stopping anyway");
-    }
-    ExitCode::SUCCESS
+    crate::model::stop_and_exit(&renewer, signal)
 }
 
-/// Wait (at most 5 s) until process `pid`, the app handing its tray over, has exited, so
-/// its icon is gone before ours appears. It has given up the agent's socket already, so a
-/// slow exit only delays the icon, never the take-over.
-fn wait_for_exit(pid: u32) {
-    let start = std::time::Instant::now();
-    let proc = std::path::PathBuf::from(format!("/proc/{pid}"));
-    while proc.exists() && !is_zombie(&proc) && start.elapsed() < std::time::Duration::from_secs(5) {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let ms = start.elapsed().as_millis() as u64;
-    if proc.exists() && !is_zombie(&proc) {
-        tracing::warn!(pid, ms, "the app handing over its tray is still running; taking over anyway");
-    } else {
-        tracing::info!(pid, ms, "the app handed its tray over");
-    }
-}
-
-/// An exited child not yet reaped by its parent still has a /proc entry, in state Z.
-fn is_zombie(proc: &std::path::Path) -> bool {
-    std::fs::read_to_string(proc.join("stat"))
-        .ok()
-        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| rest.trim_start().starts_with('Z')))
-        .unwrap_or(false)
+#[cfg(not(target_os = "linux"))]
+fn show(tray: LatchkeyTray, redraw: Redraw) -> ExitCode {
+    crate::native::show(tray, redraw)
 }

@@ -25,28 +25,35 @@
 //! about to expire, a renewal in progress — gets an empty answer, and the asker takes the
 //! full path (keyring, lock, renewal).
 //!
-//! Who may ask: the socket lives in `$XDG_RUNTIME_DIR` (a directory only the user can
-//! enter), has mode 0600, and the agent checks the peer's uid (`SO_PEERCRED`). That is
+//! Who may ask: on Linux and macOS the socket lives in `$XDG_RUNTIME_DIR` (a directory
+//! only the user can enter), has mode 0600, and the agent checks the peer's uid
+//! (`SO_PEERCRED`, `getpeereid`: [`unix`]); on Windows a named pipe whose DACL admits the
+//! user alone, with the owner of each end checked by the other ([`windows`]). That is
 //! the same boundary as the unlocked Secret Service, which any process of the user may
 //! read without a prompt. The agent only reads; renewals still go through the store.
 //! Its answer holds the access token and its expiry only — not the refresh token (nor
 //! Agate's code), which `latchkey token` never needs.
 
 /// Stopping on a signal without losing a renewal in flight (the agent and the tray).
-#[cfg(target_os = "linux")]
 pub mod shutdown;
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as door;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as door;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::store::config::Config;
 use crate::store::paths::Paths;
 use crate::store::{Store, TokenSet};
-use crate::{Error, Result};
+use crate::Result;
 
 /// How long a client waits for the agent before reading the keyring itself.
 const ASK_TIMEOUT: Duration = Duration::from_millis(500);
@@ -55,49 +62,29 @@ const READ_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A token agent bound to its socket; [`Agent::serve`] answers until the process ends.
 pub struct Agent {
-    listener: UnixListener,
+    listener: door::Listener,
     store: Store,
     paths: Paths,
-    path: PathBuf,
     cache: HashMap<String, (u64, TokenSet)>,
     /// The settings as last read, and the file's identity then.
     settings: Option<(Stamp, Config)>,
 }
 
-/// What tells the agent that the settings file changed: size, modification time, inode.
-type Stamp = (u64, Option<std::time::SystemTime>, u64);
+/// What tells the agent that the settings file changed: size and modification time.
+type Stamp = (u64, Option<std::time::SystemTime>);
 
 impl Agent {
-    /// Bind the store's agent socket. A socket left by a process that died is replaced;
-    /// one that answers belongs to another running agent, and that is an error.
+    /// Bind the store's agent socket (Windows: pipe). A socket left by a process that
+    /// died is replaced; one that answers belongs to another running agent, and that is
+    /// an error.
     pub fn bind(paths: &Paths) -> Result<Self> {
-        let path = paths.agent_socket();
-        let wrap = |source| Error::ConfigWrite { path: path.clone(), source };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(wrap)?;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(wrap)?;
-        }
-        if path.exists() {
-            if running(paths) {
-                return Err(Error::AlreadyRunning(path));
-            }
-            std::fs::remove_file(&path).map_err(wrap)?;
-        }
-        let listener = UnixListener::bind(&path).map_err(wrap)?;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(wrap)?;
-        Ok(Self {
-            listener,
-            store: Store::new(paths),
-            paths: paths.clone(),
-            path,
-            cache: HashMap::new(),
-            settings: None,
-        })
+        let listener = door::Listener::bind(paths)?;
+        Ok(Self { listener, store: Store::new(paths), paths: paths.clone(), cache: HashMap::new(), settings: None })
     }
 
-    /// The socket's path.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where askers find it: the socket's path, or the pipe's name on Windows.
+    pub fn address(&self) -> String {
+        self.listener.name()
     }
 
     /// [`Agent::serve`] on a thread of its own (`token-agent`).
@@ -109,8 +96,8 @@ impl Agent {
     /// agent costs no CPU and no wake-ups.
     pub fn serve(mut self) {
         loop {
-            match self.listener.accept() {
-                Ok((stream, _)) => {
+            match self.listener.accept(READ_TIMEOUT) {
+                Ok(stream) => {
                     if let Err(err) = self.answer(stream) {
                         tracing::debug!(%err, "token agent: a question went unanswered");
                     }
@@ -123,16 +110,10 @@ impl Agent {
         }
     }
 
-    fn answer(&mut self, stream: UnixStream) -> std::io::Result<()> {
-        if peer_uid(&stream)? != current_uid() {
-            return Err(std::io::Error::other("a process of another user asked"));
-        }
-        stream.set_read_timeout(Some(READ_TIMEOUT))?;
-        stream.set_write_timeout(Some(READ_TIMEOUT))?;
+    fn answer(&mut self, mut stream: door::Conn) -> std::io::Result<()> {
         let mut line = String::new();
-        BufReader::new(&stream).take_line(&mut line)?;
+        BufReader::new(&mut stream).take_line(&mut line)?;
         let reply = Question::parse(&line).and_then(|q| self.vouched(&q));
-        let mut stream = stream;
         match reply {
             Some((id, tokens)) => {
                 // What `latchkey token` needs, and nothing more: never the refresh token
@@ -166,7 +147,7 @@ impl Agent {
     fn settings(&mut self) -> Option<&Config> {
         let file = self.paths.config_file();
         let meta = std::fs::metadata(&file).ok()?;
-        let stamp = (meta.len(), meta.modified().ok(), std::os::unix::fs::MetadataExt::ino(&meta));
+        let stamp = (meta.len(), meta.modified().ok());
         if self.settings.as_ref().is_none_or(|(seen, _)| *seen != stamp) {
             self.settings = Some((stamp, Config::load(&self.paths).ok()?));
         }
@@ -197,14 +178,7 @@ impl Agent {
 
 /// Whether an agent (the tray, the app or `latchkey agent`) serves this store now.
 pub fn running(paths: &Paths) -> bool {
-    match UnixStream::connect(paths.agent_socket()) {
-        Ok(stream) => {
-            // Say at once that no question follows, so the agent does not wait for one.
-            let _ = stream.shutdown(std::net::Shutdown::Write);
-            true
-        }
-        Err(_) => false,
-    }
+    door::running(paths)
 }
 
 /// A question on the socket: `fresh NAME` or `fresh NAME MIN_VALID`, one line. (Agents of
@@ -246,13 +220,11 @@ pub fn parse_question(line: &str) -> Option<(String, Option<u64>)> {
 /// runs, it does not answer in time, it cannot vouch for its copy, or that copy is not
 /// the write `id`.
 pub fn ask(paths: &Paths, profile: &str, id: u64, min_valid: Option<u64>) -> Option<TokenSet> {
-    let mut stream = UnixStream::connect(paths.agent_socket()).ok()?;
-    stream.set_read_timeout(Some(ASK_TIMEOUT)).ok()?;
-    stream.set_write_timeout(Some(ASK_TIMEOUT)).ok()?;
+    let mut stream = door::connect(paths, ASK_TIMEOUT)?;
     let question = Question { profile: profile.to_string(), min_valid };
     stream.write_all(question.line().as_bytes()).ok()?;
     let mut line = String::new();
-    BufReader::new(&stream).take_line(&mut line).ok()?;
+    BufReader::new(&mut stream).take_line(&mut line).ok()?;
     let stored: crate::store::StoredTokens = serde_json::from_str(line.trim_end()).ok()?;
     // What the asker can check cheaply it checks again: the write in force and the time.
     let fresh = stored.tokens.is_fresh(min_valid, crate::clock::now_secs());
@@ -270,34 +242,6 @@ impl<R: BufRead> TakeLine for R {
     }
 }
 
-#[allow(unsafe_code)] // getuid: a libc call with no arguments
-fn current_uid() -> u32 {
-    // SAFETY: getuid cannot fail and touches no memory.
-    unsafe { libc::getuid() }
-}
-
-/// The uid of the process at the other end of a Unix socket (`SO_PEERCRED`).
-#[allow(unsafe_code)] // getsockopt into a local struct; std has no peer credentials on stable
-fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
-    use std::os::fd::AsRawFd;
-    let mut cred = libc::ucred { pid: 0, uid: u32::MAX, gid: u32::MAX };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: `cred` and `len` are valid for writes of the sizes given.
-    let rc = unsafe {
-        libc::getsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            (&mut cred as *mut libc::ucred).cast(),
-            &mut len,
-        )
-    };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(cred.uid)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,13 +254,23 @@ mod tests {
     }
 
     #[test]
-    fn a_dead_agents_socket_is_replaced_and_a_live_one_is_not() {
+    fn a_live_agent_is_never_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::in_dir(dir.path().to_path_buf());
         let first = Agent::bind(&paths).unwrap();
-        let mode = std::fs::metadata(first.path()).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-        assert!(Agent::bind(&paths).is_err(), "two agents on one socket");
+        std::thread::spawn(move || first.serve());
+        assert!(running(&paths));
+        assert!(matches!(Agent::bind(&paths), Err(crate::Error::AlreadyRunning(_))), "two agents on one socket");
+        // A profile without state has no write in force: no answer, not an error.
+        assert!(ask(&paths, "p", 1, None).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dead_agents_socket_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path().to_path_buf());
+        let first = Agent::bind(&paths).unwrap();
         drop(first); // the socket file stays, as after a crash
         let second = Agent::bind(&paths).unwrap();
         std::thread::spawn(move || second.serve());
@@ -337,11 +291,5 @@ mod tests {
         for bad in bad {
             assert!(Question::parse(bad).is_none(), "{bad:?} was taken");
         }
-    }
-
-    #[test]
-    fn peer_uid_is_ours() {
-        let (a, _b) = UnixStream::pair().unwrap();
-        assert_eq!(peer_uid(&a).unwrap(), current_uid());
     }
 }

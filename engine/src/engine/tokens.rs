@@ -13,10 +13,7 @@ impl Latchkey {
         // process instead of a Secret Service session. (The store knows nothing of the
         // agent; the agent reads the store.)
         validate_name(name).ok()?;
-        #[cfg(unix)]
-        return crate::agent::ask(&self.paths, name, self.store.state(name).tokens_id?, min_valid);
-        #[cfg(not(unix))]
-        None
+        crate::agent::ask(&self.paths, name, self.store.state(name).tokens_id?, min_valid)
     }
 
     /// A token valid for at least `min_valid` seconds, renewing if needed (never more

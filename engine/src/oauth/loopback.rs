@@ -224,10 +224,15 @@ mod tests {
         let client = std::thread::spawn(move || {
             // An idle connection and a huge request line do not hold the real one up.
             let idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            // Connected before the real callback, so the listener is surely there.
+            let mut line = b"GET /callback?code=x&state=".to_vec();
+            line.extend(std::iter::repeat_n(b'a', 16 << 20));
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
             let huge = std::thread::spawn(move || {
-                let mut line = b"GET /callback?code=x&state=".to_vec();
-                line.extend(std::iter::repeat_n(b'a', 16 << 20));
-                send(port, &line)
+                let _ = stream.write_all(&line);
+                let mut out = String::new();
+                let _ = stream.read_to_string(&mut out);
+                out
             });
             assert!(get(port, "/favicon.ico").starts_with("HTTP/1.1 404"));
             for forged in

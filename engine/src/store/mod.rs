@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod lock;
+pub mod parts;
 pub mod paths;
 pub mod secret;
 mod tokens;

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::store::parts::{self, Items as _};
 use crate::{Error, Result};
 
 /// A secret string: `Debug` prints `[redacted]`; read it with [`Secret::expose`].
@@ -171,23 +172,25 @@ impl Keyring {
 
     /// Read a secret; `Ok(None)` when there is none.
     pub fn get(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>> {
-        self.call(profile, kind, |entry| match entry.get_password() {
-            Ok(value) => Ok(Some(Secret(value))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(e),
+        self.call(profile, kind, |items, user| match MAX_ITEM {
+            Some(_) => parts::get(items, user).map(|v| v.map(Secret)),
+            None => items.get(user).map(|v| v.map(Secret)),
         })
     }
 
     pub fn set(&self, profile: &str, kind: SecretKind, value: &Secret) -> Result<()> {
         let value = value.0.clone();
-        self.call(profile, kind, move |entry| entry.set_password(&value))
+        self.call(profile, kind, move |items, user| match MAX_ITEM {
+            Some(max) => parts::set(items, user, &value, max),
+            None => items.set(user, &value),
+        })
     }
 
     /// Delete a secret; deleting one that is not there is fine.
     pub fn delete(&self, profile: &str, kind: SecretKind) -> Result<()> {
-        self.call(profile, kind, |entry| match entry.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(e),
+        self.call(profile, kind, |items, user| match MAX_ITEM {
+            Some(_) => parts::delete(items, user),
+            None => items.delete(user),
         })
     }
 
@@ -199,14 +202,14 @@ impl Keyring {
         &self,
         profile: &str,
         kind: SecretKind,
-        op: impl Fn(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+        op: impl Fn(&Entries, &str) -> keyring::Result<T> + Send + 'static,
     ) -> Result<T> {
         let (service, user) = (self.service.clone(), format!("{profile}/{}", kind.key()));
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("keyring".into())
             .spawn(move || {
-                let attempt = || keyring::Entry::new(&service, &user).and_then(|e| op(&e));
+                let attempt = || op(&Entries { service: &service }, &user);
                 let result = match attempt() {
                     Err(err) if service_vanished(&err) => {
                         tracing::warn!("the keyring service went away during a call; trying once more");
@@ -225,6 +228,44 @@ impl Keyring {
                 self.timeout.as_secs_f32()
             ))),
         }
+    }
+}
+
+/// The most one keyring item may hold, in UTF-16 units; longer secrets are kept in parts
+/// ([`parts`]). Windows Credential Manager takes 2,560 bytes per credential, stored as
+/// UTF-16 (1,280 units); the rest is headroom. The Secret Service and the Keychain have no
+/// such limit: one item, as always.
+const MAX_ITEM: Option<usize> = if cfg!(windows) { Some(1200) } else { None };
+
+/// The keyring entries of one service, item by item.
+struct Entries<'a> {
+    service: &'a str,
+}
+
+impl parts::Items for Entries<'_> {
+    type Error = keyring::Error;
+
+    fn get(&self, user: &str) -> keyring::Result<Option<String>> {
+        match keyring::Entry::new(self.service, user)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn set(&self, user: &str, value: &str) -> keyring::Result<()> {
+        keyring::Entry::new(self.service, user)?.set_password(value)
+    }
+
+    fn delete(&self, user: &str) -> keyring::Result<()> {
+        match keyring::Entry::new(self.service, user)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn incomplete(&self, what: String) -> keyring::Error {
+        keyring::Error::PlatformFailure(what.into())
     }
 }
 

@@ -33,12 +33,17 @@ fn plain_exec_in_handler_entry(app: &AppHandle) {
 }
 
 pub fn register(app: &AppHandle) {
-    #[cfg(target_os = "linux")]
+    // A package installs the scheme handler; a build run from a checkout must register
+    // itself: a .desktop file under $XDG_DATA_HOME on Linux, HKCU\Software\Classes on
+    // Windows. macOS takes schemes only from the app bundle's Info.plist (the bundler
+    // writes it from tauri.conf.json).
+    #[cfg(any(target_os = "linux", windows))]
     if !installed_from_package() {
-        // A package installs the scheme handler; a build run from a checkout must
-        // register itself (writes a .desktop file under $XDG_DATA_HOME).
         match app.deep_link().register_all() {
+            #[cfg(target_os = "linux")]
             Ok(()) => plain_exec_in_handler_entry(app),
+            #[cfg(windows)]
+            Ok(()) => tracing::info!("latchkey:// registered for this user"),
             Err(err) => tracing::warn!("could not register the latchkey:// scheme: {err}"),
         }
     }
@@ -83,4 +88,17 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
 #[cfg(target_os = "linux")]
 fn installed_from_package() -> bool {
     std::env::current_exe().map(|exe| exe.starts_with("/usr/")).unwrap_or(false)
+}
+
+/// The installers (NSIS, MSI) register the scheme for the installed app; a build run from
+/// anywhere else registers itself.
+#[cfg(windows)]
+fn installed_from_package() -> bool {
+    let installed = |var| std::env::var_os(var).map(std::path::PathBuf::from);
+    let exe = std::env::current_exe().ok();
+    ["LOCALAPPDATA", "ProgramFiles"].into_iter().filter_map(installed).any(|dir| {
+        exe.as_ref().is_some_and(|exe| {
+            exe.starts_with(dir.join("Latchkey")) || exe.starts_with(dir.join("Programs").join("Latchkey"))
+        })
+    })
 }

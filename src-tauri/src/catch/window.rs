@@ -10,6 +10,8 @@
 //! ID in `webviews/NAME/current`) and deletes the old ones: WebKit keeps a context's
 //! cookies in its network process, so deleting the files of a directory still in use
 //! would not log anyone out, while a new directory is a new, empty context for certain.
+//! (WebView2 on Windows takes the directory as its user data folder; WKWebView on macOS
+//! gets a data store named for it.)
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -91,6 +93,16 @@ fn host_of(url: &Url) -> String {
     }
 }
 
+/// The macOS data store of a browser data directory: its path's SHA-256, cut to 16 bytes.
+#[cfg(target_os = "macos")]
+fn store_identifier(dir: &std::path::Path) -> [u8; 16] {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(dir.to_string_lossy().as_bytes());
+    let mut id = [0; 16];
+    id.copy_from_slice(&digest[..16]);
+    id
+}
+
 pub fn open(
     app: &AppHandle,
     profile: &str,
@@ -110,9 +122,15 @@ pub fn open(
     // Until the server's page is there, the title says where the window is going.
     let first_title = format!("Connecting to {}… — Sign in — {profile}", host_of(&authorize_url));
     let (title_app, title_label, title_profile) = (app.clone(), label.clone(), profile.to_string());
-    let window = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(authorize_url))
+    let builder = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(authorize_url))
         .title(first_title)
-        .inner_size(720.0, 760.0)
+        .inner_size(720.0, 760.0);
+    // WKWebView has no data directories: on macOS (14 and later) a data store named for
+    // the directory keeps the profile's cookies apart in the same way; a new directory
+    // after Forget is a new store. (Before 14 macOS shares one store: docs/platforms.md.)
+    #[cfg(target_os = "macos")]
+    let builder = builder.data_store_identifier(store_identifier(&data_dir));
+    let window = builder
         .data_directory(data_dir)
         .on_page_load(move |_, payload| {
             // The host of the page shown now, wherever the server's pages lead.

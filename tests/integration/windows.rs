@@ -1,0 +1,93 @@
+//! Windows, as far as this Linux machine can go: the Windows build of the CLI (MinGW)
+//! runs under Wine against the real test server, with its secrets in Wine's Credential
+//! Manager and its token agent on a named pipe. The tokens are JWT-sized (1.6 KB), so the
+//! token set is longer than one Windows credential holds and goes through the keyring's
+//! parts layout (engine/src/store/parts.rs) on every write.
+//!
+//! Ignored by default: `make test-windows` (scripts/test-windows) builds the exe and runs
+//! this with `LATCHKEY_WINDOWS_BIN` naming it.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::support::{describe, Cli, TestServer, User};
+
+fn windows_cli() -> Cli {
+    let exe = std::env::var_os("LATCHKEY_WINDOWS_BIN").expect("LATCHKEY_WINDOWS_BIN: the Windows latchkey.exe");
+    Cli::on_windows(exe.into())
+}
+
+#[test]
+#[ignore = "needs the Windows build and Wine: make test-windows"]
+fn the_windows_cli_signs_in_renews_serves_and_signs_out() {
+    let server = TestServer::start_generic(&[("TESTSERVER_LONG_TOKENS", "1")]);
+    let cli = windows_cli();
+    let client = server.create_client(3600, &[&server.callback_uri()]);
+    cli.add_by_hand(
+        "win",
+        &server.url("/o/authorize/"),
+        &server.url("/o/token/"),
+        &client,
+        &[
+            "--revoke-url",
+            &server.url("/o/revoke_token/"),
+            "--scopes",
+            "read",
+            "--redirect-uri",
+            &server.callback_uri(),
+        ],
+    );
+    // The client secret went to the Credential Manager and comes back from it.
+    let exported = cli.ok(&["export", "ocarina-config", "win", "--with-secret"], "");
+    assert!(exported.contains(&client.secret), "the secret did not come back from the keyring: {exported}");
+
+    let login = cli.login_paste("win", &User::new());
+    assert!(login.status.success(), "login: {}", describe(&login));
+    let first = cli.ok(&["token", "win"], "").trim().to_string();
+    assert!(first.len() > 1500, "not a long token: {} characters", first.len());
+    assert!(server.is_active(&client, &first), "the token handed out is not the server's");
+
+    // A renewal the server rotates, stored in parts again (the other slot), and read back.
+    let renewed = cli.ok(&["token", "win", "--min-valid", "7200"], "").trim().to_string();
+    assert_ne!(renewed, first);
+    assert!(server.is_active(&client, &renewed));
+    assert!(!server.is_active(&client, &first), "the old token is still active");
+    assert_eq!(server.grant_count(&client.id, "refresh_token/200"), 1);
+    assert_eq!(cli.ok(&["token", "win"], "").trim(), renewed, "the keyring gave back another token");
+    let status = cli.ok(&["status", "win"], "");
+    assert!(status.contains("win"), "{status}");
+
+    // The token agent on its named pipe answers `token` with the keyring out of reach.
+    let mut agent = cli
+        .command()
+        .args(["agent", "--no-notify"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    let mut lines = BufReader::new(agent.stderr.take().unwrap());
+    while !said.contains("serving") {
+        let mut line = String::new();
+        assert!(lines.read_line(&mut line).unwrap() > 0, "the agent ended: {said}");
+        said.push_str(&line);
+    }
+    assert!(said.contains(r"\\.\pipe\latchkey"), "not on a named pipe: {said}");
+    let served = cli.command().args(["token", "win"]).env("LATCHKEY_KEYRING_TIMEOUT_MS", "0").output().unwrap();
+    assert!(served.status.success(), "the agent did not answer: {}", describe(&served));
+    assert_eq!(String::from_utf8_lossy(&served.stdout).trim(), renewed);
+    let second = cli.command().args(["agent", "--no-notify"]).output().unwrap();
+    assert!(!second.status.success(), "a second agent started: {}", describe(&second));
+    let _ = agent.kill();
+    let _ = agent.wait();
+
+    // Sign out revokes at the server; remove deletes the profile and its secrets.
+    cli.ok(&["logout", "win"], "");
+    assert!(!server.is_active(&client, &renewed), "logout did not revoke the token");
+    let gone = cli.run(&["token", "win"], "");
+    assert_eq!(gone.status.code(), Some(3), "a token after logout: {}", describe(&gone));
+    cli.ok(&["profile", "remove", "win"], "y\n");
+    let none = cli.run(&["export", "ocarina-config", "win", "--with-secret"], "");
+    assert!(!none.status.success(), "the profile outlived its removal: {}", describe(&none));
+}

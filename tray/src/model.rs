@@ -1,0 +1,138 @@
+//! The tray's menu as data: one submenu per profile with its status and actions, then
+//! Open / Start at login / Quit — each status in the window's own words
+//! ([`latchkey::desktop::status`]). Drawn by [`crate::linux`] (a StatusNotifierItem over
+//! D-Bus) and [`crate::native`] (the Windows notification area, the macOS menu bar), so
+//! what the menu says and does is written once.
+
+use std::sync::Arc;
+
+use latchkey::desktop::autostart::Autostart;
+use latchkey::desktop::status as tray_status;
+use latchkey::renewal::worker::Renewer;
+use latchkey::Latchkey;
+
+use crate::{clipboard, desktop_app};
+
+/// What a menu entry does when chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    SignIn(String),
+    Refresh(String),
+    CopyToken(String),
+    Open,
+    ToggleStartAtLogin,
+    Quit,
+}
+
+/// One line of the menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Item { label: String, enabled: bool, action: Action },
+    Check { label: String, enabled: bool, checked: bool, action: Action },
+    Sub { label: String, entries: Vec<Entry> },
+    Separator,
+}
+
+fn item(label: &str, enabled: bool, action: Action) -> Entry {
+    Entry::Item { label: label.into(), enabled, action }
+}
+
+pub struct LatchkeyTray {
+    pub engine: Arc<Latchkey>,
+    pub renewer: Renewer,
+    pub autostart: Option<Autostart>,
+}
+
+impl LatchkeyTray {
+    /// Whether a profile needs the person (the icon changes).
+    pub fn attention(&self) -> bool {
+        tray_status::needs_attention(&self.engine)
+    }
+
+    pub fn tooltip(&self) -> &'static str {
+        tray_status::tooltip(self.attention())
+    }
+
+    /// The menu as it should look now.
+    pub fn menu(&self) -> Vec<Entry> {
+        let live = self.renewer.live();
+        let mut entries: Vec<Entry> = tray_status::tray_lines(&self.engine, Some(&live))
+            .into_iter()
+            .map(|line| Entry::Sub {
+                label: line.text.clone(),
+                entries: vec![
+                    item("Sign in again", true, Action::SignIn(line.name.clone())),
+                    item("Refresh now", line.signed_in, Action::Refresh(line.name.clone())),
+                    item("Copy token", line.signed_in, Action::CopyToken(line.name.clone())),
+                ],
+            })
+            .collect();
+        entries.extend([
+            Entry::Separator,
+            item("Open Latchkey", true, Action::Open),
+            Entry::Check {
+                label: "Start at login".into(),
+                enabled: self.autostart.is_some(),
+                checked: self.autostart.as_ref().is_some_and(Autostart::is_enabled),
+                action: Action::ToggleStartAtLogin,
+            },
+            Entry::Separator,
+            item("Quit", true, Action::Quit),
+        ]);
+        entries
+    }
+
+    /// Do what an entry (or a click on the icon: [`Action::Open`]) asks.
+    pub fn perform(&self, action: &Action) {
+        match action {
+            Action::SignIn(name) => desktop_app::sign_in(name),
+            Action::Refresh(name) => self.renewer.renew_now(name),
+            Action::CopyToken(name) => copy_token(&self.engine, name),
+            Action::Open => desktop_app::open(),
+            Action::ToggleStartAtLogin => toggle_autostart(self.autostart.as_ref()),
+            Action::Quit => quit(self.renewer.clone()),
+        }
+    }
+}
+
+fn copy_token(engine: &Arc<Latchkey>, name: &str) {
+    // Off the menu's thread: this may read the keyring or renew.
+    let (engine, name) = (engine.clone(), name.to_string());
+    std::thread::spawn(move || match engine.token(&name, None) {
+        Ok((tokens, _)) => match clipboard::copy(tokens.access_token.expose()) {
+            Ok(()) => tracing::info!(profile = %name, "token copied"),
+            Err(e) => tracing::warn!(profile = %name, "cannot copy the token: {e}"),
+        },
+        Err(e) => {
+            tracing::warn!(profile = %name, "cannot copy a token: {e}");
+            latchkey::desktop::notify::show("Latchkey", &format!("No token to copy for {name}: {e}"));
+        }
+    });
+}
+
+fn toggle_autostart(autostart: Option<&Autostart>) {
+    let Some(autostart) = autostart else { return };
+    let result = match (autostart.is_enabled(), std::env::current_exe()) {
+        (true, _) => autostart.disable(),
+        (false, Ok(me)) => autostart.enable(&me),
+        (false, Err(e)) => return tracing::warn!("cannot find this program to start at login: {e}"),
+    };
+    match result {
+        Ok(()) => tracing::info!(enabled = autostart.is_enabled(), "start at login changed"),
+        Err(e) => tracing::warn!("cannot change start at login: {e}"),
+    }
+}
+
+/// Quit, after any renewal in flight has been stored (see [`Renewer::stop`]).
+pub fn quit(renewer: Renewer) {
+    std::thread::spawn(move || stop_and_exit(&renewer, "quit from the tray menu"));
+}
+
+/// Store what is in flight, then end the process.
+pub fn stop_and_exit(renewer: &Renewer, why: &str) -> ! {
+    if !renewer.stop(std::time::Duration::from_secs(60)) {
+        tracing::warn!("a renewal is still running after a minute; stopping anyway");
+    }
+    tracing::info!("{why}: stopped");
+    std::process::exit(0);
+}
