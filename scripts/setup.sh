@@ -19,6 +19,10 @@ APT_PACKAGES=(
   gnome-keyring libsecret-tools
   # test servers (Keycloak: a Java server distribution from Maven Central)
   python3 python3-venv unzip
+  # Windows and macOS from here (scripts/cross-env, docs/platforms.md): Debian's Rust with
+  # its std source (no other target's std can be downloaded), MinGW to link Windows
+  # builds, Wine to run them; procps for the leftover-process check
+  rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64 procps
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
