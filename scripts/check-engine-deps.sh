@@ -6,13 +6,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 gui='^(tauri|tauri-[a-z-]+|wry|tao|gtk|gtk-sys|gdk|gdk-sys|gdkx11|webkit2gtk|webkit2gtk-sys|javascriptcore-rs|cairo-rs|pango|atk|soup3|libappindicator|muda|tray-icon)$'
 fail=0
-check() { # PACKAGE PATTERN WHAT
-  local found
-  found=$(cargo tree -p "$1" -e normal --prefix none --format '{p}' | awk '{print $1}' | sort -u | grep -E "$2" || true)
+# On Windows and macOS the tray draws its icon with tray-icon and tao, which call the
+# system's own tray and menu API: a GUI crate, but still no webview.
+webview='^(tauri|tauri-runtime[a-z-]*|tauri-plugin[a-z-]*|tauri-build|wry|webview2-com|webview2-com-sys|webkit2gtk|webkit2gtk-sys|objc2-web-kit)$'
+check() { # PACKAGE PATTERN WHAT [TARGET]
+  local found target=${4:-}
+  local flags=(-p "$1" -e normal)
+  [ -n "$target" ] && flags+=(--target "$target")
+  found=$(cargo tree "${flags[@]}" --prefix none --format '{p}' | awk '{print $1}' | sort -u | grep -E "$2" || true)
   if [ -n "$found" ]; then
     for crate in $found; do
-      echo "check-engine-deps: $1 depends on $crate ($3); the path:" >&2
-      cargo tree -p "$1" -e normal -i "$crate" --depth 6 >&2 || true
+      echo "check-engine-deps: $1 ${target:+(for $target) }depends on $crate ($3); the path:" >&2
+      cargo tree "${flags[@]}" -i "$crate" --depth 6 >&2 || true
     done
     fail=1
   fi
@@ -21,4 +26,8 @@ check latchkey-engine "$gui" "a GUI crate"
 check latchkey-engine '^(clap|clap_builder|clap_complete|clap_mangen)$' "the CLI's argument parser"
 check latchkey-tray "$gui" "a GUI crate"
 check latchkey-tray '^(clap|clap_builder)$' "the CLI's argument parser"
+for target in x86_64-pc-windows-msvc aarch64-apple-darwin; do
+  check latchkey-engine "$gui" "a GUI crate" "$target"
+  check latchkey-tray "$webview" "a webview" "$target"
+done
 exit $fail

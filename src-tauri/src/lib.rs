@@ -5,7 +5,7 @@
 //! starts it when it is not running, and exits when its window closes, so nothing with
 //! WebKit in it stays resident and there is no second tray, renewal loop or hand-over.
 //!
-//! This crate is glue. It owns windows, the tray, deep links and IPC; everything about
+//! This crate is glue. It owns windows, deep links and IPC; everything about
 //! OAuth is in the `latchkey` engine crate, called from one-line commands. The
 //! single-instance plugin is registered first so a second launch (for example the OS
 //! handing us `latchkey://callback?...`) reaches this process instead of starting

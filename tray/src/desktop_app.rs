@@ -38,7 +38,7 @@ fn start(args: &[&str]) {
         }
         Err(e) => {
             tracing::error!(app = %bin.display(), "cannot start the Latchkey app: {e}");
-            latchkey::desktop::notify::show(
+            crate::notify::show(
                 "Latchkey",
                 &format!("Cannot open the Latchkey window: {e}. Is latchkey-desktop installed?"),
             );

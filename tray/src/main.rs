@@ -19,6 +19,7 @@ mod logging;
 mod model;
 #[cfg(not(target_os = "linux"))]
 mod native;
+mod notify;
 mod run;
 
 const USAGE: &str = "\

@@ -105,7 +105,7 @@ fn copy_token(engine: &Arc<Latchkey>, name: &str) {
         },
         Err(e) => {
             tracing::warn!(profile = %name, "cannot copy a token: {e}");
-            latchkey::desktop::notify::show("Latchkey", &format!("No token to copy for {name}: {e}"));
+            crate::notify::show("Latchkey", &format!("No token to copy for {name}: {e}"));
         }
     });
 }

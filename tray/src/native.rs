@@ -31,7 +31,14 @@ enum Message {
 
 /// Run the tray until the person quits or the session ends. Never returns.
 pub fn show(tray: LatchkeyTray, redraw: Redraw) -> ! {
-    let event_loop = EventLoopBuilder::<Message>::with_user_event().build();
+    #[allow(unused_mut)]
+    let mut event_loop = EventLoopBuilder::<Message>::with_user_event().build();
+    // A menu-bar item only: no Dock icon, no menu bar of its own.
+    #[cfg(target_os = "macos")]
+    tao::platform::macos::EventLoopExtMacOS::set_activation_policy(
+        &mut event_loop,
+        tao::platform::macos::ActivationPolicy::Accessory,
+    );
     let proxy = Mutex::new(event_loop.create_proxy());
     let _ = redraw.set(Box::new(move || {
         let _ = proxy.lock().map(|p| p.send_event(Message::Changed));

@@ -31,7 +31,7 @@ impl RenewalEvents for Events {
     fn attention(&self, what: &Attention) {
         let (title, body) = latchkey::desktop::notify::words(what);
         tracing::info!("notification: {title}: {body}");
-        latchkey::desktop::notify::show(&title, &body);
+        crate::notify::show(&title, &body);
     }
 }
 

@@ -5,7 +5,10 @@
 //! suspend if the time has passed, and wakes us if the clock is set), an `eventfd` that
 //! other threads poke, and `inotify` on the store's directories (the CLI may have
 //! renewed). Between events the thread is blocked in the kernel: no wake-ups.
-//! Elsewhere a channel timeout, capped at a minute so a wall-clock jump is noticed.
+//! Elsewhere the system's file watcher (notify: ReadDirectoryChangesW on Windows, FSEvents
+//! on macOS) and pokes arrive on one channel, whose wait is capped at a minute so a wall
+//! clock that was set, or a machine that slept, is noticed (the wall and monotonic clocks
+//! disagree).
 
 use std::path::Path;
 
@@ -130,37 +133,103 @@ mod imp {
     use std::path::Path;
     use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
     use std::sync::{Arc, Mutex};
-    use std::time::Duration;
+    use std::time::{Duration, Instant, SystemTime};
 
     use super::Wake;
 
+    /// The longest sleep: a clock set (or a machine that slept) is noticed within it.
+    const LONGEST: Duration = Duration::from_secs(60);
+    /// How far the wall clock may drift from the monotonic one before it counts as set.
+    const JUMP: Duration = Duration::from_secs(5);
+
+    enum News {
+        Poke,
+        Files(Vec<String>),
+    }
+
     pub struct Waiter {
-        rx: Mutex<Receiver<()>>,
+        rx: Mutex<Receiver<News>>,
+        /// The system's file watcher (ReadDirectoryChangesW, FSEvents); `None` if it
+        /// could not start, and then every wake re-reads the store.
+        watcher: Option<notify::RecommendedWatcher>,
     }
 
     #[derive(Clone)]
-    pub struct Poker(Arc<Mutex<Sender<()>>>);
+    pub struct Poker(Arc<Mutex<Sender<News>>>);
 
     impl Poker {
         pub fn poke(&self) {
-            let _ = self.0.lock().map(|tx| tx.send(()));
+            let _ = self.0.lock().map(|tx| tx.send(News::Poke));
         }
     }
 
     impl Waiter {
-        pub fn new(_watch: &[&Path]) -> std::io::Result<(Self, Poker)> {
+        pub fn new(watch: &[&Path]) -> std::io::Result<(Self, Poker)> {
+            use notify::Watcher as _;
             let (tx, rx) = channel();
-            Ok((Self { rx: Mutex::new(rx) }, Poker(Arc::new(Mutex::new(tx)))))
+            let files = Mutex::new(tx.clone());
+            let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                if let Ok(event) = event {
+                    let names = event
+                        .paths
+                        .iter()
+                        .filter_map(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_string))
+                        .collect();
+                    let _ = files.lock().map(|tx| tx.send(News::Files(names)));
+                }
+            })
+            .map_err(|e| tracing::warn!("no file watcher ({e}): renewals by other programs are seen within a minute"))
+            .ok();
+            for dir in watch {
+                std::fs::create_dir_all(dir)?;
+                if let Some(w) = &mut watcher {
+                    if let Err(e) = w.watch(dir, notify::RecursiveMode::NonRecursive) {
+                        tracing::warn!("cannot watch {}: {e}", dir.display());
+                    }
+                }
+            }
+            Ok((Self { rx: Mutex::new(rx), watcher }, Poker(Arc::new(Mutex::new(tx)))))
         }
 
+        /// Block until `due` (Unix seconds, wall clock), a poke, a file change, or a minute
+        /// (to notice a clock that was set, or a machine that slept).
         pub fn wait(&self, due: Option<u64>) -> Vec<Wake> {
             let now = crate::clock::now_secs();
-            let wait = due.map(|d| d.saturating_sub(now)).unwrap_or(60).min(60);
-            match self.rx.lock().expect("waiter").recv_timeout(Duration::from_secs(wait)) {
-                Ok(()) => vec![Wake::Poked],
-                Err(RecvTimeoutError::Timeout) => vec![Wake::Due, Wake::Files(Vec::new())],
-                Err(RecvTimeoutError::Disconnected) => vec![Wake::ClockChanged],
+            let wait = due.map_or(LONGEST, |d| Duration::from_secs(d.saturating_sub(now)).min(LONGEST));
+            let (start, wall) = (Instant::now(), SystemTime::now());
+            let rx = self.rx.lock().expect("waiter");
+            let mut wakes = Vec::new();
+            let mut files: Vec<String> = Vec::new();
+            let mut take = |news: News, wakes: &mut Vec<Wake>| match news {
+                News::Poke if !wakes.contains(&Wake::Poked) => wakes.push(Wake::Poked),
+                News::Poke => {}
+                News::Files(names) => files.extend(names),
+            };
+            match rx.recv_timeout(wait) {
+                Ok(news) => {
+                    take(news, &mut wakes);
+                    while let Ok(more) = rx.try_recv() {
+                        take(more, &mut wakes);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
             }
+            if !files.is_empty() {
+                wakes.push(Wake::Files(files));
+            } else if self.watcher.is_none() && wakes.is_empty() {
+                // Without a watcher, assume anything changed.
+                wakes.push(Wake::Files(vec!["profiles.toml".into()]));
+            }
+            let walked = SystemTime::now().duration_since(wall).unwrap_or_default();
+            let ran = start.elapsed();
+            if walked.abs_diff(ran) > JUMP || SystemTime::now() < wall {
+                wakes.push(Wake::ClockChanged);
+            }
+            if due.is_some_and(|d| crate::clock::now_secs() >= d) {
+                wakes.push(Wake::Due);
+            }
+            wakes
         }
     }
 }
@@ -170,4 +239,44 @@ pub use imp::{Poker, Waiter};
 /// Build a waiter watching `dirs`.
 pub fn waiter(dirs: &[&Path]) -> std::io::Result<(Waiter, Poker)> {
     Waiter::new(dirs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_written_in_a_watched_dir_wakes_the_waiter_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let (waiter, _poker) = waiter(&[dir.path()]).unwrap();
+        let path = dir.path().join("majora.json");
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            std::fs::write(path, b"{}").unwrap();
+        });
+        let far = crate::clock::now_secs() + 3600;
+        let mut seen = Vec::new();
+        // A watcher may report a write as more than one event; wait until the name shows.
+        for _ in 0..20 {
+            for wake in waiter.wait(Some(far)) {
+                if let Wake::Files(names) = wake {
+                    seen.extend(names);
+                }
+            }
+            if seen.iter().any(|n| n == "majora.json") {
+                break;
+            }
+        }
+        writer.join().unwrap();
+        assert!(seen.iter().any(|n| n == "majora.json"), "{seen:?}");
+    }
+
+    #[test]
+    fn a_poke_wakes_the_waiter_and_a_past_due_time_is_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let (waiter, poker) = waiter(&[dir.path()]).unwrap();
+        poker.poke();
+        assert!(waiter.wait(Some(crate::clock::now_secs() + 3600)).contains(&Wake::Poked));
+        assert!(waiter.wait(Some(crate::clock::now_secs().saturating_sub(5))).contains(&Wake::Due));
+    }
 }

@@ -353,6 +353,13 @@ mod tests {
     use crate::store::secret::{MemorySecrets, Secret};
     use crate::store::{Store, TokenSet};
 
+    /// A store's directory for one test. On Windows it is left behind: the renewal loop's
+    /// file watcher still holds it open when the test ends (the loop is never joined), and
+    /// Windows (Wine, too) cannot remove a directory a process has open.
+    fn store_dir() -> tempfile::TempDir {
+        tempfile::Builder::new().prefix("latchkey-worker-").disable_cleanup(cfg!(windows)).tempdir().unwrap()
+    }
+
     #[derive(Default)]
     struct Seen {
         notes: Mutex<Vec<Attention>>,
@@ -385,7 +392,7 @@ mod tests {
 
     #[test]
     fn a_keyring_that_goes_away_is_retried_with_backoff_not_in_a_busy_loop() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = store_dir();
         let paths = Paths::in_dir(dir.path().to_path_buf());
         let secrets = Arc::new(MemorySecrets::default());
         let engine = Arc::new(Latchkey::with_store(Store::with_secrets(&paths, secrets.clone()), paths));
@@ -423,7 +430,7 @@ mod tests {
     /// 3,000 s into a 3,600 s life: past the 75 % mark, so due now.
     fn due_by_the_engines_clock() -> (tempfile::TempDir, Arc<Latchkey>, Arc<crate::oauth::http::scripted::Script>) {
         const T0: u64 = 1_900_000_000;
-        let dir = tempfile::tempdir().unwrap();
+        let dir = store_dir();
         let paths = Paths::in_dir(dir.path().to_path_buf());
         let script = Arc::new(crate::oauth::http::scripted::Script::default());
         let engine = Latchkey::with_store(Store::with_secrets(&paths, Arc::new(MemorySecrets::default())), paths)

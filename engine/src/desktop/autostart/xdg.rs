@@ -1,10 +1,5 @@
-//! Start at login: an XDG autostart entry (`$XDG_CONFIG_HOME/autostart/*.desktop`) that
-//! starts `latchkey-tray`.
-//!
-//! Why not the desktop app's autostart plugin: it can only start the app itself, and the
-//! app links GTK and WebKit — over 100 MB resident all day for a tray icon. What should
-//! run from login is the lean tray (engine only, a few MB), which opens the app's window
-//! on demand. The entry is the freedesktop standard every Linux desktop reads.
+//! Start at login on Linux: an XDG autostart entry (`$XDG_CONFIG_HOME/autostart/*.desktop`)
+//! that starts `latchkey-tray`, the freedesktop standard every Linux desktop reads.
 
 use std::path::{Path, PathBuf};
 
@@ -73,18 +68,12 @@ impl Autostart {
 
     /// Write the entry so `tray` starts at login.
     pub fn enable(&self, tray: &Path) -> Result<()> {
-        std::fs::create_dir_all(&self.dir).map_err(|source| Error::ConfigWrite { path: self.dir.clone(), source })?;
-        crate::store::config::write_atomic(&self.path(), entry(tray).as_bytes())
+        super::write_file(&self.dir, &self.path(), &entry(tray))
     }
 
     /// Remove the entry (nothing to do if there is none).
     pub fn disable(&self) -> Result<()> {
-        match std::fs::remove_file(self.path()) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(Error::ConfigWrite { path: self.path(), source: e })
-            }
-            _ => Ok(()),
-        }
+        super::remove_file(&self.path())
     }
 }
 
