@@ -50,7 +50,7 @@ impl LatchkeyTray {
     }
 
     pub fn tooltip(&self) -> &'static str {
-        tray_status::tooltip(self.attention())
+        tray_status::tooltip(&self.engine)
     }
 
     /// The menu as it should look now.

@@ -143,10 +143,20 @@ pub fn needs_attention(engine: &Latchkey) -> bool {
         .unwrap_or(false)
 }
 
-/// The tooltip that goes with [`needs_attention`].
-pub fn tooltip(attention: bool) -> &'static str {
-    if attention {
+/// The tray's tooltip: whether something needs the person, else whether there is
+/// anything to keep fresh at all ("all fresh" only when some profile is signed in).
+pub fn tooltip(engine: &Latchkey) -> &'static str {
+    let rows = engine.status(None).unwrap_or_default();
+    tooltip_for(&rows.iter().map(|r| r.status).collect::<Vec<_>>())
+}
+
+fn tooltip_for(statuses: &[Status]) -> &'static str {
+    if statuses.iter().any(|s| matches!(s, Status::NeedsSignIn | Status::Failing)) {
         "Latchkey: something needs you"
+    } else if statuses.is_empty() {
+        "Latchkey: no servers added yet"
+    } else if statuses.iter().all(|s| *s == Status::SignedOut) {
+        "Latchkey: not signed in anywhere yet"
     } else {
         "Latchkey: all fresh"
     }
@@ -165,6 +175,14 @@ pub fn clock(unix: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tooltip_says_all_fresh_only_with_something_signed_in() {
+        assert_eq!(tooltip_for(&[]), "Latchkey: no servers added yet");
+        assert_eq!(tooltip_for(&[Status::SignedOut]), "Latchkey: not signed in anywhere yet");
+        assert_eq!(tooltip_for(&[Status::SignedOut, Status::SignedIn]), "Latchkey: all fresh");
+        assert_eq!(tooltip_for(&[Status::SignedIn, Status::NeedsSignIn]), "Latchkey: something needs you");
+    }
     use crate::profile::{PresetKind, RedirectMode};
 
     const AT: u64 = 1_800_000_000;
