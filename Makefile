@@ -60,11 +60,12 @@ test-ui:
 	npm --prefix ui run build --silent
 	npm --prefix ui test --silent
 
-# The crash soak (hundreds of kill -9 during keyring calls) gets a keyring session of its
-# own, so whatever it does to the daemon cannot reach the other tests.
+# The crash soak (hundreds of kill -9 during keyring calls) and the tests that freeze the
+# keyring daemon get a keyring session of their own, one test at a time, so whatever they
+# do to the daemon cannot reach the other tests.
 test-engine:
-	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey-ipc -p latchkey -p latchkey-tray --no-fail-fast -- --skip crash_soak::
-	tests/support/with-keyring cargo test -p latchkey --test integration crash_soak::
+	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey-ipc -p latchkey -p latchkey-tray --no-fail-fast -- --skip crash_soak:: --skip keyring_frozen::
+	tests/support/with-keyring cargo test -p latchkey --test integration -- --test-threads=1 crash_soak:: keyring_frozen::
 
 test-e2e: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e --no-fail-fast -- --test-threads=1

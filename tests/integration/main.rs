@@ -20,6 +20,8 @@ mod crash_soak;
 mod faults;
 mod keycloak;
 mod keyring_faults;
+#[cfg(unix)] // SIGSTOP to the keyring daemon; run apart (make test-engine)
+mod keyring_frozen;
 mod keyring_store;
 mod ocarina_sync;
 mod oidc_provider;
