@@ -21,7 +21,7 @@ desktop: ui
 	$(CARGO_DESKTOP)
 
 cli:
-	cargo build -p latchkey
+	cargo build -p latchkey-cli
 
 run: desktop cli
 	$(DESKTOP_BIN)
@@ -64,8 +64,8 @@ test-ui:
 # keyring daemon get a keyring session of their own, one test at a time, so whatever they
 # do to the daemon cannot reach the other tests.
 test-engine:
-	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey-ipc -p latchkey -p latchkey-tray --no-fail-fast -- --skip crash_soak:: --skip keyring_frozen::
-	tests/support/with-keyring cargo test -p latchkey --test integration -- --test-threads=1 crash_soak:: keyring_frozen::
+	tests/support/with-keyring cargo test -p latchkey-engine -p latchkey-ipc -p latchkey-cli -p latchkey-tray --no-fail-fast -- --skip crash_soak:: --skip keyring_frozen::
+	tests/support/with-keyring cargo test -p latchkey-cli --test integration -- --test-threads=1 crash_soak:: keyring_frozen::
 
 test-e2e: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e --no-fail-fast -- --test-threads=1
@@ -83,7 +83,7 @@ screenshots: desktop
 TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
 package: setup
 	npm --prefix ui run build --silent
-	cargo build --release -p latchkey -p latchkey-tray
+	cargo build --release -p latchkey-cli -p latchkey-tray
 	scripts/package-files target/release
 	cd src-tauri && TAURI_APP_PATH=$(CURDIR)/src-tauri TAURI_FRONTEND_PATH=$(CURDIR)/ui CI=true $(TAURI) build --bundles deb
 
@@ -102,7 +102,7 @@ bench: setup
 
 # The long crash-safety soak: kill -9 during 1,000 refreshes (the test suite runs 200).
 soak: setup
-	LATCHKEY_SOAK_CYCLES=1000 tests/support/with-keyring cargo test -p latchkey --test integration crash_soak:: -- --nocapture
+	LATCHKEY_SOAK_CYCLES=1000 tests/support/with-keyring cargo test -p latchkey-cli --test integration crash_soak:: -- --nocapture
 
 # Fuzz the parsers: 15 s per target in the test run, an hour each with `make fuzz`.
 test-fuzz:

@@ -21,8 +21,8 @@ XVFB=(xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp')
 
 say "release builds"
 npm --prefix ui run build --silent
-cargo build --release -p latchkey -p latchkey-desktop -p latchkey-tray --features latchkey-desktop/custom-protocol
-cargo build --profile profiling -p latchkey   # the same with symbols, for the profiles
+cargo build --release -p latchkey-cli -p latchkey-desktop -p latchkey-tray --features latchkey-desktop/custom-protocol
+cargo build --profile profiling -p latchkey-cli   # the same with symbols, for the profiles
 
 say "latchkey token vs oidc-token; tray idle; cold start"
 NO_AT_BRIDGE=1 "${XVFB[@]}" tests/support/with-keyring cargo bench --bench processes

@@ -5,20 +5,21 @@
 //! functions. Both shells share one store: a token fetched by one is seen by the other.
 //!
 //! ```no_run
-//! use latchkey::{store::paths::Paths, Config};
+//! use latchkey_engine::{store::paths::Paths, Config};
 //! let paths = Paths::from_env()?;
 //! let config = Config::load(&paths)?;
 //! for profile in config.profiles() {
 //!     println!("{} -> {}", profile.name, profile.server.describe());
 //! }
-//! # Ok::<(), latchkey::Error>(())
+//! # Ok::<(), latchkey_engine::Error>(())
 //! ```
 
 pub mod agent;
 pub mod clock;
 pub mod desktop;
-pub mod engine;
 pub mod error;
+pub mod front_door;
+pub mod logging;
 pub mod oauth;
 pub mod ocarina;
 pub mod preset;
@@ -26,7 +27,7 @@ pub mod profile;
 pub mod renewal;
 pub mod store;
 
-pub use engine::Latchkey;
 pub use error::{Error, ErrorCode, Result};
+pub use front_door::Latchkey;
 pub use profile::Profile;
 pub use store::config::Config;

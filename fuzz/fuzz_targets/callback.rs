@@ -5,7 +5,7 @@
 //! both the query and the fragment.
 #![no_main]
 
-use latchkey::oauth::callback::parse_callback;
+use latchkey_engine::oauth::callback::parse_callback;
 use libfuzzer_sys::fuzz_target;
 use url::Url;
 

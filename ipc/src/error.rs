@@ -2,8 +2,8 @@
 //! The engine's messages never contain secrets, so they can be shown as they are; its
 //! next steps are data, worded here for a person who has never seen a terminal. `code` is a closed union in TypeScript (bindings/IpcErrorCode.ts).
 
-use latchkey::error::NextStep;
-use latchkey::ErrorCode;
+use latchkey_engine::error::NextStep;
+use latchkey_engine::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -41,8 +41,8 @@ impl IpcError {
     }
 }
 
-impl From<latchkey::Error> for IpcError {
-    fn from(err: latchkey::Error) -> Self {
+impl From<latchkey_engine::Error> for IpcError {
+    fn from(err: latchkey_engine::Error) -> Self {
         Self {
             code: IpcErrorCode::Engine(err.kind()),
             message: err.to_string(),
@@ -52,7 +52,7 @@ impl From<latchkey::Error> for IpcError {
 }
 
 /// What to do next, for a person who has never seen a terminal: buttons and fields of
-/// this app, never a command (the CLI words the same steps in `src/cli/words.rs`).
+/// this app, never a command (the CLI words the same steps in `cli/src/commands/words.rs`).
 pub fn next_step(step: &NextStep) -> String {
     match step {
         NextStep::ChooseExistingProfile => "It may have been removed in another window; the list shows the servers \
@@ -206,10 +206,11 @@ mod tests {
 
     #[test]
     fn an_engine_error_reaches_the_window_with_its_code_and_the_windows_words() {
-        let err = IpcError::from(latchkey::Error::SignInNeeded { profile: "lab".into(), reason: "expired".into() });
+        let err =
+            IpcError::from(latchkey_engine::Error::SignInNeeded { profile: "lab".into(), reason: "expired".into() });
         assert_eq!(err.code, IpcErrorCode::Engine(ErrorCode::SignInNeeded));
         assert_eq!(err.hint.as_deref(), Some("Press \u{201c}Sign in\u{201d} on the server\u{2019}s row."));
-        let none = IpcError::from(latchkey::Error::Usage("no".into()));
+        let none = IpcError::from(latchkey_engine::Error::Usage("no".into()));
         assert_eq!(none.hint, None);
     }
 }

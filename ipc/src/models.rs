@@ -2,10 +2,10 @@
 //! (a client secret travels only from the UI to Rust, when the user pastes it).
 //! camelCase throughout; engine types that would cross in another casing are mirrored.
 
-use latchkey::desktop::status;
-use latchkey::engine::ProfileStatus;
-use latchkey::preset::Resolved;
-use latchkey::profile::{PresetKind, RedirectMode};
+use latchkey_engine::desktop::status;
+use latchkey_engine::front_door::ProfileStatus;
+use latchkey_engine::preset::Resolved;
+use latchkey_engine::profile::{PresetKind, RedirectMode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -21,7 +21,7 @@ pub struct ProfileView {
     pub requested_scopes: Vec<String>,
     /// Majora: the tasks the scope settings offer (empty for other servers).
     pub tasks: Vec<TaskChoice>,
-    pub status: latchkey::store::Status,
+    pub status: latchkey_engine::store::Status,
     /// The status in words with its tone and icon (the row's badge, the tray's line).
     pub badge: status::Badge,
     /// "Fresh until 13:40" / "Expired at 13:40", when signed in with an expiry.
@@ -34,7 +34,7 @@ pub struct ProfileView {
     pub renews_silently: bool,
     pub last_error: Option<String>,
     /// The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
-    pub last_error_code: Option<latchkey::ErrorCode>,
+    pub last_error_code: Option<latchkey_engine::ErrorCode>,
 
     pub redirect_uri: String,
     /// "Use my browser" can bring the sign-in back (a latchkey: link or a loopback port).
@@ -50,7 +50,7 @@ pub struct ProfileView {
 
 impl ProfileView {
     /// The window's view of a profile's status at `now` (Unix seconds), worded where the
-    /// tray's menu is ([`latchkey::desktop::status`]).
+    /// tray's menu is ([`latchkey_engine::desktop::status`]).
     ///
     /// Why a copy of `ProfileStatus` and not the type itself: `latchkey status --json` is
     /// snake_case for scripts and must stay so; the window's contract is camelCase. The
@@ -60,7 +60,7 @@ impl ProfileView {
         let badge = status::badge(&p, status::Activity::default(), now);
         let freshness = status::freshness(&p, now);
         let renewal = status::renewal_line(&p);
-        let can_use_browser = latchkey::profile::browser_can_return(&p.redirect_uri);
+        let can_use_browser = latchkey_engine::profile::browser_can_return(&p.redirect_uri);
         let ProfileStatus {
             name,
             preset,
@@ -146,7 +146,7 @@ pub struct ServerPreview {
     pub default_scopes: Vec<ScopeChoice>,
     /// Majora: what the user will do, each with its scopes (empty for other servers).
     pub tasks: Vec<TaskChoice>,
-    pub renewal: latchkey::profile::Renewal,
+    pub renewal: latchkey_engine::profile::Renewal,
     /// Where "Test access" starts (OpenID Connect userinfo), if the server has one.
     pub test_url: Option<String>,
 }
@@ -166,7 +166,7 @@ impl TaskChoice {
         if !preset.is_majora() {
             return Vec::new();
         }
-        latchkey::preset::MAJORA_TASKS
+        latchkey_engine::preset::MAJORA_TASKS
             .iter()
             .map(|t| TaskChoice { id: t.id, label: t.label, scopes: t.scopes, preselected: t.default })
             .collect()
@@ -183,7 +183,7 @@ pub struct ScopeChoice {
 impl From<Resolved> for ServerPreview {
     fn from(r: Resolved) -> Self {
         let explain = |s: &str| {
-            latchkey::preset::explain_majora_scope(s).unwrap_or_else(|| match s {
+            latchkey_engine::preset::explain_majora_scope(s).unwrap_or_else(|| match s {
                 "openid" => "Sign in with OpenID Connect".into(),
                 "profile" => "Your name".into(),
                 "email" => "Your email address".into(),
@@ -198,7 +198,7 @@ impl From<Resolved> for ServerPreview {
             revoke_url: r.server.revoke_url.as_ref().map(|u| u.to_string()),
             dynamic_registration: r.server.registration_url.is_some(),
             manual_registration_url: r.server.manual_registration_url.as_ref().map(|u| u.to_string()),
-            can_use_browser: latchkey::profile::browser_can_return(&r.redirect_uri),
+            can_use_browser: latchkey_engine::profile::browser_can_return(&r.redirect_uri),
             can_use_code: r.server.device_url.is_some(),
             redirect_uri: r.redirect_uri.to_string(),
             default_scopes: r
@@ -266,14 +266,14 @@ pub enum RegisterOutcomeView {
     /// Registered dynamically: the profile has a client id now.
     Registered { client_id: String },
     /// The server has no dynamic registration: type these into its form.
-    Manual { registration_page: Option<String>, fields: Vec<latchkey::oauth::registration::FormField> },
+    Manual { registration_page: Option<String>, fields: Vec<latchkey_engine::oauth::registration::FormField> },
 }
 
-impl From<latchkey::engine::RegisterOutcome> for RegisterOutcomeView {
-    fn from(o: latchkey::engine::RegisterOutcome) -> Self {
+impl From<latchkey_engine::front_door::RegisterOutcome> for RegisterOutcomeView {
+    fn from(o: latchkey_engine::front_door::RegisterOutcome) -> Self {
         match o {
-            latchkey::engine::RegisterOutcome::Registered { client_id } => Self::Registered { client_id },
-            latchkey::engine::RegisterOutcome::Manual { registration_page, fields } => {
+            latchkey_engine::front_door::RegisterOutcome::Registered { client_id } => Self::Registered { client_id },
+            latchkey_engine::front_door::RegisterOutcome::Manual { registration_page, fields } => {
                 Self::Manual { registration_page: registration_page.map(|u| u.to_string()), fields }
             }
         }
@@ -288,8 +288,8 @@ pub struct SignOutView {
     pub client_deleted: bool,
 }
 
-impl From<latchkey::engine::SignOutReport> for SignOutView {
-    fn from(r: latchkey::engine::SignOutReport) -> Self {
+impl From<latchkey_engine::front_door::SignOutReport> for SignOutView {
+    fn from(r: latchkey_engine::front_door::SignOutReport) -> Self {
         Self { revoked: r.revoked, client_deleted: r.client_deleted }
     }
 }
@@ -324,7 +324,7 @@ pub struct PresetChoice {
 
 impl PresetChoice {
     pub fn all() -> Vec<PresetChoice> {
-        latchkey::preset::CATALOGUE
+        latchkey_engine::preset::CATALOGUE
             .iter()
             .map(|p| PresetChoice { id: p.kind, title: p.title, description: p.description, address: p.address })
             .collect()
@@ -343,8 +343,8 @@ pub struct DeviceCodeView {
     pub expires_in: u64,
 }
 
-impl From<latchkey::engine::DeviceCode> for DeviceCodeView {
-    fn from(c: latchkey::engine::DeviceCode) -> Self {
+impl From<latchkey_engine::front_door::DeviceCode> for DeviceCodeView {
+    fn from(c: latchkey_engine::front_door::DeviceCode) -> Self {
         Self {
             verification_uri: c.verification_uri,
             verification_uri_complete: c.verification_uri_complete,

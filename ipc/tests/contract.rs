@@ -35,8 +35,8 @@ fn export(dir: &Path) {
     About::export_all_to(dir).unwrap();
     PresetChoice::export_all_to(dir).unwrap();
     IpcError::export_all_to(dir).unwrap();
-    latchkey::oauth::client::CredentialCheck::export_all_to(dir).unwrap();
-    latchkey::oauth::probe::ApiAnswer::export_all_to(dir).unwrap();
+    latchkey_engine::oauth::client::CredentialCheck::export_all_to(dir).unwrap();
+    latchkey_engine::oauth::probe::ApiAnswer::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {

@@ -15,7 +15,8 @@ mod catch;
 mod commands;
 mod environment;
 mod error;
-mod logging;
+mod events;
+use latchkey_engine::logging::{self, Logging};
 use latchkey_ipc::models;
 mod sign_in;
 mod start_at_login;
@@ -29,8 +30,8 @@ use crate::state::AppState;
 
 /// Build and run the app; returns when the user quits.
 pub fn run() {
-    let opened = latchkey::store::paths::Paths::from_env()
-        .and_then(|paths| Ok((latchkey::Latchkey::with_paths(paths.clone())?, paths)));
+    let opened = latchkey_engine::store::paths::Paths::from_env()
+        .and_then(|paths| Ok((latchkey_engine::Latchkey::with_paths(paths.clone())?, paths)));
     let (engine, paths) = match opened {
         Ok(opened) => opened,
         Err(err) => {
@@ -38,14 +39,14 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    logging::init(&paths);
+    Logging::with_file(&paths, logging::DESKTOP_LOG).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let start_hidden = args.iter().any(|a| a == "--hidden");
     let sign_in = sign_in::requested(&args);
     // The tray keeps the tokens fresh, whatever this window does: start it if it is not
     // there (`latchkey agent` counts too: it renews and answers as the tray does).
     let mut environment = environment::Environment::detect();
-    if latchkey::agent::running(&paths) {
+    if latchkey_engine::agent::running(&paths) {
         tracing::info!("another Latchkey process keeps the tokens fresh; this app is only a window");
     } else {
         environment.lean_tray_started = start_lean_tray();

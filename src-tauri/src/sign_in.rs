@@ -1,18 +1,15 @@
-//! Sign-in orchestration on the desktop: start a flow with the chosen catcher, and
-//! report the end of every flow (whichever catcher saw it) the same way.
+//! Sign-in orchestration on the desktop: start a flow with the chosen catcher. Every
+//! catcher reports the end of its flow the same way, through `events.rs`, which sits
+//! below both: a sign-in calls down into its catcher and never comes back up.
 
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::catch;
 use crate::error::{IpcError, IpcResult};
-use crate::models::{SignInFinished, SignInMethod, SignInStarted};
+use crate::events::sign_in_finished;
+use crate::models::{SignInMethod, SignInStarted};
 use crate::state::AppState;
-
-/// Event: a sign-in ended (payload [`SignInFinished`]).
-pub const FINISHED: &str = "latchkey://sign-in-finished";
-/// Event: profiles or their status changed; the UI reloads its list.
-pub const PROFILES_CHANGED: &str = "latchkey://profiles-changed";
 
 /// The profile named by `--sign-in NAME` (or `--sign-in=NAME`) among the arguments:
 /// the tray's "Sign in again", which starts the app for it.
@@ -36,7 +33,7 @@ pub fn start_in_window(app: &AppHandle, profile: String) {
     std::thread::spawn(move || {
         tracing::info!(profile = %profile, "sign-in asked for by the tray");
         if let Err(e) = start(&app, &profile, SignInMethod::Window) {
-            finish(&app, &profile, Err(e));
+            sign_in_finished(&app, &profile, Err(e));
         }
     });
 }
@@ -46,7 +43,7 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
     let state = app.state::<AppState>();
     let engine = state.engine.clone();
     let p = engine.profile(profile)?;
-    let loopback = latchkey::profile::is_loopback_redirect(&p.redirect_uri);
+    let loopback = latchkey_engine::profile::is_loopback_redirect(&p.redirect_uri);
     let authorize_url = match method {
         SignInMethod::Browser if loopback => catch::loopback::start(app, profile)?,
         SignInMethod::Window => {
@@ -77,7 +74,7 @@ fn watch_for_refusal(app: &AppHandle, profile: &str, authorize_url: url::Url) {
         let engine = app.state::<AppState>().engine.clone();
         let err = match engine.check_sign_in_request(&profile, &authorize_url) {
             Ok(()) => return,
-            Err(e @ (latchkey::Error::SignInRefused { .. } | latchkey::Error::Network { .. })) => e,
+            Err(e @ (latchkey_engine::Error::SignInRefused { .. } | latchkey_engine::Error::Network { .. })) => e,
             Err(other) => {
                 tracing::info!(profile = %profile, "could not check the sign-in request: {other}");
                 return;
@@ -90,26 +87,7 @@ fn watch_for_refusal(app: &AppHandle, profile: &str, authorize_url: url::Url) {
             if let Some(w) = app.get_webview_window(&catch::window::label(&profile)) {
                 let _ = w.destroy();
             }
-            finish(&app, &profile, Err(err.into()));
+            sign_in_finished(&app, &profile, Err(err.into()));
         }
     });
-}
-
-/// Report how a flow ended; on success also learn whose account it is (best effort).
-pub fn finish(app: &AppHandle, profile: &str, result: Result<latchkey::engine::SignedIn, IpcError>) {
-    let engine = app.state::<AppState>().engine.clone();
-    let payload = match result {
-        Ok(_) => {
-            if let Err(e) = engine.whoami(profile) {
-                tracing::info!(profile, "could not tell whose account this is: {e}");
-            }
-            SignInFinished { profile: profile.into(), ok: true, error: None }
-        }
-        Err(e) => {
-            tracing::warn!(profile, "sign-in did not finish: {}", e.message);
-            SignInFinished { profile: profile.into(), ok: false, error: Some(e) }
-        }
-    };
-    let _ = app.emit(FINISHED, payload);
-    let _ = app.emit(PROFILES_CHANGED, ());
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use latchkey::desktop::autostart::Autostart;
+use latchkey_engine::desktop::autostart::Autostart;
 
 /// `latchkey-tray` beside this program, if installed.
 pub fn lean_tray() -> Option<PathBuf> {

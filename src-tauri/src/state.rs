@@ -4,8 +4,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use latchkey::store::paths::Paths;
-use latchkey::Latchkey;
+use latchkey_engine::store::paths::Paths;
+use latchkey_engine::Latchkey;
 
 use crate::environment::Environment;
 use crate::error::IpcResult;
@@ -53,7 +53,7 @@ impl AppState {
     pub async fn run<T, F>(&self, f: F) -> IpcResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Latchkey) -> latchkey::Result<T> + Send + 'static,
+        F: FnOnce(&Latchkey) -> latchkey_engine::Result<T> + Send + 'static,
     {
         let engine = self.engine.clone();
         tauri::async_runtime::spawn_blocking(move || f(&engine))

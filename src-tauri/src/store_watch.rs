@@ -2,10 +2,10 @@
 //! the store: the engine's waiter watches the state and settings directories (inotify,
 //! no polling) and the window reloads its list, as it does after a renewal of its own.
 
-use latchkey::renewal::wakeup::{self, Wake};
+use latchkey_engine::renewal::wakeup::{self, Wake};
 use tauri::{AppHandle, Emitter, Manager};
 
-use crate::sign_in::PROFILES_CHANGED;
+use crate::events::PROFILES_CHANGED;
 use crate::state::AppState;
 
 pub fn start(app: &AppHandle) {

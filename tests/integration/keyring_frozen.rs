@@ -7,8 +7,8 @@ use crate::support;
 
 use std::time::Duration;
 
-use latchkey::agent::Agent;
-use latchkey::store::paths::Paths;
+use latchkey_engine::agent::Agent;
+use latchkey_engine::store::paths::Paths;
 use support::{describe, server, Cli, User};
 
 use crate::stop_safely::slow_profile;

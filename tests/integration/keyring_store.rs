@@ -1,8 +1,8 @@
 //! The real Secret Service (run under `tests/support/with-keyring`): a secret written
 //! through the `keyring` crate reads back, is namespaced per store, and deletes.
 
-use latchkey::store::paths::Paths;
-use latchkey::store::secret::{Keyring, Secret, SecretKind};
+use latchkey_engine::store::paths::Paths;
+use latchkey_engine::store::secret::{Keyring, Secret, SecretKind};
 
 #[test]
 fn stores_reads_and_deletes_a_secret() {

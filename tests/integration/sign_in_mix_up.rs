@@ -6,8 +6,8 @@
 
 use crate::support;
 
-use latchkey::store::paths::Paths;
-use latchkey::Latchkey;
+use latchkey_engine::store::paths::Paths;
+use latchkey_engine::Latchkey;
 use support::{describe, generic_server, Cli, TestServer, User};
 
 fn add_by_hand(cli: &Cli, server: &TestServer, name: &str) -> support::Client {

@@ -21,14 +21,15 @@ use std::time::Duration;
 
 pub const USERNAME: &str = "alice";
 
-/// The repository root (this file is shared by the root crate's tests and tests/e2e).
+/// The repository root (this file is shared by the CLI's tests in cli/, tests/e2e and
+/// the benches): the nearest folder above the package that holds `tests/server`.
 pub fn repo_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if manifest.join("tests/server").exists() {
-        manifest.to_path_buf()
-    } else {
-        manifest.join("../..")
-    }
+    manifest
+        .ancestors()
+        .find(|dir| dir.join("tests/server").is_dir())
+        .expect("the package sits inside the Latchkey repository")
+        .to_path_buf()
 }
 pub const PASSWORD: &str = "wonderland";
 
@@ -504,9 +505,9 @@ impl Cli {
     }
 
     /// The stored tokens, read straight from the keyring (as a test oracle).
-    pub fn stored_tokens(&self, name: &str) -> Option<latchkey::store::TokenSet> {
-        let paths = latchkey::store::paths::Paths::in_dir(self.config_dir());
-        latchkey::store::Store::new(&paths).tokens(name).unwrap()
+    pub fn stored_tokens(&self, name: &str) -> Option<latchkey_engine::store::TokenSet> {
+        let paths = latchkey_engine::store::paths::Paths::in_dir(self.config_dir());
+        latchkey_engine::store::Store::new(&paths).tokens(name).unwrap()
     }
 
     /// Every file under the config dir, concatenated (to grep for secrets).

@@ -15,7 +15,6 @@ mod desktop_app;
 mod icon;
 #[cfg(target_os = "linux")]
 mod linux;
-mod logging;
 mod model;
 #[cfg(not(target_os = "linux"))]
 mod native;

@@ -1,15 +1,15 @@
 //! The tray's menu as data: one submenu per profile with its status and actions, then
 //! Open / Start at login / Quit — each status in the window's own words
-//! ([`latchkey::desktop::status`]). Drawn by [`crate::linux`] (a StatusNotifierItem over
+//! ([`latchkey_engine::desktop::status`]). Drawn by [`crate::linux`] (a StatusNotifierItem over
 //! D-Bus) and [`crate::native`] (the Windows notification area, the macOS menu bar), so
 //! what the menu says and does is written once.
 
 use std::sync::Arc;
 
-use latchkey::desktop::autostart::Autostart;
-use latchkey::desktop::status as tray_status;
-use latchkey::renewal::worker::Renewer;
-use latchkey::Latchkey;
+use latchkey_engine::desktop::autostart::Autostart;
+use latchkey_engine::desktop::status as tray_status;
+use latchkey_engine::renewal::worker::Renewer;
+use latchkey_engine::Latchkey;
 
 use crate::{clipboard, desktop_app};
 

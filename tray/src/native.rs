@@ -56,7 +56,7 @@ pub fn show(tray: LatchkeyTray, redraw: Redraw) -> ! {
     // Ctrl-C or a closed console when started from one (agent::shutdown).
     let stop_proxy = event_loop.create_proxy();
     std::thread::spawn(move || {
-        let why = latchkey::agent::shutdown::wait_for_termination();
+        let why = latchkey_engine::agent::shutdown::wait_for_termination();
         let _ = stop_proxy.send_event(Message::Stop(why));
     });
 

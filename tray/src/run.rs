@@ -6,10 +6,11 @@
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 
-use latchkey::agent::Agent;
-use latchkey::desktop::autostart::Autostart;
-use latchkey::renewal::worker::{Attention, RenewalEvents, Renewer};
-use latchkey::{Error, Latchkey};
+use latchkey_engine::agent::Agent;
+use latchkey_engine::desktop::autostart::Autostart;
+use latchkey_engine::logging::{self, Logging};
+use latchkey_engine::renewal::worker::{Attention, RenewalEvents};
+use latchkey_engine::{Error, Latchkey};
 
 use crate::model::LatchkeyTray;
 
@@ -29,7 +30,7 @@ impl RenewalEvents for Events {
     }
 
     fn attention(&self, what: &Attention) {
-        let (title, body) = latchkey::desktop::notify::words(what);
+        let (title, body) = latchkey_engine::desktop::notify::words(what);
         tracing::info!("notification: {title}: {body}");
         crate::notify::show(&title, &body);
     }
@@ -38,11 +39,11 @@ impl RenewalEvents for Events {
 pub fn run() -> ExitCode {
     // Before any thread starts: SIGTERM (logout, shutdown), SIGINT and SIGHUP are waited
     // for below, so a renewal in flight is stored before the process ends.
-    if let Err(e) = latchkey::agent::shutdown::block_termination_signals() {
+    if let Err(e) = latchkey_engine::agent::shutdown::block_termination_signals() {
         eprintln!("latchkey-tray: cannot set up signals: {e}");
         return ExitCode::from(1);
     }
-    let paths = match latchkey::store::paths::Paths::from_env() {
+    let paths = match latchkey_engine::store::paths::Paths::from_env() {
         Ok(paths) => paths,
         Err(e) => {
             eprintln!("latchkey-tray: {e}");
@@ -56,7 +57,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    crate::logging::init(&paths);
+    Logging::with_file(&paths, logging::TRAY_LOG).init();
     let agent = match Agent::bind(&paths) {
         Ok(agent) => agent,
         Err(Error::AlreadyRunning(_)) => {
@@ -75,7 +76,7 @@ pub fn run() -> ExitCode {
 
     let engine = Arc::new(engine);
     let redraw: Redraw = Arc::new(OnceLock::new());
-    let renewer = match Renewer::start(engine.clone(), Arc::new(Events { redraw: redraw.clone() })) {
+    let renewer = match engine.start_renewal(Arc::new(Events { redraw: redraw.clone() })) {
         Ok(renewer) => renewer,
         Err(e) => {
             eprintln!("latchkey-tray: cannot start the renewal loop: {e}");
@@ -100,7 +101,7 @@ fn show(tray: LatchkeyTray, redraw: Redraw) -> ExitCode {
         }
         Err(e) => tracing::warn!("no tray icon ({e}); tokens are still kept fresh"),
     }
-    let signal = latchkey::agent::shutdown::wait_for_termination();
+    let signal = latchkey_engine::agent::shutdown::wait_for_termination();
     crate::model::stop_and_exit(&renewer, signal)
 }
 

@@ -1,12 +1,12 @@
 //! A profile's state in a person's words, for the desktop: the window's server row and
 //! Done page, and latchkey-tray's menu say the same thing because both read it here.
-//! (The CLI words status for a terminal in `src/cli/status.rs`.) The engine gives the
+//! (The CLI words status for a terminal in `cli/src/commands/status.rs`.) The engine gives the
 //! status and the kind of the last failure as data; this is the one place they become
 //! desktop text.
 
 use serde::Serialize;
 
-use crate::engine::ProfileStatus;
+use crate::front_door::ProfileStatus;
 use crate::renewal::worker::Live;
 use crate::store::Status;
 use crate::{ErrorCode, Latchkey};

@@ -26,7 +26,7 @@ use crate::store::paths::Paths;
 use crate::store::{Status, Store, TokenSet};
 use crate::{Error, Result};
 
-/// How a token was obtained by [`fresh_token`].
+/// How a token was obtained by [`Renewing::fresh_token`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
@@ -38,58 +38,76 @@ pub enum Source {
     Renewed,
 }
 
-/// A token valid for at least `min_valid` seconds (see [`TokenSet::is_fresh`]), renewing
-/// if needed; `force` renews even a fresh token.
-pub fn fresh_token<'h>(
-    paths: &Paths,
-    store: &Store,
-    clock: &dyn Clock,
-    http: impl FnOnce() -> Result<&'h Http>,
-    profile: &Profile,
-    min_valid: Option<u64>,
-    force: bool,
-) -> Result<(TokenSet, Source)> {
-    let name = &profile.name;
-    let seen = store
-        .tokens(name)?
-        .ok_or_else(|| Error::SignInNeeded { profile: name.clone(), reason: "not signed in yet".into() })?;
-    // If Ocarina refreshed on its own, our tokens are dead at a rotating server even if
-    // they look fresh: a cheap file read decides (only for profiles that sync).
-    let ocarina_newer = profile
-        .ocarina_sync
-        .as_ref()
-        .is_some_and(|path| matches!(crate::ocarina::newer_than(path, &seen), Ok(Some(_))));
-    if !force && !ocarina_newer && store.state(name).status == Status::NeedsSignIn {
-        return Err(Error::SignInNeeded {
-            profile: name.clone(),
-            reason: "the server refused the last renewal, so the stored tokens are no longer valid".into(),
-        });
-    }
-    if !force && !ocarina_newer && seen.is_fresh(min_valid, clock.now()) {
-        return Ok((seen, Source::Stored));
-    }
-    if !ocarina_newer {
-        check_renewable(profile, &seen)?;
-    }
+/// What a caller asks of [`Renewing::fresh_token`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// A token valid for at least this many seconds (`None`: the default margin; see
+    /// [`TokenSet::is_fresh`]), renewed only if the stored one is not.
+    ValidFor(Option<u64>),
+    /// A new token, even if the stored one is fresh (`refresh --force`).
+    New,
+}
 
-    let _lock = FileLock::profile(paths, name)?;
-    let current = store
-        .tokens(name)?
-        .ok_or_else(|| Error::SignInNeeded { profile: name.clone(), reason: "signed out by another process".into() })?;
-    if current.access_token != seen.access_token {
-        return Ok((current, Source::RenewedElsewhere));
-    }
-    // Ocarina may have rotated the refresh token itself: adopt its newer tokens rather
-    // than present a dead refresh token and lose the session.
-    if let Some(adopted) = adopt_from_ocarina(store, profile, &current)? {
-        if force || !adopted.is_fresh(min_valid, clock.now()) {
-            let renewed = renew(store, clock, http()?, profile, &adopted)?;
-            return Ok((renewed, Source::Renewed));
+/// What renewing needs: the store and its locks, the time, and the network — made only
+/// when a renewal is due, so a fresh token costs no HTTP client.
+pub struct Renewing<'a, H> {
+    pub paths: &'a Paths,
+    pub store: &'a Store,
+    pub clock: &'a dyn Clock,
+    pub http: H,
+}
+
+impl<'a, 'h, H: FnOnce() -> Result<&'h Http>> Renewing<'a, H> {
+    /// A token as `want` asks, renewing if needed (the rules at the top of this file).
+    pub fn fresh_token(self, profile: &Profile, want: Want) -> Result<(TokenSet, Source)> {
+        let Renewing { paths, store, clock, http } = self;
+        let (min_valid, force) = match want {
+            Want::ValidFor(min_valid) => (min_valid, false),
+            Want::New => (None, true),
+        };
+        let name = &profile.name;
+        let seen = store
+            .tokens(name)?
+            .ok_or_else(|| Error::SignInNeeded { profile: name.clone(), reason: "not signed in yet".into() })?;
+        // If Ocarina refreshed on its own, our tokens are dead at a rotating server even if
+        // they look fresh: a cheap file read decides (only for profiles that sync).
+        let ocarina_newer = profile
+            .ocarina_sync
+            .as_ref()
+            .is_some_and(|path| matches!(crate::ocarina::newer_than(path, &seen), Ok(Some(_))));
+        if !force && !ocarina_newer && store.state(name).status == Status::NeedsSignIn {
+            return Err(Error::SignInNeeded {
+                profile: name.clone(),
+                reason: "the server refused the last renewal, so the stored tokens are no longer valid".into(),
+            });
         }
-        return Ok((adopted, Source::RenewedElsewhere));
+        if !force && !ocarina_newer && seen.is_fresh(min_valid, clock.now()) {
+            return Ok((seen, Source::Stored));
+        }
+        if !ocarina_newer {
+            check_renewable(profile, &seen)?;
+        }
+
+        let _lock = FileLock::profile(paths, name)?;
+        let current = store.tokens(name)?.ok_or_else(|| Error::SignInNeeded {
+            profile: name.clone(),
+            reason: "signed out by another process".into(),
+        })?;
+        if current.access_token != seen.access_token {
+            return Ok((current, Source::RenewedElsewhere));
+        }
+        // Ocarina may have rotated the refresh token itself: adopt its newer tokens rather
+        // than present a dead refresh token and lose the session.
+        if let Some(adopted) = adopt_from_ocarina(store, profile, &current)? {
+            if force || !adopted.is_fresh(min_valid, clock.now()) {
+                let renewed = renew(store, clock, http()?, profile, &adopted)?;
+                return Ok((renewed, Source::Renewed));
+            }
+            return Ok((adopted, Source::RenewedElsewhere));
+        }
+        let renewed = renew(store, clock, http()?, profile, &current)?;
+        Ok((renewed, Source::Renewed))
     }
-    let renewed = renew(store, clock, http()?, profile, &current)?;
-    Ok((renewed, Source::Renewed))
 }
 
 /// Renew with the lock held. Stores the result before returning it.
@@ -296,16 +314,10 @@ mod tests {
         let s = setup();
         s.store.save_tokens("p", &tokens("a1", 3600, Some("r1"))).unwrap();
         let writes = s.secrets.writes();
-        let (t, source) = fresh_token(
-            &s.paths,
-            &s.store,
-            &crate::clock::SystemClock,
-            no_http,
-            &profile("http://127.0.0.1:9/token"),
-            None,
-            false,
-        )
-        .unwrap();
+        let (t, source) =
+            Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: no_http }
+                .fresh_token(&profile("http://127.0.0.1:9/token"), Want::ValidFor(None))
+                .unwrap();
         assert_eq!((t.access_token.expose(), source), ("a1", Source::Stored));
         assert_eq!(s.secrets.writes(), writes);
     }
@@ -315,14 +327,16 @@ mod tests {
         let s = setup();
         let p = profile("http://127.0.0.1:9/token");
         assert!(matches!(
-            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, no_http, &p, None, false),
+            Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: no_http }
+                .fresh_token(&p, Want::ValidFor(None)),
             Err(Error::SignInNeeded { .. })
         ));
         // A fresh-looking token after the server refused the refresh token is not handed out.
         s.store.save_tokens("p", &tokens("a1", 3600, Some("r1"))).unwrap();
         s.store.update_state("p", |st| st.status = Status::NeedsSignIn).unwrap();
         assert!(matches!(
-            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, no_http, &p, None, false),
+            Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: no_http }
+                .fresh_token(&p, Want::ValidFor(None)),
             Err(Error::SignInNeeded { .. })
         ));
         assert!(s.store.tokens("p").unwrap().is_some(), "nothing is deleted");
@@ -334,7 +348,8 @@ mod tests {
         s.store.save_tokens("p", &tokens("a1", -5, None)).unwrap();
         let p = profile("http://127.0.0.1:9/token");
         assert!(matches!(
-            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, no_http, &p, None, false),
+            Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: no_http }
+                .fresh_token(&p, Want::ValidFor(None)),
             Err(Error::SignInNeeded { .. })
         ));
         assert_eq!(s.store.tokens("p").unwrap().unwrap().access_token.expose(), "a1");
@@ -347,7 +362,9 @@ mod tests {
         let (p, seen) = rotating_server();
         let http = Http::new().unwrap();
         let (t, source) =
-            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, || Ok(&http), &p, None, false).unwrap();
+            Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: || Ok(&http) }
+                .fresh_token(&p, Want::ValidFor(None))
+                .unwrap();
         assert_eq!((t.access_token.expose(), source), ("a2", Source::Renewed));
         let request = seen.join().unwrap();
         assert!(request.starts_with("POST /token "), "{request}");
@@ -364,8 +381,9 @@ mod tests {
         let (url, _seen) = token_endpoint(400, r#"{"error": "invalid_grant"}"#);
         let http = Http::new().unwrap();
         let p = profile(url.join("token").unwrap().as_str());
-        let err =
-            fresh_token(&s.paths, &s.store, &crate::clock::SystemClock, || Ok(&http), &p, None, false).unwrap_err();
+        let err = Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: || Ok(&http) }
+            .fresh_token(&p, Want::ValidFor(None))
+            .unwrap_err();
         assert!(matches!(err, Error::SignInNeeded { .. }), "{err:?}");
         assert_eq!(s.store.state("p").status, Status::NeedsSignIn);
         assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
@@ -377,16 +395,9 @@ mod tests {
         s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
         let http = Http::new().unwrap();
         // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-        let err = fresh_token(
-            &s.paths,
-            &s.store,
-            &crate::clock::SystemClock,
-            || Ok(&http),
-            &profile("http://127.0.0.1:9/token"),
-            None,
-            false,
-        )
-        .unwrap_err();
+        let err = Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: || Ok(&http) }
+            .fresh_token(&profile("http://127.0.0.1:9/token"), Want::ValidFor(None))
+            .unwrap_err();
         assert!(err.is_transient(), "{err:?}");
         let state = s.store.state("p");
         assert_eq!(state.status, Status::Failing);
@@ -409,19 +420,17 @@ mod tests {
         });
         let store = s.store.clone();
         let failing = s.secrets.clone();
-        let (t, _) = fresh_token(
-            &s.paths,
-            &store,
-            &crate::clock::SystemClock,
-            || {
+        let (t, _) = Renewing {
+            paths: &s.paths,
+            store: &store,
+            clock: &crate::clock::SystemClock,
+            http: || {
                 failing.fail_with(Some("the keyring service restarted"));
                 // The first read happened; from here the writes fail until healed.
                 Ok(&http)
             },
-            &p,
-            None,
-            false,
-        )
+        }
+        .fresh_token(&p, Want::ValidFor(None))
         .unwrap_or_else(|e| panic!("the rotated tokens were not stored: {e}"));
         heal.join().unwrap();
         assert_eq!(t.access_token.expose(), "a2");

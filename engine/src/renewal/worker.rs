@@ -15,11 +15,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::clock::now_secs;
+use crate::profile::Profile;
 use crate::renewal::refresh::Source;
 use crate::renewal::schedule::{min_valid_for, Action, Policy, Schedule};
 use crate::renewal::wakeup::{self, Poker, Wake};
+use crate::store::config::Config;
+use crate::store::paths::Paths;
 use crate::store::Status;
-use crate::{Error, Latchkey};
+use crate::store::{Store, TokenSet};
+use crate::{Error, Result};
 
 /// Something a person should know, as data: the host words it for its people (the tray
 /// for a desktop, `latchkey agent` for a terminal). Each is said once until the profile
@@ -77,9 +81,24 @@ pub struct Renewer {
     stopped: Arc<AtomicBool>,
 }
 
+/// What the loop needs from the engine that runs it. The front door implements it and
+/// starts the loop (`Latchkey::start_renewal`), so the loop calls down into the store and
+/// the refresh rules and never up into the front door.
+pub(crate) trait Tokens: Send + Sync + 'static {
+    fn paths(&self) -> &Paths;
+    fn store(&self) -> &Store;
+    fn now(&self) -> u64;
+    fn config(&self) -> Result<Config>;
+    fn profile(&self, name: &str) -> Result<Profile>;
+    /// A token valid for at least `min_valid` seconds, renewed if it is not.
+    fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)>;
+    /// A renewal now (`force`: even of a fresh token).
+    fn refresh(&self, name: &str, force: bool) -> Result<(TokenSet, Source)>;
+}
+
 impl Renewer {
     /// Start the loop on a thread of its own.
-    pub fn start(engine: Arc<Latchkey>, events: Arc<dyn RenewalEvents>) -> std::io::Result<Renewer> {
+    pub(crate) fn start(engine: Arc<dyn Tokens>, events: Arc<dyn RenewalEvents>) -> std::io::Result<Renewer> {
         let paths = engine.paths().clone();
         let (waiter, poker) = wakeup::waiter(&[paths.state_dir(), paths.config_dir()])?;
         let (tx, rx) = channel();
@@ -137,7 +156,7 @@ impl Renewer {
     }
 }
 
-fn policy(engine: &Latchkey) -> Policy {
+fn policy(engine: &dyn Tokens) -> Policy {
     let fraction = engine.config().ok().and_then(|c| c.settings().renew_at_percent).map(|p| p as f64 / 100.0);
     Policy {
         fraction: fraction.unwrap_or(crate::renewal::schedule::DEFAULT_FRACTION).clamp(0.5, 0.95),
@@ -146,7 +165,7 @@ fn policy(engine: &Latchkey) -> Policy {
 }
 
 struct Loop {
-    engine: Arc<Latchkey>,
+    engine: Arc<dyn Tokens>,
     events: Arc<dyn RenewalEvents>,
     me: Renewer,
     /// Profiles the user has been told about (once until they recover).
@@ -159,7 +178,7 @@ struct Loop {
 
 impl Loop {
     fn run(mut self, waiter: wakeup::Waiter, rx: Receiver<Message>) {
-        let mut schedule = Schedule::new(policy(&self.engine));
+        let mut schedule = Schedule::new(policy(&*self.engine));
         self.replan_all(&mut schedule);
         tracing::info!(profiles = schedule.len(), "renewal loop started");
         self.events.changed();
@@ -178,7 +197,7 @@ impl Loop {
                     }
                     Wake::Files(names) => {
                         if names.iter().any(|n| n == "profiles.toml") {
-                            schedule = Schedule::new(policy(&self.engine));
+                            schedule = Schedule::new(policy(&*self.engine));
                             self.replan_all(&mut schedule);
                         } else {
                             for name in
@@ -346,12 +365,14 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::engine::NewProfile;
+    // The loop as the tray runs it: started by the front door, on its store.
+    use crate::front_door::NewProfile;
     use crate::preset::ServerSpec;
     use crate::profile::PresetKind;
     use crate::store::paths::Paths;
     use crate::store::secret::{MemorySecrets, Secret};
     use crate::store::{Store, TokenSet};
+    use crate::Latchkey;
 
     /// A store's directory for one test. On Windows it is left behind: the renewal loop's
     /// file watcher still holds it open when the test ends (the loop is never joined), and
@@ -412,7 +433,7 @@ mod tests {
 
         let seen = Arc::new(Seen::default());
         let before = secrets.calls();
-        let renewer = Renewer::start(engine.clone(), seen.clone()).unwrap();
+        let renewer = engine.start_renewal(seen.clone()).unwrap();
         std::thread::sleep(Duration::from_secs(2));
         let calls = secrets.calls() - before;
         assert!(renewer.stop(Duration::from_secs(5)));
@@ -467,7 +488,7 @@ mod tests {
         script
             .json(200, r#"{"access_token": "a2", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r2"}"#);
         let seen = Arc::new(Seen::default());
-        let renewer = Renewer::start(engine.clone(), seen.clone()).unwrap();
+        let renewer = engine.start_renewal(seen.clone()).unwrap();
         let renewed = || engine.store().tokens("p").unwrap().is_some_and(|t| t.access_token.expose() == "a2");
         assert!(wait_for(renewed), "not renewed although due by the engine's clock");
         std::thread::sleep(Duration::from_millis(500));
@@ -485,7 +506,7 @@ mod tests {
         let (_dir, engine, script) = due_by_the_engines_clock();
         script.json(400, r#"{"error": "invalid_grant"}"#);
         let seen = Arc::new(Seen::default());
-        let renewer = Renewer::start(engine.clone(), seen.clone()).unwrap();
+        let renewer = engine.start_renewal(seen.clone()).unwrap();
         assert!(wait_for(|| !seen.notes.lock().unwrap().is_empty()));
         std::thread::sleep(Duration::from_millis(500));
         assert!(renewer.stop(Duration::from_secs(5)));

@@ -6,7 +6,7 @@
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
-use crate::sign_in;
+use crate::events::sign_in_finished;
 use crate::state::AppState;
 
 /// Event sent to the main window when a link arrives that completes nothing
@@ -14,7 +14,7 @@ use crate::state::AppState;
 pub const EVENT: &str = "latchkey://deep-link";
 
 /// The plugin writes `Exec="PATH" %u`, which Debian's generic xdg-open cannot run; the
-/// same line without quotes works everywhere (see `latchkey::desktop::autostart::unquoted_exec`).
+/// same line without quotes works everywhere (see `latchkey_engine::desktop::autostart::unquoted_exec`).
 #[cfg(target_os = "linux")]
 fn plain_exec_in_handler_entry(app: &AppHandle) {
     use tauri::Manager;
@@ -23,7 +23,7 @@ fn plain_exec_in_handler_entry(app: &AppHandle) {
     let Ok(data) = app.path().data_dir() else { return };
     let entry = data.join("applications").join(format!("{}-handler.desktop", name.to_string_lossy()));
     let Ok(text) = std::fs::read_to_string(&entry) else { return };
-    if let Some(fixed) = latchkey::desktop::autostart::unquoted_exec(&text) {
+    if let Some(fixed) = latchkey_engine::desktop::autostart::unquoted_exec(&text) {
         let tmp = entry.with_extension("desktop.tmp");
         match std::fs::write(&tmp, fixed).and_then(|()| std::fs::rename(&tmp, &entry)) {
             Ok(()) => tracing::info!(entry = %entry.display(), "latchkey:// handler entry written for every xdg-open"),
@@ -62,7 +62,7 @@ pub fn register(app: &AppHandle) {
 
 /// The one place a `latchkey://` URL enters the app.
 pub fn handle_url(app: &AppHandle, url: &url::Url) {
-    let shown = latchkey::oauth::callback::redact_url(url);
+    let shown = latchkey_engine::oauth::callback::redact_url(url);
     tracing::info!(link = %shown, "deep link received");
     let engine = app.state::<AppState>().engine.clone();
     match engine.pending_profile_for(url) {
@@ -70,7 +70,7 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
             let (app, url) = (app.clone(), url.clone());
             std::thread::spawn(move || {
                 let result = engine.complete_sign_in(url.as_str(), None, None);
-                sign_in::finish(&app, &profile, result.map_err(Into::into));
+                sign_in_finished(&app, &profile, result.map_err(Into::into));
             });
         }
         None => {

@@ -1,12 +1,12 @@
 //! "Use my browser" with a loopback redirect URI: a listener on 127.0.0.1 (RFC 8252
 //! §7.3) that waits, on a worker thread, for the one request carrying this sign-in's state.
 
-use latchkey::oauth::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
-use latchkey::Result;
+use latchkey_engine::oauth::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
+use latchkey_engine::Result;
 use tauri::{AppHandle, Manager};
 use url::Url;
 
-use crate::sign_in;
+use crate::events::sign_in_finished;
 use crate::state::AppState;
 
 /// Bind, start the flow with the listener's address, and wait in the background.
@@ -22,7 +22,7 @@ pub fn start(app: &AppHandle, profile: &str) -> Result<Url> {
         let result = listener
             .wait(&state, DEFAULT_TIMEOUT)
             .and_then(|url| engine.complete_sign_in(url.as_str(), Some(&profile), Some(&redirect)));
-        sign_in::finish(&app, &profile, result.map_err(Into::into));
+        sign_in_finished(&app, &profile, result.map_err(Into::into));
     });
     Ok(start.authorize_url)
 }

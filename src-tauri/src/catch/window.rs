@@ -17,12 +17,12 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use latchkey::oauth::callback::matches_redirect_uri;
-use latchkey::store::paths::Paths;
+use latchkey_engine::oauth::callback::matches_redirect_uri;
+use latchkey_engine::store::paths::Paths;
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 use url::Url;
 
-use crate::sign_in;
+use crate::events::sign_in_finished;
 use crate::state::AppState;
 
 /// The window label for a profile's sign-in.
@@ -52,7 +52,7 @@ pub fn data_dir(paths: &Paths, profile: &str) -> PathBuf {
 /// Forget the profile's browser session: the next sign-in window starts with no cookies.
 /// `keep` false (the profile is removed) deletes everything of it.
 pub fn forget(paths: &Paths, profile: &str, keep: bool) -> std::io::Result<()> {
-    latchkey::profile::validate_name(profile).map_err(|e| std::io::Error::other(e.to_string()))?;
+    latchkey_engine::profile::validate_name(profile).map_err(|e| std::io::Error::other(e.to_string()))?;
     let dir = profile_dir(paths, profile);
     if !keep {
         return match std::fs::remove_dir_all(&dir) {
@@ -62,7 +62,7 @@ pub fn forget(paths: &Paths, profile: &str, keep: bool) -> std::io::Result<()> {
     }
     std::fs::create_dir_all(&dir)?;
     let id = format!("{:016x}", rand_id());
-    latchkey::store::config::write_atomic(&dir.join("current"), id.as_bytes())
+    latchkey_engine::store::config::write_atomic(&dir.join("current"), id.as_bytes())
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     for entry in std::fs::read_dir(&dir)?.flatten() {
         if entry.file_name() != "current" && entry.file_name() != id.as_str() && entry.path().is_dir() {
@@ -86,7 +86,7 @@ fn host_of(url: &Url) -> String {
         (Some(h), None) => h.to_string(),
         (None, _) => url.scheme().to_string(),
     };
-    if url.scheme() == "http" && !latchkey::profile::is_loopback(url) {
+    if url.scheme() == "http" && !latchkey_engine::profile::is_loopback(url) {
         format!("{host} (not secure)")
     } else {
         host
@@ -150,7 +150,7 @@ pub fn open(
             if nav_caught.swap(true, Ordering::SeqCst) {
                 return false;
             }
-            tracing::info!(profile = %nav_profile, to = %latchkey::oauth::callback::redact_url(url), "sign-in window reached the redirect URI");
+            tracing::info!(profile = %nav_profile, to = %latchkey_engine::oauth::callback::redact_url(url), "sign-in window reached the redirect URI");
             let (app, profile, label, url) = (nav_app.clone(), nav_profile.clone(), nav_label.clone(), url.clone());
             std::thread::spawn(move || {
                 if let Some(w) = app.get_webview_window(&label) {
@@ -158,7 +158,7 @@ pub fn open(
                 }
                 let engine = app.state::<AppState>().engine.clone();
                 let result = engine.complete_sign_in(url.as_str(), Some(&profile), None);
-                sign_in::finish(&app, &profile, result.map_err(Into::into));
+                sign_in_finished(&app, &profile, result.map_err(Into::into));
             });
             false
         })
@@ -170,8 +170,8 @@ pub fn open(
             // This window's own sign-in only: it is destroyed after a newer one began
             // when the person pressed Cancel and at once chose another way.
             if engine.cancel_sign_in_with_state(&state) {
-                let err = latchkey::Error::Cancelled("the sign-in window was closed before it finished".into());
-                sign_in::finish(&app, &profile, Err(err.into()));
+                let err = latchkey_engine::Error::Cancelled("the sign-in window was closed before it finished".into());
+                sign_in_finished(&app, &profile, Err(err.into()));
             }
         }
     });

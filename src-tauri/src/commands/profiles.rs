@@ -1,15 +1,15 @@
-use latchkey::engine::NewProfile;
-use latchkey::oauth::probe::ApiAnswer;
-use latchkey::preset::ServerSpec;
-use latchkey::store::secret::Secret;
+use latchkey_engine::front_door::NewProfile;
+use latchkey_engine::oauth::probe::ApiAnswer;
+use latchkey_engine::preset::ServerSpec;
+use latchkey_engine::store::secret::Secret;
 use latchkey_ipc::models::{RegisterOutcomeView, SignOutView};
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{IpcError, IpcResult};
+use crate::events::PROFILES_CHANGED;
 use crate::models::{NewProfileInput, ProfileView, ServerInput, ServerPreview};
-use crate::sign_in::PROFILES_CHANGED;
 use crate::state::AppState;
 
 fn url(field: &str, value: Option<String>) -> IpcResult<Option<url::Url>> {
@@ -21,7 +21,7 @@ fn url(field: &str, value: Option<String>) -> IpcResult<Option<url::Url>> {
         .transpose()
 }
 
-fn spec(input: ServerInput) -> IpcResult<(latchkey::profile::PresetKind, ServerSpec)> {
+fn spec(input: ServerInput) -> IpcResult<(latchkey_engine::profile::PresetKind, ServerSpec)> {
     Ok((
         input.preset,
         ServerSpec {
@@ -54,7 +54,7 @@ pub async fn preview_server(state: State<'_, AppState>, server: ServerInput) -> 
 #[tauri::command]
 pub async fn preview_profile(state: State<'_, AppState>, name: String) -> IpcResult<ServerPreview> {
     let p = state.run(move |e| e.profile(&name)).await?;
-    Ok(latchkey::preset::Resolved { server: p.server, scopes: p.scopes, redirect_uri: p.redirect_uri }.into())
+    Ok(latchkey_engine::preset::Resolved { server: p.server, scopes: p.scopes, redirect_uri: p.redirect_uri }.into())
 }
 
 #[tauri::command]
@@ -103,7 +103,7 @@ pub async fn set_client(
 pub async fn check_credentials(
     state: State<'_, AppState>,
     name: String,
-) -> IpcResult<latchkey::oauth::client::CredentialCheck> {
+) -> IpcResult<latchkey_engine::oauth::client::CredentialCheck> {
     state.run(move |e| e.check_credentials(&name)).await
 }
 
@@ -225,7 +225,7 @@ pub async fn set_ocarina_sync(
 ) -> IpcResult<()> {
     let path = if enabled {
         Some(
-            latchkey::ocarina::default_path()
+            latchkey_engine::ocarina::default_path()
                 .ok_or_else(|| IpcError::usage("No home directory for ~/.ocarina-tokens."))?,
         )
     } else {

@@ -30,7 +30,7 @@ pub async fn complete_sign_in(
             // `finish` asks the server whose account this is: blocking HTTP, which
             // must not run on the async runtime (reqwest's blocking client panics there,
             // and the sign-in would never be reported).
-            tauri::async_runtime::spawn_blocking(move || sign_in::finish(&app, &profile, Ok(signed_in)))
+            tauri::async_runtime::spawn_blocking(move || crate::events::sign_in_finished(&app, &profile, Ok(signed_in)))
                 .await
                 .map_err(|e| IpcError::internal(e.to_string()))
         }
@@ -64,7 +64,7 @@ pub async fn start_device_sign_in(
             Err(e) if !shown => {
                 let _ = tx.send(Err(e.into()));
             }
-            result => sign_in::finish(&handle, &name, result.map_err(Into::into)),
+            result => crate::events::sign_in_finished(&handle, &name, result.map_err(Into::into)),
         }
     });
     tauri::async_runtime::spawn_blocking(move || rx.recv())
@@ -85,7 +85,7 @@ pub fn cancel_sign_in(app: AppHandle, state: State<'_, AppState>, name: String) 
 #[tauri::command]
 pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
     // The name becomes a path that is deleted: only a valid profile name, never `..`.
-    latchkey::profile::validate_name(&name)?;
+    latchkey_engine::profile::validate_name(&name)?;
     if app.get_webview_window(&window::label(&name)).is_some() {
         return Err(IpcError::usage("Close the sign-in window first."));
     }

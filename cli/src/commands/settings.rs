@@ -1,7 +1,7 @@
 //! `latchkey settings [--renew-at PERCENT] [--extra-ca-file PEM | --no-extra-ca-file]`:
 //! app-wide settings (shared with the tray).
 
-use latchkey::{Latchkey, Result};
+use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct SettingsArgs {
@@ -30,7 +30,9 @@ pub fn run(args: SettingsArgs, engine: &Latchkey) -> Result<u8> {
     let settings = engine.config()?.settings().clone();
     match settings.renew_at_percent {
         Some(p) => println!("renew-at\t{p}%"),
-        None => println!("renew-at\t{}% (default)", (latchkey::renewal::schedule::DEFAULT_FRACTION * 100.0) as u8),
+        None => {
+            println!("renew-at\t{}% (default)", (latchkey_engine::renewal::schedule::DEFAULT_FRACTION * 100.0) as u8)
+        }
     }
     match &settings.extra_ca_file {
         Some(p) => println!("extra-ca-file\t{}", p.display()),

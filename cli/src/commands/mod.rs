@@ -2,7 +2,9 @@
 //! Scripts depend on these names and exit codes; keep them stable.
 
 use clap::{Parser, Subcommand};
-use latchkey::{Latchkey, Result};
+use latchkey_engine::logging::Logging;
+use latchkey_engine::{Latchkey, Result};
+use tracing::level_filters::LevelFilter;
 
 mod agent;
 mod completions;
@@ -99,23 +101,11 @@ pub fn run_early(cli: &Cli) -> Option<u8> {
 
 pub fn init_logging(verbose: u8) {
     let level = match verbose {
-        0 => tracing::Level::WARN,
-        1 => tracing::Level::INFO,
-        _ => tracing::Level::DEBUG,
+        0 => LevelFilter::WARN,
+        1 => LevelFilter::INFO,
+        _ => LevelFilter::DEBUG,
     };
-    // Colours only for a person at a terminal, never in a script's log file.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi);
-    // Parsing filter directives is a visible share of `latchkey token`'s time, so the
-    // usual case (no LATCHKEY_LOG) takes the plain level.
-    match std::env::var("LATCHKEY_LOG") {
-        Ok(directives) => {
-            let filter = tracing_subscriber::EnvFilter::try_new(directives)
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level.as_str()));
-            builder.with_env_filter(filter).init()
-        }
-        Err(_) => builder.with_max_level(level).init(),
-    }
+    Logging::stderr(level).init();
 }
 
 /// Run one command; `Ok(n)` is the exit code of a command that ran to its end.
@@ -125,7 +115,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Man => return completions::man(),
         _ => {}
     }
-    let paths = latchkey::store::paths::Paths::from_env()?;
+    let paths = latchkey_engine::store::paths::Paths::from_env()?;
     let engine = Latchkey::with_paths(paths.clone())?;
     match cli.command {
         Command::Profile(cmd) => profile::run(cmd, &engine),

@@ -8,9 +8,9 @@
 
 use std::io::BufRead;
 
-use latchkey::oauth::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
-use latchkey::profile::is_loopback_redirect;
-use latchkey::{Error, Latchkey, Result};
+use latchkey_engine::oauth::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
+use latchkey_engine::profile::is_loopback_redirect;
+use latchkey_engine::{Error, Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
@@ -68,7 +68,9 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
     }
     let expiry = signed_in
         .expires_at
-        .map(|at| format!(", token valid {}", super::output::relative(at as i64 - latchkey::clock::now_secs() as i64)))
+        .map(|at| {
+            format!(", token valid {}", super::output::relative(at as i64 - latchkey_engine::clock::now_secs() as i64))
+        })
         .unwrap_or_default();
     eprintln!("Signed in to `{}`{expiry}.", signed_in.profile);
     Ok(0)

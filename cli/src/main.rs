@@ -15,7 +15,7 @@
 
 #![cfg_attr(all(target_os = "linux", not(test)), no_main)]
 
-mod cli;
+mod commands;
 
 #[cfg(all(target_os = "linux", not(test)))]
 #[allow(unsafe_code)] // the C entry point itself (see above); the only `main` symbol in the binary
@@ -39,16 +39,16 @@ fn run() -> u8 {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let args = cli::parse();
-    if let Some(code) = cli::run_early(&args) {
+    let args = commands::parse();
+    if let Some(code) = commands::run_early(&args) {
         return code;
     }
-    cli::init_logging(args.verbose);
-    match cli::run(args) {
+    commands::init_logging(args.verbose);
+    match commands::run(args) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("latchkey: {err}");
-            if let Some(hint) = cli::words::hint(&err) {
+            if let Some(hint) = commands::words::hint(&err) {
                 eprintln!("{hint}");
             }
             err.exit_code() as u8

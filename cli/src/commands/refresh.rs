@@ -1,7 +1,7 @@
 //! `latchkey refresh NAME [--force]`: renew now.
 
-use latchkey::renewal::refresh::Source;
-use latchkey::{Latchkey, Result};
+use latchkey_engine::renewal::refresh::Source;
+use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct RefreshArgs {
@@ -15,7 +15,7 @@ pub fn run(args: RefreshArgs, engine: &Latchkey) -> Result<u8> {
     let (tokens, source) = engine.refresh(&args.name, args.force)?;
     let left = tokens
         .expires_at
-        .map(|at| super::output::relative(at as i64 - latchkey::clock::now_secs() as i64))
+        .map(|at| super::output::relative(at as i64 - latchkey_engine::clock::now_secs() as i64))
         .map(|r| format!(", expires {r}"))
         .unwrap_or_default();
     let what = match source {

@@ -1,7 +1,7 @@
 //! `latchkey register NAME`: RFC 7591 where offered, else the values to type by hand.
 
-use latchkey::engine::RegisterOutcome;
-use latchkey::{Latchkey, Result};
+use latchkey_engine::front_door::RegisterOutcome;
+use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct RegisterArgs {

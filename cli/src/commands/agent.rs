@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use latchkey::agent::Agent;
-use latchkey::renewal::worker::{Attention, RenewalEvents, Renewer};
-use latchkey::{Error, Latchkey, Result};
+use latchkey_engine::agent::Agent;
+use latchkey_engine::renewal::worker::{Attention, RenewalEvents};
+use latchkey_engine::{Error, Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct AgentArgs {
@@ -38,23 +38,22 @@ impl RenewalEvents for Events {
         };
         eprintln!("latchkey agent: {line}");
         if self.notify {
-            let (title, body) = latchkey::desktop::notify::words(what);
-            latchkey::desktop::notify::show(&title, &body);
+            let (title, body) = latchkey_engine::desktop::notify::words(what);
+            latchkey_engine::desktop::notify::show(&title, &body);
         }
     }
 }
 
-pub fn run(args: AgentArgs, engine: Latchkey, paths: &latchkey::store::paths::Paths) -> Result<u8> {
+pub fn run(args: AgentArgs, engine: Latchkey, paths: &latchkey_engine::store::paths::Paths) -> Result<u8> {
     // Before any thread starts, so that all of them leave these signals to `sigwait`.
-    latchkey::agent::shutdown::block_termination_signals().map_err(|e| Error::io("cannot set up signals", e))?;
+    latchkey_engine::agent::shutdown::block_termination_signals().map_err(|e| Error::io("cannot set up signals", e))?;
     let agent = Agent::bind(paths)?;
     let socket = agent.address();
     agent.serve_in_background().map_err(|e| Error::io("cannot start the token agent", e))?;
     let events = Arc::new(Events { notify: !args.no_notify });
-    let renewer =
-        Renewer::start(Arc::new(engine), events).map_err(|e| Error::io("cannot start the renewal loop", e))?;
+    let renewer = Arc::new(engine).start_renewal(events).map_err(|e| Error::io("cannot start the renewal loop", e))?;
     eprintln!("latchkey agent: keeping tokens fresh; serving `latchkey token` on {socket}");
-    let signal = latchkey::agent::shutdown::wait_for_termination();
+    let signal = latchkey_engine::agent::shutdown::wait_for_termination();
     eprintln!("latchkey agent: {signal}: stopping once any renewal in flight is stored");
     if !renewer.stop(std::time::Duration::from_secs(60)) {
         eprintln!("latchkey agent: a renewal is still running after a minute; stopping anyway");

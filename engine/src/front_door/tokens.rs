@@ -1,7 +1,10 @@
 //! Handing out tokens: from the agent's memory, the keyring, or renewed; and checking
 //! what a token can do (whose it is, a test call).
 
+use std::sync::Arc;
+
 use super::*;
+use crate::renewal::worker::{RenewalEvents, Renewer, Tokens};
 
 impl Latchkey {
     /// The token a running agent (the tray or `latchkey agent`) vouches for: valid for
@@ -23,13 +26,15 @@ impl Latchkey {
             return Ok((served, Source::Stored));
         }
         let profile = self.profile(name)?;
-        fresh_token(&self.paths, &self.store, &*self.clock, || self.http(), &profile, min_valid, false)
+        Renewing { paths: &self.paths, store: &self.store, clock: &*self.clock, http: || self.http() }
+            .fresh_token(&profile, Want::ValidFor(min_valid))
     }
 
     /// Renew now if needed (`force`: even if fresh).
     pub fn refresh(&self, name: &str, force: bool) -> Result<(TokenSet, Source)> {
         let profile = self.profile(name)?;
-        fresh_token(&self.paths, &self.store, &*self.clock, || self.http(), &profile, None, force)
+        Renewing { paths: &self.paths, store: &self.store, clock: &*self.clock, http: || self.http() }
+            .fresh_token(&profile, if force { Want::New } else { Want::ValidFor(None) })
     }
 
     /// Who the profile's tokens belong to; remembered in the non-secret state.
@@ -56,5 +61,39 @@ impl Latchkey {
         }
         let (tokens, _) = self.token(name, None)?;
         crate::oauth::probe::call(self.http()?, url, &tokens.access_token)
+    }
+}
+
+/// The renewal loop works on the front door's store and refresh rules; it sees them
+/// through [`Tokens`], so it never reaches up into the front door.
+impl Tokens for Latchkey {
+    fn paths(&self) -> &Paths {
+        Latchkey::paths(self)
+    }
+    fn store(&self) -> &Store {
+        Latchkey::store(self)
+    }
+    fn now(&self) -> u64 {
+        Latchkey::now(self)
+    }
+    fn config(&self) -> Result<Config> {
+        Latchkey::config(self)
+    }
+    fn profile(&self, name: &str) -> Result<Profile> {
+        Latchkey::profile(self, name)
+    }
+    fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
+        Latchkey::token(self, name, min_valid)
+    }
+    fn refresh(&self, name: &str, force: bool) -> Result<(TokenSet, Source)> {
+        Latchkey::refresh(self, name, force)
+    }
+}
+
+impl Latchkey {
+    /// Start the background renewal loop (the tray, `latchkey agent`): every profile is
+    /// renewed before it expires, and `events` hears what needs a person.
+    pub fn start_renewal(self: &Arc<Self>, events: Arc<dyn RenewalEvents>) -> std::io::Result<Renewer> {
+        Renewer::start(self.clone(), events)
     }
 }

@@ -1,7 +1,7 @@
 //! `latchkey exec NAME -- CMD ARGS...`: run CMD with a fresh token in its environment.
 //! On Unix the command replaces this process, so its exit code is the exit code.
 
-use latchkey::{Error, Latchkey, Result};
+use latchkey_engine::{Error, Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct ExecArgs {

@@ -16,9 +16,9 @@
 //! release binaries; `make bench` does all of that. Writes Markdown tables to
 //! `target/bench/`; exits non-zero only if it could not measure.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../tests/support/mod.rs"]
 mod support;
-#[path = "../tests/support/tray_host.rs"]
+#[path = "../../tests/support/tray_host.rs"]
 mod tray_host;
 
 use std::path::{Path, PathBuf};
@@ -69,7 +69,8 @@ fn main() {
     );
     profile_token(latchkey, &cli, &out_dir);
     // Round 2: a running agent (the tray's) answers.
-    let agent = latchkey::agent::Agent::bind(&latchkey::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let agent =
+        latchkey_engine::agent::Agent::bind(&latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
     std::thread::spawn(move || agent.serve());
     let round2 = hyperfine("agent", &[peer, ("latchkey token (agent)", format!("{latchkey} token bench"))]);
     perf_token(&cli, &out_dir);
@@ -120,7 +121,7 @@ fn main() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start latchkey agent");
-    while !latchkey::agent::running(&latchkey::store::paths::Paths::in_dir(app_store.config_dir())) {
+    while !latchkey_engine::agent::running(&latchkey_engine::store::paths::Paths::in_dir(app_store.config_dir())) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let md = cold_start(&desktop, app_store, &out_dir);

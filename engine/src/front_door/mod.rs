@@ -1,6 +1,6 @@
-//! The engine's front door: one value holding the paths, store, HTTP client and pending
-//! flows, with one method per thing a user can do. The CLI and the desktop app call
-//! these and nothing deeper, so both behave the same.
+//! The engine's front door, `latchkey_engine::Latchkey`: one value holding the paths,
+//! store, HTTP client and pending flows, with one method per thing a user can do. The
+//! CLI, the tray and the desktop app call these and nothing deeper, so all behave alike.
 //!
 //! The methods live in files named for what they are about — `profiles`,
 //! `client_setup`, `sign_in`, `tokens` — and this file holds the value, the types the
@@ -23,7 +23,7 @@ use crate::oauth::http::Http;
 use crate::oauth::registration::{self, FormField};
 use crate::preset::{self, ServerSpec};
 use crate::profile::{validate_name, PresetKind, Profile, RedirectMode};
-use crate::renewal::refresh::{fresh_token, Source};
+use crate::renewal::refresh::{Renewing, Source, Want};
 use crate::store::config::Config;
 use crate::store::lock::FileLock;
 use crate::store::paths::Paths;
@@ -182,7 +182,8 @@ impl Latchkey {
 
     // No `pub` accessors for the paths or the store: a shell that needs a directory
     // opened the `Paths` itself (and keeps them), and every change to the store goes
-    // through a method here, under its lock. The renewal worker is part of the engine.
+    // through a method here, under its lock. The renewal loop gets them through
+    // `renewal::worker::Tokens` (implemented in tokens.rs).
     pub(crate) fn paths(&self) -> &Paths {
         &self.paths
     }

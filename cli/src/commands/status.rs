@@ -1,7 +1,7 @@
 //! `latchkey status [NAME] [--json]`: profiles and token status, never a secret.
 
-use latchkey::store::Status;
-use latchkey::{Latchkey, Result};
+use latchkey_engine::store::Status;
+use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {

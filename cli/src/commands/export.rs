@@ -1,6 +1,6 @@
 //! `latchkey export ...`: configuration for other tools.
 
-use latchkey::{Latchkey, Result};
+use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ExportCommand {

@@ -2,11 +2,11 @@
 
 use std::io::Read;
 
-use latchkey::engine::NewProfile;
-use latchkey::preset::ServerSpec;
-use latchkey::profile::{PresetKind, RedirectMode};
-use latchkey::store::secret::Secret;
-use latchkey::{Error, Latchkey, Result};
+use latchkey_engine::front_door::NewProfile;
+use latchkey_engine::preset::ServerSpec;
+use latchkey_engine::profile::{PresetKind, RedirectMode};
+use latchkey_engine::store::secret::Secret;
+use latchkey_engine::{Error, Latchkey, Result};
 use url::Url;
 
 #[derive(Debug, clap::Subcommand)]
@@ -129,11 +129,11 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
             Ok(0)
         }
         ProfileCommand::Check { name } => match engine.check_credentials(&name)? {
-            latchkey::oauth::client::CredentialCheck::Accepted => {
+            latchkey_engine::oauth::client::CredentialCheck::Accepted => {
                 println!("The server accepts the client id and secret of `{name}`.");
                 Ok(0)
             }
-            latchkey::oauth::client::CredentialCheck::Rejected => Err(Error::ClientRejected),
+            latchkey_engine::oauth::client::CredentialCheck::Rejected => Err(Error::ClientRejected),
         },
         ProfileCommand::Set { name, redirect_uri, tasks, scopes, ocarina_sync, no_ocarina_sync } => {
             let mut changed = false;
@@ -160,7 +160,7 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
                 eprintln!("`{name}` no longer writes Ocarina's token cache.");
                 changed = true;
             } else if let Some(path) = ocarina_sync {
-                let path = match path.or_else(latchkey::ocarina::default_path) {
+                let path = match path.or_else(latchkey_engine::ocarina::default_path) {
                     Some(p) => p,
                     None => return Err(Error::Usage("no home directory; give the path to --ocarina-sync".into())),
                 };
@@ -207,7 +207,7 @@ fn task_scopes(engine: &Latchkey, name: &str, tasks: &[String]) -> Result<Vec<St
         return Err(Error::Usage(format!("`{name}` is not a Majora profile: give --scopes instead of --tasks")));
     }
     let ids: Vec<&str> = tasks.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
-    latchkey::preset::majora_task_scopes(&ids)
+    latchkey_engine::preset::majora_task_scopes(&ids)
 }
 
 fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
@@ -219,7 +219,7 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
         }
         (Some(tasks), _) => {
             let ids: Vec<&str> = tasks.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
-            Some(latchkey::preset::majora_task_scopes(&ids)?)
+            Some(latchkey_engine::preset::majora_task_scopes(&ids)?)
         }
         (None, Some(s)) => Some(s.split_whitespace().map(str::to_string).collect()),
         (None, None) => None,

@@ -3,7 +3,7 @@
 
 use clap::CommandFactory;
 use clap_complete::Shell;
-use latchkey::Result;
+use latchkey_engine::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
@@ -21,7 +21,9 @@ pub fn run(args: CompletionsArgs) -> Result<u8> {
 pub fn man() -> Result<u8> {
     let cmd = super::Cli::command();
     let mut text = Vec::new();
-    clap_mangen::Man::new(cmd).render(&mut text).map_err(|e| latchkey::Error::io("cannot write the manual page", e))?;
+    clap_mangen::Man::new(cmd)
+        .render(&mut text)
+        .map_err(|e| latchkey_engine::Error::io("cannot write the manual page", e))?;
     write_out(&text, "cannot write the manual page")
 }
 
@@ -31,7 +33,7 @@ fn write_out(text: &[u8], what: &str) -> Result<u8> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(latchkey::Error::io(what, e)),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(latchkey_engine::Error::io(what, e)),
         _ => Ok(0),
     }
 }

@@ -2,8 +2,8 @@
 //! ([`NextStep`], data); this file says it as commands to type. The desktop words the
 //! same steps as buttons and fields (`ipc/src/error.rs`).
 
-use latchkey::error::NextStep;
-use latchkey::Error;
+use latchkey_engine::error::NextStep;
+use latchkey_engine::Error;
 
 /// The line printed under `latchkey: <error>`, when there is something to do.
 pub fn hint(err: &Error) -> Option<String> {

@@ -1,6 +1,6 @@
 //! `latchkey logout NAME`: revoke at the server, then forget the tokens.
 
-use latchkey::{Latchkey, Result};
+use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct LogoutArgs {

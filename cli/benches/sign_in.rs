@@ -8,14 +8,14 @@
 //! overhead. Run inside `tests/support/with-keyring` (`make bench` does); writes
 //! `target/bench/sign-in.md`.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use latchkey::store::paths::Paths;
-use latchkey::Latchkey;
+use latchkey_engine::store::paths::Paths;
+use latchkey_engine::Latchkey;
 use support::{Cli, TestServer, User};
 
 fn main() {
