@@ -1,17 +1,28 @@
-//! What the window hears from Rust besides command answers: the event names, and how
-//! the end of a sign-in is told (whichever catcher saw it). Below the sign-in code and
-//! every catcher, so they all call down into it.
+//! What the window hears from Rust besides command answers: each event of the list
+//! (`latchkey_ipc::events`) sent with the payload type the list gives it, and how the
+//! end of a sign-in is told (whichever catcher saw it). Below the sign-in code and every
+//! catcher, so they all call down into it.
 
+use latchkey_ipc::events::{PROFILES_CHANGED, SIGN_IN_FINISHED};
+use latchkey_ipc::Event;
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::error::IpcError;
 use crate::models::SignInFinished;
 use crate::state::AppState;
 
-/// Event: a sign-in ended (payload [`SignInFinished`]).
-pub const SIGN_IN_FINISHED: &str = "latchkey://sign-in-finished";
-/// Event: profiles or their status changed; the UI reloads its list.
-pub const PROFILES_CHANGED: &str = "latchkey://profiles-changed";
+/// Send `event` to the windows; its payload can only be the type the list names.
+pub fn emit<P: Serialize + Clone>(app: &AppHandle, event: Event<P>, payload: P) {
+    if let Err(e) = app.emit(event.name, payload) {
+        tracing::warn!(event = event.name, "cannot tell the window: {e}");
+    }
+}
+
+/// Profiles or their status changed: the window reloads its list.
+pub fn profiles_changed(app: &AppHandle) {
+    emit(app, PROFILES_CHANGED, ());
+}
 
 /// Report how a flow ended; on success also learn whose account it is (best effort).
 pub fn sign_in_finished(
@@ -32,6 +43,6 @@ pub fn sign_in_finished(
             SignInFinished { profile: profile.into(), ok: false, error: Some(e) }
         }
     };
-    let _ = app.emit(SIGN_IN_FINISHED, payload);
-    let _ = app.emit(PROFILES_CHANGED, ());
+    emit(app, SIGN_IN_FINISHED, payload);
+    profiles_changed(app);
 }

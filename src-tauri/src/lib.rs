@@ -28,6 +28,14 @@ use tauri::RunEvent;
 
 use crate::state::AppState;
 
+/// The handlers of every command in the list (`ipc/src/commands/list.rs`), each the
+/// function of that name in `commands::MODULE`.
+macro_rules! handlers {
+    ($($module:ident::$name:ident),*) => {
+        tauri::generate_handler![$(commands::$module::$name),*]
+    };
+}
+
 /// Build and run the app; returns when the user quits.
 pub fn run() {
     let opened = latchkey_engine::store::paths::Paths::from_env()
@@ -82,38 +90,7 @@ pub fn run() {
                 tracing::info!("main window closed");
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app::app_status,
-            commands::app::list_presets,
-            commands::app::ui_ready,
-            commands::app::copy_text,
-            commands::profiles::list_profiles,
-            commands::profiles::preview_server,
-            commands::profiles::preview_profile,
-            commands::profiles::add_profile,
-            commands::profiles::register_client,
-            commands::profiles::set_client,
-            commands::profiles::check_credentials,
-            commands::profiles::set_scopes,
-            commands::profiles::set_redirect_uri,
-            commands::profiles::refresh_profile,
-            commands::profiles::test_access,
-            commands::profiles::copy_token,
-            commands::profiles::sign_out,
-            commands::profiles::remove_profile,
-            commands::profiles::open_registration_page,
-            commands::profiles::set_ocarina_sync,
-            commands::settings::get_settings,
-            commands::settings::set_renew_at,
-            commands::settings::set_start_at_login,
-            commands::settings::about,
-            commands::settings::diagnostics,
-            commands::sign_in::start_sign_in,
-            commands::sign_in::start_device_sign_in,
-            commands::sign_in::complete_sign_in,
-            commands::sign_in::cancel_sign_in,
-            commands::sign_in::forget_browser_session,
-        ])
+        .invoke_handler(latchkey_ipc::with_commands!(paths handlers))
         .setup(move |app| {
             let handle = app.handle();
             catch::deep_link::register(handle);

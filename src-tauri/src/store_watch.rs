@@ -3,9 +3,9 @@
 //! no polling) and the window reloads its list, as it does after a renewal of its own.
 
 use latchkey_engine::renewal::wakeup::{self, Wake};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
-use crate::events::PROFILES_CHANGED;
+use crate::events::profiles_changed;
 use crate::state::AppState;
 
 pub fn start(app: &AppHandle) {
@@ -19,7 +19,7 @@ pub fn start(app: &AppHandle) {
         let _poker = poker; // nobody pokes, but the waiter's eventfd lives with it
         loop {
             if waiter.wait(None).iter().any(|w| matches!(w, Wake::Files(_) | Wake::ClockChanged)) {
-                let _ = app.emit(PROFILES_CHANGED, ());
+                profiles_changed(&app);
             }
         }
     });

@@ -3,15 +3,12 @@
 //! callback whose `state` matches a sign-in in progress completes it; anything else is
 //! never exchanged, and the user is told.
 
-use tauri::{AppHandle, Emitter, Manager};
+use latchkey_ipc::events::DEEP_LINK_WARNING;
+use tauri::{AppHandle, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
-use crate::events::sign_in_finished;
+use crate::events::{emit, sign_in_finished};
 use crate::state::AppState;
-
-/// Event sent to the main window when a link arrives that completes nothing
-/// (payload: a warning without the link's query).
-pub const EVENT: &str = "latchkey://deep-link";
 
 /// The plugin writes `Exec="PATH" %u`, which Debian's generic xdg-open cannot run; the
 /// same line without quotes works everywhere (see `latchkey_engine::desktop::autostart::unquoted_exec`).
@@ -80,7 +77,7 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
             );
             // Kept for a window that is not listening yet (a cold start with a link).
             app.state::<AppState>().link_warnings.lock().expect("warnings lock").push(warning.clone());
-            let _ = app.emit(EVENT, warning);
+            emit(app, DEEP_LINK_WARNING, warning);
         }
     }
 }

@@ -1,6 +1,9 @@
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
+use latchkey_ipc::commands::args::CopyText;
+
+use crate::commands::Args;
 use crate::error::{IpcError, IpcResult};
 use crate::models::AppStatus;
 use crate::state::AppState;
@@ -40,6 +43,6 @@ pub fn ui_ready(app: AppHandle, state: State<'_, AppState>) {
 
 /// Copy non-secret text (a redirect URI, a form value) to the clipboard.
 #[tauri::command]
-pub fn copy_text(app: AppHandle, text: String) -> IpcResult<()> {
-    app.clipboard().write_text(text).map_err(|e| IpcError::internal(e.to_string()))
+pub fn copy_text(app: AppHandle, args: Args<CopyText>) -> IpcResult<()> {
+    app.clipboard().write_text(args.0.text).map_err(|e| IpcError::internal(e.to_string()))
 }

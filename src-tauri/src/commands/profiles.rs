@@ -2,14 +2,16 @@ use latchkey_engine::front_door::NewProfile;
 use latchkey_engine::oauth::probe::ApiAnswer;
 use latchkey_engine::preset::ServerSpec;
 use latchkey_engine::store::secret::Secret;
+use latchkey_ipc::commands::args::*;
 use latchkey_ipc::models::{RegisterOutcomeView, SignOutView};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
 
+use crate::commands::Args;
 use crate::error::{IpcError, IpcResult};
-use crate::events::PROFILES_CHANGED;
-use crate::models::{NewProfileInput, ProfileView, ServerInput, ServerPreview};
+use crate::events::profiles_changed;
+use crate::models::{ProfileView, ServerInput, ServerPreview};
 use crate::state::AppState;
 
 fn url(field: &str, value: Option<String>) -> IpcResult<Option<url::Url>> {
@@ -44,21 +46,23 @@ pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileV
 }
 
 #[tauri::command]
-pub async fn preview_server(state: State<'_, AppState>, server: ServerInput) -> IpcResult<ServerPreview> {
-    let (preset, spec) = spec(server)?;
+pub async fn preview_server(state: State<'_, AppState>, args: Args<PreviewServer>) -> IpcResult<ServerPreview> {
+    let (preset, spec) = spec(args.0.server)?;
     state.run(move |e| e.preview_server(preset, &spec)).await.map(ServerPreview::from)
 }
 
 /// What the wizard knows after its server step, for a profile that exists: "Finish
 /// setup" resumes the wizard with it.
 #[tauri::command]
-pub async fn preview_profile(state: State<'_, AppState>, name: String) -> IpcResult<ServerPreview> {
+pub async fn preview_profile(state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<ServerPreview> {
+    let ProfileName { name } = args.0;
     let p = state.run(move |e| e.profile(&name)).await?;
     Ok(latchkey_engine::preset::Resolved { server: p.server, scopes: p.scopes, redirect_uri: p.redirect_uri }.into())
 }
 
 #[tauri::command]
-pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, input: NewProfileInput) -> IpcResult<ProfileView> {
+pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, args: Args<AddProfile>) -> IpcResult<ProfileView> {
+    let AddProfile { input } = args.0;
     let (preset, spec) = spec(input.server)?;
     let redirect_uri = url("redirect URI", input.redirect_uri)?;
     let new = NewProfile {
@@ -74,27 +78,20 @@ pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, input: NewP
     let name = input.name;
     let (view, now) =
         state.run(move |e| e.add_profile(new).and_then(|_| Ok((e.status(Some(&name))?, e.now())))).await?;
-    let _ = app.emit(PROFILES_CHANGED, ());
+    profiles_changed(&app);
     Ok(view.into_iter().next().map(|p| ProfileView::new(p, now)).expect("the profile just added"))
 }
 
 #[tauri::command]
-pub async fn register_client(
-    state: State<'_, AppState>,
-    name: String,
-    initial_access_token: Option<String>,
-) -> IpcResult<RegisterOutcomeView> {
+pub async fn register_client(state: State<'_, AppState>, args: Args<RegisterClient>) -> IpcResult<RegisterOutcomeView> {
+    let RegisterClient { name, initial_access_token } = args.0;
     let initial = initial_access_token.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
     Ok(state.run(move |e| e.register(&name, initial.as_ref())).await?.into())
 }
 
 #[tauri::command]
-pub async fn set_client(
-    state: State<'_, AppState>,
-    name: String,
-    client_id: String,
-    client_secret: Option<String>,
-) -> IpcResult<()> {
+pub async fn set_client(state: State<'_, AppState>, args: Args<SetClient>) -> IpcResult<()> {
+    let SetClient { name, client_id, client_secret } = args.0;
     let secret = client_secret.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
     state.run(move |e| e.set_client(&name, client_id.trim(), secret.as_ref())).await
 }
@@ -102,58 +99,49 @@ pub async fn set_client(
 #[tauri::command]
 pub async fn check_credentials(
     state: State<'_, AppState>,
-    name: String,
+    args: Args<ProfileName>,
 ) -> IpcResult<latchkey_engine::oauth::client::CredentialCheck> {
+    let ProfileName { name } = args.0;
     state.run(move |e| e.check_credentials(&name)).await
 }
 
 #[tauri::command]
-pub async fn set_scopes(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    name: String,
-    scopes: Vec<String>,
-) -> IpcResult<()> {
+pub async fn set_scopes(app: AppHandle, state: State<'_, AppState>, args: Args<SetScopes>) -> IpcResult<()> {
+    let SetScopes { name, scopes } = args.0;
     state.run(move |e| e.set_scopes(&name, scopes)).await?;
-    let _ = app.emit(PROFILES_CHANGED, ());
+    profiles_changed(&app);
     Ok(())
 }
 
 #[tauri::command]
-pub async fn set_redirect_uri(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    name: String,
-    redirect_uri: String,
-) -> IpcResult<()> {
+pub async fn set_redirect_uri(app: AppHandle, state: State<'_, AppState>, args: Args<SetRedirectUri>) -> IpcResult<()> {
+    let SetRedirectUri { name, redirect_uri } = args.0;
     let uri = url("redirect URI", Some(redirect_uri))?
         .ok_or_else(|| IpcError::usage("Enter the redirect URI registered with the server."))?;
     state.run(move |e| e.set_redirect_uri(&name, uri)).await?;
-    let _ = app.emit(PROFILES_CHANGED, ());
+    profiles_changed(&app);
     Ok(())
 }
 
 #[tauri::command]
-pub async fn refresh_profile(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+pub async fn refresh_profile(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<()> {
+    let ProfileName { name } = args.0;
     let result = state.run(move |e| e.refresh(&name, true).map(|_| ())).await;
-    let _ = app.emit(PROFILES_CHANGED, ());
+    profiles_changed(&app);
     result
 }
 
 #[tauri::command]
-pub async fn test_access(
-    state: State<'_, AppState>,
-    name: String,
-    url: String,
-    confirmed: Option<bool>,
-) -> IpcResult<ApiAnswer> {
+pub async fn test_access(state: State<'_, AppState>, args: Args<TestAccess>) -> IpcResult<ApiAnswer> {
+    let TestAccess { name, url, confirmed } = args.0;
     let target = url::Url::parse(url.trim()).map_err(|e| IpcError::usage(format!("not a valid URL ({e})")))?;
-    state.run(move |e| e.test_access(&name, &target, confirmed.unwrap_or(false))).await
+    state.run(move |e| e.test_access(&name, &target, confirmed)).await
 }
 
 /// Put a fresh access token on the clipboard, from Rust: the webview never sees it.
 #[tauri::command]
-pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<()> {
+    let ProfileName { name } = args.0;
     let profile = name.clone();
     let (tokens, _) = state.run(move |e| e.token(&name, None)).await?;
     app.clipboard().write_text(tokens.access_token.expose()).map_err(|e| IpcError::internal(e.to_string()))?;
@@ -179,16 +167,22 @@ fn clear_copied_token(app: &AppHandle, state: &AppState, name: &str) {
 }
 
 #[tauri::command]
-pub async fn sign_out(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutView> {
+pub async fn sign_out(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<SignOutView> {
+    let ProfileName { name } = args.0;
     let gone = name.clone();
     let result = state.run(move |e| e.logout(&name)).await;
     clear_copied_token(&app, &state, &gone);
-    let _ = app.emit(PROFILES_CHANGED, ());
+    profiles_changed(&app);
     Ok(result?.into())
 }
 
 #[tauri::command]
-pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<SignOutView> {
+pub async fn remove_profile(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: Args<ProfileName>,
+) -> IpcResult<SignOutView> {
+    let ProfileName { name } = args.0;
     let gone = name.clone();
     let (report, problems) = state.run(move |e| e.remove_profile(&name)).await?;
     // Its browser data goes too: a profile added again under this name starts logged out.
@@ -199,14 +193,19 @@ pub async fn remove_profile(app: AppHandle, state: State<'_, AppState>, name: St
         tracing::warn!("while removing: {p}");
     }
     clear_copied_token(&app, &state, &gone);
-    let _ = app.emit(PROFILES_CHANGED, ());
+    profiles_changed(&app);
     Ok(report.into())
 }
 
 /// Open the server's own "register an application" page in the browser. Only that
 /// page: the webview cannot ask to open arbitrary URLs.
 #[tauri::command]
-pub async fn open_registration_page(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+pub async fn open_registration_page(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: Args<ProfileName>,
+) -> IpcResult<()> {
+    let ProfileName { name } = args.0;
     let profile = state.run(move |e| e.profile(&name)).await?;
     let page = profile
         .server
@@ -217,12 +216,8 @@ pub async fn open_registration_page(app: AppHandle, state: State<'_, AppState>, 
 
 /// Turn Ocarina token-cache sync on (default `~/.ocarina-tokens`) or off.
 #[tauri::command]
-pub async fn set_ocarina_sync(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    name: String,
-    enabled: bool,
-) -> IpcResult<()> {
+pub async fn set_ocarina_sync(app: AppHandle, state: State<'_, AppState>, args: Args<SetOcarinaSync>) -> IpcResult<()> {
+    let SetOcarinaSync { name, enabled } = args.0;
     let path = if enabled {
         Some(
             latchkey_engine::ocarina::default_path()
@@ -232,6 +227,6 @@ pub async fn set_ocarina_sync(
         None
     };
     state.run(move |e| e.set_ocarina_sync(&name, path)).await?;
-    let _ = app.emit(PROFILES_CHANGED, ());
+    profiles_changed(&app);
     Ok(())
 }

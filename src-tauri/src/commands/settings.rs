@@ -1,6 +1,9 @@
 use latchkey_ipc::models::{About, SettingsView};
 use tauri::State;
 
+use latchkey_ipc::commands::args::{SetRenewAt, SetStartAtLogin};
+
+use crate::commands::Args;
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
@@ -20,13 +23,14 @@ pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView>
 }
 
 #[tauri::command]
-pub async fn set_renew_at(state: State<'_, AppState>, percent: u8) -> IpcResult<()> {
+pub async fn set_renew_at(state: State<'_, AppState>, args: Args<SetRenewAt>) -> IpcResult<()> {
+    let SetRenewAt { percent } = args.0;
     state.run(move |e| e.set_renew_at_percent(percent)).await
 }
 
 #[tauri::command]
-pub fn set_start_at_login(enabled: bool) -> IpcResult<()> {
-    crate::start_at_login::set(enabled)
+pub fn set_start_at_login(args: Args<SetStartAtLogin>) -> IpcResult<()> {
+    crate::start_at_login::set(args.0.enabled)
         .map_err(|e| IpcError::internal(format!("cannot change start at login: {e}")))?;
     Ok(())
 }

@@ -1,14 +1,18 @@
 use tauri::{AppHandle, Manager, State};
 
+use latchkey_ipc::commands::args::{CompleteSignIn, ProfileName, StartSignIn};
+
 use crate::catch::window;
+use crate::commands::Args;
 use crate::error::{IpcError, IpcResult};
-use crate::models::{DeviceCodeView, SignInMethod, SignInStarted};
+use crate::models::{DeviceCodeView, SignInStarted};
 use crate::sign_in;
 use crate::state::AppState;
 use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
-pub async fn start_sign_in(app: AppHandle, name: String, method: SignInMethod) -> IpcResult<SignInStarted> {
+pub async fn start_sign_in(app: AppHandle, args: Args<StartSignIn>) -> IpcResult<SignInStarted> {
+    let StartSignIn { name, method } = args.0;
     let handle = app.clone();
     tauri::async_runtime::spawn_blocking(move || sign_in::start(&handle, &name, method))
         .await
@@ -17,12 +21,8 @@ pub async fn start_sign_in(app: AppHandle, name: String, method: SignInMethod) -
 
 /// Finish a sign-in with a pasted callback address or code.
 #[tauri::command]
-pub async fn complete_sign_in(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    name: String,
-    pasted: String,
-) -> IpcResult<()> {
+pub async fn complete_sign_in(app: AppHandle, state: State<'_, AppState>, args: Args<CompleteSignIn>) -> IpcResult<()> {
+    let CompleteSignIn { name, pasted } = args.0;
     let profile = name.clone();
     let result = state.run(move |e| e.complete_sign_in(&pasted, Some(&name), None)).await;
     match result {
@@ -45,8 +45,9 @@ pub async fn complete_sign_in(
 pub async fn start_device_sign_in(
     app: AppHandle,
     state: State<'_, AppState>,
-    name: String,
+    args: Args<ProfileName>,
 ) -> IpcResult<DeviceCodeView> {
+    let ProfileName { name } = args.0;
     let engine = state.engine.clone();
     let (tx, rx) = std::sync::mpsc::channel::<IpcResult<DeviceCodeView>>();
     let handle = app.clone();
@@ -74,7 +75,8 @@ pub async fn start_device_sign_in(
 }
 
 #[tauri::command]
-pub fn cancel_sign_in(app: AppHandle, state: State<'_, AppState>, name: String) {
+pub fn cancel_sign_in(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) {
+    let ProfileName { name } = args.0;
     state.engine.cancel_sign_in(&name);
     if let Some(w) = app.get_webview_window(&window::label(&name)) {
         let _ = w.destroy();
@@ -83,7 +85,8 @@ pub fn cancel_sign_in(app: AppHandle, state: State<'_, AppState>, name: String) 
 
 /// Forget the cookies of the profile's sign-in window (log out of the server there).
 #[tauri::command]
-pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, name: String) -> IpcResult<()> {
+pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<()> {
+    let ProfileName { name } = args.0;
     // The name becomes a path that is deleted: only a valid profile name, never `..`.
     latchkey_engine::profile::validate_name(&name)?;
     if app.get_webview_window(&window::label(&name)).is_some() {

@@ -14,25 +14,28 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
 }
 
-/// Every command the app registers (the list in src-tauri/build.rs).
+/// Every command the app registers (the one list, ipc/src/commands/list.rs).
 fn all_commands() -> Vec<String> {
-    let build = std::fs::read_to_string(support::repo_root().join("src-tauri/build.rs")).unwrap();
-    let list = &build[build.find("COMMANDS").unwrap()..];
-    let list = &list[..list.find("];").unwrap()];
-    list.split('"').skip(1).step_by(2).map(str::to_string).collect()
+    latchkey_ipc::commands::NAMES.iter().map(|c| c.to_string()).collect()
 }
 
+/// The capabilities the app was built with: what tauri-build resolved from
+/// src-tauri/build.rs (the build the other tests launch writes this file).
 #[test]
 fn only_the_main_window_has_a_capability_and_no_shell_or_fs() {
-    let dir = support::repo_root().join("src-tauri/capabilities");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let cap: Value = serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
-        assert_eq!(cap["windows"], json!(["main"]), "a capability names other windows: {cap}");
-        for p in cap["permissions"].as_array().unwrap() {
-            let p = p.as_str().unwrap();
-            assert!(!p.starts_with("shell:") && !p.starts_with("fs:") && !p.starts_with("opener:"), "{p}");
-        }
+    let built = support::repo_root().join("src-tauri/gen/schemas/capabilities.json");
+    let caps: Value = serde_json::from_str(&std::fs::read_to_string(&built).unwrap()).unwrap();
+    let caps = caps.as_object().unwrap();
+    assert_eq!(caps.keys().collect::<Vec<_>>(), ["main-window"], "{caps:?}");
+    let cap = &caps["main-window"];
+    assert_eq!(cap["windows"], json!(["main"]), "a capability names other windows: {cap}");
+    let granted: Vec<&str> = cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    for p in &granted {
+        assert!(!p.starts_with("shell:") && !p.starts_with("fs:") && !p.starts_with("opener:"), "{p}");
     }
+    let mut want = vec!["core:event:allow-listen".to_string(), "core:event:allow-unlisten".to_string()];
+    want.extend(all_commands().iter().map(|c| format!("allow-{}", c.replace('_', "-"))));
+    assert_eq!(granted, want, "the main window is granted other than the listed commands");
     let conf: Value =
         serde_json::from_str(&std::fs::read_to_string(support::repo_root().join("src-tauri/tauri.conf.json")).unwrap())
             .unwrap();
@@ -88,7 +91,7 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
         ("set_ocarina_sync", json!({"name": "other", "enabled": false})),
         ("remove_profile", json!({"name": "other"})),
         ("refresh_profile", json!({"name": "p"})),
-        ("test_access", json!({"name": "p", "url": server.url("/test/echo/")})),
+        ("test_access", json!({"name": "p", "url": server.url("/test/echo/"), "confirmed": false})),
         ("copy_token", json!({"name": "p"})),
         ("copy_text", json!({"text": "hello"})),
         ("get_settings", json!({})),

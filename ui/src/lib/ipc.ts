@@ -1,10 +1,12 @@
 // The only module that talks to the Rust side. One typed function per IPC command,
-// one error type. Commands never return a secret: tokens are copied to the clipboard
+// one error type; the commands' names, arguments and answers, and the events, are the
+// map generated from Rust (bindings/commands.ts), so each call here is type-checked. Commands never return a secret: tokens are copied to the clipboard
 // by Rust, and a client secret only ever travels from here to Rust.
-import { invoke } from '@tauri-apps/api/core';
+import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type { About } from './bindings/About';
+import { EVENTS, type Commands, type Events } from './bindings/commands';
 import type { ApiAnswer } from './bindings/ApiAnswer';
 import type { AppStatus } from './bindings/AppStatus';
 import type { CredentialCheck } from './bindings/CredentialCheck';
@@ -55,9 +57,14 @@ export class IpcError extends Error {
   }
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+type ArgsOf<K extends keyof Commands> = Commands[K]['args'] extends null ? [] : [Commands[K]['args']];
+type ResultOf<K extends keyof Commands> = Commands[K]['result'];
+
+/** Call a command by its name in the generated map: its argument and answer types come
+ *  from Rust (ipc/src/commands/), so a renamed field is a type error here. */
+async function call<K extends keyof Commands>(command: K, ...args: ArgsOf<K>): Promise<ResultOf<K>> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<ResultOf<K>>(command, args[0] as InvokeArgs | undefined);
   } catch (raw) {
     const e = raw as Partial<IpcErrorShape>;
     if (e && typeof e === 'object' && typeof e.code === 'string') {
@@ -67,61 +74,61 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-export const appStatus = () => call<AppStatus>('app_status');
+/** Listen to an event by its name in the generated map, with its payload's type. */
+const on = <E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<UnlistenFn> =>
+  listen<Events[E]>(event, (e) => handler(e.payload));
+
+export const appStatus = () => call('app_status');
 /** Tell the app the window shows its first data (start-up time is logged). */
-export const uiReady = () => call<void>('ui_ready');
-export const copyText = (text: string) => call<void>('copy_text', { text });
+export const uiReady = () => call('ui_ready');
+export const copyText = (text: string) => call('copy_text', { text });
 
 /** The servers the wizard offers, in order (from the engine's presets). */
-export const listPresets = () => call<PresetChoice[]>('list_presets');
-export const listProfiles = () => call<ProfileView[]>('list_profiles');
-export const previewServer = (server: ServerInput) => call<ServerPreview>('preview_server', { server });
+export const listPresets = () => call('list_presets');
+export const listProfiles = () => call('list_profiles');
+export const previewServer = (server: ServerInput) => call('preview_server', { server });
 /** The wizard's view of an existing profile (to finish its setup). */
-export const previewProfile = (name: string) => call<ServerPreview>('preview_profile', { name });
-export const addProfile = (input: NewProfileInput) =>
-  call<ProfileView>('add_profile', { input });
+export const previewProfile = (name: string) => call('preview_profile', { name });
+export const addProfile = (input: NewProfileInput) => call('add_profile', { input });
 export const registerClient = (name: string, initialAccessToken: string | null = null) =>
-  call<RegisterOutcome>('register_client', { name, initialAccessToken });
-export const openRegistrationPage = (name: string) => call<void>('open_registration_page', { name });
+  call('register_client', { name, initialAccessToken });
+export const openRegistrationPage = (name: string) => call('open_registration_page', { name });
 export const setClient = (name: string, clientId: string, clientSecret: string | null) =>
-  call<void>('set_client', { name, clientId, clientSecret });
-export const checkCredentials = (name: string) => call<CredentialCheck>('check_credentials', { name });
-export const setScopes = (name: string, scopes: string[]) => call<void>('set_scopes', { name, scopes });
-export const setRedirectUri = (name: string, redirectUri: string) => call<void>('set_redirect_uri', { name, redirectUri });
-export const refreshProfile = (name: string) => call<void>('refresh_profile', { name });
+  call('set_client', { name, clientId, clientSecret });
+export const checkCredentials = (name: string) => call('check_credentials', { name });
+export const setScopes = (name: string, scopes: string[]) => call('set_scopes', { name, scopes });
+export const setRedirectUri = (name: string, redirectUri: string) => call('set_redirect_uri', { name, redirectUri });
+export const refreshProfile = (name: string) => call('refresh_profile', { name });
 /** `confirmed`: send the token to a host that is not the profile's server. */
-export const testAccess = (name: string, url: string, confirmed = false) => call<ApiAnswer>('test_access', { name, url, confirmed });
-export const copyToken = (name: string) => call<void>('copy_token', { name });
-export const signOut = (name: string) => call<SignOutView>('sign_out', { name });
-export const removeProfile = (name: string) => call<SignOutView>('remove_profile', { name });
+export const testAccess = (name: string, url: string, confirmed = false) => call('test_access', { name, url, confirmed });
+export const copyToken = (name: string) => call('copy_token', { name });
+export const signOut = (name: string) => call('sign_out', { name });
+export const removeProfile = (name: string) => call('remove_profile', { name });
 
-export const setOcarinaSync = (name: string, enabled: boolean) => call<void>('set_ocarina_sync', { name, enabled });
+export const setOcarinaSync = (name: string, enabled: boolean) => call('set_ocarina_sync', { name, enabled });
 
-export const getSettings = () => call<SettingsView>('get_settings');
-export const setRenewAt = (percent: number) => call<void>('set_renew_at', { percent });
-export const setStartAtLogin = (enabled: boolean) => call<void>('set_start_at_login', { enabled });
-export const about = () => call<About>('about');
+export const getSettings = () => call('get_settings');
+export const setRenewAt = (percent: number) => call('set_renew_at', { percent });
+export const setStartAtLogin = (enabled: boolean) => call('set_start_at_login', { enabled });
+export const about = () => call('about');
 /** A report for bug reports: versions, paths, statuses, log tail; never a secret. */
-export const diagnostics = () => call<string>('diagnostics');
+export const diagnostics = () => call('diagnostics');
 
-export const startSignIn = (name: string, method: SignInMethod) => call<SignInStarted>('start_sign_in', { name, method });
-export const completeSignIn = (name: string, pasted: string) => call<void>('complete_sign_in', { name, pasted });
+export const startSignIn = (name: string, method: SignInMethod) => call('start_sign_in', { name, method });
+export const completeSignIn = (name: string, pasted: string) => call('complete_sign_in', { name, pasted });
 /** Sign in with a code (RFC 8628): the code to show; the end arrives as sign-in-finished. */
-export const startDeviceSignIn = (name: string) => call<DeviceCodeView>('start_device_sign_in', { name });
-export const cancelSignIn = (name: string) => call<void>('cancel_sign_in', { name });
-export const forgetBrowserSession = (name: string) => call<void>('forget_browser_session', { name });
+export const startDeviceSignIn = (name: string) => call('start_device_sign_in', { name });
+export const cancelSignIn = (name: string) => call('cancel_sign_in', { name });
+export const forgetBrowserSession = (name: string) => call('forget_browser_session', { name });
 
 /** A `latchkey://` link arrived that completed nothing (payload: a warning). */
-export const onDeepLinkWarning = (handler: (warning: string) => void): Promise<UnlistenFn> =>
-  listen<string>('latchkey://deep-link', (event) => handler(event.payload));
+export const onDeepLinkWarning = (handler: (warning: string) => void) => on(EVENTS.DEEP_LINK_WARNING, handler);
 
 /** A sign-in ended, whichever way the redirect was caught. */
-export const onSignInFinished = (handler: (finished: SignInFinished) => void): Promise<UnlistenFn> =>
-  listen<SignInFinished>('latchkey://sign-in-finished', (event) => handler(event.payload));
+export const onSignInFinished = (handler: (finished: SignInFinished) => void) => on(EVENTS.SIGN_IN_FINISHED, handler);
 
 /** Profiles or their status changed. */
-export const onProfilesChanged = (handler: () => void): Promise<UnlistenFn> =>
-  listen('latchkey://profiles-changed', () => handler());
+export const onProfilesChanged = (handler: () => void) => on(EVENTS.PROFILES_CHANGED, () => handler());
 
 /** Turn anything thrown into an IpcError for display. */
 /** Anything caught or received (an event's `error` is a plain `{code, message, hint}`). */
