@@ -12,6 +12,7 @@
 pub mod commands;
 pub mod error;
 pub mod models;
+pub mod words;
 
 pub use commands::{events, Event};
 pub use error::{IpcError, IpcErrorCode, IpcResult};

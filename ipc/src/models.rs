@@ -2,12 +2,13 @@
 //! (a client secret travels only from the UI to Rust, when the user pastes it).
 //! camelCase throughout; engine types that would cross in another casing are mirrored.
 
-use latchkey_engine::desktop::status;
 use latchkey_engine::front_door::ProfileStatus;
 use latchkey_engine::preset::Resolved;
 use latchkey_engine::profile::{PresetKind, RedirectMode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::words::status;
 
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -50,7 +51,7 @@ pub struct ProfileView {
 
 impl ProfileView {
     /// The window's view of a profile's status at `now` (Unix seconds), worded where the
-    /// tray's menu is ([`latchkey_engine::desktop::status`]).
+    /// tray's menu is ([`crate::words::status`]).
     ///
     /// Why a copy of `ProfileStatus` and not the type itself: `latchkey status --json` is
     /// snake_case for scripts and must stay so; the window's contract is camelCase. The

@@ -4,6 +4,8 @@
 //! links into a running app) and no Secret Service (so no keyring). The app still
 //! starts, and says what is degraded instead of panicking inside a plugin.
 
+use latchkey_ipc::words::environment::{degraded, Degraded};
+
 #[derive(Debug, Clone)]
 pub struct Environment {
     pub session_bus: bool,
@@ -16,25 +18,10 @@ impl Environment {
         Self { session_bus: session_bus_available(), lean_tray_started: true }
     }
 
-    /// Plain-language descriptions of what does not work here.
+    /// What does not work here, in words (latchkey-ipc's `words::environment`).
     pub fn degraded(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        if !self.session_bus {
-            problems.push(
-                "No D-Bus session bus: links to latchkey:// cannot reach this window, \
-                 a second launch starts a separate app, and the keyring is unavailable. \
-                 Start Latchkey from your desktop session (or inside `dbus-run-session`)."
-                    .to_string(),
-            );
-        }
-        if !self.lean_tray_started {
-            problems.push(
-                "Latchkey's tray (latchkey-tray) is not running and could not be started: tokens are \
-                 renewed only when a program asks for one. Reinstall Latchkey to get it back."
-                    .to_string(),
-            );
-        }
-        problems
+        let missing = [(!self.session_bus, Degraded::NoSessionBus), (!self.lean_tray_started, Degraded::NoTray)];
+        missing.into_iter().filter(|(lacking, _)| *lacking).map(|(_, what)| degraded(what)).collect()
     }
 }
 

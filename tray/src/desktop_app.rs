@@ -38,10 +38,8 @@ fn start(args: &[&str]) {
         }
         Err(e) => {
             tracing::error!(app = %bin.display(), "cannot start the Latchkey app: {e}");
-            crate::notify::show(
-                "Latchkey",
-                &format!("Cannot open the Latchkey window: {e}. Is latchkey-desktop installed?"),
-            );
+            let (title, body) = latchkey_ipc::words::notify::cannot_open_window(&e);
+            crate::notify::show(&title, &body);
         }
     }
 }

@@ -1,15 +1,15 @@
 //! The tray's menu as data: one submenu per profile with its status and actions, then
 //! Open / Start at login / Quit — each status in the window's own words
-//! ([`latchkey_engine::desktop::status`]). Drawn by [`crate::linux`] (a StatusNotifierItem over
+//! ([`latchkey_ipc::words::status`]). Drawn by [`crate::linux`] (a StatusNotifierItem over
 //! D-Bus) and [`crate::native`] (the Windows notification area, the macOS menu bar), so
 //! what the menu says and does is written once.
 
 use std::sync::Arc;
 
 use latchkey_engine::desktop::autostart::Autostart;
-use latchkey_engine::desktop::status as tray_status;
 use latchkey_engine::renewal::worker::Renewer;
 use latchkey_engine::Latchkey;
+use latchkey_ipc::words::{notify as words, status as tray_status};
 
 use crate::{clipboard, desktop_app};
 
@@ -46,7 +46,7 @@ pub struct LatchkeyTray {
 impl LatchkeyTray {
     /// Whether a profile needs the person (the icon changes).
     pub fn attention(&self) -> bool {
-        tray_status::needs_attention(&self.engine)
+        latchkey_engine::desktop::needs_attention(&self.engine)
     }
 
     pub fn tooltip(&self) -> &'static str {
@@ -105,7 +105,8 @@ fn copy_token(engine: &Arc<Latchkey>, name: &str) {
         },
         Err(e) => {
             tracing::warn!(profile = %name, "cannot copy a token: {e}");
-            crate::notify::show("Latchkey", &format!("No token to copy for {name}: {e}"));
+            let (title, body) = words::no_token_to_copy(&name, &e);
+            crate::notify::show(&title, &body);
         }
     });
 }

@@ -30,7 +30,7 @@ impl RenewalEvents for Events {
     }
 
     fn attention(&self, what: &Attention) {
-        let (title, body) = latchkey_engine::desktop::notify::words(what);
+        let (title, body) = latchkey_ipc::words::notify::attention(what);
         tracing::info!("notification: {title}: {body}");
         crate::notify::show(&title, &body);
     }

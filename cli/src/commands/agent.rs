@@ -9,6 +9,8 @@ use latchkey_engine::agent::Agent;
 use latchkey_engine::renewal::worker::{Attention, RenewalEvents};
 use latchkey_engine::{Error, Latchkey, Result};
 
+use super::words;
+
 #[derive(Debug, clap::Args)]
 pub struct AgentArgs {
     /// Do not show desktop notifications (they are printed on stderr either way).
@@ -24,21 +26,9 @@ impl RenewalEvents for Events {
     fn changed(&self) {}
 
     fn attention(&self, what: &Attention) {
-        // For a terminal: what to type.
-        let line = match what {
-            Attention::SignInNeeded { profile } => {
-                format!("`{profile}` needs you to sign in again: run `latchkey login {profile}`")
-            }
-            Attention::CannotRenew { profile, reason, .. } => {
-                format!("cannot renew `{profile}`: {reason}; trying again (see `latchkey status {profile}`)")
-            }
-            Attention::KeyringUnavailable { profile } => {
-                format!("cannot renew `{profile}`: the keyring is locked or not running; unlock it, trying again")
-            }
-        };
-        eprintln!("latchkey agent: {line}");
+        eprintln!("latchkey agent: {}", words::attention(what));
         if self.notify {
-            let (title, body) = latchkey_engine::desktop::notify::words(what);
+            let (title, body) = words::attention_notification(what);
             latchkey_engine::desktop::notify::show(&title, &body);
         }
     }

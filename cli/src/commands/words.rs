@@ -1,9 +1,50 @@
 //! What to do next, worded for a terminal: the engine says *what* the next step is
 //! ([`NextStep`], data); this file says it as commands to type. The desktop words the
-//! same steps as buttons and fields (`ipc/src/error.rs`).
+//! same steps as buttons and fields (`ipc/src/error.rs`). Also what `latchkey agent`
+//! says when a profile needs someone, on stderr and in a notification: its reader may
+//! have no desktop app, so it names the command too.
 
 use latchkey_engine::error::NextStep;
+use latchkey_engine::renewal::worker::Attention;
 use latchkey_engine::Error;
+
+/// `latchkey agent`'s line on stderr when a profile needs someone.
+pub fn attention(what: &Attention) -> String {
+    match what {
+        Attention::SignInNeeded { profile } => {
+            format!("`{profile}` needs you to sign in again: run `latchkey login {profile}`")
+        }
+        Attention::CannotRenew { profile, reason, .. } => {
+            format!("cannot renew `{profile}`: {reason}; trying again (see `latchkey status {profile}`)")
+        }
+        Attention::KeyringUnavailable { profile } => {
+            format!("cannot renew `{profile}`: the keyring is locked or not running; unlock it, trying again")
+        }
+    }
+}
+
+/// `latchkey agent`'s desktop notification for the same (title, body).
+pub fn attention_notification(what: &Attention) -> (String, String) {
+    match what {
+        Attention::SignInNeeded { profile } => (
+            "Sign in to keep your tokens fresh".into(),
+            format!("{profile} needs you to sign in again: run `latchkey login {profile}`."),
+        ),
+        Attention::CannotRenew { profile, code, .. } => (
+            "Latchkey cannot renew a token".into(),
+            match code {
+                latchkey_engine::ErrorCode::Network => {
+                    format!("{profile}: the server cannot be reached. Latchkey keeps trying; check your connection.")
+                }
+                _ => format!("{profile}: the server has a problem. Latchkey keeps trying."),
+            },
+        ),
+        Attention::KeyringUnavailable { profile } => (
+            "Latchkey cannot open your keyring".into(),
+            format!("{profile}: tokens cannot be renewed until the keyring is unlocked. Latchkey keeps trying."),
+        ),
+    }
+}
 
 /// The line printed under `latchkey: <error>`, when there is something to do.
 pub fn hint(err: &Error) -> Option<String> {

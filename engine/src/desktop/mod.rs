@@ -1,8 +1,18 @@
 //! What the desktop shells share and a headless CLI does not need: starting at login
-//! (`autostart`), notifications worded for people (`notify`), and a profile's status in
-//! a person's words for the window and the tray menu alike (`status`). No GUI toolkit
-//! here: these are files, D-Bus calls and words.
+//! (`autostart`), showing a notification (`notify`), and whether a profile needs the
+//! person. No GUI toolkit here, and no words: these are files, D-Bus calls and data
+//! (the desktop's words are latchkey-ipc's `words`).
 
 pub mod autostart;
 pub mod notify;
-pub mod status;
+
+use crate::store::Status;
+use crate::Latchkey;
+
+/// Whether any profile needs the user (sign in again) or keeps failing.
+pub fn needs_attention(engine: &Latchkey) -> bool {
+    engine
+        .status(None)
+        .map(|rows| rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::Failing)))
+        .unwrap_or(false)
+}

@@ -1,19 +1,18 @@
 //! A profile's state in a person's words, for the desktop: the window's server row and
-//! Done page, and latchkey-tray's menu say the same thing because both read it here.
-//! (The CLI words status for a terminal in `cli/src/commands/status.rs`.) The engine gives the
-//! status and the kind of the last failure as data; this is the one place they become
-//! desktop text.
+//! Done page, and latchkey-tray's menu and tooltip say the same thing because both read
+//! it here. (The CLI words status for a terminal in `cli/src/commands/status.rs`.) The
+//! engine gives the status and the kind of the last failure as data; this is the one
+//! place they become desktop text.
 
+use latchkey_engine::front_door::ProfileStatus;
+use latchkey_engine::renewal::worker::Live;
+use latchkey_engine::store::Status;
+use latchkey_engine::{ErrorCode, Latchkey};
 use serde::Serialize;
-
-use crate::front_door::ProfileStatus;
-use crate::renewal::worker::Live;
-use crate::store::Status;
-use crate::{ErrorCode, Latchkey};
+use ts_rs::TS;
 
 /// How a badge looks: the colour and icon beside the words (never the only signal).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Tone {
     Ok,
@@ -23,8 +22,7 @@ pub enum Tone {
 }
 
 /// A profile's status badge: "✓ Signed in as alice · renews by itself".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Badge {
     pub tone: Tone,
     pub icon: String,
@@ -135,14 +133,6 @@ pub fn tray_lines(engine: &Latchkey, live: Option<&Live>) -> Vec<TrayLine> {
         .collect()
 }
 
-/// Whether any profile needs the user (sign in again) or keeps failing.
-pub fn needs_attention(engine: &Latchkey) -> bool {
-    engine
-        .status(None)
-        .map(|rows| rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::Failing)))
-        .unwrap_or(false)
-}
-
 /// The tray's tooltip: whether something needs the person, else whether there is
 /// anything to keep fresh at all ("all fresh" only when some profile is signed in).
 pub fn tooltip(engine: &Latchkey) -> &'static str {
@@ -183,7 +173,7 @@ mod tests {
         assert_eq!(tooltip_for(&[Status::SignedOut, Status::SignedIn]), "Latchkey: all fresh");
         assert_eq!(tooltip_for(&[Status::SignedIn, Status::NeedsSignIn]), "Latchkey: something needs you");
     }
-    use crate::profile::{PresetKind, RedirectMode};
+    use latchkey_engine::profile::{PresetKind, RedirectMode};
 
     const AT: u64 = 1_800_000_000;
 

@@ -1,0 +1,40 @@
+//! What desktop notifications say (latchkey-tray's, and `latchkey agent`'s): a title
+//! and a body for a person at a desktop. Showing them is the engine's
+//! (`latchkey_engine::desktop::notify::show`) or the tray's (`tray/src/notify.rs`).
+
+use latchkey_engine::renewal::worker::Attention;
+use latchkey_engine::ErrorCode;
+
+/// A notification's title and body for a person at a desktop (the tray and `latchkey
+/// agent` show these; a terminal gets its own words from the CLI).
+pub fn attention(what: &Attention) -> (String, String) {
+    match what {
+        Attention::SignInNeeded { profile } => (
+            "Sign in to keep your tokens fresh".into(),
+            format!("{profile} needs you to sign in again. Open Latchkey to sign in."),
+        ),
+        Attention::CannotRenew { profile, code, .. } => (
+            "Latchkey cannot renew a token".into(),
+            match code {
+                ErrorCode::Network => {
+                    format!("{profile}: the server cannot be reached. Latchkey keeps trying; check your connection.")
+                }
+                _ => format!("{profile}: the server has a problem. Latchkey keeps trying."),
+            },
+        ),
+        Attention::KeyringUnavailable { profile } => (
+            "Latchkey cannot open your keyring".into(),
+            format!("{profile}: tokens cannot be renewed until the keyring is unlocked. Latchkey keeps trying."),
+        ),
+    }
+}
+
+/// The tray could not start the window (`tray/src/desktop_app.rs`).
+pub fn cannot_open_window(error: &std::io::Error) -> (String, String) {
+    ("Latchkey".into(), format!("Cannot open the Latchkey window: {error}. Is latchkey-desktop installed?"))
+}
+
+/// "Copy token" in the tray found none to copy.
+pub fn no_token_to_copy(profile: &str, error: &latchkey_engine::Error) -> (String, String) {
+    ("Latchkey".into(), format!("No token to copy for {profile}: {error}"))
+}
