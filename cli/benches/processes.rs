@@ -24,7 +24,7 @@ mod tray_host;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{describe, Cli, TestServer, User};
+use support::{describe, AuthServer, Cli, TestServer, User};
 
 const RUNS: &str = "300";
 const WARMUP: &str = "20";

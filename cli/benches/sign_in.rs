@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use latchkey_engine::store::paths::Paths;
 use latchkey_engine::Latchkey;
-use support::{Cli, TestServer, User};
+use support::{AuthServer, Cli, TestServer, User};
 
 fn main() {
     let server = TestServer::start(&[]);

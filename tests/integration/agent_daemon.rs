@@ -6,7 +6,7 @@ use crate::support;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{describe, server, Cli, User};
+use support::{describe, server, AuthServer, Cli, User};
 
 struct Running(Child);
 

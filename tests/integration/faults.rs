@@ -9,7 +9,7 @@ use crate::fault_proxy;
 use std::time::Duration;
 
 use fault_proxy::{Fault, FaultProxy};
-use support::{describe, generic_server, server, Cli, User};
+use support::{describe, generic_server, server, AuthServer, Cli, User};
 
 #[test]
 fn every_fault_is_a_clear_error_and_loses_nothing() {

@@ -16,7 +16,7 @@ use crate::keycloak_server as keycloak;
 use std::sync::OnceLock;
 
 use keycloak::{Keycloak, KeycloakUser, CLIENT_ID, CLIENT_SECRET};
-use support::{describe, Cli};
+use support::{describe, AuthServer, Cli};
 
 fn kc() -> &'static Keycloak {
     static KC: OnceLock<Keycloak> = OnceLock::new();
@@ -56,7 +56,7 @@ fn realm_sign_in_offline_token_rotation_and_big_jwts() {
     let refresh = stored.refresh_token.clone().expect("no refresh token: offline_access was not granted");
     assert!(stored.scopes.iter().any(|s| s == "offline_access"), "{:?}", stored.scopes);
     assert!(stored.access_token.expose().len() > 1000, "expected a JWT of a kilobyte or more");
-    assert!(kc().is_active(stored.access_token.expose()));
+    assert!(kc().is_active(&keycloak::client(), stored.access_token.expose()));
 
     // The big token set is served as it is, from the keyring and from the agent.
     assert_eq!(cli.ok(&["token", "kc"], "").trim(), stored.access_token.expose());
@@ -69,15 +69,15 @@ fn realm_sign_in_offline_token_rotation_and_big_jwts() {
     cli.ok(&["refresh", "kc", "--force"], "");
     let rotated = cli.stored_tokens("kc").unwrap();
     assert_ne!(rotated.refresh_token.as_ref(), Some(&refresh), "the refresh token did not rotate");
-    assert!(kc().is_active(rotated.access_token.expose()));
+    assert!(kc().is_active(&keycloak::client(), rotated.access_token.expose()));
     assert!(cli.ok(&["status", "kc"], "").contains("fresh"));
 
     // Logout revokes: the session's tokens are dead at the server.
     let out = cli.run(&["logout", "kc"], "");
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(!kc().is_active(rotated.access_token.expose()), "the access token outlived logout");
+    assert!(!kc().is_active(&keycloak::client(), rotated.access_token.expose()), "the access token outlived logout");
     assert_ne!(
-        kc().try_refresh(rotated.refresh_token.as_ref().unwrap().expose()),
+        kc().try_refresh(&keycloak::client(), rotated.refresh_token.as_ref().unwrap().expose()),
         200,
         "the refresh token outlived logout"
     );
@@ -106,7 +106,7 @@ fn eight_callers_at_expiry_one_refresh_and_the_session_survives() {
     // ended the session; it is alive.
     let out = cli.run(&["refresh", "kc", "--force"], "");
     assert!(out.status.success(), "the session did not survive: {}", describe(&out));
-    assert!(kc().is_active(cli.stored_tokens("kc").unwrap().access_token.expose()));
+    assert!(kc().is_active(&keycloak::client(), cli.stored_tokens("kc").unwrap().access_token.expose()));
 }
 
 #[test]
@@ -163,14 +163,14 @@ fn registers_only_with_an_initial_access_token_and_remove_deletes_the_client() {
     assert!(out.status.success(), "{}", describe(&out));
     let stored = cli.stored_tokens("reg").unwrap();
     assert!(stored.refresh_token.is_some(), "no offline token for the registered client");
-    assert!(kc().is_active(stored.access_token.expose()));
+    assert!(kc().is_active(&keycloak::client(), stored.access_token.expose()));
 
     // Remove revokes the session and deletes the client (RFC 7592).
     let out = cli.run(&["profile", "remove", "reg"], "");
     assert!(out.status.success(), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("client registration deleted"), "{}", describe(&out));
     assert!(!kc().has_client(&client_id), "the registered client outlived remove");
-    assert!(!kc().is_active(stored.access_token.expose()), "the access token outlived remove");
+    assert!(!kc().is_active(&keycloak::client(), stored.access_token.expose()), "the access token outlived remove");
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn device_flow_gets_an_offline_token() {
     assert!(out.status.success(), "{}", describe(&out));
     let stored = cli.stored_tokens("kc").unwrap();
     assert!(stored.refresh_token.is_some(), "the device sign-in gave no offline token");
-    assert!(kc().is_active(stored.access_token.expose()));
+    assert!(kc().is_active(&keycloak::client(), stored.access_token.expose()));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use latchkey_engine::agent::Agent;
 use latchkey_engine::store::paths::Paths;
-use support::{describe, server, Cli, User};
+use support::{describe, server, AuthServer, Cli, User};
 
 use crate::stop_safely::slow_profile;
 

@@ -10,7 +10,7 @@ use crate::support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::{describe, repo_root, server, Cli, Client, User};
+use support::{describe, repo_root, server, AuthServer, Cli, Client, User};
 
 const COVERED_BY_UPLOAD_AND_READ: &[&str] =
     &["put biosample", "update biosample", "put library", "put sequencing", "put file", "get"];

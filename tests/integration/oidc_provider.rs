@@ -11,9 +11,9 @@ use crate::support;
 use crate::oidc;
 
 use oidc::{OidcProvider, OidcUser};
-use support::{describe, Cli};
+use support::{describe, AuthServer, Cli, Client};
 
-fn profile(cli: &Cli, op: &OidcProvider, name: &str, scopes: &str) -> (String, String) {
+fn profile(cli: &Cli, op: &OidcProvider, name: &str, scopes: &str) -> Client {
     cli.ok(&["profile", "add", name, "--preset", "generic", "--issuer", &op.issuer(), "--scopes", scopes], "");
     let out = cli.run(&["register", name], "");
     assert!(out.status.success(), "dynamic registration: {}", describe(&out));
@@ -27,14 +27,14 @@ fn profile(cli: &Cli, op: &OidcProvider, name: &str, scopes: &str) -> (String, S
         .expect("a client secret")
         .expose()
         .to_string();
-    (id, secret)
+    Client { id, secret }
 }
 
 #[test]
 fn sign_in_refresh_rotation_and_one_refresh_for_eight_callers() {
     let op = OidcProvider::start(60);
     let cli = Cli::new();
-    let (client_id, secret) = profile(&cli, &op, "op", "openid offline_access email");
+    let client = profile(&cli, &op, "op", "openid offline_access email");
     let settings = std::fs::read_to_string(cli.config_dir().join("profiles.toml")).unwrap();
     assert!(settings.contains("authorization_response_iss = true"), "{settings}");
     assert!(settings.contains("latchkey://callback/op"), "{settings}");
@@ -58,12 +58,12 @@ fn sign_in_refresh_rotation_and_one_refresh_for_eight_callers() {
     cli.ok(&["refresh", "op", "--force"], "");
     let rotated = cli.stored_tokens("op").unwrap();
     assert_ne!(rotated.refresh_token, stored.refresh_token, "the refresh token did not rotate");
-    assert!(op.is_active(&client_id, &secret, rotated.access_token.expose()));
+    assert!(op.is_active(&client, rotated.access_token.expose()));
 
     // Eight processes at once need a token fresher than the one stored: one refreshes,
     // the others take its result, and the grant survives (a second refresh with the
     // rotated token would end it).
-    let before = op.grant_count(&client_id, "refresh_token/200");
+    let before = op.grant_count(&client.id, "refresh_token/200");
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let mut c = cli.command();
@@ -75,23 +75,23 @@ fn sign_in_refresh_rotation_and_one_refresh_for_eight_callers() {
     for out in &outs {
         assert!(out.status.success(), "{}", describe(out));
     }
-    assert_eq!(op.grant_count(&client_id, "refresh_token/200") - before, 1, "not one refresh for eight callers");
+    assert_eq!(op.grant_count(&client.id, "refresh_token/200") - before, 1, "not one refresh for eight callers");
     let printed: std::collections::HashSet<_> = outs.iter().map(|o| o.stdout.clone()).collect();
     assert_eq!(printed.len(), 1, "the callers got different tokens");
     assert_eq!(
-        op.grant_count(&client_id, "refresh_token/400"),
+        op.grant_count(&client.id, "refresh_token/400"),
         0,
         "a rotated refresh token was presented (grant revoked)"
     );
     let last = cli.ok(&["token", "op"], "").trim().to_string();
-    assert!(op.is_active(&client_id, &secret, &last), "the grant did not survive");
+    assert!(op.is_active(&client, &last), "the grant did not survive");
 }
 
 #[test]
 fn one_refresh_at_expiry_however_many_ask() {
     let op = OidcProvider::start(4);
     let cli = Cli::new();
-    let (client_id, _) = profile(&cli, &op, "op", "openid offline_access");
+    let client = profile(&cli, &op, "op", "openid offline_access");
     assert!(cli.login_paste_with("op", |url| OidcUser::new("alice").authorize(url)).status.success());
     std::thread::sleep(std::time::Duration::from_secs(4));
     let handles: Vec<_> = (0..8)
@@ -109,9 +109,9 @@ fn one_refresh_at_expiry_however_many_ask() {
             String::from_utf8_lossy(&out.stdout).trim().to_string()
         })
         .collect();
-    assert_eq!(op.grant_count(&client_id, "refresh_token/200"), 1, "not exactly one refresh at expiry");
+    assert_eq!(op.grant_count(&client.id, "refresh_token/200"), 1, "not exactly one refresh at expiry");
     assert!(tokens.windows(2).all(|w| w[0] == w[1]), "the callers got different tokens");
-    assert_eq!(op.grant_count(&client_id, "refresh_token/400"), 0);
+    assert_eq!(op.grant_count(&client.id, "refresh_token/400"), 0);
     assert!(cli.run(&["refresh", "op", "--force"], "").status.success(), "the grant did not survive");
 }
 
@@ -136,7 +136,7 @@ fn without_offline_access_no_refresh_token_and_status_says_so() {
 fn a_foreign_iss_is_refused_and_remove_revokes() {
     let op = OidcProvider::start(3600);
     let cli = Cli::new();
-    let (client_id, secret) = profile(&cli, &op, "op", "openid offline_access");
+    let client = profile(&cli, &op, "op", "openid offline_access");
     let out = cli.login_paste_with("op", |url| {
         OidcUser::new("alice").authorize(url).replace(
             &format!("iss={}", url::form_urlencoded::byte_serialize(op.issuer().as_bytes()).collect::<String>()),
@@ -145,11 +145,11 @@ fn a_foreign_iss_is_refused_and_remove_revokes() {
     });
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 9207"), "{}", describe(&out));
-    assert_eq!(op.grant_count(&client_id, "authorization_code/200"), 0);
+    assert_eq!(op.grant_count(&client.id, "authorization_code/200"), 0);
 
     assert!(cli.login_paste_with("op", |url| OidcUser::new("alice").authorize(url)).status.success());
     let stored = cli.stored_tokens("op").unwrap();
-    assert!(op.is_active(&client_id, &secret, stored.access_token.expose()));
+    assert!(op.is_active(&client, stored.access_token.expose()));
     // Remove (without a logout first) revokes the grant and deletes the client (RFC 7592).
     let out = cli.run(&["profile", "remove", "op"], "");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -158,26 +158,26 @@ fn a_foreign_iss_is_refused_and_remove_revokes() {
         "{}",
         describe(&out)
     );
-    assert!(op.grant_count(&client_id, "grant-revoked") >= 1, "remove did not revoke the grant");
+    assert!(op.grant_count(&client.id, "grant-revoked") >= 1, "remove did not revoke the grant");
     assert!(
-        !op.is_active(&client_id, &secret, stored.refresh_token.as_ref().unwrap().expose()),
+        !op.is_active(&client, stored.refresh_token.as_ref().unwrap().expose()),
         "the refresh token outlived remove"
     );
-    assert!(!op.is_active(&client_id, &secret, stored.access_token.expose()), "the access token outlived remove");
+    assert!(!op.is_active(&client, stored.access_token.expose()), "the access token outlived remove");
 }
 
 #[test]
 fn device_flow_signs_in_and_gets_a_refresh_token() {
     let op = OidcProvider::start(3600);
     let cli = Cli::new();
-    let (client_id, _) = profile(&cli, &op, "op", "openid offline_access");
+    let client = profile(&cli, &op, "op", "openid offline_access");
     let mut login = cli.start_login("op", "--device");
     let complete = login.line_starting("(or open ").trim_start_matches("(or open ").trim_end_matches(')').to_string();
     OidcUser::new("alice").approve_device(&complete);
     let out = login.finish();
     assert!(out.status.success(), "{}", describe(&out));
     assert!(cli.stored_tokens("op").unwrap().refresh_token.is_some(), "the device sign-in gave no refresh token");
-    assert_eq!(op.grant_count(&client_id, "urn:ietf:params:oauth:grant-type:device_code/200"), 1);
+    assert_eq!(op.grant_count(&client.id, "urn:ietf:params:oauth:grant-type:device_code/200"), 1);
 }
 
 #[test]

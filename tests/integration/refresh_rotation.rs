@@ -6,7 +6,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use support::{describe, server, Cli, User};
+use support::{describe, server, AuthServer, Cli, User};
 
 #[test]
 fn min_valid_forces_a_rotating_refresh() {
@@ -32,7 +32,7 @@ fn min_valid_forces_a_rotating_refresh() {
 
     assert!(server.is_active(&client, &token));
     assert!(!server.is_active(&client, before.access_token.expose()), "old access token still active");
-    assert_eq!(server.try_refresh(&client, old_refresh.expose()).as_u16(), 400, "old refresh token still works");
+    assert_eq!(server.try_refresh(&client, old_refresh.expose()), 400, "old refresh token still works");
 
     // `refresh --force` renews with the stored (new) refresh token.
     let out = cli.run(&["refresh", "rot", "--force"], "");
@@ -43,7 +43,7 @@ fn min_valid_forces_a_rotating_refresh() {
     let latest = cli.stored_tokens("rot").unwrap();
     assert!(server.is_active(&client, latest.access_token.expose()));
     // The refresh token before it is now dead too.
-    assert_eq!(server.try_refresh(&client, new_refresh.expose()).as_u16(), 400);
+    assert_eq!(server.try_refresh(&client, new_refresh.expose()), 400);
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn invalid_grant_means_sign_in_and_keeps_what_is_stored() {
     assert!(cli.login_paste("dead", &User::new()).status.success());
     let stored = cli.stored_tokens("dead").unwrap();
     // Someone else (another tool) rotates the refresh token behind our back.
-    assert_eq!(server.try_refresh(&client, stored.refresh_token.as_ref().unwrap().expose()).as_u16(), 200);
+    assert_eq!(server.try_refresh(&client, stored.refresh_token.as_ref().unwrap().expose()), 200);
 
     let out = cli.run(&["refresh", "dead", "--force"], "");
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));

@@ -6,7 +6,7 @@ use crate::support;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use support::{describe, generic_server as server, Cli, User};
+use support::{describe, generic_server as server, AuthServer, Cli, User};
 
 #[test]
 fn discovers_registers_signs_in_and_removes_the_client() {

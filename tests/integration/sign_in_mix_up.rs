@@ -8,7 +8,7 @@ use crate::support;
 
 use latchkey_engine::store::paths::Paths;
 use latchkey_engine::Latchkey;
-use support::{describe, generic_server, Cli, TestServer, User};
+use support::{describe, generic_server, AuthServer, Cli, TestServer, User};
 
 fn add_by_hand(cli: &Cli, server: &TestServer, name: &str) -> support::Client {
     let client = server.create_client(3600, &[&format!("latchkey://callback/{name}")]);

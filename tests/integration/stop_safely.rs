@@ -11,7 +11,7 @@ use crate::fault_proxy;
 use std::time::{Duration, Instant};
 
 use fault_proxy::{Fault, FaultProxy};
-use support::{describe, server, Cli, User};
+use support::{describe, server, AuthServer, Cli, User};
 
 /// A Majora-server profile whose token endpoint is behind a proxy that delays each answer.
 pub(crate) fn slow_profile(cli: &Cli, name: &str, ttl: u64, delay: Duration) -> (support::Client, FaultProxy) {

@@ -10,7 +10,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use crate::support::{describe, Cli, TestServer, User};
+use crate::support::{describe, AuthServer, Cli, TestServer, User};
 
 fn windows_cli() -> Cli {
     let exe = std::env::var_os("LATCHKEY_WINDOWS_BIN").expect("LATCHKEY_WINDOWS_BIN: the Windows latchkey.exe");

@@ -7,7 +7,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::support::repo_root;
+use crate::support::{repo_root, AuthServer, Client};
 
 pub const CLIENT_ID: &str = "latchkey";
 pub const CLIENT_SECRET: &str = "latchkey-test-only-secret";
@@ -90,10 +90,6 @@ impl Keycloak {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
     pub fn issuer(&self) -> String {
         self.url("/realms/latchkey")
     }
@@ -143,31 +139,19 @@ impl Keycloak {
             .unwrap();
         !found.as_array().unwrap().is_empty()
     }
+}
 
-    /// RFC 7662 introspection with the test client's credentials.
-    pub fn is_active(&self, token: &str) -> bool {
-        let v: serde_json::Value = reqwest::blocking::Client::new()
-            .post(self.url("/realms/latchkey/protocol/openid-connect/token/introspect"))
-            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-            .form(&[("token", token)])
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        v["active"].as_bool().unwrap_or(false)
+impl AuthServer for Keycloak {
+    fn port(&self) -> u16 {
+        self.port
     }
+    const INTROSPECT: &'static str = "/realms/latchkey/protocol/openid-connect/token/introspect";
+    const TOKEN: &'static str = "/realms/latchkey/protocol/openid-connect/token";
+}
 
-    /// A refresh at the server itself (to show a refresh token is dead or alive).
-    pub fn try_refresh(&self, refresh_token: &str) -> u16 {
-        reqwest::blocking::Client::new()
-            .post(self.url("/realms/latchkey/protocol/openid-connect/token"))
-            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)])
-            .send()
-            .unwrap()
-            .status()
-            .as_u16()
-    }
+/// The realm's confidential test client (tests/keycloak/latchkey-realm.json).
+pub fn client() -> Client {
+    Client { id: CLIENT_ID.into(), secret: CLIENT_SECRET.into() }
 }
 
 /// alice, with a browser minus the browser.

@@ -3,16 +3,14 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::Mutex;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::repo_root;
+use crate::support::{repo_root, AuthServer, ServerProcess};
 
 pub struct OidcProvider {
     pub port: u16,
-    _stdin: Mutex<ChildStdin>,
-    _child: Mutex<Child>,
+    _process: ServerProcess,
 }
 
 impl OidcProvider {
@@ -28,45 +26,25 @@ impl OidcProvider {
             dir.join("node_modules/oidc-provider").exists(),
             "tests/oidc/node_modules missing: run scripts/setup.sh"
         );
-        let mut child = Command::new("node")
-            .arg(dir.join("server.js"))
-            .env("OIDC_TTL", ttl.to_string())
-            .envs(env.iter().copied())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start node oidc-provider");
-        // Its warnings (development adapter, Node version) are noise; errors are kept.
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if !line.contains("WARNING") && !line.trim().is_empty() {
-                    eprintln!("oidc-provider: {line}");
+        let mut command = Command::new("node");
+        command.arg(dir.join("server.js")).env("OIDC_TTL", ttl.to_string()).envs(env.iter().copied());
+        command.stderr(Stdio::piped());
+        let (process, port) = ServerProcess::start_with(command, "node oidc-provider", |child| {
+            // Its warnings (development adapter, Node version) are noise; errors are kept.
+            let stderr = child.stderr.take().unwrap();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if !line.contains("WARNING") && !line.trim().is_empty() {
+                        eprintln!("oidc-provider: {line}");
+                    }
                 }
-            }
+            });
         });
-        let mut line = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        stdout.read_line(&mut line).unwrap();
-        // It prints notices later too: keep reading, or it dies of EPIPE.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let port = line
-            .trim()
-            .strip_prefix("READY ")
-            .unwrap_or_else(|| panic!("oidc-provider did not start: {line:?}"))
-            .parse()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        Self { port, _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
+        Self { port, _process: process }
     }
 
     pub fn issuer(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer())
     }
 
     /// Token requests of this client by `grant_type/status` (e.g. `refresh_token/200`).
@@ -75,19 +53,14 @@ impl OidcProvider {
             reqwest::blocking::get(self.url(&format!("/test/stats/{client_id}"))).unwrap().json().unwrap();
         v.get(key).and_then(|n| n.as_u64()).unwrap_or(0)
     }
+}
 
-    /// RFC 7662 introspection with the client's credentials.
-    pub fn is_active(&self, client_id: &str, client_secret: &str, token: &str) -> bool {
-        let v: serde_json::Value = reqwest::blocking::Client::new()
-            .post(self.url("/token/introspection"))
-            .basic_auth(client_id, Some(client_secret))
-            .form(&[("token", token)])
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        v["active"].as_bool().unwrap_or(false)
+impl AuthServer for OidcProvider {
+    fn port(&self) -> u16 {
+        self.port
     }
+    const INTROSPECT: &'static str = "/token/introspection";
+    const TOKEN: &'static str = "/token";
 }
 
 /// Someone with a browser, minus the browser: logs in as `login` (the dev interactions

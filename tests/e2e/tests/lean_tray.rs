@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use latchkey_e2e::{desktop_bin, session_processes, tray_bin, wait_until, Desktop, HiddenApp};
-use support::{describe, server, Cli, User};
+use support::{describe, server, AuthServer, Cli, User};
 use tray_host::{click, find, menu, TrayHost};
 use zbus::zvariant::OwnedValue;
 

@@ -8,7 +8,7 @@ mod support;
 
 use latchkey_e2e::Desktop;
 use serde_json::{json, Value};
-use support::{server, Cli, User};
+use support::{server, AuthServer, Cli, User};
 
 fn blocking<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)

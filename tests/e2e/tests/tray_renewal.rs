@@ -9,7 +9,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use latchkey_e2e::HiddenApp;
-use support::{describe, server, Cli, User};
+use support::{describe, server, AuthServer, Cli, User};
 
 const LIFETIME: u64 = 20;
 

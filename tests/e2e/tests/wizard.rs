@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use latchkey_e2e::{wait_until, Desktop};
-use support::{TestServer, User, USERNAME};
+use support::{AuthServer, TestServer, User, USERNAME};
 
 /// This binary's test server: like Majora (auto-approval of a client that holds a valid
 /// token), with the sign-in window treated as a browser where alice is logged in.
