@@ -1,5 +1,5 @@
 //! Whole-process benchmarks, side by side with a peer in the same run: oidc-agent,
-//! set up against the same local django-oauth-toolkit server.
+//! set up against a local django-oauth-toolkit server (3.x, for its OpenID Connect).
 //!
 //! 1. `latchkey token NAME` (fresh token) against `oidc-token`, timed by hyperfine: first
 //!    with Latchkey reading the keyring itself (no tray running), then asking a running
@@ -13,7 +13,7 @@
 //!    tray's stand-in `latchkey agent` running, as after a login.
 //!
 //! Run under Xvfb inside `tests/support/with-keyring` (a real Secret Service) with
-//! release binaries; `make bench` does all of that. Writes Markdown tables to
+//! release binaries; `make bench` does all of that (`LATCHKEY_BENCH=token`: section 1 only). Writes Markdown tables to
 //! `target/bench/`; exits non-zero only if it could not measure.
 
 #[path = "../../tests/support/mod.rs"]
@@ -32,7 +32,11 @@ const WARMUP: &str = "20";
 fn main() {
     let out_dir = support::repo_root().join("target/bench");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let server = TestServer::start(&[("TESTSERVER_OIDC", "1")]);
+    // Latchkey's profiles on the Majora-flavoured server (DOT 1.4.1, as labs meet it);
+    // the peer needs OpenID Connect, which DOT has only from 1.5: the generic server
+    // (DOT 3.x). Neither is asked anything while a cached token is timed.
+    let server = TestServer::start(&[]);
+    let peer_server = TestServer::start_generic(&[("TESTSERVER_OIDC", "1")]);
 
     // Latchkey: a Majora-style profile, signed in, token valid for 10 h.
     let cli = Cli::new();
@@ -43,7 +47,7 @@ fn main() {
 
     // The peer: oidc-agent with an account on the same server.
     let scratch = tempfile::tempdir().unwrap();
-    let peer_env = oidc_agent(&server, scratch.path());
+    let peer_env = oidc_agent(&peer_server, scratch.path());
 
     let hyperfine = |label: &str, commands: &[(&str, String)]| -> Vec<Timing> {
         let json = out_dir.join(format!("token-{label}.json"));
@@ -68,6 +72,9 @@ fn main() {
         ],
     );
     profile_token(latchkey, &cli, &out_dir);
+    let split = keyring_split(latchkey, &cli);
+    std::fs::write(out_dir.join("token-split.md"), &split).unwrap();
+    print!("{split}");
     // Round 2: a running agent (the tray's) answers.
     let agent =
         latchkey_engine::agent::Agent::bind(&latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
@@ -94,6 +101,10 @@ fn main() {
     }
     std::fs::write(out_dir.join("token.md"), &md).unwrap();
     print!("{md}");
+    // `LATCHKEY_BENCH=token`: this section only (to compare builds quickly).
+    if std::env::var("LATCHKEY_BENCH").as_deref() == Ok("token") {
+        return;
+    }
 
     // Two designs, each with three signed-in profiles (1 h tokens: next renewal in
     // ~45 min): latchkey-tray and the headless `latchkey agent`; a third store for the
@@ -343,6 +354,42 @@ fn perf_token(cli: &Cli, out_dir: &Path) {
             .collect();
         std::fs::write(out_dir.join("token-agent-profile.txt"), text).unwrap();
     }
+}
+
+/// Where a keyring read's wall time goes, over 200 `latchkey token` calls: the CPU of the
+/// calls themselves (this process's cutime and cstime), the keyring daemon's CPU over the same calls (its
+/// /proc stat; `tests/support/with-keyring` names its pid), and the rest — the session
+/// bus relaying each message, and waiting.
+fn keyring_split(latchkey: &str, cli: &Cli) -> String {
+    const CALLS: u32 = 200;
+    let daemon: Option<u32> = std::env::var("LATCHKEY_KEYRING_DAEMON_PID").ok().and_then(|p| p.parse().ok());
+    let daemon_ticks = || {
+        daemon
+            .and_then(stat_fields)
+            .map_or(0, |f| f[11].parse::<u64>().unwrap_or(0) + f[12].parse::<u64>().unwrap_or(0))
+    };
+    // The waited-for children's CPU (cutime + cstime of this process).
+    let children = || {
+        stat_fields(std::process::id()).map_or(0.0, |f| {
+            (f[13].parse::<u64>().unwrap_or(0) + f[14].parse::<u64>().unwrap_or(0)) as f64 / ticks_per_second() as f64
+        })
+    };
+    let (ticks0, cpu0, started) = (daemon_ticks(), children(), std::time::Instant::now());
+    for _ in 0..CALLS {
+        let out = Command::new(latchkey).args(["token", "bench"]).env("LATCHKEY_CONFIG_DIR", cli.config_dir()).output();
+        assert!(out.is_ok_and(|o| o.status.success()), "latchkey token failed");
+    }
+    let per_call = |total: f64| total * 1e3 / f64::from(CALLS);
+    let wall = per_call(started.elapsed().as_secs_f64());
+    let own = per_call(children() - cpu0);
+    let keyring = per_call((daemon_ticks() - ticks0) as f64 / ticks_per_second() as f64);
+    format!(
+        "| per `latchkey token` (keyring path, {CALLS} calls) | ms |\n|---|---:|\n\
+         | wall time | {wall:.2} |\n| CPU of `latchkey` itself | {own:.2} |\n\
+         | CPU of gnome-keyring-daemon | {keyring:.2} |\n\
+         | the rest (the session bus relaying, waiting) | {:.2} |\n",
+        (wall - own - keyring).max(0.0)
+    )
 }
 
 /// Where the keyring path spends its time: one `latchkey token` under callgrind

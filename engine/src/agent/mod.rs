@@ -1,9 +1,8 @@
 //! The token agent: a running Latchkey answers `latchkey token` from memory.
 //!
 //! Why: a script calls `latchkey token` before every upload, and reading the keyring costs
-//! each new process a D-Bus connection, a Secret Service session with a Diffie-Hellman key
-//! exchange, and several round trips to the keyring daemon — most of the command's time
-//! (see BENCHMARKS.md). The tray process is running anyway and has read the tokens
+//! each new process a D-Bus connection, a Secret Service session, and several round
+//! trips to the keyring daemon — most of the command's time (see BENCHMARKS.md). The tray process is running anyway and has read the tokens
 //! already, so it serves them on a Unix socket only this user can reach, and the CLI
 //! falls back to the keyring whenever no agent answers.
 //!
