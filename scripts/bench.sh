@@ -27,6 +27,12 @@ cargo build --profile profiling -p latchkey-cli   # the same with symbols, for t
 say "latchkey token vs oidc-token; tray idle; cold start"
 NO_AT_BRIDGE=1 "${XVFB[@]}" tests/support/with-keyring cargo bench --bench processes
 
+say "the window's own latencies (the release app driven through WebDriver)"
+cargo build -p latchkey-cli   # the tests' harness signs in with the debug CLI
+NO_AT_BRIDGE=1 LATCHKEY_E2E_LOG="info,latchkey_engine::oauth::http=debug" \
+  LATCHKEY_DESKTOP_BIN="$PWD/target/release/latchkey-desktop" LATCHKEY_TRAY_BIN="$PWD/target/release/latchkey-tray" \
+  "${XVFB[@]}" cargo bench -p latchkey-e2e --bench window
+
 say "callback to token stored"
 tests/support/with-keyring cargo bench --bench sign_in
 

@@ -358,15 +358,18 @@ fn perf_token(cli: &Cli, out_dir: &Path) {
 
 /// Where a keyring read's wall time goes, over 200 `latchkey token` calls: the CPU of the
 /// calls themselves (this process's cutime and cstime), the keyring daemon's CPU over the same calls (its
-/// /proc stat; `tests/support/with-keyring` names its pid), and the rest — the session
+/// /proc stat; `tests/support/with-keyring` writes its pid), and the rest — the session
 /// bus relaying each message, and waiting.
 fn keyring_split(latchkey: &str, cli: &Cli) -> String {
     const CALLS: u32 = 200;
-    let daemon: Option<u32> = std::env::var("LATCHKEY_KEYRING_DAEMON_PID").ok().and_then(|p| p.parse().ok());
-    let daemon_ticks = || {
-        daemon
-            .and_then(stat_fields)
-            .map_or(0, |f| f[11].parse::<u64>().unwrap_or(0) + f[12].parse::<u64>().unwrap_or(0))
+    // The daemon as it runs now (with-keyring restarts one that dies and names it anew).
+    let daemon = || -> Option<u32> {
+        let home = std::env::var_os("LATCHKEY_KEYRING_HOME")?;
+        std::fs::read_to_string(Path::new(&home).join("daemon.pid")).ok()?.trim().parse().ok()
+    };
+    let daemon_ticks = |pid: Option<u32>| -> Option<u64> {
+        let f = stat_fields(pid?)?;
+        Some(f[11].parse::<u64>().ok()? + f[12].parse::<u64>().ok()?)
     };
     // The waited-for children's CPU (cutime + cstime of this process).
     let children = || {
@@ -374,7 +377,8 @@ fn keyring_split(latchkey: &str, cli: &Cli) -> String {
             (f[13].parse::<u64>().unwrap_or(0) + f[14].parse::<u64>().unwrap_or(0)) as f64 / ticks_per_second() as f64
         })
     };
-    let (ticks0, cpu0, started) = (daemon_ticks(), children(), std::time::Instant::now());
+    let pid = daemon();
+    let (ticks0, cpu0, started) = (daemon_ticks(pid), children(), std::time::Instant::now());
     for _ in 0..CALLS {
         let out = Command::new(latchkey).args(["token", "bench"]).env("LATCHKEY_CONFIG_DIR", cli.config_dir()).output();
         assert!(out.is_ok_and(|o| o.status.success()), "latchkey token failed");
@@ -382,13 +386,19 @@ fn keyring_split(latchkey: &str, cli: &Cli) -> String {
     let per_call = |total: f64| total * 1e3 / f64::from(CALLS);
     let wall = per_call(started.elapsed().as_secs_f64());
     let own = per_call(children() - cpu0);
-    let keyring = per_call((daemon_ticks() - ticks0) as f64 / ticks_per_second() as f64);
+    // Measured only if the same daemon served every call.
+    let keyring = match (ticks0, daemon_ticks(pid), daemon() == pid) {
+        (Some(t0), Some(t1), true) => Some(per_call((t1 - t0) as f64 / ticks_per_second() as f64)),
+        _ => None,
+    };
+    let shown = |v: Option<f64>| v.map_or("not measured (the daemon restarted)".to_string(), |v| format!("{v:.2}"));
     format!(
         "| per `latchkey token` (keyring path, {CALLS} calls) | ms |\n|---|---:|\n\
          | wall time | {wall:.2} |\n| CPU of `latchkey` itself | {own:.2} |\n\
-         | CPU of gnome-keyring-daemon | {keyring:.2} |\n\
-         | the rest (the session bus relaying, waiting) | {:.2} |\n",
-        (wall - own - keyring).max(0.0)
+         | CPU of gnome-keyring-daemon | {} |\n\
+         | the rest (the session bus relaying, waiting) | {} |\n",
+        shown(keyring),
+        shown(keyring.map(|k| (wall - own - k).max(0.0)))
     )
 }
 

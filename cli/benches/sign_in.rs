@@ -26,6 +26,16 @@ fn main() {
     let user = User::new();
     let http = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let callback = server.callback_uri();
+    // The bare exchange asks for what the profile asks for (Majora's scopes).
+    let scope = engine
+        .start_sign_in("p", None)
+        .unwrap()
+        .authorize_url
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .unwrap()
+        .1
+        .into_owned();
 
     let mut c = Criterion::default()
         .sample_size(10)
@@ -57,7 +67,7 @@ fn main() {
                         ("response_type", "code"),
                         ("client_id", client.id.as_str()),
                         ("redirect_uri", callback.as_str()),
-                        ("scope", "read write"),
+                        ("scope", scope.as_str()),
                         ("state", &format!("bare{i}")),
                     ],
                 )

@@ -85,6 +85,8 @@ def main():
         "idle": read("idle.md"),
         "sign-in": read("sign-in.md"),
         "cold-start": read("cold-start.md"),
+        "window": read("window.md"),
+        "token-split": read("token-split.md"),
         "schedule": schedule(),
         "sizes": sizes(),
     }

@@ -71,6 +71,9 @@ struct Reqwest(reqwest::blocking::Client);
 impl Transport for Reqwest {
     fn send(&self, request: Request) -> std::result::Result<Response, SendError> {
         let (parts, body) = request.into_parts();
+        let started = std::time::Instant::now();
+        // For the debug line below, only when it is on: the address without its query.
+        let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| (parts.method.clone(), parts.uri.to_string()));
         let response = self
             .0
             .request(parts.method, parts.uri.to_string())
@@ -79,6 +82,11 @@ impl Transport for Reqwest {
             .send()
             .map_err(|e| SendError::Unreachable(describe_reqwest_error(&e)))?;
         let status = response.status();
+        // How long the server took (LATCHKEY_LOG=debug; the window benchmark sums these).
+        if let Some((method, uri)) = logged {
+            let shown = url::Url::parse(&uri).map(|u| crate::oauth::callback::redact_url(&u)).unwrap_or_default();
+            tracing::debug!(%method, url = %shown, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "http");
+        }
         let mut out = oauth2::http::Response::builder().status(status);
         for (name, value) in response.headers().iter() {
             out = out.header(name, value);

@@ -103,6 +103,12 @@ fn store_identifier(dir: &std::path::Path) -> [u8; 16] {
     id
 }
 
+/// Wall-clock milliseconds, for log lines a benchmark lines up with the window's own
+/// clock (JavaScript's `Date.now()`).
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
 pub fn open(
     app: &AppHandle,
     profile: &str,
@@ -122,6 +128,7 @@ pub fn open(
     // Until the server's page is there, the title says where the window is going.
     let first_title = format!("Connecting to {}… — Sign in — {profile}", host_of(&authorize_url));
     let (title_app, title_label, title_profile) = (app.clone(), label.clone(), profile.to_string());
+    let first_page = AtomicBool::new(false);
     let builder = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(authorize_url))
         .title(first_title)
         .inner_size(720.0, 760.0);
@@ -142,6 +149,10 @@ pub fn open(
             if let Some(w) = title_app.get_webview_window(&title_label) {
                 let _ = w.set_title(&title);
             }
+            // For the window benchmark (BENCHMARKS.md): when the server's first page is there.
+            if payload.event() == tauri::webview::PageLoadEvent::Finished && !first_page.swap(true, Ordering::SeqCst) {
+                tracing::info!(profile = %title_profile, host = %host, unix_ms = unix_ms(), "sign-in window shows the server's page");
+            }
         })
         .on_navigation(move |url| {
             if !matches_redirect_uri(url, &redirect_uri) {
@@ -150,7 +161,7 @@ pub fn open(
             if nav_caught.swap(true, Ordering::SeqCst) {
                 return false;
             }
-            tracing::info!(profile = %nav_profile, to = %latchkey_engine::oauth::callback::redact_url(url), "sign-in window reached the redirect URI");
+            tracing::info!(profile = %nav_profile, to = %latchkey_engine::oauth::callback::redact_url(url), unix_ms = unix_ms(), "sign-in window reached the redirect URI");
             let (app, profile, label, url) = (nav_app.clone(), nav_profile.clone(), nav_label.clone(), url.clone());
             std::thread::spawn(move || {
                 if let Some(w) = app.get_webview_window(&label) {

@@ -77,7 +77,8 @@ impl Session {
             // Some libraries write under $HOME directly (autostart entries).
             ("HOME".into(), p("home")),
             ("NO_AT_BRIDGE".into(), "1".into()),
-            ("LATCHKEY_LOG".into(), "info".into()),
+            // The window benchmark asks for the engine's HTTP timings too.
+            ("LATCHKEY_LOG".into(), std::env::var("LATCHKEY_E2E_LOG").unwrap_or_else(|_| "info".into())),
         ]
     }
 
