@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::{repo_root, AuthServer, ServerProcess};
+use crate::support::{repo_root, AuthServer, Cli, ServerProcess};
 
 pub struct OidcProvider {
     pub port: u16,
@@ -45,6 +45,20 @@ impl OidcProvider {
 
     pub fn issuer(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A profile `name` on this provider (`openid offline_access`), registered
+    /// dynamically by the CLI in the store at `config_dir` (a desktop test's: the window's
+    /// list follows the store).
+    pub fn add_profile(&self, config_dir: &std::path::Path, env: Vec<(String, String)>, name: &str) -> Cli {
+        let cli = Cli::in_dir(config_dir.to_path_buf(), env);
+        let issuer = self.issuer();
+        cli.ok(
+            &["profile", "add", name, "--preset", "generic", "--issuer", &issuer, "--scopes", "openid offline_access"],
+            "",
+        );
+        cli.ok(&["register", name], "");
+        cli
     }
 
     /// Token requests of this client by `grant_type/status` (e.g. `refresh_token/200`).

@@ -41,7 +41,7 @@ async fn main() {
         start.push(wait_for(&app, "main window interactive", 0, "ms").await);
 
         // 2. A row's Sign in, to the provider's login page in the sign-in window.
-        let cli = blocking(|| add_profile(&app, &asking, "p"));
+        let cli = blocking(|| asking.add_profile(&app.session.config_dir(), app.env(), "p"));
         app.find("[data-testid=profile-p] [data-testid=action-sign-in]").await;
         let before = count(&app, SHOWN);
         let clicked = js_ms(
@@ -161,18 +161,6 @@ fn http_ms_after(log: &str, message: &str) -> f64 {
         .filter(|l| l.contains(" http ") || l.ends_with(" http"))
         .filter_map(|l| field(l, "http", "ms"))
         .sum::<u64>() as f64
-}
-
-/// A profile `name` on `op`, registered dynamically by the CLI in the app's store (the
-/// window's list follows the store).
-fn add_profile(app: &Desktop, op: &OidcProvider, name: &str) -> support::Cli {
-    let cli = support::Cli::in_dir(app.session.config_dir(), app.env());
-    cli.ok(
-        &["profile", "add", name, "--preset", "generic", "--issuer", &op.issuer(), "--scopes", "openid offline_access"],
-        "",
-    );
-    cli.ok(&["register", name], "");
-    cli
 }
 
 /// The same kind of authorization request the window makes, fetched alone: the

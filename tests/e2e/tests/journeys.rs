@@ -90,18 +90,6 @@ async fn readable(app: &Desktop) -> String {
     text
 }
 
-/// A profile `name` on `op`, registered dynamically by the CLI in the app's store (the
-/// window's list follows the store).
-fn add_profile(app: &Desktop, op: &OidcProvider, name: &str) -> support::Cli {
-    let cli = support::Cli::in_dir(app.session.config_dir(), app.env());
-    cli.ok(
-        &["profile", "add", name, "--preset", "generic", "--issuer", &op.issuer(), "--scopes", "openid offline_access"],
-        "",
-    );
-    cli.ok(&["register", name], "");
-    cli
-}
-
 /// The X window whose title matches `pattern` (xdotool), waiting for it.
 fn x_window(pattern: &str) -> u32 {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -138,7 +126,7 @@ async fn closing_the_sign_in_window_says_it_was_cancelled_and_sign_in_works_agai
     // person who gives up there.
     let op = blocking(|| OidcProvider::start(3600));
     let app = Desktop::launch(&[]).await;
-    blocking(|| add_profile(&app, &op, "op"));
+    blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
     click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
     wait_text(&app, "[data-testid=profile-op] [data-testid=sign-in-window]", "Waiting for the sign-in window").await;
     let host = format!("127.0.0.1:{}", op.port);
@@ -174,7 +162,7 @@ async fn closing_the_sign_in_window_says_it_was_cancelled_and_sign_in_works_agai
 async fn a_pasted_address_finishes_the_sign_in_and_says_so() {
     let op = blocking(|| OidcProvider::start(3600));
     let app = Desktop::launch(&[]).await;
-    let cli = blocking(|| add_profile(&app, &op, "op"));
+    let cli = blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
     for (k, v) in app.env() {
         if k == "DBUS_SESSION_BUS_ADDRESS" {
             std::env::set_var(k, v); // read the app's keyring as an oracle
@@ -214,7 +202,7 @@ async fn a_pasted_address_finishes_the_sign_in_and_says_so() {
 async fn a_return_address_the_server_does_not_know_is_named_at_once_not_waited_on() {
     let op = blocking(|| OidcProvider::start(3600));
     let app = Desktop::launch(&[]).await;
-    let cli = blocking(|| add_profile(&app, &op, "op"));
+    let cli = blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
     // Registered with latchkey://callback/op; the profile now says another address.
     blocking(|| cli.ok(&["profile", "set", "op", "--redirect-uri", "latchkey://callback/elsewhere"], ""));
     click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
@@ -233,7 +221,7 @@ async fn a_return_address_the_server_does_not_know_is_named_at_once_not_waited_o
 async fn a_server_that_is_down_is_said_in_words_and_nothing_waits() {
     let op = blocking(|| OidcProvider::start(3600));
     let app = Desktop::launch(&[]).await;
-    blocking(|| add_profile(&app, &op, "op"));
+    blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
     drop(op); // the server goes away (its stdin closes and it exits)
     tokio::time::sleep(Duration::from_millis(500)).await;
     click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
@@ -319,7 +307,7 @@ async fn fits_800_by_600_with_the_actions_in_view() {
     let op = blocking(|| OidcProvider::start(3600));
     let app = Desktop::launch(&[]).await;
     app.client.set_window_size(800, 600).await.unwrap();
-    blocking(|| add_profile(&app, &op, "a-profile-with-a-rather-long-name-for-the-row"));
+    blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "a-profile-with-a-rather-long-name-for-the-row"));
     wait_text(&app, "[data-testid=profile-a-profile-with-a-rather-long-name-for-the-row]", "Not signed in").await;
     assert!(app.fits_horizontally().await, "the list scrolls sideways at 800×600");
     app.screenshot("8-list-800x600").await;
