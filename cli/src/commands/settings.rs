@@ -7,7 +7,7 @@ use latchkey_engine::{Latchkey, Result};
 pub struct SettingsArgs {
     /// Renew tokens at this percentage of their lifetime (50–95; default 75).
     #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(50..=95))]
-    renew_at: Option<u8>,
+    renew_at: Option<u32>,
     /// Trust the CA certificates in this PEM file beside the system's (an institution's
     /// own CA). `SSL_CERT_FILE` / `SSL_CERT_DIR` work too.
     #[arg(long, value_name = "PEM", conflicts_with = "no_extra_ca_file")]

@@ -109,10 +109,11 @@ impl Latchkey {
     }
 
     /// Renew at this percentage of a token's lifetime (50..=95).
-    pub fn set_renew_at_percent(&self, percent: u8) -> Result<()> {
-        if !(50..=95).contains(&percent) {
+    /// Any number is taken, so a mistyped one is refused in these words (300 is not a u8).
+    pub fn set_renew_at_percent(&self, percent: u32) -> Result<()> {
+        let Some(percent) = u8::try_from(percent).ok().filter(|p| (50..=95).contains(p)) else {
             return Err(Error::Usage(format!("renew-at must be between 50 and 95 %, not {percent}")));
-        }
+        };
         self.edit_config(|c| {
             c.settings_mut().renew_at_percent = Some(percent);
             Ok(())

@@ -86,7 +86,8 @@ pub struct SetOcarinaSync {
 #[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetRenewAt {
-    pub percent: u8,
+    /// Any number: the engine says in words which ones it takes.
+    pub percent: u32,
 }
 
 #[derive(Deserialize, TS)]

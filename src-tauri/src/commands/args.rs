@@ -7,16 +7,24 @@ use serde::de::DeserializeOwned;
 use tauri::ipc::{CommandArg, CommandItem, InvokeBody, InvokeError};
 use tauri::Runtime;
 
+use crate::error::IpcError;
+
+fn unreadable(command: &str, why: &dyn std::fmt::Display) -> InvokeError {
+    InvokeError::from(IpcError::internal(format!(
+        "Latchkey could not read what the window asked for ({command}: {why}). This is a bug: please report it \
+         with Settings \u{2192} Copy diagnostics."
+    )))
+}
+
 /// The arguments of a command, as the struct the list names for it.
 pub struct Args<T>(pub T);
 
 impl<'de, R: Runtime, T: DeserializeOwned> CommandArg<'de, R> for Args<T> {
     fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
         match command.message.payload() {
-            InvokeBody::Json(value) => T::deserialize(value)
-                .map(Args)
-                .map_err(|e| tauri::Error::InvalidArgs(command.name, command.key, e).into()),
-            InvokeBody::Raw(_) => Err(InvokeError::from(format!("command {} takes JSON arguments", command.name))),
+            // Only a bug in the window gets here; it still arrives as an IpcError, in words.
+            InvokeBody::Json(value) => T::deserialize(value).map(Args).map_err(|e| unreadable(command.name, &e)),
+            InvokeBody::Raw(_) => Err(unreadable(command.name, &"not JSON")),
         }
     }
 }

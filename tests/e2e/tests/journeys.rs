@@ -382,3 +382,20 @@ async fn majoras_own_callback_page_offers_no_browser_and_says_why() {
     readable(&app).await;
     app.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renewal_percentage_out_of_range_is_refused_in_words() {
+    let app = Desktop::launch(&[]).await;
+    click(&app, "[data-testid=nav-settings]").await;
+    let field = app.find("[data-testid=renew-at]").await;
+    field.clear().await.unwrap();
+    // More than a byte holds: the words must still be the engine's, not a parser's.
+    field.send_keys(&format!("300{}", char::from(Key::Tab))).await.unwrap();
+    let error = wait_text(&app, "[data-testid=settings-page] [data-testid=error]", "between 50 and 95").await;
+    assert!(error.contains("not 300"), "{error}");
+    readable(&app).await;
+    for raw in ["u8", "args", "invalid value"] {
+        assert!(!error.contains(raw), "{error}");
+    }
+    app.shutdown().await;
+}
