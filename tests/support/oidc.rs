@@ -10,7 +10,7 @@ use crate::support::{repo_root, AuthServer, Cli, ServerProcess};
 
 pub struct OidcProvider {
     pub port: u16,
-    _process: ServerProcess,
+    process: ServerProcess,
 }
 
 impl OidcProvider {
@@ -40,7 +40,12 @@ impl OidcProvider {
                 }
             });
         });
-        Self { port, _process: process }
+        Self { port, process }
+    }
+
+    /// Stop it now (to test what a person sees when the server is down).
+    pub fn stop(&self) {
+        self.process.kill();
     }
 
     pub fn issuer(&self) -> String {

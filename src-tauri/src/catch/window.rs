@@ -129,9 +129,15 @@ pub fn open(
     let first_title = format!("Connecting to {}… — Sign in — {profile}", host_of(&authorize_url));
     let (title_app, title_label, title_profile) = (app.clone(), label.clone(), profile.to_string());
     let first_page = AtomicBool::new(false);
+    // Over the app, where the person is looking (not at the screen's corner).
+    const SIZE: (f64, f64) = (720.0, 760.0);
     let builder = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(authorize_url))
         .title(first_title)
-        .inner_size(720.0, 760.0);
+        .inner_size(SIZE.0, SIZE.1);
+    let builder = match crate::windows::centred_on_main(app, SIZE) {
+        Some((x, y)) => builder.position(x, y),
+        None => builder.center(),
+    };
     // WKWebView has no data directories: on macOS (14 and later) a data store named for
     // the directory keeps the profile's cookies apart in the same way; a new directory
     // after Forget is a new store. (Before 14 macOS shares one store: docs/platforms.md.)

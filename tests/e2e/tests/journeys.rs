@@ -103,6 +103,19 @@ fn x_window(pattern: &str) -> u32 {
     }
 }
 
+/// A window's x, y, width and height on the screen (xdotool).
+fn x_geometry(window: u32) -> (i64, i64, i64, i64) {
+    let out = std::process::Command::new("xdotool")
+        .args(["getwindowgeometry", "--shell", &window.to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let get = |key: &str| {
+        text.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).and_then(|v| v.trim().parse().ok()).unwrap_or(-1)
+    };
+    (get("X"), get("Y"), get("WIDTH"), get("HEIGHT"))
+}
+
 fn x_window_exists(pattern: &str) -> bool {
     let out = std::process::Command::new("xdotool").args(["search", "--name", pattern]).output().unwrap();
     !String::from_utf8_lossy(&out.stdout).trim().is_empty()
@@ -131,6 +144,11 @@ async fn closing_the_sign_in_window_says_it_was_cancelled_and_sign_in_works_agai
     wait_text(&app, "[data-testid=profile-op] [data-testid=sign-in-window]", "Waiting for the sign-in window").await;
     let host = format!("127.0.0.1:{}", op.port);
     let window = blocking(|| x_window(&format!("Sign in .* {host}")));
+    // It opens over the app, centred on it, not at the screen's corner.
+    let (sign_in, main) = blocking(|| (x_geometry(window), x_geometry(x_window("^Latchkey$"))));
+    let centre = |(x, _, w, _): (i64, i64, i64, i64)| x + w / 2;
+    assert!((centre(sign_in) - centre(main)).abs() <= 40, "sign-in window {sign_in:?}, app {main:?}");
+    assert!(sign_in.0 > 0, "the sign-in window is at the screen's left edge: {sign_in:?}");
     // A person reads the page before giving up, and clicks the close button again if
     // the window is still there. (Under Xvfb with no window manager a close was at times
     // not acted on and the window stayed, waiting; through openbox's × it always was.)
@@ -276,13 +294,32 @@ async fn the_wizard_by_keyboard_alone_and_escape_leaves_it() {
     let escape = KeyActions::new("keyboard".into())
         .then(KeyAction::Down { value: Key::Escape.into() })
         .then(KeyAction::Up { value: Key::Escape.into() });
-    app.client.perform_actions(escape).await.unwrap();
+    app.client.perform_actions(escape.clone()).await.unwrap();
     wait_text(&app, "[data-testid=profile-kb]", "Finish setup").await;
+    // Focus is back on the button that opened the wizard.
+    assert_eq!(focused(&app).await, "add-server");
     readable(&app).await;
     app.screenshot("fail-wizard-left-halfway").await;
     click(&app, "[data-testid=profile-kb] [data-testid=action-finish-setup]").await;
     wait_text(&app, "[data-testid=wizard-step-register]", "Register").await;
+    // Escape from there, after a click (focus on no field), and back on Finish setup.
+    click(&app, "[data-testid=wizard-step-register]").await;
+    app.client.perform_actions(escape.clone()).await.unwrap();
+    wait_text(&app, "[data-testid=profile-kb]", "Finish setup").await;
+    assert_eq!(focused(&app).await, "action-finish-setup");
+    // The row's More menu: Escape closes it and gives focus back to More.
+    click(&app, "[data-testid=profile-kb] [data-testid=more]").await;
+    app.find("[data-testid=profile-kb] [role=menu]").await;
+    app.client.perform_actions(escape).await.unwrap();
+    gone(&app, "[data-testid=profile-kb] [role=menu]").await;
+    assert_eq!(focused(&app).await, "more");
     app.shutdown().await;
+}
+
+/// The `data-testid` of the element that has the focus.
+async fn focused(app: &Desktop) -> String {
+    let v = app.client.execute("return document.activeElement?.dataset?.testid ?? ''", vec![]).await.unwrap();
+    v.as_str().unwrap_or_default().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -397,5 +434,42 @@ async fn a_renewal_percentage_out_of_range_is_refused_in_words() {
     for raw in ["u8", "args", "invalid value"] {
         assert!(!error.contains(raw), "{error}");
     }
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_approves_at_once_still_says_signed_in() {
+    let op = blocking(|| OidcProvider::start_with(3600, &[("OIDC_AUTO_LOGIN", "alice")]));
+    let app = Desktop::launch(&[]).await;
+    blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
+    // An earlier note that the next sign-in will ask for the password…
+    click(&app, "[data-testid=profile-op] [data-testid=more]").await;
+    click(&app, "[data-testid=profile-op] [data-testid=action-forget]").await;
+    wait_text(&app, "[data-testid=profile-op] .note", "log in again").await;
+    // …then the window only flashes: the row says so in words, and the note is over.
+    click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
+    wait_text(&app, "[data-testid=profile-op] .note", "Signed in.").await;
+    let row = wait_text(&app, "[data-testid=profile-op]", "Signed in as alice").await;
+    assert!(!row.contains("log in again"), "{row}");
+    readable(&app).await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_row_says_why_without_being_asked() {
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    let cli = blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
+    let out = blocking(|| cli.login_paste_with("op", |url| OidcUser::new("alice").authorize(url)));
+    assert!(out.status.success(), "{}", support::describe(&out));
+    wait_text(&app, "[data-testid=profile-op]", "Signed in").await;
+    // The server goes away and a renewal elsewhere (here the CLI) fails: the row says
+    // why at once, from the stored state, with no button pressed.
+    op.stop();
+    let out = blocking(|| cli.run(&["refresh", "op", "--force"], ""));
+    assert!(!out.status.success());
+    let reason = wait_text(&app, "[data-testid=profile-op] [data-testid=last-error]", "Last try:").await;
+    assert!(reason.contains("127.0.0.1"), "{reason}");
+    readable(&app).await;
     app.shutdown().await;
 }

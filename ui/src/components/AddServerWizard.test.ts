@@ -57,6 +57,18 @@ describe('AddServerWizard from the keyboard', () => {
     await fireEvent.keyDown(screen.getByTestId('issuer'), { key: 'Escape' });
     expect(onClose).toHaveBeenCalledTimes(1);
   });
+
+  it('Escape leaves from a later step too, wherever focus is (after a click: on nothing)', async () => {
+    const onClose = vi.fn();
+    render(AddServerWizard, { existing: [], onClose });
+    await fireEvent.click(await screen.findByTestId('server-majora-test'));
+    await fireEvent.click(screen.getByTestId('next'));
+    await vi.waitFor(() => expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Register the application'));
+    (document.activeElement as HTMLElement | null)?.blur();
+    expect(document.activeElement).toBe(document.body);
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('AddServerWizard resuming a profile', () => {

@@ -63,3 +63,18 @@ describe('ChooseServerStep while the backend works', () => {
     expect(wizard.step).toBe('server');
   });
 });
+
+describe('ChooseServerStep, Advanced: server address', () => {
+  it('opened, its field is scrolled into view and has the focus', async () => {
+    const scrolled = vi.fn();
+    Element.prototype.scrollIntoView = scrolled;
+    render(ChooseServerStep, { wizard: new Wizard(), existing: [], onCancel: () => {} });
+    await fireEvent.click(await screen.findByTestId('server-majora-test'));
+    const details = screen.getByText('Advanced: server address').closest('details')!;
+    details.open = true;
+    await fireEvent(details, new Event('toggle'));
+    const field = screen.getByTestId('server-address');
+    expect(document.activeElement).toBe(field);
+    expect(scrolled).toHaveBeenCalled();
+  });
+});

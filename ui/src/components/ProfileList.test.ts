@@ -3,9 +3,18 @@ import { render, screen, fireEvent } from '@testing-library/svelte';
 import ProfileList from './ProfileList.svelte';
 import { IpcError, type ProfileView } from '../lib/ipc';
 
+let finished: ((f: { profile: string; ok: boolean; error: null }) => void) | null = null;
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
-  return { ...real, refreshProfile: vi.fn(), copyToken: vi.fn(), signOut: vi.fn(), removeProfile: vi.fn() };
+  return {
+    ...real, refreshProfile: vi.fn(), copyToken: vi.fn(), signOut: vi.fn(), removeProfile: vi.fn(),
+    forgetBrowserSession: vi.fn().mockResolvedValue(undefined),
+    startSignIn: vi.fn().mockResolvedValue({ method: 'window', authorizeUrl: 'https://m/o/authorize/?x' }),
+    onSignInFinished: (f: typeof finished) => {
+      finished = f;
+      return Promise.resolve(() => {});
+    },
+  };
 });
 
 const profile: ProfileView = {
@@ -13,7 +22,7 @@ const profile: ProfileView = {
   account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
   ocarinaSync: null, testUrl: null, lastErrorCode: null, canUseBrowser: false, canUseCode: false,
-  // Worded in Rust (engine/src/desktop/status.rs, tested there); the row shows them as they come.
+  // Worded in Rust (ipc/src/words/status.rs, tested there); the row shows them as they come.
   badge: { tone: 'bad', icon: '!', text: 'Needs you: sign in again' }, freshness: null,
   renewal: 'Latchkey keeps the token fresh from now on.',
 };
@@ -42,6 +51,65 @@ describe('ProfileList', () => {
   it('every action button has a name', () => {
     render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
     for (const b of screen.getAllByRole('button')) expect(b.textContent?.trim() || b.getAttribute('aria-label')).toBeTruthy();
+  });
+
+  it('the More menu is a menu: focus on its first item, Escape closes it and gives focus back, so does a click elsewhere', async () => {
+    render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+    const more = screen.getByTestId('more');
+    await fireEvent.click(more);
+    await vi.waitFor(() => expect(document.activeElement?.getAttribute('role')).toBe('menuitem'));
+    // Escape while focus is still on the button that opened it works as well.
+    more.focus();
+    await fireEvent.keyDown(more, { key: 'Escape' });
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(document.activeElement).toBe(more);
+    await fireEvent.click(more);
+    expect(screen.getByRole('menu')).toBeTruthy();
+    await fireEvent.click(document.body);
+    expect(screen.queryByRole('menu')).toBeNull();
+  });
+
+  it('says Signed in after a sign-in, also one the server approved at once, and the earlier note goes', async () => {
+    const onChanged = vi.fn();
+    render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged });
+    await fireEvent.click(screen.getByTestId('more'));
+    await fireEvent.click(screen.getByTestId('action-forget'));
+    await vi.waitFor(() => expect(screen.getByRole('status').textContent).toContain('log in again'));
+    await fireEvent.click(screen.getByTestId('action-sign-in'));
+    await vi.waitFor(() => expect(finished).not.toBeNull());
+    finished!({ profile: 'majora-test', ok: true, error: null });
+    await vi.waitFor(() => expect(screen.getByRole('status').textContent).toBe('Signed in.'));
+    expect(screen.queryByText(/log in again/)).toBeNull();
+    expect(onChanged).toHaveBeenCalled();
+  });
+
+  it('a failing row says why from the start, from the stored error', () => {
+    const failing = {
+      ...profile, status: 'failing' as const, lastError: 'cannot reach the server at 127.0.0.1:9 (nothing answers)',
+      badge: { tone: 'warn' as const, icon: '⟳', text: "Can't reach the server — trying again" },
+    };
+    render(ProfileList, { profiles: [failing, { ...profile, name: 'fine', lastError: 'an old error' }], error: null, onAdd: () => {}, onChanged: () => {} });
+    const reasons = screen.getAllByTestId('last-error');
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0].textContent).toBe('Last try: cannot reach the server at 127.0.0.1:9 (nothing answers)');
+  });
+
+  it('the More menu opens upwards where it would run past the bottom of the window', async () => {
+    const rect = (r: Partial<DOMRect>) => ({ top: 0, bottom: 0, height: 0, left: 0, right: 0, width: 0, x: 0, y: 0, ...r }) as DOMRect;
+    const spy = vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockImplementation(function (this: HTMLElement) {
+      return this.getAttribute('role') === 'menu' ? rect({ height: 320 }) : rect({ top: 520, bottom: 550 });
+    });
+    try {
+      for (const [height, up] of [[600, true], [2000, false]] as const) {
+        window.innerHeight = height;
+        const { unmount } = render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+        await fireEvent.click(screen.getByTestId('more'));
+        await vi.waitFor(() => expect(screen.getByRole('menu').classList.contains('up')).toBe(up));
+        unmount();
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('asks before removing', async () => {

@@ -16,6 +16,16 @@ describe('TestAccess', () => {
     testAccess.mockReset();
   });
 
+  it('brings what came back into view', async () => {
+    const scrolled = vi.fn();
+    Element.prototype.scrollIntoView = scrolled;
+    testAccess.mockResolvedValue({ status: 200, contentType: 'application/json', body: '{}' });
+    render(TestAccess, { profile: 'm', defaultUrl: 'https://m/api/' });
+    await fireEvent.click(screen.getByTestId('test-access-run'));
+    await vi.waitFor(() => expect(screen.getByTestId('test-status')).toBeTruthy());
+    await vi.waitFor(() => expect(scrolled).toHaveBeenCalled());
+  });
+
   it('Test access shows a spinner during the call, then is back with the error', async () => {
     const answer = pending();
     testAccess.mockReturnValue(answer.promise);
