@@ -81,6 +81,10 @@ describe('ProfileList', () => {
     await vi.waitFor(() => expect(screen.getByRole('status').textContent).toBe('Signed in.'));
     expect(screen.queryByText(/log in again/)).toBeNull();
     expect(onChanged).toHaveBeenCalled();
+    // The next thing the person opens starts without it.
+    await fireEvent.click(screen.getByTestId('more'));
+    await fireEvent.click(screen.getByTestId('action-scripts'));
+    expect(screen.queryByText('Signed in.')).toBeNull();
   });
 
   it('a failing row says why from the start, from the stored error', () => {
