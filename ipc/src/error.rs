@@ -112,7 +112,8 @@ pub fn next_step(step: &NextStep) -> String {
         NextStep::SignInPromptly => "Sign in again; the server\u{2019}s sign-in codes last a minute and work \
             once."
             .into(),
-        NextStep::TryAgainLater => "Your sign-in is kept as it was. Check your connection or the server\u{2019}s \
+        // Said wherever the network fails (the wizard, Test access, a renewal): true in each.
+        NextStep::TryAgainLater => "Nothing was changed or lost. Check your connection or the server\u{2019}s \
             status, and try again."
             .into(),
         NextStep::CheckIssuer => "Check the issuer URL, or tick \u{201c}Enter the endpoints by hand\u{201d} and \
