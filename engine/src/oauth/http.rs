@@ -72,18 +72,18 @@ impl Transport for Reqwest {
     fn send(&self, request: Request) -> std::result::Result<Response, SendError> {
         let (parts, body) = request.into_parts();
         let started = std::time::Instant::now();
-        // For the debug line below, only when it is on: the address without its query.
-        let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| (parts.method.clone(), parts.uri.to_string()));
+        let (method, uri) = (parts.method.clone(), parts.uri.to_string());
         let response = self
             .0
-            .request(parts.method, parts.uri.to_string())
+            .request(parts.method, &uri)
             .headers(parts.headers)
             .body(body)
             .send()
             .map_err(|e| SendError::Unreachable(describe_reqwest_error(&e)))?;
         let status = response.status();
         // How long the server took (LATCHKEY_LOG=debug; the window benchmark sums these).
-        if let Some((method, uri)) = logged {
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // The address without its query: no codes or states in the log.
             let shown = url::Url::parse(&uri).map(|u| crate::oauth::callback::redact_url(&u)).unwrap_or_default();
             tracing::debug!(%method, url = %shown, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "http");
         }

@@ -5,7 +5,7 @@
 //! Why a list and not attributes on the command functions: the shell's build script
 //! needs the names too (for the `allow-*` permissions and the capability), and it cannot
 //! depend on this crate without building the engine a second time for the host. The
-//! list is plain `macro_rules!`, so the build script includes the file itself.
+//! list is plain `macro_rules!`, so the build script has the file as a module of its own.
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -128,12 +128,16 @@ macro_rules! generate {
 
 crate::with_commands!(generate);
 
+/// Every type the commands take and answer and the events carry.
+fn all_types<'a>(commands: &'a [Command], events: &'a [EventEntry]) -> impl Iterator<Item = &'a Ts> {
+    commands.iter().flat_map(|c| c.args.iter().chain([&c.result])).chain(events.iter().map(|e| &e.payload))
+}
+
 /// Write every type the commands and events name (and what those name), and
 /// `commands.ts`, into `dir`: what `ui/src/lib/bindings/` must hold.
 pub fn export_to(dir: &Path) -> Result<(), ts_rs::ExportError> {
     let (commands, events) = (commands(), events());
-    let types = commands.iter().flat_map(|c| c.args.iter().chain([&c.result])).chain(events.iter().map(|e| &e.payload));
-    for (_, export) in types.flat_map(|ts| ts.imports.values()) {
+    for (_, export) in all_types(&commands, &events).flat_map(|ts| ts.imports.values()) {
         export(dir)?;
     }
     std::fs::write(dir.join("commands.ts"), typescript(&commands, &events))?;
@@ -150,15 +154,12 @@ fn doc_comment(docs: &[&str], indent: &str) -> String {
 
 /// The map the window's `call()` and `on()` are typed with (`ui/src/lib/ipc.ts`).
 fn typescript(commands: &[Command], events: &[EventEntry]) -> String {
-    let mut imports = BTreeMap::new();
-    for ts in commands.iter().flat_map(|c| c.args.iter().chain([&c.result])).chain(events.iter().map(|e| &e.payload)) {
-        imports.extend(ts.imports.clone());
-    }
+    let imports: BTreeMap<_, _> = all_types(commands, events).flat_map(|ts| ts.imports.iter()).collect();
     let mut out = String::from(
         "// Generated from ipc/src/commands/list.rs by `LATCHKEY_WRITE_BINDINGS=1 cargo test -p latchkey-ipc`.\n\
          // Do not edit: change the list (or an argument struct) and run that instead.\n",
     );
-    for (ident, (path, _)) in &imports {
+    for (ident, (path, _)) in imports {
         let module = path.with_extension("");
         out.push_str(&format!("import type {{ {ident} }} from './{}';\n", module.display()));
     }

@@ -1,10 +1,8 @@
 //! What the desktop app says is degraded on this machine (the window's banner, the
 //! diagnostics report and the log), from what `src-tauri/src/environment.rs` found.
 
-use serde::Serialize;
-
 /// Something the desktop session lacks that the app would use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Degraded {
     /// No D-Bus session bus: no forwarding to a running app, no deep links, no keyring.
     NoSessionBus,
