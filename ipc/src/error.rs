@@ -106,8 +106,9 @@ pub fn next_step(step: &NextStep) -> String {
             "The server\u{2019}s application page must list exactly this return address: {redirect_uri}. \
              Check it there and under \u{201c}Scopes and redirect\u{2026}\u{201d} on the profile, then sign in again."
         ),
-        NextStep::CheckClientCredentials => "Check the client id and secret against the server\u{2019}s \
-            application page, and paste them again."
+        NextStep::CheckClientCredentials => "The application may have been deleted on the server, or given a \
+            new secret. Use \u{201c}Register again\u{201d} or \u{201c}Enter the client again\u{201d} on this \
+            server to fix it."
             .into(),
         NextStep::SignInPromptly => "Sign in again; the server\u{2019}s sign-in codes last a minute and work \
             once."

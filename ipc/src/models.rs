@@ -33,6 +33,9 @@ pub struct ProfileView {
     pub expires_at: Option<u64>,
     pub has_refresh_token: bool,
     pub renews_silently: bool,
+    /// The button that gives the server a client again, when it refuses this one
+    /// ("Register again", "Enter the client again", "Finish setup"); it opens the wizard.
+    pub fix_client: Option<String>,
     pub last_error: Option<String>,
     /// The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
     pub last_error_code: Option<latchkey_engine::ErrorCode>,
@@ -61,6 +64,7 @@ impl ProfileView {
         let badge = status::badge(&p, status::Activity::default(), now);
         let freshness = status::freshness(&p, now);
         let renewal = status::renewal_line(&p);
+        let fix_client = status::fix_client(&p);
         let can_use_browser = latchkey_engine::profile::browser_can_return(&p.redirect_uri);
         let ProfileStatus {
             name,
@@ -73,6 +77,7 @@ impl ProfileView {
             scopes,
             requested_scopes,
             has_refresh_token,
+            has_tokens: _, // in `fix_client`
             renews_silently,
             last_error,
             last_error_code,
@@ -101,6 +106,7 @@ impl ProfileView {
             expires_at,
             has_refresh_token,
             renews_silently,
+            fix_client,
             last_error,
             last_error_code,
             can_use_browser,

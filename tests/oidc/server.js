@@ -16,6 +16,8 @@
 // providers' are; the default is oidc-provider's opaque 43-character tokens.
 // GET /test/stats/CLIENT_ID: token requests per grant type and outcome, and revoked
 // grants (for tests).
+// POST /test/delete-client/CLIENT_ID: the administrator removes the application; from
+// then on the token endpoint answers `invalid_client` for it.
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -99,6 +101,11 @@ server.listen(0, '127.0.0.1', () => {
         res.statusCode = 500;
         res.end('auto login failed');
       });
+      return;
+    }
+    const gone = req.method === 'POST' && req.url.match(/^\/test\/delete-client\/([^/?]+)$/);
+    if (gone) {
+      provider.Client.adapter.destroy(decodeURIComponent(gone[1])).then(() => res.end('deleted'));
       return;
     }
     const m = req.url.match(/^\/test\/stats\/([^/?]+)/);

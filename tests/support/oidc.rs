@@ -66,6 +66,16 @@ impl OidcProvider {
         cli
     }
 
+    /// Remove a client as the server's administrator would: the token endpoint refuses it
+    /// (`invalid_client`) from then on.
+    pub fn delete_client(&self, client_id: &str) {
+        let answer = reqwest::blocking::Client::new()
+            .post(self.url(&format!("/test/delete-client/{client_id}")))
+            .send()
+            .unwrap();
+        assert!(answer.status().is_success(), "{answer:?}");
+    }
+
     /// Token requests of this client by `grant_type/status` (e.g. `refresh_token/200`).
     pub fn grant_count(&self, client_id: &str, key: &str) -> u64 {
         let v: serde_json::Value =

@@ -24,6 +24,10 @@ pub fn run(args: StatusArgs, engine: &Latchkey) -> Result<u8> {
         let state = match (r.status, r.expires_in) {
             (Status::SignedOut, _) => "signed out".to_string(),
             (Status::NeedsSignIn, _) => "needs sign-in".to_string(),
+            (Status::NeedsClient, _) => format!(
+                "the server refuses its client id or secret: `latchkey register {0}` or `latchkey profile set-client {0} ...`",
+                r.name
+            ),
             (Status::Failing, _) => format!("renewal failing: {}", r.last_error.as_deref().unwrap_or("?")),
             (Status::SignedIn, Some(left)) if left > 0 && !r.renews_silently => format!(
                 "fresh, expires {}; the server gave no refresh token, so sign in again then (`latchkey login {}`)",

@@ -20,6 +20,10 @@ pub fn attention(what: &Attention) -> String {
         Attention::KeyringUnavailable { profile } => {
             format!("cannot renew `{profile}`: the keyring is locked or not running; unlock it, trying again")
         }
+        Attention::ClientRejected { profile } => format!(
+            "cannot renew `{profile}`: the server does not accept its client id or secret; not trying again until \
+             you run `latchkey register {profile}` or `latchkey profile set-client {profile} ...`"
+        ),
     }
 }
 
@@ -42,6 +46,12 @@ pub fn attention_notification(what: &Attention) -> (String, String) {
         Attention::KeyringUnavailable { profile } => (
             "Latchkey cannot open your keyring".into(),
             format!("{profile}: tokens cannot be renewed until the keyring is unlocked. Latchkey keeps trying."),
+        ),
+        Attention::ClientRejected { profile } => (
+            "Latchkey cannot renew a token".into(),
+            format!(
+                "{profile}: the server does not accept its client id or secret: run `latchkey register {profile}`."
+            ),
         ),
     }
 }
@@ -104,7 +114,7 @@ pub fn next_step(step: &NextStep) -> String {
         ),
         NextStep::CheckClientCredentials => {
             "Check the client id and secret against the server's application page, then update the profile \
-             (`latchkey profile set-client NAME ...`)."
+             (`latchkey profile set-client NAME ...`), or register again (`latchkey register NAME`)."
                 .into()
         }
         NextStep::SignInPromptly => {

@@ -13,6 +13,8 @@ use crate::Latchkey;
 pub fn needs_attention(engine: &Latchkey) -> bool {
     engine
         .status(None)
-        .map(|rows| rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::Failing)))
+        .map(|rows| {
+            rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::NeedsClient | Status::Failing))
+        })
         .unwrap_or(false)
 }

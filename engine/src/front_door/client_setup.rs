@@ -32,6 +32,7 @@ impl Latchkey {
             p.registration_client_uri = reg.registration_client_uri.clone();
             Ok(())
         })?;
+        self.store.client_replaced(name)?;
         Ok(RegisterOutcome::Registered { client_id })
     }
 
@@ -47,13 +48,23 @@ impl Latchkey {
             p.client_id = Some(client_id.to_string());
             p.has_client_secret = secret.is_some();
             Ok(())
-        })
+        })?;
+        self.store.client_replaced(name)
     }
 
-    /// Ask the token endpoint whether it knows this client id and secret.
+    /// Ask the token endpoint whether it knows this client id and secret. A refusal is
+    /// kept on the profile (it waits for a client again, and its row says so), so a
+    /// setup left after a failed check never offers a sign-in that cannot work.
     pub fn check_credentials(&self, name: &str) -> Result<CredentialCheck> {
         let profile = self.profile(name)?;
         let secret = self.client_secret(&profile)?;
-        self.oauth_client(&profile, secret.as_ref())?.check_credentials()
+        let check = self.oauth_client(&profile, secret.as_ref())?.check_credentials()?;
+        match check {
+            CredentialCheck::Rejected => {
+                self.store.client_refused(name, Error::ClientRejected.to_string(), self.now())?
+            }
+            CredentialCheck::Accepted => self.store.client_replaced(name)?,
+        }
+        Ok(check)
     }
 }

@@ -83,6 +83,8 @@ pub struct ProfileStatus {
     /// The scopes the profile asks for at its next sign-in.
     pub requested_scopes: Vec<String>,
     pub has_refresh_token: bool,
+    /// Tokens are stored (signed in once and not signed out), whatever their state.
+    pub has_tokens: bool,
     /// Whether Latchkey can renew the tokens without the user (a refresh token, or
     /// Agate's re-exchangeable code); when not, the user is asked again at expiry.
     pub renews_silently: bool,

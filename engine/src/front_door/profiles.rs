@@ -151,6 +151,7 @@ impl Latchkey {
                     scopes: if s.scopes.is_empty() { p.scopes.clone() } else { s.scopes.clone() },
                     requested_scopes: p.scopes.clone(),
                     has_refresh_token: s.has_refresh_token,
+                    has_tokens: s.obtained_at.is_some(),
                     renews_silently: match p.server.renewal {
                         crate::profile::Renewal::RefreshToken => s.has_refresh_token,
                         crate::profile::Renewal::ReexchangeCode => s.status != Status::SignedOut,

@@ -127,7 +127,12 @@ impl Latchkey {
             return Err(Error::CallbackRejected("it belongs to a sign-in of another profile".into()));
         }
         let client = self.oauth_client(&profile, flow.client_secret.as_ref())?;
-        let tokens = client.exchange_code(&code, flow.pkce_verifier.as_ref())?;
+        let tokens = client.exchange_code(&code, flow.pkce_verifier.as_ref()).inspect_err(|e| {
+            // The row then offers to give the client again, not another sign-in.
+            if matches!(e, Error::ClientRejected) {
+                let _ = self.store.client_refused(&name, e.to_string(), self.now());
+            }
+        })?;
         self.store_sign_in(&profile, &tokens)
     }
 

@@ -84,6 +84,11 @@ impl<'a, 'h, H: FnOnce() -> Result<&'h Http>> Renewing<'a, H> {
         if !force && !ocarina_newer && seen.is_fresh(min_valid, clock.now()) {
             return Ok((seen, Source::Stored));
         }
+        // The server refused this client: asking again cannot succeed until a person
+        // gives a client again (`refresh --force` still tries, as after "needs sign-in").
+        if !force && !ocarina_newer && store.state(name).status == Status::NeedsClient {
+            return Err(Error::ClientRejected);
+        }
         if !ocarina_newer {
             check_renewable(profile, &seen)?;
         }
@@ -138,12 +143,16 @@ fn renew(store: &Store, clock: &dyn Clock, http: &Http, profile: &Profile, curre
             Ok(tokens)
         }
         Err(err) => {
-            let status = if matches!(err, Error::SignInNeeded { .. }) { Status::NeedsSignIn } else { Status::Failing };
             let message = err.to_string();
             // Info, not warn: the caller reports the error itself (the CLI prints it,
             // the tray notifies), so at the default level it is said once.
             tracing::info!(profile = %name, error = %message, "renewal failed; stored tokens kept");
             // Recording the failure is best effort: the error itself matters more.
+            if matches!(err, Error::ClientRejected) {
+                let _ = store.client_refused(name, message, clock.now());
+                return Err(err);
+            }
+            let status = if matches!(err, Error::SignInNeeded { .. }) { Status::NeedsSignIn } else { Status::Failing };
             let _ = store.update_state(name, |s| {
                 s.status = status;
                 s.last_error = Some(message);
@@ -387,6 +396,42 @@ mod tests {
         assert!(matches!(err, Error::SignInNeeded { .. }), "{err:?}");
         assert_eq!(s.store.state("p").status, Status::NeedsSignIn);
         assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
+    }
+
+    #[test]
+    fn invalid_client_waits_for_a_person_keeps_the_tokens_and_asks_no_more() {
+        let s = setup();
+        s.store.save_tokens("p", &tokens("a1", -5, Some("r1"))).unwrap();
+        let (url, _seen) = token_endpoint(401, r#"{"error": "invalid_client"}"#);
+        let http = Http::new().unwrap();
+        let p = profile(url.join("token").unwrap().as_str());
+        let err = Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: || Ok(&http) }
+            .fresh_token(&p, Want::ValidFor(None))
+            .unwrap_err();
+        assert!(matches!(err, Error::ClientRejected), "{err:?}");
+        let state = s.store.state("p");
+        assert_eq!(
+            (state.status, state.last_error_code),
+            (Status::NeedsClient, Some(crate::ErrorCode::ClientRejected))
+        );
+        assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
+        // Asked again: refused at once, with no request (the server would only refuse again).
+        assert!(matches!(
+            Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: no_http }
+                .fresh_token(&p, Want::ValidFor(None)),
+            Err(Error::ClientRejected)
+        ));
+        // An access token that is still fresh is handed out: only renewal needs the client.
+        s.store.save_tokens("p", &tokens("a2", 3600, Some("r2"))).unwrap();
+        s.store.client_refused("p", "refused".into(), now_secs()).unwrap();
+        let (t, _) = Renewing { paths: &s.paths, store: &s.store, clock: &crate::clock::SystemClock, http: no_http }
+            .fresh_token(&p, Want::ValidFor(None))
+            .unwrap();
+        assert_eq!(t.access_token.expose(), "a2");
+        // A client given again ends the wait; the tokens decide the status.
+        s.store.client_replaced("p").unwrap();
+        let state = s.store.state("p");
+        assert_eq!((state.status, state.last_error), (Status::SignedIn, None));
     }
 
     #[test]

@@ -96,7 +96,7 @@ impl Schedule {
     pub fn plan(&mut self, profile: &str, renewal: Renewal, state: &TokenState, now: u64) -> Option<(u64, Action)> {
         let id = self.id(profile);
         let next = match state.status {
-            Status::SignedOut | Status::NeedsSignIn => None,
+            Status::SignedOut | Status::NeedsSignIn | Status::NeedsClient => None,
             Status::Failing => {
                 let attempts = self.failures.get(&id).copied().unwrap_or(1);
                 let wait = backoff(attempts);
@@ -266,7 +266,7 @@ mod tests {
     }
 
     #[test]
-    fn needs_sign_in_and_signed_out_are_not_scheduled() {
+    fn needs_sign_in_needs_client_and_signed_out_are_not_scheduled() {
         let mut s = Schedule::new(Policy::default());
         s.plan("p", Renewal::RefreshToken, &signed_in(0, 100), 0);
         let mut st = signed_in(0, 100);
@@ -274,6 +274,10 @@ mod tests {
         assert_eq!(s.plan("p", Renewal::RefreshToken, &st, 10), None);
         assert_eq!(s.next_due(), None, "a replaced plan must not fire");
         st.status = Status::SignedOut;
+        assert_eq!(s.plan("p", Renewal::RefreshToken, &st, 10), None);
+        // A refused client is not tried again with back-off: only a person can mend it.
+        st.status = Status::NeedsClient;
+        st.last_error_at = Some(10);
         assert_eq!(s.plan("p", Renewal::RefreshToken, &st, 10), None);
     }
 

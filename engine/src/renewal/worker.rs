@@ -37,6 +37,9 @@ pub enum Attention {
     CannotRenew { profile: String, code: crate::ErrorCode, reason: String },
     /// The keyring is locked or gone; the loop keeps trying.
     KeyringUnavailable { profile: String },
+    /// The server refuses the client id or secret: nothing is tried again until a
+    /// person registers again or enters the client again.
+    ClientRejected { profile: String },
 }
 
 impl Attention {
@@ -44,7 +47,8 @@ impl Attention {
         match self {
             Attention::SignInNeeded { profile }
             | Attention::CannotRenew { profile, .. }
-            | Attention::KeyringUnavailable { profile } => profile,
+            | Attention::KeyringUnavailable { profile }
+            | Attention::ClientRejected { profile } => profile,
         }
     }
 }
@@ -308,6 +312,12 @@ impl Loop {
                 nothing_done = source == Source::Stored;
             }
             Err(Error::SignInNeeded { .. }) => self.notify_sign_in(name),
+            // Permanent until a person acts: the state says so and the plan has no next try.
+            Err(Error::ClientRejected) => {
+                if self.notified.insert(name.to_string()) {
+                    self.attention(Attention::ClientRejected { profile: name.to_string() });
+                }
+            }
             Err(e) if e.is_transient() => {
                 let attempts = schedule.record_failure(name);
                 let state = self.engine.store().state(name);
@@ -513,6 +523,23 @@ mod tests {
         assert_eq!(*seen.notes.lock().unwrap(), vec![Attention::SignInNeeded { profile: "p".into() }]);
         assert_eq!(script.sent().len(), 1, "a refused refresh token is not tried again");
         assert_eq!(engine.store().state("p").status, Status::NeedsSignIn);
+        assert_eq!(engine.store().tokens("p").unwrap().unwrap().access_token.expose(), "a1", "nothing deleted");
+    }
+
+    #[test]
+    fn a_refused_client_asks_for_a_person_once_and_plans_no_more_tries() {
+        let (_dir, engine, script) = due_by_the_engines_clock();
+        script.json(401, r#"{"error": "invalid_client"}"#);
+        let seen = Arc::new(Seen::default());
+        let renewer = engine.start_renewal(seen.clone()).unwrap();
+        assert!(wait_for(|| !seen.notes.lock().unwrap().is_empty()));
+        std::thread::sleep(Duration::from_millis(500));
+        let retry_at = renewer.live().retry_at.clone();
+        assert!(renewer.stop(Duration::from_secs(5)));
+        assert_eq!(*seen.notes.lock().unwrap(), vec![Attention::ClientRejected { profile: "p".into() }]);
+        assert_eq!(engine.store().state("p").status, Status::NeedsClient);
+        // No back-off to a next try (before, it tried again every 15 s up to every 900 s).
+        assert!(retry_at.is_empty(), "{retry_at:?}");
         assert_eq!(engine.store().tokens("p").unwrap().unwrap().access_token.expose(), "a1", "nothing deleted");
     }
 }

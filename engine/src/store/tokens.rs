@@ -85,6 +85,11 @@ pub enum Status {
     SignedIn,
     /// Renewal was refused (`invalid_grant`): a person must sign in again.
     NeedsSignIn,
+    /// The server refuses the client id or secret (`invalid_client`: the application was
+    /// deleted or its secret reset, or a check refused what was pasted). Nothing is
+    /// retried until a person registers again or enters the client again; a stored access
+    /// token is still handed out while it lasts.
+    NeedsClient,
     /// Renewal failed for a passing reason (network, 5xx); it will be retried.
     Failing,
 }
@@ -173,6 +178,32 @@ impl Store {
             s.obtained_at = Some(tokens.obtained_at);
             s.scopes = tokens.scopes.clone();
             s.has_refresh_token = tokens.refresh_token.is_some();
+            s.last_error = None;
+            s.last_error_code = None;
+            s.last_error_at = None;
+        })
+    }
+
+    /// The server refused the client id or secret: say so, and stop renewing until a
+    /// person gives a client again ([`Store::client_replaced`]). The tokens are kept.
+    pub fn client_refused(&self, profile: &str, message: String, now: u64) -> Result<()> {
+        self.update_state(profile, |s| {
+            s.status = Status::NeedsClient;
+            s.last_error = Some(message);
+            s.last_error_code = Some(crate::ErrorCode::ClientRejected);
+            s.last_error_at = Some(now);
+        })
+    }
+
+    /// A new client was given or registered, or a check accepted it: a profile that
+    /// waited for one is back to where its tokens put it (signed in if it has any; the
+    /// next renewal says whether they still work).
+    pub fn client_replaced(&self, profile: &str) -> Result<()> {
+        if self.state(profile).status != Status::NeedsClient {
+            return Ok(());
+        }
+        self.update_state(profile, |s| {
+            s.status = if s.obtained_at.is_some() { Status::SignedIn } else { Status::SignedOut };
             s.last_error = None;
             s.last_error_code = None;
             s.last_error_at = None;

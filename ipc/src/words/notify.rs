@@ -26,6 +26,13 @@ pub fn attention(what: &Attention) -> (String, String) {
             "Latchkey cannot open your keyring".into(),
             format!("{profile}: tokens cannot be renewed until the keyring is unlocked. Latchkey keeps trying."),
         ),
+        Attention::ClientRejected { profile } => (
+            "Latchkey cannot renew a token".into(),
+            format!(
+                "{profile}: the server no longer accepts Latchkey\u{2019}s registration. Open Latchkey to register \
+                 again or enter the client id and secret again."
+            ),
+        ),
     }
 }
 

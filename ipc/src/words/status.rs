@@ -52,6 +52,8 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
             Status::SignedOut if p.client_id.is_some() => (Tone::Idle, "Not signed in".into()),
             Status::SignedOut => (Tone::Idle, "Not set up yet".into()),
             Status::NeedsSignIn => (Tone::Bad, "Needs you: sign in again".into()),
+            Status::NeedsClient if p.dynamically_registered => (Tone::Bad, "Needs you: register again".into()),
+            Status::NeedsClient => (Tone::Bad, "Needs you: enter the client id and secret again".into()),
             Status::Failing => (
                 Tone::Warn,
                 match p.last_error_code {
@@ -89,6 +91,22 @@ pub fn freshness(p: &ProfileStatus, now: u64) -> Option<String> {
         (Status::SignedIn, Some(at)) => Some(format!("Expired at {}", clock(at))),
         _ => None,
     }
+}
+
+/// The button on a row whose client the server refuses: register again where Latchkey
+/// registered it, enter it again where it was given by hand, or (a setup left after a
+/// refused check, never signed in) finish the setup. `None` when the client is not refused.
+pub fn fix_client(p: &ProfileStatus) -> Option<String> {
+    (p.status == Status::NeedsClient).then(|| {
+        if p.dynamically_registered {
+            "Register again"
+        } else if p.has_tokens {
+            "Enter the client again"
+        } else {
+            "Finish setup"
+        }
+        .into()
+    })
 }
 
 /// What happens when the token expires, for the Done page.
@@ -141,7 +159,7 @@ pub fn tooltip(engine: &Latchkey) -> &'static str {
 }
 
 fn tooltip_for(statuses: &[Status]) -> &'static str {
-    if statuses.iter().any(|s| matches!(s, Status::NeedsSignIn | Status::Failing)) {
+    if statuses.iter().any(|s| matches!(s, Status::NeedsSignIn | Status::NeedsClient | Status::Failing)) {
         "Latchkey: something needs you"
     } else if statuses.is_empty() {
         "Latchkey: no servers added yet"
@@ -189,6 +207,7 @@ mod tests {
             scopes: vec![],
             requested_scopes: vec![],
             has_refresh_token: true,
+            has_tokens: true,
             renews_silently: true,
             last_error: None,
             last_error_code: None,
@@ -201,6 +220,20 @@ mod tests {
             userinfo_url: None,
             device_flow: false,
         }
+    }
+
+    #[test]
+    fn a_refused_client_names_the_one_button_that_mends_it() {
+        let refused = ProfileStatus { status: Status::NeedsClient, ..signed_in() };
+        assert_eq!(text(&refused, AT), "Needs you: enter the client id and secret again");
+        assert_eq!(fix_client(&refused).as_deref(), Some("Enter the client again"));
+        let registered = ProfileStatus { dynamically_registered: true, ..refused.clone() };
+        assert_eq!(text(&registered, AT), "Needs you: register again");
+        assert_eq!(fix_client(&registered).as_deref(), Some("Register again"));
+        let never_signed_in = ProfileStatus { has_tokens: false, ..refused };
+        assert_eq!(fix_client(&never_signed_in).as_deref(), Some("Finish setup"));
+        assert_eq!(fix_client(&signed_in()), None);
+        assert_eq!(tooltip_for(&[Status::NeedsClient]), "Latchkey: something needs you");
     }
 
     fn text(p: &ProfileStatus, now: u64) -> String {

@@ -473,3 +473,70 @@ async fn a_failing_row_says_why_without_being_asked() {
     readable(&app).await;
     app.shutdown().await;
 }
+
+/// The client id the store has for profile `name` (`latchkey status --json`).
+fn client_id_of(cli: &support::Cli, name: &str) -> String {
+    let out = cli.run(&["status", name, "--json"], "");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    rows[0]["client_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_the_server_no_longer_knows_is_registered_again_from_its_row() {
+    let op = blocking(|| OidcProvider::start_with(3600, &[("OIDC_AUTO_LOGIN", "alice")]));
+    let app = Desktop::launch(&[]).await;
+    let cli = blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
+    click(&app, "[data-testid=profile-op] [data-testid=action-sign-in]").await;
+    wait_text(&app, "[data-testid=profile-op] [data-testid=status]", "Signed in as alice").await;
+    // The administrator removes the application; the next renewal is refused for good.
+    let old = blocking(|| client_id_of(&cli, "op"));
+    blocking(|| op.delete_client(&old));
+    click(&app, "[data-testid=profile-op] [data-testid=more]").await;
+    click(&app, "[data-testid=profile-op] [data-testid=action-refresh]").await;
+    wait_text(&app, "[data-testid=profile-op] [data-testid=status]", "Needs you: register again").await;
+    let reason = wait_text(&app, "[data-testid=profile-op] [data-testid=last-error]", "Last try:").await;
+    assert!(reason.contains("does not accept the client id or secret"), "{reason}");
+    // The way out is on the row: one button, and no sign-in that cannot work.
+    let mend = wait_text(&app, "[data-testid=profile-op] [data-testid=action-finish-setup]", "Register again").await;
+    assert_eq!(mend.trim(), "Register again");
+    assert!(app.client.find(Locator::Css("[data-testid=profile-op] [data-testid=action-sign-in]")).await.is_err());
+    readable(&app).await;
+    app.screenshot("fail-client-deleted-on-server").await;
+    click(&app, "[data-testid=profile-op] [data-testid=action-finish-setup]").await;
+    click(&app, "[data-testid=wizard-step-register] [data-testid=register-now]").await;
+    click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
+    click(&app, "[data-testid=wizard-step-sign-in] [data-testid=sign-in-window]").await;
+    wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
+    let new = blocking(|| client_id_of(&cli, "op"));
+    assert_ne!(new, old, "registered again under a new client id");
+    click(&app, "[data-testid=finish]").await;
+    wait_text(&app, "[data-testid=profile-op] [data-testid=status]", "Signed in as alice").await;
+    gone(&app, "[data-testid=profile-op] [data-testid=last-error]").await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_check_left_for_later_offers_finish_setup_not_sign_in() {
+    let op = blocking(|| OidcProvider::start(3600));
+    let app = Desktop::launch(&[]).await;
+    wizard_to_register(&app, "later", &op.issuer()).await;
+    click(&app, "[data-testid=have-client]").await;
+    app.find("[data-testid=client-id]").await.send_keys("no-such-client").await.unwrap();
+    app.find("[data-testid=client-secret]").await.send_keys("wrong").await.unwrap();
+    click(&app, "[data-testid=check]").await;
+    wait_text(&app, "[data-testid=verdict]", "does not accept").await;
+    click(&app, "[data-testid=finish-later]").await;
+    let row = "[data-testid=profile-later]";
+    let mend = wait_text(&app, &format!("{row} [data-testid=action-finish-setup]"), "Finish setup").await;
+    assert_eq!(mend.trim(), "Finish setup");
+    assert!(app.client.find(Locator::Css(&format!("{row} [data-testid=action-sign-in]"))).await.is_err());
+    wait_text(&app, &format!("{row} [data-testid=status]"), "Needs you").await;
+    readable(&app).await;
+    // Finish setup goes back to the step that was refused, and mends it there.
+    click(&app, &format!("{row} [data-testid=action-finish-setup]")).await;
+    click(&app, "[data-testid=wizard-step-register] [data-testid=register-now]").await;
+    app.find("[data-testid=wizard-step-scopes]").await;
+    click(&app, "[data-testid=finish-later]").await;
+    wait_text(&app, &format!("{row} [data-testid=action-sign-in]"), "Sign in").await;
+    app.shutdown().await;
+}

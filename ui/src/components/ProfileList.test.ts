@@ -19,7 +19,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
 
 const profile: ProfileView = {
   name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
-  account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true,
+  account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true, fixClient: null,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
   ocarinaSync: null, testUrl: null, lastErrorCode: null, canUseBrowser: false, canUseCode: false,
   // Worded in Rust (ipc/src/words/status.rs, tested there); the row shows them as they come.
@@ -131,6 +131,24 @@ describe('ProfileList', () => {
     expect(screen.queryByTestId('action-sign-in')).toBeNull();
     await fireEvent.click(screen.getByTestId('action-finish-setup'));
     expect(onResume).toHaveBeenCalledWith('half');
+  });
+
+  it('a client the server refuses is mended from the row, and sign-in is not offered', async () => {
+    const onResume = vi.fn();
+    const refused = {
+      ...profile, status: 'needs-client' as const, fixClient: 'Register again', dynamicallyRegistered: true,
+      lastError: 'the server does not accept the client id or secret (invalid_client)',
+      badge: { tone: 'bad' as const, icon: '!', text: 'Needs you: register again' },
+    };
+    render(ProfileList, { profiles: [refused], error: null, onAdd: () => {}, onChanged: () => {}, onResume });
+    expect(screen.getByTestId('last-error').textContent).toContain('does not accept the client id or secret');
+    const mend = screen.getByTestId('action-finish-setup');
+    expect((mend.textContent ?? '').trim()).toBe('Register again');
+    expect(mend.classList.contains('primary')).toBe(true);
+    await fireEvent.click(screen.getByTestId('more'));
+    expect(screen.queryByTestId('action-sign-in')).toBeNull();
+    await fireEvent.click(mend);
+    expect(onResume).toHaveBeenCalledWith('majora-test');
   });
 
   it('shows the error and its hint', () => {

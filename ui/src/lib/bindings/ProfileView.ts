@@ -22,7 +22,12 @@ freshness: string | null,
 /**
  * What happens when the token expires (the Done page).
  */
-renewal: string, expiresAt: number | null, hasRefreshToken: boolean, renewsSilently: boolean, lastError: string | null, 
+renewal: string, expiresAt: number | null, hasRefreshToken: boolean, renewsSilently: boolean, 
+/**
+ * The button that gives the server a client again, when it refuses this one
+ * ("Register again", "Enter the client again", "Finish setup"); it opens the wizard.
+ */
+fixClient: string | null, lastError: string | null, 
 /**
  * The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
  */

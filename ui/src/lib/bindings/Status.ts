@@ -3,4 +3,4 @@
 /**
  * A profile's status, as shown in lists, the tray and `latchkey status`.
  */
-export type Status = "signed-out" | "signed-in" | "needs-sign-in" | "failing";
+export type Status = "signed-out" | "signed-in" | "needs-sign-in" | "needs-client" | "failing";
