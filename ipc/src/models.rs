@@ -19,6 +19,8 @@ pub struct ProfileView {
     pub client_id: Option<String>,
     pub account: Option<String>,
     pub scopes: Vec<String>,
+    /// What the token may do in words ("May upload samples, …"); the names under Details.
+    pub may_do: Option<String>,
     pub requested_scopes: Vec<String>,
     /// Majora: the tasks the scope settings offer (empty for other servers).
     pub tasks: Vec<TaskChoice>,
@@ -37,6 +39,8 @@ pub struct ProfileView {
     /// ("Register again", "Enter the client again", "Finish setup"); it opens the wizard.
     pub fix_client: Option<String>,
     pub last_error: Option<String>,
+    /// Why the last renewal failed, in plain words (`last_error` is the exact message).
+    pub reason: Option<String>,
     /// The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
     pub last_error_code: Option<latchkey_engine::ErrorCode>,
 
@@ -65,11 +69,14 @@ impl ProfileView {
         let freshness = status::freshness(&p, now);
         let renewal = status::renewal_line(&p);
         let fix_client = status::fix_client(&p);
+        let reason = status::reason(&p);
+        let may_do = crate::words::scopes::may_do(p.preset, &p.scopes);
         let can_use_browser = latchkey_engine::profile::browser_can_return(&p.redirect_uri);
         let ProfileStatus {
             name,
             preset,
-            server,
+            server: _, // worded for the window from the host
+            host,
             client_id,
             status,
             expires_at,
@@ -93,10 +100,11 @@ impl ProfileView {
         Self {
             name,
             preset,
-            server,
+            server: status::server_line(&host, preset),
             client_id,
             account,
             scopes,
+            may_do,
             requested_scopes,
             tasks: TaskChoice::for_preset(preset),
             status,
@@ -108,6 +116,7 @@ impl ProfileView {
             renews_silently,
             fix_client,
             last_error,
+            reason,
             last_error_code,
             can_use_browser,
             redirect_uri: redirect_uri.to_string(),
@@ -189,15 +198,7 @@ pub struct ScopeChoice {
 
 impl From<Resolved> for ServerPreview {
     fn from(r: Resolved) -> Self {
-        let explain = |s: &str| {
-            latchkey_engine::preset::explain_majora_scope(s).unwrap_or_else(|| match s {
-                "openid" => "Sign in with OpenID Connect".into(),
-                "profile" => "Your name".into(),
-                "email" => "Your email address".into(),
-                "offline_access" => "Stay signed in (refresh tokens)".into(),
-                _ => String::new(),
-            })
-        };
+        let explain = crate::words::scopes::explain;
         Self {
             issuer: r.server.issuer.to_string(),
             authorize_url: r.server.authorize_url.to_string(),

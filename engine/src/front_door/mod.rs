@@ -74,6 +74,8 @@ pub struct ProfileStatus {
     pub name: String,
     pub preset: PresetKind,
     pub server: String,
+    /// The server's host name (in `server` too, with the preset).
+    pub host: String,
     pub client_id: Option<String>,
     pub status: Status,
     pub expires_at: Option<u64>,

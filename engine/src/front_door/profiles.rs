@@ -112,7 +112,9 @@ impl Latchkey {
     /// Any number is taken, so a mistyped one is refused in these words (300 is not a u8).
     pub fn set_renew_at_percent(&self, percent: u32) -> Result<()> {
         let Some(percent) = u8::try_from(percent).ok().filter(|p| (50..=95).contains(p)) else {
-            return Err(Error::Usage(format!("renew-at must be between 50 and 95 %, not {percent}")));
+            return Err(Error::Usage(format!(
+                "tokens can be renewed when between 50 and 95 % of their lifetime has passed; {percent} % is outside that"
+            )));
         };
         self.edit_config(|c| {
             c.settings_mut().renew_at_percent = Some(percent);
@@ -144,6 +146,7 @@ impl Latchkey {
                     name: p.name.clone(),
                     preset: p.server.preset,
                     server: p.server.describe(),
+                    host: p.server.issuer.host_str().unwrap_or("?").to_string(),
                     client_id: p.client_id.clone(),
                     status: s.status,
                     expires_at: s.expires_at,

@@ -39,14 +39,20 @@ impl Latchkey {
 
     /// Who the profile's tokens belong to; remembered in the non-secret state.
     pub fn whoami(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.identity(name)?.account)
+    }
+
+    /// Ask the server whose the profile's token is, and whether it still takes it
+    /// ("Test access" where there is no address to call). The account is remembered.
+    pub fn identity(&self, name: &str) -> Result<crate::oauth::probe::Identity> {
         let profile = self.profile(name)?;
         let (tokens, _) = self.token(name, None)?;
         let secret = self.client_secret(&profile)?;
-        let account = crate::oauth::probe::account(self.http()?, &profile, secret.as_ref(), &tokens.access_token)?;
-        if account.is_some() {
-            self.store.update_state(name, |s| s.account = account.clone())?;
+        let identity = crate::oauth::probe::identity(self.http()?, &profile, secret.as_ref(), &tokens.access_token)?;
+        if identity.account.is_some() {
+            self.store.update_state(name, |s| s.account = identity.account.clone())?;
         }
-        Ok(account)
+        Ok(identity)
     }
 
     /// Call `url` with a fresh token and report what came back. The token goes only to

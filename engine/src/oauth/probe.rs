@@ -27,12 +27,36 @@ pub struct ApiAnswer {
 pub fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
     check_secure_url("test", url)?;
     let response = http.get(url, Some(token))?;
+    Ok(answer(&response, token))
+}
+
+/// A response as shown to a person: status, type and the start of the body.
+fn answer(response: &crate::oauth::http::Response, token: &Secret) -> ApiAnswer {
     let status = response.status().as_u16();
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
     let text = String::from_utf8_lossy(response.body()).into_owned();
     // Servers sometimes echo credentials; never show the token back.
     let body: String = text.replace(token.expose(), "[token]").chars().take(500).collect();
-    Ok(ApiAnswer { status, content_type, body })
+    ApiAnswer { status, content_type, body }
+}
+
+/// What the server says about a token: "Test access" with no address to call, and the
+/// account shown after a sign-in. Works wherever the server has userinfo or
+/// introspection (Majora has no API call that only says who you are; its
+/// django-oauth-toolkit introspection does).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    /// Whose token it is, where the server said.
+    pub account: Option<String>,
+    /// Whether the server still takes the token (introspection's `active`; a userinfo
+    /// answer of 200 means yes, 401 no). `None`: the server could not say.
+    pub active: Option<bool>,
+    /// Where the answer came from (the userinfo or introspection address).
+    pub asked: Option<String>,
+    /// The server's answer as it came (its first 500 characters; the token never).
+    pub answer: Option<ApiAnswer>,
 }
 
 /// The account a token belongs to, where the server can say.
@@ -42,11 +66,24 @@ pub fn account(
     client_secret: Option<&Secret>,
     token: &Secret,
 ) -> Result<Option<String>> {
+    Ok(identity(http, profile, client_secret, token)?.account)
+}
+
+/// Ask the server whose token this is (userinfo, else introspection).
+pub fn identity(http: &Http, profile: &Profile, client_secret: Option<&Secret>, token: &Secret) -> Result<Identity> {
+    let mut last = Identity { account: None, active: None, asked: None, answer: None };
     if let Some(url) = &profile.server.userinfo_url {
         let response = http.get(url, Some(token))?;
-        if response.status().is_success() {
-            let v: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
-            return Ok(pick(&v, &["preferred_username", "email", "name", "sub"]));
+        let v: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
+        let status = response.status();
+        last = Identity {
+            account: status.is_success().then(|| pick(&v, &["preferred_username", "email", "name", "sub"])).flatten(),
+            active: if status.is_success() { Some(true) } else { (status.as_u16() == 401).then_some(false) },
+            asked: Some(url.to_string()),
+            answer: Some(answer(&response, token)),
+        };
+        if status.is_success() {
+            return Ok(last);
         }
     }
     if let Some(url) = &profile.server.introspect_url {
@@ -55,10 +92,15 @@ pub fn account(
         let response = http.post_form(url, &form, basic)?;
         if response.status().is_success() {
             let v: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
-            return Ok(pick(&v, &["username", "email", "sub"]));
+            return Ok(Identity {
+                account: pick(&v, &["username", "email", "sub"]),
+                active: v.get("active").and_then(|a| a.as_bool()),
+                asked: Some(url.to_string()),
+                answer: Some(answer(&response, token)),
+            });
         }
     }
-    Ok(None)
+    Ok(last)
 }
 
 fn pick(v: &serde_json::Value, keys: &[&str]) -> Option<String> {

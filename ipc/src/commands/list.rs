@@ -62,6 +62,9 @@ macro_rules! with_commands {
                     /// Call an API with the profile's token; `confirmed` sends it to a host
                     /// that is not the profile's server.
                     test_access(TestAccess) -> ApiAnswer;
+                    /// Ask the server whose the token is and whether it still takes it
+                    /// (userinfo or introspection): Test access with no address to call.
+                    check_identity(ProfileName) -> Identity;
                     /// Put a fresh access token on the clipboard (the window never sees it).
                     copy_token(ProfileName) -> ();
                     sign_out(ProfileName) -> SignOutView;

@@ -21,7 +21,10 @@ use crate::models::*;
 #[allow(unused_imports)]
 use args::*;
 #[allow(unused_imports)]
-use latchkey_engine::oauth::{client::CredentialCheck, probe::ApiAnswer};
+use latchkey_engine::oauth::{
+    client::CredentialCheck,
+    probe::{ApiAnswer, Identity},
+};
 
 /// One command of the list, as the generated TypeScript needs it.
 struct Command {

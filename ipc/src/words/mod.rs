@@ -6,4 +6,5 @@
 
 pub mod environment;
 pub mod notify;
+pub mod scopes;
 pub mod status;

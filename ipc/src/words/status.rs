@@ -93,6 +93,43 @@ pub fn freshness(p: &ProfileStatus, now: u64) -> Option<String> {
     }
 }
 
+/// Why the last renewal failed, in a person's words, for the row (the engine's own
+/// message, with its OAuth error code, goes under Details). `None` when it is not failing.
+pub fn reason(p: &ProfileStatus) -> Option<String> {
+    if !matches!(p.status, Status::Failing | Status::NeedsClient) {
+        return None;
+    }
+    let said = match p.last_error_code? {
+        ErrorCode::ClientRejected if p.dynamically_registered => {
+            "The server no longer knows the application Latchkey registered with it: it was removed there, \
+             or the server was reset. Register again to go on."
+        }
+        ErrorCode::ClientRejected => {
+            "The server no longer accepts this application\u{2019}s client id and secret: the application was \
+             deleted, or given a new secret, on the server\u{2019}s application page. Enter them again to go on."
+        }
+        ErrorCode::Network => "The server could not be reached. Your sign-in is kept; Latchkey tries again.",
+        ErrorCode::ServerError | ErrorCode::BadResponse => {
+            "The server answered with an error of its own. Your sign-in is kept; Latchkey tries again."
+        }
+        ErrorCode::KeyringUnavailable => "The keyring is locked or not running. Unlock it; Latchkey tries again.",
+        _ => return None,
+    };
+    Some(said.into())
+}
+
+/// The server as the row names it: its host, and which kind where it is a known one
+/// ("majora.covid19.climb.ac.uk · COG-UK Majora"); a generic server by its host alone.
+pub fn server_line(host: &str, preset: latchkey_engine::profile::PresetKind) -> String {
+    use latchkey_engine::profile::PresetKind;
+    match preset {
+        PresetKind::Majora => format!("{host} \u{b7} COG-UK Majora"),
+        PresetKind::MajoraTest => format!("{host} \u{b7} COG-UK Majora (test)"),
+        PresetKind::Agate => format!("{host} \u{b7} OBiBa Agate"),
+        PresetKind::Generic => host.to_string(),
+    }
+}
+
 /// The button on a row whose client the server refuses: register again where Latchkey
 /// registered it, enter it again where it was given by hand, or (a setup left after a
 /// refused check, never signed in) finish the setup. `None` when the client is not refused.
@@ -200,6 +237,7 @@ mod tests {
             name: "m".into(),
             preset: PresetKind::Majora,
             server: "s".into(),
+            host: "s".into(),
             client_id: Some("c".into()),
             status: Status::SignedIn,
             expires_at: Some(AT),

@@ -1,5 +1,5 @@
 use latchkey_engine::front_door::NewProfile;
-use latchkey_engine::oauth::probe::ApiAnswer;
+use latchkey_engine::oauth::probe::{ApiAnswer, Identity};
 use latchkey_engine::preset::ServerSpec;
 use latchkey_engine::store::secret::Secret;
 use latchkey_ipc::commands::args::*;
@@ -136,6 +136,20 @@ pub async fn test_access(state: State<'_, AppState>, args: Args<TestAccess>) -> 
     let TestAccess { name, url, confirmed } = args.0;
     let target = url::Url::parse(url.trim()).map_err(|e| IpcError::usage(format!("not a valid URL ({e})")))?;
     state.run(move |e| e.test_access(&name, &target, confirmed)).await
+}
+
+/// Whose the profile's token is, by the server's own word (the list changes: the account
+/// is remembered).
+#[tauri::command]
+pub async fn check_identity(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: Args<ProfileName>,
+) -> IpcResult<Identity> {
+    let ProfileName { name } = args.0;
+    let identity = state.run(move |e| e.identity(&name)).await?;
+    crate::events::profiles_changed(&app);
+    Ok(identity)
 }
 
 /// Put a fresh access token on the clipboard, from Rust: the webview never sees it.

@@ -20,6 +20,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
 const profile: ProfileView = {
   name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
   account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true, fixClient: null,
+  mayDo: 'May a; b; c; d; e.', reason: null,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
   ocarinaSync: null, testUrl: null, lastErrorCode: null, canUseBrowser: false, canUseCode: false,
   // Worded in Rust (ipc/src/words/status.rs, tested there); the row shows them as they come.
@@ -36,7 +37,7 @@ describe('ProfileList', () => {
     expect(onAdd).toHaveBeenCalledOnce();
   });
 
-  it('lists profiles with status, account and a short scope summary', () => {
+  it('lists profiles with status, account and what the token may do, the scope names under Details', () => {
     render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
     expect(screen.getByText('majora-test')).toBeTruthy();
     expect(screen.getByTestId('status').textContent).toContain('Needs you: sign in again');
@@ -44,7 +45,11 @@ describe('ProfileList', () => {
     expect(screen.getByTestId('action-sign-in').classList.contains('primary')).toBe(true);
     expect(screen.queryByTestId('action-remove')).toBeNull();
     expect(screen.getByText(/alice/)).toBeTruthy();
-    expect(screen.getByText('Scopes: a b c and 2 more')).toBeTruthy();
+    const mayDo = screen.getByTestId('may-do');
+    expect(mayDo.textContent).toContain('May a; b; c; d; e.');
+    const details = screen.getByTestId('row-details') as HTMLDetailsElement;
+    expect(details.open).toBe(false);
+    expect(details.textContent).toContain('a b c d e');
     expect(screen.queryByTestId('empty-state')).toBeNull();
   });
 
@@ -138,10 +143,12 @@ describe('ProfileList', () => {
     const refused = {
       ...profile, status: 'needs-client' as const, fixClient: 'Register again', dynamicallyRegistered: true,
       lastError: 'the server does not accept the client id or secret (invalid_client)',
+      reason: 'The server no longer knows the application Latchkey registered with it.',
       badge: { tone: 'bad' as const, icon: '!', text: 'Needs you: register again' },
     };
     render(ProfileList, { profiles: [refused], error: null, onAdd: () => {}, onChanged: () => {}, onResume });
-    expect(screen.getByTestId('last-error').textContent).toContain('does not accept the client id or secret');
+    expect(screen.getByTestId('last-error').textContent).toBe('The server no longer knows the application Latchkey registered with it.');
+    expect(screen.getByTestId('last-error-details').textContent).toContain('(invalid_client)');
     const mend = screen.getByTestId('action-finish-setup');
     expect((mend.textContent ?? '').trim()).toBe('Register again');
     expect(mend.classList.contains('primary')).toBe(true);

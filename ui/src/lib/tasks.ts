@@ -22,3 +22,11 @@ export function otherScopes(tasks: TaskChoice[], scopes: string[]): string[] {
   const known = new Set(tasks.flatMap((t) => t.scopes));
   return scopes.filter((s) => !known.has(s));
 }
+
+/** The server's name in a sentence ("Majora knows you as …"); "The server" where the
+ *  preset names none. */
+export function serverName(preset: string): string {
+  if (preset === 'majora' || preset === 'majora-test') return 'Majora';
+  if (preset === 'agate') return 'Agate';
+  return 'The server';
+}

@@ -6,7 +6,11 @@ import type { RedirectMode } from "./RedirectMode";
 import type { Status } from "./Status";
 import type { TaskChoice } from "./TaskChoice";
 
-export type ProfileView = { name: string, preset: PresetKind, server: string, clientId: string | null, account: string | null, scopes: Array<string>, requestedScopes: Array<string>, 
+export type ProfileView = { name: string, preset: PresetKind, server: string, clientId: string | null, account: string | null, scopes: Array<string>, 
+/**
+ * What the token may do in words ("May upload samples, …"); the names under Details.
+ */
+mayDo: string | null, requestedScopes: Array<string>, 
 /**
  * Majora: the tasks the scope settings offer (empty for other servers).
  */
@@ -28,6 +32,10 @@ renewal: string, expiresAt: number | null, hasRefreshToken: boolean, renewsSilen
  * ("Register again", "Enter the client again", "Finish setup"); it opens the wizard.
  */
 fixClient: string | null, lastError: string | null, 
+/**
+ * Why the last renewal failed, in plain words (`last_error` is the exact message).
+ */
+reason: string | null, 
 /**
  * The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
  */

@@ -8,6 +8,7 @@ import type { CompleteSignIn } from './CompleteSignIn';
 import type { CopyText } from './CopyText';
 import type { CredentialCheck } from './CredentialCheck';
 import type { DeviceCodeView } from './DeviceCodeView';
+import type { Identity } from './Identity';
 import type { PresetChoice } from './PresetChoice';
 import type { PreviewServer } from './PreviewServer';
 import type { ProfileName } from './ProfileName';
@@ -51,6 +52,8 @@ export interface Commands {
   refresh_profile: { args: ProfileName; result: void };
   /** Call an API with the profile's token; `confirmed` sends it to a host that is not the profile's server. */
   test_access: { args: TestAccess; result: ApiAnswer };
+  /** Ask the server whose the token is and whether it still takes it (userinfo or introspection): Test access with no address to call. */
+  check_identity: { args: ProfileName; result: Identity };
   /** Put a fresh access token on the clipboard (the window never sees it). */
   copy_token: { args: ProfileName; result: void };
   sign_out: { args: ProfileName; result: SignOutView };
