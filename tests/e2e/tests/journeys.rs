@@ -569,3 +569,58 @@ async fn test_access_on_majora_says_whom_it_knows_in_a_sentence() {
     app.screenshot("test-access-majora").await;
     app.shutdown().await;
 }
+
+/// Sign in from the row (the provider approves at once).
+async fn sign_in_on_row(app: &Desktop, row: &str) {
+    click(app, &format!("{row} [data-testid=action-sign-in]")).await;
+    wait_text(app, &format!("{row} .note"), "Signed in.").await;
+}
+
+/// Sign out from the row, with "Also forget this computer's sign-in" as `forget`;
+/// returns what the row says.
+async fn sign_out_on_row(app: &Desktop, row: &str, forget: bool) -> String {
+    click(app, &format!("{row} [data-testid=more]")).await;
+    click(app, &format!("{row} [data-testid=action-sign-out]")).await;
+    let tick = app.find(&format!("{row} [data-testid=forget-too]")).await;
+    if tick.is_selected().await.unwrap() != forget {
+        tick.click().await.unwrap();
+    }
+    click(app, &format!("{row} [data-testid=confirm-sign-out]")).await;
+    wait_text(app, &format!("{row} .note"), "Signed out").await
+}
+
+/// The sign-in window's browser data of profile `name` in use now (cookies, the
+/// server's session): the directory `state/webviews/NAME/current` names, else `0`.
+fn browser_data_of(app: &Desktop, name: &str) -> std::path::PathBuf {
+    let webviews = app.session.config_dir().join("state/webviews").join(name);
+    match std::fs::read_to_string(webviews.join("current")) {
+        Ok(id) => webviews.join(id.trim()),
+        Err(_) => webviews.join("0"), // none forgotten yet
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_out_on_a_shared_computer_forgets_the_sign_in_windows_session() {
+    let op = blocking(|| OidcProvider::start_with(3600, &[("OIDC_AUTO_LOGIN", "alice")]));
+    let app = Desktop::launch(&[]).await;
+    blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
+    let row = "[data-testid=profile-op]";
+    sign_in_on_row(&app, row).await;
+    let first = browser_data_of(&app, "op");
+    assert!(std::fs::read_dir(&first).is_ok_and(|mut d| d.next().is_some()), "nothing stored in {first:?}");
+    // Ticked (the default): the server's session in the sign-in window goes with the tokens.
+    let said = sign_out_on_row(&app, row, true).await;
+    assert_eq!(said, "Signed out. The next sign-in asks for your password.");
+    assert!(!first.exists(), "the sign-in window's session is still on disk: {first:?}");
+    readable(&app).await;
+    app.screenshot("signed-out-shared-computer").await;
+    sign_in_on_row(&app, row).await;
+    let second = browser_data_of(&app, "op");
+    assert_ne!(second, first, "the next sign-in reused the forgotten session");
+    // Unticked: only the tokens go; the window's session stays for the next sign-in.
+    assert_eq!(sign_out_on_row(&app, row, false).await, "Signed out.");
+    assert!(second.exists());
+    sign_in_on_row(&app, row).await;
+    assert_eq!(browser_data_of(&app, "op"), second);
+    app.shutdown().await;
+}

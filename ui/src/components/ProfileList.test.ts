@@ -121,6 +121,33 @@ describe('ProfileList', () => {
     }
   });
 
+  it('Sign out asks, and also forgets the sign-in window\'s session unless unticked; the choice is remembered', async () => {
+    const ipc = await import('../lib/ipc');
+    window.localStorage.clear();
+    vi.mocked(ipc.signOut).mockResolvedValue({ revoked: true } as never);
+    const { unmount } = render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+    await fireEvent.click(screen.getByTestId('more'));
+    await fireEvent.click(screen.getByTestId('action-sign-out'));
+    expect(ipc.signOut).not.toHaveBeenCalled();
+    expect((screen.getByTestId('forget-too') as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(screen.getByTestId('confirm-sign-out'));
+    await vi.waitFor(() => expect(screen.getByRole('status').textContent).toBe('Signed out. The next sign-in asks for your password.'));
+    expect(ipc.signOut).toHaveBeenCalledWith('majora-test');
+    expect(ipc.forgetBrowserSession).toHaveBeenCalledWith('majora-test');
+    vi.mocked(ipc.forgetBrowserSession).mockClear();
+    await fireEvent.click(screen.getByTestId('more'));
+    await fireEvent.click(screen.getByTestId('action-sign-out'));
+    await fireEvent.click(screen.getByTestId('forget-too'));
+    await fireEvent.click(screen.getByTestId('confirm-sign-out'));
+    await vi.waitFor(() => expect(screen.getByRole('status').textContent).toBe('Signed out.'));
+    expect(ipc.forgetBrowserSession).not.toHaveBeenCalled();
+    unmount();
+    render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
+    await fireEvent.click(screen.getByTestId('more'));
+    await fireEvent.click(screen.getByTestId('action-sign-out'));
+    expect((screen.getByTestId('forget-too') as HTMLInputElement).checked).toBe(false);
+  });
+
   it('asks before removing', async () => {
     render(ProfileList, { profiles: [profile], error: null, onAdd: () => {}, onChanged: () => {} });
     expect(screen.queryByTestId('confirm-remove')).toBeNull();
