@@ -16,6 +16,7 @@ mod commands;
 mod environment;
 mod error;
 mod events;
+mod installed;
 use latchkey_engine::logging::{self, Logging};
 use latchkey_ipc::models;
 mod sign_in;
@@ -94,6 +95,7 @@ pub fn run() {
         .setup(move |app| {
             let handle = app.handle();
             catch::deep_link::register(handle);
+            start_at_login::keep_pointing_here();
             // The tray renews; the window follows what it writes to the store.
             store_watch::start(handle);
             windows::show_main(handle);

@@ -11,6 +11,18 @@ pub fn lean_tray() -> Option<PathBuf> {
     Some(me.parent()?.join(format!("latchkey-tray{}", std::env::consts::EXE_SUFFIX))).filter(|p| p.exists())
 }
 
+/// A start-at-login entry another copy wrote (a checkout's build, a copy since deleted)
+/// starts this copy's tray from now on, where this copy is the installed one or the
+/// other is gone (`latchkey_engine::desktop::autostart::repoint`).
+pub fn keep_pointing_here() {
+    let (Ok(entry), Some(tray)) = (Autostart::for_user(), lean_tray()) else { return };
+    match latchkey_engine::desktop::autostart::repoint(&entry, &tray, crate::installed::from_package()) {
+        Ok(true) => tracing::info!(tray = %tray.display(), "start at login now starts this copy's tray"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!("cannot update the start-at-login entry: {e}"),
+    }
+}
+
 pub fn is_enabled() -> bool {
     Autostart::for_user().is_ok_and(|a| a.is_enabled())
 }

@@ -5,6 +5,7 @@
 
 pub mod autostart;
 pub mod notify;
+pub mod scheme;
 
 use crate::store::Status;
 use crate::Latchkey;

@@ -29,17 +29,54 @@ fn plain_exec_in_handler_entry(app: &AppHandle) {
     }
 }
 
+/// Linux (see `latchkey_engine::desktop::scheme`): the installed copy owns the scheme
+/// through its package's entry and takes it back from a per-user entry a checkout's build
+/// left; a build that is not installed writes its own entry only where no installed copy
+/// takes the links (the single-instance plugin brings a link from either to the one running).
+#[cfg(target_os = "linux")]
+fn linux_handler(app: &AppHandle) {
+    use latchkey_engine::desktop::scheme;
+    let (Ok(data), Ok(config)) = (app.path().data_dir(), app.path().config_dir()) else { return };
+    let apps = data.join("applications");
+    let installed = crate::installed::from_package();
+    let system_dirs: Vec<std::path::PathBuf> = std::env::var_os("XDG_DATA_DIRS")
+        .filter(|v| !v.is_empty())
+        .map(|v| std::env::split_paths(&v).collect())
+        .unwrap_or_else(|| vec!["/usr/local/share".into(), "/usr/share".into()]);
+    let path: Vec<std::path::PathBuf> =
+        std::env::var_os("PATH").map(|v| std::env::split_paths(&v).collect()).unwrap_or_default();
+    let owner = if installed { None } else { scheme::installed_handler(&system_dirs, &path) };
+    if installed || owner.is_some() {
+        match scheme::reclaim(&apps, &config.join("mimeapps.list")) {
+            Ok(gone) if !gone.is_empty() => {
+                tracing::info!(entries = ?gone, "latchkey:// handed back to the installed Latchkey (per-user entries removed)");
+                // Best effort: the user's MIME cache forgets the removed entries.
+                let _ = std::process::Command::new("update-desktop-database").arg(&apps).status();
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("cannot remove the per-user latchkey:// entry under {}: {e}", apps.display()),
+        }
+        if let Some(entry) = owner {
+            tracing::info!(entry = %entry.display(), "the installed Latchkey takes latchkey:// links; this build does not register itself");
+        }
+        return;
+    }
+    match app.deep_link().register_all() {
+        Ok(()) => plain_exec_in_handler_entry(app),
+        Err(err) => tracing::warn!("could not register the latchkey:// scheme: {err}"),
+    }
+}
+
 pub fn register(app: &AppHandle) {
     // A package installs the scheme handler; a build run from a checkout must register
     // itself: a .desktop file under $XDG_DATA_HOME on Linux, HKCU\Software\Classes on
     // Windows. macOS takes schemes only from the app bundle's Info.plist (the bundler
     // writes it from tauri.conf.json).
-    #[cfg(any(target_os = "linux", windows))]
-    if !installed_from_package() {
+    #[cfg(target_os = "linux")]
+    linux_handler(app);
+    #[cfg(windows)]
+    if !crate::installed::from_package() {
         match app.deep_link().register_all() {
-            #[cfg(target_os = "linux")]
-            Ok(()) => plain_exec_in_handler_entry(app),
-            #[cfg(windows)]
             Ok(()) => tracing::info!("latchkey:// registered for this user"),
             Err(err) => tracing::warn!("could not register the latchkey:// scheme: {err}"),
         }
@@ -80,22 +117,4 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
             emit(app, DEEP_LINK_WARNING, warning);
         }
     }
-}
-
-#[cfg(target_os = "linux")]
-fn installed_from_package() -> bool {
-    std::env::current_exe().map(|exe| exe.starts_with("/usr/")).unwrap_or(false)
-}
-
-/// The installers (NSIS, MSI) register the scheme for the installed app; a build run from
-/// anywhere else registers itself.
-#[cfg(windows)]
-fn installed_from_package() -> bool {
-    let installed = |var| std::env::var_os(var).map(std::path::PathBuf::from);
-    let exe = std::env::current_exe().ok();
-    ["LOCALAPPDATA", "ProgramFiles"].into_iter().filter_map(installed).any(|dir| {
-        exe.as_ref().is_some_and(|exe| {
-            exe.starts_with(dir.join("Latchkey")) || exe.starts_with(dir.join("Programs").join("Latchkey"))
-        })
-    })
 }

@@ -46,6 +46,16 @@ impl Autostart {
     pub fn disable(&self) -> Result<()> {
         super::remove_file(&self.path())
     }
+
+    /// The program the agent starts (the first of its `ProgramArguments`), if there is one.
+    pub fn target(&self) -> Option<PathBuf> {
+        let text = std::fs::read_to_string(self.path()).ok()?;
+        let (_, rest) = text.split_once("<key>ProgramArguments</key>")?;
+        let (_, rest) = rest.split_once("<string>")?;
+        let (value, _) = rest.split_once("</string>")?;
+        let plain = value.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+        Some(PathBuf::from(plain))
+    }
 }
 
 fn plist(tray: &Path) -> String {
@@ -86,6 +96,7 @@ mod tests {
         assert!(!agent.is_enabled());
         agent.enable(Path::new("/Applications/Latchkey & Co.app/Contents/MacOS/latchkey-tray")).unwrap();
         assert!(agent.is_enabled());
+        assert_eq!(agent.target(), Some("/Applications/Latchkey & Co.app/Contents/MacOS/latchkey-tray".into()));
         let text = std::fs::read_to_string(agent.path()).unwrap();
         assert!(text.contains("<string>uk.ac.latchkey.tray</string>"));
         assert!(text.contains("<string>/Applications/Latchkey &amp; Co.app/Contents/MacOS/latchkey-tray</string>"));

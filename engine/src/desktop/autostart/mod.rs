@@ -41,3 +41,49 @@ fn remove_file(path: &std::path::Path) -> crate::Result<()> {
         _ => Ok(()),
     }
 }
+
+/// Start at login keeps pointing at a tray that exists. An entry another copy of Latchkey
+/// wrote (a checkout's build run before the package was installed, a copy since deleted)
+/// is pointed at `tray` — this copy's — when this copy is the installed one, or when the
+/// program the entry names is gone. An entry switched off stays off; none is made.
+/// Returns whether it changed.
+pub fn repoint(autostart: &Autostart, tray: &std::path::Path, installed: bool) -> crate::Result<bool> {
+    if !autostart.is_enabled() {
+        return Ok(false);
+    }
+    match autostart.target() {
+        Some(target) if target == tray => Ok(false),
+        Some(target) if !installed && target.exists() => Ok(false),
+        _ => autostart.enable(tray).map(|()| true),
+    }
+}
+
+#[cfg(all(test, not(any(target_os = "macos", windows))))]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn an_entry_left_by_another_copy_is_pointed_here_when_installed_or_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let autostart = Autostart::in_dir(dir.path().to_path_buf());
+        let mine = Path::new("/usr/bin/latchkey-tray");
+        assert!(!repoint(&autostart, mine, true).unwrap(), "none is made");
+        // A checkout's build that still exists: the installed copy takes it over…
+        let checkout = dir.path().join("latchkey-tray");
+        std::fs::write(&checkout, "").unwrap();
+        autostart.enable(&checkout).unwrap();
+        assert!(!repoint(&autostart, mine, false).unwrap(), "another build leaves a live entry alone");
+        assert!(repoint(&autostart, mine, true).unwrap());
+        assert_eq!(autostart.target().as_deref(), Some(mine));
+        assert!(!repoint(&autostart, mine, true).unwrap(), "already here");
+        // …and any copy takes over an entry whose program is gone.
+        autostart.enable(&dir.path().join("deleted/latchkey-tray")).unwrap();
+        assert!(repoint(&autostart, &checkout, false).unwrap());
+        assert_eq!(autostart.target(), Some(checkout));
+        // Switched off by the person: it stays off.
+        autostart.disable().unwrap();
+        assert!(!repoint(&autostart, mine, true).unwrap());
+        assert!(!autostart.is_enabled());
+    }
+}

@@ -68,6 +68,19 @@ impl Autostart {
         self.read(RUN, RRF_RT_REG_SZ).is_some() && !switched_off
     }
 
+    /// The program the entry starts (the Run value, unquoted), if there is one.
+    pub fn target(&self) -> Option<std::path::PathBuf> {
+        let data = self.read(RUN, RRF_RT_REG_SZ)?;
+        let wide: Vec<u16> =
+            data.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).take_while(|&c| c != 0).collect();
+        let command = String::from_utf16_lossy(&wide);
+        let program = match command.strip_prefix('"') {
+            Some(rest) => rest.split('"').next().unwrap_or_default().to_string(),
+            None => command.split_whitespace().next().unwrap_or_default().to_string(),
+        };
+        Some(program.into())
+    }
+
     /// Write the entry so `tray` starts at login (quoted: paths have spaces here).
     #[allow(unsafe_code)] // RegSetKeyValueW from a local string
     pub fn enable(&self, tray: &Path) -> Result<()> {
@@ -122,7 +135,9 @@ mod tests {
             String::from_utf16_lossy(&text).trim_end_matches('\0'),
             r#""C:\Program Files\Latchkey\latchkey-tray.exe""#
         );
+        assert_eq!(entry.target(), Some(r"C:\Program Files\Latchkey\latchkey-tray.exe".into()));
         entry.disable().unwrap();
+        assert_eq!(entry.target(), None);
         assert!(!entry.is_enabled());
         entry.disable().unwrap();
     }

@@ -75,6 +75,45 @@ impl Autostart {
     pub fn disable(&self) -> Result<()> {
         super::remove_file(&self.path())
     }
+
+    /// The program the entry starts (its `Exec=` line, unquoted), if there is an entry.
+    pub fn target(&self) -> Option<PathBuf> {
+        let text = std::fs::read_to_string(self.path()).ok()?;
+        let exec = text.lines().find_map(|l| l.trim().strip_prefix("Exec="))?;
+        Some(PathBuf::from(exec_program(exec)))
+    }
+}
+
+/// The program of an `Exec=` value: the inverse of [`exec_quote`] for the first word.
+fn exec_program(exec: &str) -> String {
+    let Some(quoted) = exec.strip_prefix('"') else {
+        return exec.split_whitespace().next().unwrap_or_default().replace("%%", "%");
+    };
+    let mut out = String::new();
+    let mut chars = quoted.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => {
+                // `\\\\` is a backslash, `\\x` an escaped x (see exec_quote).
+                let _ = chars.next();
+                match chars.next() {
+                    Some('\\') => {
+                        let _ = chars.next();
+                        out.push('\\');
+                    }
+                    Some(other) => out.push(other),
+                    None => {}
+                }
+            }
+            '%' => {
+                let _ = chars.next();
+                out.push('%');
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn entry(tray: &Path) -> String {
@@ -152,6 +191,17 @@ mod tests {
         let text = std::fs::read_to_string(autostart.path()).unwrap();
         std::fs::write(autostart.path(), text.replace("enabled=true", "enabled=false")).unwrap();
         assert!(!autostart.is_enabled());
+    }
+
+    #[test]
+    fn the_target_is_read_back_as_written_for_any_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let autostart = Autostart::in_dir(dir.path().to_path_buf());
+        assert_eq!(autostart.target(), None);
+        for path in ["/usr/bin/latchkey-tray", "/home/a b/tray", "/x/$y", "/x/100%", "/x/back\\slash", "/x/\"q\""] {
+            autostart.enable(Path::new(path)).unwrap();
+            assert_eq!(autostart.target(), Some(PathBuf::from(path)), "{path}");
+        }
     }
 
     #[test]
