@@ -397,8 +397,7 @@ async fn no_refresh_token_is_said_plainly_and_test_access_starts_where_it_works(
     let url = field.prop("value").await.unwrap().unwrap_or_default();
     assert!(url.ends_with("/me"), "prefilled with {url:?}, not the userinfo endpoint");
     click(&app, "[data-testid=test-access-run]").await;
-    let status = wait_text(&app, "[data-testid=test-status]", "(200)").await;
-    assert!(status.starts_with("It works"), "{status}");
+    wait_text(&app, "[data-testid=test-status]", "It works: the server accepted the token").await;
     readable(&app).await;
     app.screenshot("fail-no-refresh-token").await;
     app.shutdown().await;

@@ -130,6 +130,7 @@ describe('ProfileList', () => {
     await fireEvent.click(screen.getByTestId('action-sign-out'));
     expect(ipc.signOut).not.toHaveBeenCalled();
     expect((screen.getByTestId('forget-too') as HTMLInputElement).checked).toBe(true);
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('confirm-sign-out')));
     await fireEvent.click(screen.getByTestId('confirm-sign-out'));
     await vi.waitFor(() => expect(screen.getByRole('status').textContent).toBe('Signed out. The next sign-in asks for your password.'));
     expect(ipc.signOut).toHaveBeenCalledWith('majora-test');
