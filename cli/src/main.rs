@@ -1,7 +1,8 @@
 //! The `latchkey` command: parse, run, turn errors into text and exit codes.
 //!
 //! Exit codes: 0 ok; 1 other failure; 2 usage; 3 sign-in needed; 4 server or network
-//! error; 5 keyring unavailable; 101 a bug (a panic).
+//! error; 5 keyring unavailable; 6 the server refuses the client id or secret; 101 a bug
+//! (a panic).
 //!
 //! Why `main` is a plain C entry point on Linux: `latchkey token` runs before every
 //! upload and, with the tray running, is little more than starting a process. Rust's own

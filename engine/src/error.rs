@@ -398,8 +398,10 @@ impl Error {
             | Error::TwoFactorRequired { .. }
             | Error::CodeRejected
             | Error::Cancelled(_) => 3,
-            Error::ClientRejected
-            | Error::SignInRefused { .. }
+            // The client's credentials, not the server or the network: asking again
+            // cannot help until someone registers again or gives the client again.
+            Error::ClientRejected => 6,
+            Error::SignInRefused { .. }
             | Error::RegistrationRefused { .. }
             | Error::ServerError { .. }
             | Error::BadResponse(_)

@@ -262,9 +262,35 @@ pub fn check_redirect_uri(uri: &Url) -> Result<()> {
     }
 }
 
+/// As [`check_redirect_uri`], and what the server's kind allows: Majora registers only
+/// https redirect URIs (its application form refuses others), so a loopback or
+/// `latchkey:` one could never match and the sign-in would wait for a redirect that
+/// never comes.
+pub fn check_redirect_uri_for(preset: PresetKind, uri: &Url) -> Result<()> {
+    check_redirect_uri(uri)?;
+    if preset.is_majora() && uri.scheme() != "https" {
+        return Err(Error::Usage(format!(
+            "Majora registers only https redirect URIs, so `{uri}` can never be registered there; leave the \
+             redirect URI out to use Majora's own page (https://HOST/o/callback/), which the sign-in window watches"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn majora_takes_only_https_redirects() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(check_redirect_uri_for(PresetKind::Majora, &u("https://majora.example.org/o/callback/")).is_ok());
+        for other in ["http://127.0.0.1:8765/callback", "latchkey://callback/m"] {
+            let err = check_redirect_uri_for(PresetKind::MajoraTest, &u(other)).unwrap_err();
+            assert!(err.to_string().contains("only https"), "{err}");
+        }
+        assert!(check_redirect_uri_for(PresetKind::Generic, &u("http://127.0.0.1:8765/callback")).is_ok());
+    }
 
     #[test]
     fn the_browser_can_return_only_by_a_latchkey_link_or_a_loopback_port() {

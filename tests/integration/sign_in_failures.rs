@@ -95,10 +95,25 @@ fn wrong_client_secret_is_named() {
         "not-the-secret\n",
     );
     let out = cli.login_paste("p", &User::new());
-    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    // A credentials problem, not the server's or the network's (exit 4): exit 6.
+    assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
     assert!(stderr(&out).contains("does not accept the client id or secret"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("not-the-secret"));
     assert!(cli.stored_tokens("p").is_none());
+    // `profile check` says the same, with the same code, and the profile says what to do.
+    let out = cli.run(&["profile", "check", "p"], "");
+    assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
+    assert!(stderr(&out).contains("latchkey register p") || stderr(&out).contains("set-client"), "{}", stderr(&out));
+    let status = cli.ok(&["status", "p"], "");
+    assert!(status.contains("refuses its client id or secret"), "{status}");
+    // The right secret given again ends it.
+    cli.ok(
+        &["profile", "set-client", "p", "--client-id", &client.id, "--client-secret-stdin"],
+        &format!("{}\n", client.secret),
+    );
+    assert!(cli.ok(&["profile", "check", "p"], "").contains("accepts the client id and secret"));
+    let status = cli.ok(&["status", "p"], "");
+    assert!(status.contains("signed out"), "{status}");
 }
 
 #[test]

@@ -69,7 +69,8 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
     let expiry = signed_in
         .expires_at
         .map(|at| {
-            format!(", token valid {}", super::output::relative(at as i64 - latchkey_engine::clock::now_secs() as i64))
+            let left = (at as i64 - latchkey_engine::clock::now_secs() as i64).max(0) as u64;
+            format!(", token valid for {}", super::output::span(left))
         })
         .unwrap_or_default();
     eprintln!("Signed in to `{}`{expiry}.", signed_in.profile);

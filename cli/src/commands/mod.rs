@@ -23,7 +23,7 @@ pub mod words;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 sign-in needed, 4 server or network error,
-5 keyring unavailable.
+5 keyring unavailable, 6 the server refuses the client id or secret (register again).
 Settings: $LATCHKEY_CONFIG_DIR, else the platform config dir. Secrets: the OS keyring only.";
 
 /// Desktop OAuth client for research data servers: fresh tokens for your scripts.

@@ -125,7 +125,7 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
         ProfileCommand::SetClient { name, client_id, client_secret_stdin } => {
             let secret = if client_secret_stdin { Some(read_secret()?) } else { None };
             engine.set_client(&name, &client_id, secret.as_ref())?;
-            eprintln!("Client of `{name}` updated. Check it with the wizard, or sign in: latchkey login {name}");
+            eprintln!("Client of `{name}` updated. Check it: latchkey profile check {name}; then sign in: latchkey login {name}");
             Ok(0)
         }
         ProfileCommand::Check { name } => match engine.check_credentials(&name)? {
@@ -246,6 +246,8 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
     };
     let profile = engine.add_profile(new)?;
     eprintln!("Added `{}` for {}.", profile.name, profile.server.describe());
+    // The address the server's application page must list, exactly.
+    eprintln!("Redirect URI: {}", profile.redirect_uri);
     if profile.client_id.is_none() {
         eprintln!("Next: latchkey register {}", profile.name);
     } else {

@@ -12,7 +12,7 @@ impl Latchkey {
         }
         let resolved = preset::resolve(new.preset, &new.spec, self.http()?)?;
         let redirect_uri = new.redirect_uri.unwrap_or_else(|| preset::for_profile(resolved.redirect_uri, &new.name));
-        crate::profile::check_redirect_uri(&redirect_uri)?;
+        crate::profile::check_redirect_uri_for(new.preset, &redirect_uri)?;
         let redirect_mode = new.redirect_mode.unwrap_or_else(|| default_mode(&redirect_uri));
         let profile = Profile {
             name: new.name.clone(),
@@ -64,7 +64,7 @@ impl Latchkey {
     /// Change the redirect URI registered for a profile (e.g. after registering the
     /// application again); cancels a sign-in in progress, which used the old one.
     pub fn set_redirect_uri(&self, name: &str, uri: Url) -> Result<()> {
-        crate::profile::check_redirect_uri(&uri)?;
+        crate::profile::check_redirect_uri_for(self.profile(name)?.server.preset, &uri)?;
         self.flows.cancel(name);
         self.edit_config(|c| {
             let p = c.get_mut(name)?;
