@@ -92,6 +92,8 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
         ("remove_profile", json!({"name": "other"})),
         ("refresh_profile", json!({"name": "p"})),
         ("test_access", json!({"name": "p", "url": server.url("/test/echo/"), "confirmed": false})),
+        // The server's raw answer about the token (introspection) comes back to the window.
+        ("check_identity", json!({"name": "p"})),
         ("copy_token", json!({"name": "p"})),
         ("copy_text", json!({"text": "hello"})),
         ("get_settings", json!({})),
@@ -112,7 +114,7 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
     let mut secrets = secrets.to_vec();
     let mut outputs = String::new();
     for (command, args) in &calls {
-        if *command == "test_access" || *command == "sign_out" {
+        if *command == "test_access" || *command == "check_identity" || *command == "sign_out" {
             let now = blocking(|| cli.stored_tokens("p").unwrap());
             secrets.push(now.access_token.expose().to_string());
             secrets.push(now.refresh_token.as_ref().unwrap().expose().to_string());
