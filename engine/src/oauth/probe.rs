@@ -59,23 +59,14 @@ pub struct Identity {
     pub answer: Option<ApiAnswer>,
 }
 
-/// The account a token belongs to, where the server can say.
-pub fn account(
-    http: &Http,
-    profile: &Profile,
-    client_secret: Option<&Secret>,
-    token: &Secret,
-) -> Result<Option<String>> {
-    Ok(identity(http, profile, client_secret, token)?.account)
-}
-
-/// Ask the server whose token this is (userinfo, else introspection).
+/// Ask the server whose token this is (userinfo, else introspection). When neither says
+/// (both refused), the last answer is kept, so the person sees what the server said.
 pub fn identity(http: &Http, profile: &Profile, client_secret: Option<&Secret>, token: &Secret) -> Result<Identity> {
     let mut last = Identity { account: None, active: None, asked: None, answer: None };
     if let Some(url) = &profile.server.userinfo_url {
         let response = http.get(url, Some(token))?;
-        let v: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
         let status = response.status();
+        let v: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
         last = Identity {
             account: status.is_success().then(|| pick(&v, &["preferred_username", "email", "name", "sub"])).flatten(),
             active: if status.is_success() { Some(true) } else { (status.as_u16() == 401).then_some(false) },
@@ -90,15 +81,15 @@ pub fn identity(http: &Http, profile: &Profile, client_secret: Option<&Secret>, 
         let mut form = vec![("token", token.expose().to_string())];
         let basic = crate::oauth::client::authenticate(&mut form, profile, client_secret);
         let response = http.post_form(url, &form, basic)?;
-        if response.status().is_success() {
-            let v: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
-            return Ok(Identity {
-                account: pick(&v, &["username", "email", "sub"]),
-                active: v.get("active").and_then(|a| a.as_bool()),
-                asked: Some(url.to_string()),
-                answer: Some(answer(&response, token)),
-            });
-        }
+        let ok = response.status().is_success();
+        let v: serde_json::Value =
+            if ok { serde_json::from_slice(response.body()).unwrap_or_default() } else { Default::default() };
+        last = Identity {
+            account: pick(&v, &["username", "email", "sub"]),
+            active: v.get("active").and_then(|a| a.as_bool()),
+            asked: Some(url.to_string()),
+            answer: Some(answer(&response, token)),
+        };
     }
     Ok(last)
 }
@@ -138,8 +129,8 @@ mod tests {
         let (url, seen) = token_endpoint(200, r#"{"active": true, "username": "alice"}"#);
         let http = Http::new().unwrap();
         let who =
-            account(&http, &public_profile(url.join("introspect").unwrap()), None, &Secret::new("tok-1")).unwrap();
-        assert_eq!(who.as_deref(), Some("alice"));
+            identity(&http, &public_profile(url.join("introspect").unwrap()), None, &Secret::new("tok-1")).unwrap();
+        assert_eq!((who.account.as_deref(), who.active), (Some("alice"), Some(true)));
         let request = seen.join().unwrap();
         assert!(!request.to_ascii_lowercase().contains("authorization:"), "{request}");
         assert!(request.contains("token=tok-1") && request.contains("client_id=public-app"), "{request}");
@@ -151,11 +142,22 @@ mod tests {
         let http = Http::new().unwrap();
         let mut profile = public_profile(url.join("introspect").unwrap());
         profile.client_id = Some("app:1".into());
-        account(&http, &profile, Some(&Secret::new("s e")), &Secret::new("tok-2")).unwrap();
+        identity(&http, &profile, Some(&Secret::new("s e")), &Secret::new("tok-2")).unwrap();
         let request = seen.join().unwrap();
         // RFC 6749 §2.3.1: "app:1" and "s e" form-encoded before Basic: app%3A1:s+e.
         let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "app%3A1:s+e");
         assert!(request.contains(&format!("Basic {basic}")), "{request}");
         assert!(!request.contains("client_secret="), "{request}");
+    }
+
+    #[test]
+    fn a_refused_introspection_still_says_where_it_asked_and_what_came_back() {
+        let (url, _seen) = token_endpoint(401, r#"{"error": "invalid_client"}"#);
+        let http = Http::new().unwrap();
+        let who =
+            identity(&http, &public_profile(url.join("introspect").unwrap()), None, &Secret::new("tok-3")).unwrap();
+        assert_eq!((who.account, who.active), (None, None));
+        assert!(who.asked.is_some_and(|a| a.ends_with("/introspect")));
+        assert_eq!(who.answer.map(|a| a.status), Some(401));
     }
 }

@@ -155,6 +155,10 @@ describe('ProfileList', () => {
     await fireEvent.click(screen.getByTestId('more'));
     await fireEvent.click(screen.getByRole('menuitem', { name: 'Remove…' }));
     expect(screen.getByTestId('confirm-remove')).toBeTruthy();
+    // Removed, it leaves nothing of its own behind (Test access's last address).
+    window.localStorage.setItem('latchkey.test-url.majora-test', 'https://old.example.org/api/');
+    await fireEvent.click(screen.getByTestId('confirm-remove'));
+    await vi.waitFor(() => expect(window.localStorage.getItem('latchkey.test-url.majora-test')).toBeNull());
   });
 
   it('offers Finish setup, and only that, for a profile left before registration', async () => {
