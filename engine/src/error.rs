@@ -80,6 +80,9 @@ pub enum Error {
     )]
     CodeRejected,
 
+    #[error("{}", token_too_short_message(*.valid_for, *.wanted, *.same_token))]
+    TokenTooShort { profile: String, valid_for: i64, wanted: u64, same_token: bool },
+
     #[error("the server answered with an error: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
     ServerError { error: String, description: Option<String> },
 
@@ -112,15 +115,45 @@ pub enum Error {
     Io { what: String, source: std::io::Error },
 }
 
-fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
-    let asked = scopes.join(", ");
-    if majora {
+fn token_too_short_message(valid_for: i64, wanted: u64, same_token: bool) -> String {
+    let left = valid_for.max(0);
+    if same_token {
         format!(
-            "your Majora account lacks the permission for one of the chosen scopes (invalid_scope); asked for: {asked}"
+            "the server handed back the token it had already issued, valid for only {left} s more, less than the \
+             {wanted} s asked for (it issues a new one only once that one has expired)"
         )
+    } else if wanted == 0 {
+        format!("the server issued a token valid for only {left} s")
     } else {
-        format!("the server refused one of the requested scopes (invalid_scope); asked for: {asked}")
+        format!("the server issued a token valid for only {left} s, less than the {wanted} s asked for")
     }
+}
+
+fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
+    if !majora {
+        let asked = scopes.join(", ");
+        return format!("the server refused one of the requested scopes (invalid_scope); asked for: {asked}");
+    }
+    // Majora names no scope in its refusal; what Latchkey can say is which chosen tasks
+    // are at stake, and which scopes are no Majora permission at all.
+    let (tasks, by_hand) = crate::preset::majora_tasks_of(scopes);
+    let (known, unknown): (Vec<&String>, Vec<&String>) = by_hand.iter().partition(|s| s.starts_with("majora2."));
+    let mut parts = Vec::new();
+    if !tasks.is_empty() || !known.is_empty() {
+        let mut chosen: Vec<String> = tasks.iter().map(|t| format!("\"{t}\"")).collect();
+        chosen.extend(known.iter().map(|s| s.to_string()));
+        let what = if tasks.is_empty() { "scopes" } else { "tasks" };
+        parts.push(format!(
+            "your Majora account lacks the permission for one of the chosen {what} ({}): Majora lets you \
+             authorize only what your account may do",
+            chosen.join(", ")
+        ));
+    }
+    if !unknown.is_empty() {
+        let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
+        parts.push(format!("{} is not a Majora scope (check the spelling)", names.join(", ")));
+    }
+    format!("{} (invalid_scope)", parts.join("; and "))
 }
 
 /// What a person can do about an error, as data. The CLI words it as commands to type
@@ -179,6 +212,11 @@ pub enum NextStep {
     SignInPromptly,
     /// A network or server failure: the stored tokens are unchanged.
     TryAgainLater,
+    /// The server's tokens do not last as long as was asked: ask for less, or for longer
+    /// tokens from its administrator.
+    AskForLessTime {
+        profile: String,
+    },
     CheckIssuer,
     EndStuckProcess,
     ConfirmForeignHost,
@@ -208,6 +246,7 @@ pub enum ErrorCode {
     TwoFactorRequired,
     ClientRejected,
     CodeRejected,
+    TokenTooShort,
     ServerError,
     RegistrationRefused,
     SignInRefused,
@@ -224,7 +263,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for checks that a list elsewhere has them all.
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::UnknownProfile,
         ErrorCode::ProfileExists,
         ErrorCode::InvalidProfileName,
@@ -244,6 +283,7 @@ impl ErrorCode {
         ErrorCode::TwoFactorRequired,
         ErrorCode::ClientRejected,
         ErrorCode::CodeRejected,
+        ErrorCode::TokenTooShort,
         ErrorCode::ServerError,
         ErrorCode::RegistrationRefused,
         ErrorCode::SignInRefused,
@@ -279,6 +319,7 @@ impl ErrorCode {
             ErrorCode::TwoFactorRequired => "two-factor-required",
             ErrorCode::ClientRejected => "client-rejected",
             ErrorCode::CodeRejected => "code-rejected",
+            ErrorCode::TokenTooShort => "token-too-short",
             ErrorCode::ServerError => "server-error",
             ErrorCode::RegistrationRefused => "registration-refused",
             ErrorCode::SignInRefused => "sign-in-refused",
@@ -329,6 +370,7 @@ impl Error {
             Error::TwoFactorRequired { .. } => ErrorCode::TwoFactorRequired,
             Error::ClientRejected => ErrorCode::ClientRejected,
             Error::CodeRejected => ErrorCode::CodeRejected,
+            Error::TokenTooShort { .. } => ErrorCode::TokenTooShort,
             Error::ServerError { .. } => ErrorCode::ServerError,
             Error::RegistrationRefused { .. } => ErrorCode::RegistrationRefused,
             Error::SignInRefused { .. } => ErrorCode::SignInRefused,
@@ -372,6 +414,7 @@ impl Error {
             }
             Error::ClientRejected => NextStep::CheckClientCredentials,
             Error::CodeRejected => NextStep::SignInPromptly,
+            Error::TokenTooShort { profile, .. } => NextStep::AskForLessTime { profile: profile.clone() },
             Error::Network { .. } | Error::BadResponse(_) | Error::ServerError { .. } => NextStep::TryAgainLater,
             Error::DiscoveryFailed(_) => NextStep::CheckIssuer,
             Error::LockTimeout(_) => NextStep::EndStuckProcess,
@@ -402,6 +445,7 @@ impl Error {
             // cannot help until someone registers again or gives the client again.
             Error::ClientRejected => 6,
             Error::SignInRefused { .. }
+            | Error::TokenTooShort { .. }
             | Error::RegistrationRefused { .. }
             | Error::ServerError { .. }
             | Error::BadResponse(_)
@@ -427,6 +471,22 @@ impl Error {
 #[cfg(test)]
 mod code_tests {
     use super::ErrorCode;
+
+    #[test]
+    fn a_refused_majora_grant_names_the_tasks_and_tells_an_unknown_scope_apart() {
+        let mut scopes = crate::preset::majora_task_scopes(&["upload", "read"]).unwrap();
+        let said = super::scope_refused_message(true, &scopes);
+        assert!(said.contains(r#"one of the chosen tasks ("upload", "read")"#), "{said}");
+        assert!(!said.contains("majora2.add_biosampleartifact"), "no twenty scope names: {said}");
+        assert!(!said.contains("not a Majora scope"), "{said}");
+        scopes.push("majora2.view_pag".into());
+        scopes.push("majora2-typo".into());
+        let said = super::scope_refused_message(true, &scopes);
+        assert!(said.contains(r#"("upload", "read", majora2.view_pag)"#), "{said}");
+        assert!(said.contains("majora2-typo is not a Majora scope (check the spelling)"), "{said}");
+        let said = super::scope_refused_message(true, &["typo".to_string()]);
+        assert_eq!(said, "typo is not a Majora scope (check the spelling) (invalid_scope)");
+    }
 
     #[test]
     fn each_code_is_written_as_serde_writes_it() {

@@ -166,6 +166,15 @@ pub fn majora_task_scopes(ids: &[&str]) -> Result<Vec<String>> {
     Ok(scopes)
 }
 
+/// `scopes` as Majora tasks: the ids of the tasks all of whose scopes are there, and the
+/// scopes no such task holds (chosen by hand), in the order given.
+pub fn majora_tasks_of(scopes: &[String]) -> (Vec<&'static str>, Vec<String>) {
+    let has = |s: &&str| scopes.iter().any(|x| x == s);
+    let tasks: Vec<&Task> = MAJORA_TASKS.iter().filter(|t| t.scopes.iter().all(has)).collect();
+    let by_hand = scopes.iter().filter(|s| !tasks.iter().any(|t| t.scopes.contains(&s.as_str()))).cloned().collect();
+    (tasks.iter().map(|t| t.id).collect(), by_hand)
+}
+
 /// What a Majora scope allows, for people (the scope step shows it beside the name).
 pub fn explain_majora_scope(scope: &str) -> Option<String> {
     let thing = |t: &str| match t {

@@ -113,6 +113,9 @@ pub fn next_step(step: &NextStep) -> String {
         NextStep::SignInPromptly => "Sign in again; the server\u{2019}s sign-in codes last a minute and work \
             once."
             .into(),
+        NextStep::AskForLessTime { .. } => "The server\u{2019}s tokens do not last long enough. Ask its \
+            administrator for tokens that last longer."
+            .into(),
         // Said wherever the network fails (the wizard, Test access, a renewal): true in each.
         NextStep::TryAgainLater => "Nothing was changed or lost. Check your connection or the server\u{2019}s \
             status, and try again."
@@ -161,6 +164,7 @@ mod tests {
             NextStep::CheckRedirectUri { profile: p(), redirect_uri: "latchkey://callback/lab".into() },
             NextStep::SignInPromptly,
             NextStep::TryAgainLater,
+            NextStep::AskForLessTime { profile: p() },
             NextStep::CheckIssuer,
             NextStep::EndStuckProcess,
             NextStep::ConfirmForeignHost,
@@ -186,6 +190,7 @@ mod tests {
                 | NextStep::CheckRedirectUri { .. }
                 | NextStep::SignInPromptly
                 | NextStep::TryAgainLater
+                | NextStep::AskForLessTime { .. }
                 | NextStep::CheckIssuer
                 | NextStep::EndStuckProcess
                 | NextStep::ConfirmForeignHost => {}

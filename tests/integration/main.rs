@@ -14,6 +14,7 @@ mod keycloak_server;
 #[path = "../support/oidc.rs"]
 mod oidc;
 
+mod agate;
 mod agent_daemon;
 mod config_file;
 mod crash_soak;

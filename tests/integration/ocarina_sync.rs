@@ -77,7 +77,8 @@ fn every_covered_command_runs_without_a_prompt_through_rotations_and_none_after_
     }
 
     // Latchkey renews: every key follows.
-    let renewed = cli.ok(&["token", "oc", "--min-valid", "7200"], "").trim().to_string();
+    std::thread::sleep(std::time::Duration::from_secs(2)); // so a whole hour is more than it has left
+    let renewed = cli.ok(&["token", "oc", "--min-valid", "3599"], "").trim().to_string();
     assert_ne!(renewed, stored.access_token.expose());
     for command in COVERED_BY_UPLOAD_AND_READ {
         assert_eq!(runs(&cache, &client, command), renewed, "{command} after Latchkey's rotation");
@@ -133,6 +134,10 @@ fn a_grant_narrowed_by_ocarinas_own_refresh_is_adopted_not_lost() {
     let status: serde_json::Value = serde_json::from_str(&cli.ok(&["status", "oc", "--json"], "")).unwrap();
     assert_eq!(status[0]["status"], "signed-in");
     assert_eq!(status[0]["scopes"].as_array().unwrap().len(), 2, "{status}");
+    // And `status` says so, with what to do, not just "fresh".
+    let said = cli.ok(&["status", "oc"], "");
+    assert!(said.contains(r#"granted for fewer tasks than chosen ("upload" not covered)"#), "{said}");
+    assert!(said.contains("latchkey login oc"), "{said}");
 }
 
 #[test]
@@ -164,4 +169,22 @@ fn export_ocarina_config() {
     let v: serde_json::Value =
         serde_json::from_str(&cli.ok(&["export", "ocarina-config", "oc", "--with-secret"], "")).unwrap();
     assert_eq!(v["CLIENT_SECRET"], client.secret.as_str());
+}
+
+#[test]
+fn a_renewal_the_server_refuses_takes_the_dead_token_out_of_ocarinas_cache() {
+    let cli = Cli::new();
+    let (client, cache) = synced_profile(&cli, "upload,read");
+    let stored = cli.stored_tokens("oc").unwrap();
+    assert_eq!(runs(&cache, &client, "get"), stored.access_token.expose());
+    // Another client of the same grant rotated the refresh token (Majora then also
+    // revokes the access token): the next renewal is refused.
+    assert_eq!(server().try_refresh(&client, stored.refresh_token.as_ref().unwrap().expose()), 200);
+    let out = cli.run(&["refresh", "oc", "--force"], "");
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    // Ocarina now asks for a sign-in, instead of failing with the dead token.
+    prompts(&cache, &client, "get");
+    prompts(&cache, &client, "put biosample");
+    let left: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert_eq!(left["someone else"]["access_token"], "untouched", "other entries stay");
 }

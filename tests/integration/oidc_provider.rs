@@ -63,11 +63,14 @@ fn sign_in_refresh_rotation_and_one_refresh_for_eight_callers() {
     // Eight processes at once need a token fresher than the one stored: one refreshes,
     // the others take its result, and the grant survives (a second refresh with the
     // rotated token would end it).
+    // (A minute's tokens: two seconds on, the stored one has less than 59 s left, and
+    // a renewed one has all 60.)
+    std::thread::sleep(std::time::Duration::from_secs(2));
     let before = op.grant_count(&client.id, "refresh_token/200");
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let mut c = cli.command();
-            c.args(["token", "op", "--min-valid", "3600"]);
+            c.args(["token", "op", "--min-valid", "59"]);
             std::thread::spawn(move || c.output().unwrap())
         })
         .collect();

@@ -20,8 +20,10 @@ fn min_valid_forces_a_rotating_refresh() {
     assert_eq!(cli.ok(&["token", "rot"], "").trim(), before.access_token.expose());
     assert_eq!(server.grant_count(&client.id, "refresh_token"), 0);
 
-    // Asking for two hours of validity forces a refresh.
-    let token = cli.ok(&["token", "rot", "--min-valid", "7200"], "").trim().to_string();
+    // Asking for more validity than the stored token has left (a whole hour, two
+    // seconds after it was issued) forces a refresh.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let token = cli.ok(&["token", "rot", "--min-valid", "3599"], "").trim().to_string();
     assert_ne!(token, before.access_token.expose());
     assert_eq!(server.grant_count(&client.id, "refresh_token"), 1);
     let after = cli.stored_tokens("rot").unwrap();

@@ -179,8 +179,10 @@ fn a_scope_the_account_lacks_names_the_scopes_and_what_to_do() {
     let out = cli.login_paste("p", &User::named("reader", "reader-pass"));
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let text = stderr(&out);
-    assert!(text.contains("your Majora account lacks the permission for one of the chosen scopes"), "{text}");
-    assert!(text.contains("majora2.add_biosampleartifact"), "the scopes are named: {text}");
+    assert!(text.contains("your Majora account lacks the permission for one of the chosen tasks"), "{text}");
+    assert!(text.contains("(\"upload\")"), "the task is named: {text}");
+    let said = &text[text.find("latchkey: ").expect("an error line")..];
+    assert!(!said.contains("majora2.add_biosampleartifact"), "not twenty scope names: {said}");
     assert!(text.contains("Majora administrator") && text.contains("--tasks"), "no way out: {text}");
     assert_eq!(server.grant_count(&client.id, "authorization_code"), 0);
     assert!(cli.stored_tokens("p").is_none());
@@ -276,4 +278,38 @@ fn test_access_keeps_the_token_on_the_profiles_server() {
     assert!(answer.body.contains("Bearer [token]"), "{}", answer.body);
     // Confirmed by the person, it goes (and here finds nobody listening).
     assert_eq!(engine.test_access("p", &elsewhere, true).unwrap_err().code(), "network");
+}
+
+/// Majora has no device authorization grant: `--device` says what to use instead.
+#[test]
+fn login_device_on_a_server_without_the_grant_names_the_way_that_works() {
+    let cli = Cli::new();
+    cli.add_majora(server(), "p", 3600);
+    let out = cli.run(&["login", "p", "--device"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let said = stderr(&out);
+    assert!(said.contains("does not offer the device authorization grant"), "{said}");
+    assert!(said.contains("latchkey login p --paste"), "{said}");
+}
+
+/// Majora shows "Mismatching redirect URI" and never redirects: the person gives up at
+/// the paste prompt, or pastes the page's words. Either way they hear what to check.
+#[test]
+fn giving_up_at_the_paste_prompt_says_to_check_the_redirect_uri() {
+    let cli = Cli::new();
+    cli.add_majora(server(), "p", 3600);
+    let out = cli.login_paste_with("p", |_| String::new());
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let said = stderr(&out);
+    assert!(said.contains("nothing was pasted"), "{said}");
+    assert!(said.contains("Mismatching redirect URI"), "{said}");
+    assert!(said.contains(&format!("must list exactly {} as a redirect URI", server().callback_uri())), "{said}");
+
+    for pasted in ["Mismatching redirect URI", "Mismatching"] {
+        let out = cli.login_paste_with("p", |_| pasted.to_string());
+        assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+        let said = stderr(&out);
+        assert!(said.contains("neither the address the server sent you to nor a code"), "{pasted}: {said}");
+        assert!(!said.contains("expired"), "{pasted}: {said}");
+    }
 }

@@ -56,20 +56,9 @@ def main():
     httpd = ThreadedWSGIServer(("127.0.0.1", port), QuietHandler)
     httpd.daemon_threads = True
     httpd.set_app(WSGIHandler())
-    if args.exit_with_stdin:
-        import threading
+    from serving import serve
 
-        def watch_stdin():
-            sys.stdin.read()  # returns when the parent (the test process) goes away
-            os._exit(0)
-
-        threading.Thread(target=watch_stdin, daemon=True).start()
-    print(f"READY {port}", flush=True)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-
+    serve(httpd, port, args.exit_with_stdin)
 
 if __name__ == "__main__":
     main()

@@ -54,6 +54,15 @@ fn http() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
 }
 
+/// A client for a test's own calls to a server's test endpoints: no redirects followed.
+pub fn test_client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
 /// A server program the test started that prints `READY PORT` first and exits when its
 /// stdin closes: held here, so it ends with the test process however that ends.
 pub struct ServerProcess {

@@ -72,11 +72,7 @@ impl TestServer {
     }
 
     fn http() -> reqwest::blocking::Client {
-        reqwest::blocking::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap()
+        super::auth_server::test_client()
     }
 
     /// Register a confidential authorization-code client (as a person would on

@@ -5,6 +5,9 @@
 //!   exchange — started once per test binary; [`generic_server`]: DOT 3.x, for what Majora
 //!   does not have (dynamic registration, device flow, loopback and custom-scheme
 //!   redirects, RFC 8414 metadata).
+//! * [`agate::AgateServer`]: a server that answers as OBiBa Agate does (its own error
+//!   names, prefix-matched redirect URIs, no refresh tokens), with [`agate::authorize`]
+//!   as its headless person.
 //! * [`User`]: a headless person who logs in and approves consent over HTTP, and
 //!   returns the address the server redirected the browser to.
 //! * [`Cli`]: the `latchkey` binary with a fresh config dir per test.
@@ -19,6 +22,7 @@ use std::process::{Command, Output, Stdio};
 
 use std::time::Duration;
 
+pub mod agate;
 mod auth_server;
 mod dot;
 pub use auth_server::{AuthServer, ServerProcess};

@@ -29,13 +29,24 @@ pub struct LoginArgs {
 pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
     let profile = engine.profile(&args.name)?;
     let signed_in = if args.device {
-        engine.device_sign_in(&args.name, |code| {
-            eprintln!("To sign in, open {} and enter the code {}", code.verification_uri, code.user_code);
-            if let Some(complete) = &code.verification_uri_complete {
-                eprintln!("(or open {complete})");
-            }
-            eprintln!("Waiting for you to approve…");
-        })?
+        engine
+            .device_sign_in(&args.name, |code| {
+                eprintln!("To sign in, open {} and enter the code {}", code.verification_uri, code.user_code);
+                if let Some(complete) = &code.verification_uri_complete {
+                    eprintln!("(or open {complete})");
+                }
+                eprintln!("Waiting for you to approve…");
+            })
+            .map_err(|e| match e {
+                // A server without RFC 8628: name the way that works without a browser here.
+                Error::Unsupported(what) => Error::Usage(format!(
+                    "the server does not offer {what}, so `--device` cannot sign in to it. Without a browser on \
+                 this machine, use `latchkey login {0} --paste`: open the address it prints on any device, \
+                 sign in there, and paste back the address you are sent to",
+                    args.name
+                )),
+                other => other,
+            })?
     } else {
         let loopback = is_loopback_redirect(&profile.redirect_uri);
         if loopback && !args.paste {
@@ -45,7 +56,9 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             let start = engine.start_sign_in(&args.name, Some(redirect.clone()))?;
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{}", start.authorize_url);
             open_browser(start.authorize_url.as_str());
-            let callback = listener.wait(&start.state(), DEFAULT_TIMEOUT)?;
+            let callback = listener.wait(&start.state(), DEFAULT_TIMEOUT).inspect_err(|_| {
+                eprintln!("{}", redirect_check(&profile.server.preset, &args.name, redirect.as_str()));
+            })?;
             engine.complete_sign_in(callback.as_str(), Some(&args.name), Some(&redirect))?
         } else {
             let start = engine.start_sign_in(&args.name, None)?;
@@ -58,6 +71,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("cannot read stdin", e))?;
             if line.trim().is_empty() {
                 engine.cancel_sign_in(&args.name);
+                eprintln!("{}", redirect_check(&profile.server.preset, &args.name, profile.redirect_uri.as_str()));
                 return Err(Error::Cancelled("nothing was pasted".into()));
             }
             engine.complete_sign_in(&line, Some(&args.name), None)?
@@ -75,6 +89,25 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
         .unwrap_or_default();
     eprintln!("Signed in to `{}`{expiry}.", signed_in.profile);
     Ok(0)
+}
+
+/// What to check when the browser never came back: most often the server showed an error
+/// page after the login instead of sending it on (Majora: "Mismatching redirect URI"),
+/// because its application page does not list the address this sign-in used.
+fn redirect_check(preset: &latchkey_engine::profile::PresetKind, name: &str, redirect_uri: &str) -> String {
+    let listed = match preset {
+        latchkey_engine::profile::PresetKind::Agate => {
+            let uri = url::Url::parse(redirect_uri).ok();
+            let register = uri.map(|u| latchkey_engine::oauth::registration::agate_redirect(&u));
+            format!("a redirect URI this address starts with ({})", register.as_deref().unwrap_or(redirect_uri))
+        }
+        _ => format!("exactly {redirect_uri}"),
+    };
+    format!(
+        "If the server showed an error page after you logged in instead of sending you on (such as \
+         \"Mismatching redirect URI\"), its application page must list {listed} as a redirect URI, for the \
+         client id `latchkey status {name} --json` shows; then run `latchkey login {name}` again."
+    )
 }
 
 /// Best effort: the URL is printed too, for when no browser opens.

@@ -247,7 +247,14 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
     let profile = engine.add_profile(new)?;
     eprintln!("Added `{}` for {}.", profile.name, profile.server.describe());
     // The address the server's application page must list, exactly.
-    eprintln!("Redirect URI: {}", profile.redirect_uri);
+    // Agate matches by prefix, and a loopback sign-in's address carries its port.
+    let register = match profile.server.preset {
+        latchkey_engine::profile::PresetKind::Agate => {
+            latchkey_engine::oauth::registration::agate_redirect(&profile.redirect_uri)
+        }
+        _ => profile.redirect_uri.to_string(),
+    };
+    eprintln!("Redirect URI: {register}");
     if profile.client_id.is_none() {
         eprintln!("Next: latchkey register {}", profile.name);
     } else {

@@ -42,6 +42,17 @@ pub fn run(args: StatusArgs, engine: &Latchkey) -> Result<u8> {
             ),
             (Status::SignedIn, None) => "signed in".to_string(),
         };
+        let missing = r.not_granted();
+        let state = if missing.is_empty() {
+            state
+        } else {
+            let what = if r.preset.is_majora() { "tasks" } else { "scopes" };
+            format!(
+                "{state}; granted for fewer {what} than chosen ({} not covered): sign in again with `latchkey login {}`",
+                missing.join(", "),
+                r.name
+            )
+        };
         println!("{}\t{}\t{}", r.name, r.server, state);
     }
     Ok(0)

@@ -123,6 +123,10 @@ pub fn next_step(step: &NextStep) -> String {
         NextStep::TryAgainLater => {
             "Your stored tokens are unchanged. Check your connection or the server's status and try again.".into()
         }
+        NextStep::AskForLessTime { profile } => format!(
+            "Ask for less with `latchkey token {profile} --min-valid SECONDS`, or ask the server's administrator \
+             for tokens that last longer."
+        ),
         NextStep::CheckIssuer => {
             "Check the issuer URL, or give the endpoints by hand with --authorize-url and --token-url.".into()
         }

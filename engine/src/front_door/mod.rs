@@ -105,6 +105,28 @@ pub struct ProfileStatus {
     pub device_flow: bool,
 }
 
+impl ProfileStatus {
+    /// What was chosen but not granted, while signed in: the grant was narrowed (Ocarina's
+    /// own `oauth refresh --scopes`), or the profile asks for more since the sign-in. For
+    /// Majora the chosen tasks not wholly granted (`"read"`), elsewhere the scopes. Empty
+    /// when the grant covers everything, or nothing is known of it.
+    pub fn not_granted(&self) -> Vec<String> {
+        if self.status != Status::SignedIn || !self.has_tokens {
+            return Vec::new();
+        }
+        let granted = |s: &str| self.scopes.iter().any(|g| g == s);
+        if self.preset.is_majora() {
+            let (tasks, by_hand) = crate::preset::majora_tasks_of(&self.requested_scopes);
+            let lacking = crate::preset::MAJORA_TASKS
+                .iter()
+                .filter(|t| tasks.contains(&t.id) && !t.scopes.iter().all(|s| granted(s)))
+                .map(|t| format!("\"{}\"", t.id));
+            return lacking.chain(by_hand.into_iter().filter(|s| !granted(s))).collect();
+        }
+        self.requested_scopes.iter().filter(|s| !granted(s)).cloned().collect()
+    }
+}
+
 /// What `register` did.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]

@@ -20,11 +20,21 @@ impl Latchkey {
     }
 
     /// A token valid for at least `min_valid` seconds, renewing if needed (never more
-    /// than one renewal per expiry across processes).
+    /// than one renewal per expiry across processes). One that is not, even renewed, is
+    /// never handed out ([`Error::TokenTooShort`]).
     pub fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
         if let Some(served) = self.served_token(name, min_valid) {
             return Ok((served, Source::Stored));
         }
+        let profile = self.profile(name)?;
+        Renewing { paths: &self.paths, store: &self.store, clock: &*self.clock, http: || self.http() }
+            .token_to_hand_out(&profile, min_valid)
+    }
+
+    /// The renewal loop's renewal: as [`Latchkey::token`], but a renewed token that lasts
+    /// less than was asked is no failure — the loop hands nothing out, and schedules the
+    /// next renewal from the new token's own life.
+    fn renew_due(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
         let profile = self.profile(name)?;
         Renewing { paths: &self.paths, store: &self.store, clock: &*self.clock, http: || self.http() }
             .fresh_token(&profile, Want::ValidFor(min_valid))
@@ -89,7 +99,7 @@ impl Tokens for Latchkey {
         Latchkey::profile(self, name)
     }
     fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
-        Latchkey::token(self, name, min_valid)
+        self.renew_due(name, min_valid)
     }
     fn refresh(&self, name: &str, force: bool) -> Result<(TokenSet, Source)> {
         Latchkey::refresh(self, name, force)

@@ -121,7 +121,11 @@ pub fn parse_callback(
         return Err(Error::CallbackRejected("nothing was pasted".into()));
     }
     if !input.contains("://") {
-        let bare_ok = input.len() <= 2048 && input.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c));
+        // A code is random: a short word of letters alone ("Mismatching", copied from an
+        // error page) is not one, and exchanging it would be reported as an expired code.
+        let word = input.len() < 20 && input.chars().all(|c| c.is_ascii_alphabetic());
+        let bare_ok =
+            !word && input.len() <= 2048 && input.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c));
         return if allow_bare_code && bare_ok {
             Ok(Callback { code: crate::store::secret::Secret::new(input), state: None })
         } else {
@@ -235,6 +239,12 @@ mod tests {
         assert_eq!(bare.state, None);
         let no_bare = parse_callback("abc", &url(MAJORA_CB), &url(ISSUER), false, false).unwrap_err();
         assert_eq!(no_bare.code(), "callback-rejected");
+        // Words from an error page are named as what they are, never sent as a code.
+        for pasted in ["Mismatching", "Mismatching redirect URI", "Error: invalid_request"] {
+            let err = parse(pasted).unwrap_err();
+            assert!(err.to_string().contains("neither the address the server sent you to nor a code"), "{err}");
+        }
+        assert_eq!(parse("abcdefghijklmnopqrstuvwxyzABCD").unwrap().code.expose().len(), 30, "a long code of letters");
     }
 
     #[test]

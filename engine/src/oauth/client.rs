@@ -78,6 +78,13 @@ pub(crate) fn authenticate(
     }
 }
 
+/// Agate's token endpoint answers with the name of the Java exception it caught instead
+/// of an RFC 6749 code (its `OAuthResource` puts the class name in `error`): these two
+/// mean `invalid_client` (a wrong application key, or no such application) and
+/// `invalid_grant` (no authorization with that code: never made, revoked, or removed).
+const AGATE_INVALID_KEY: &str = "InvalidApplicationKeyException";
+const AGATE_NO_SUCH_AUTHORIZATION: &str = "NoSuchAuthorizationException";
+
 /// A device authorization (RFC 8628 §3.2) and the PKCE verifier its token request needs.
 pub struct DeviceStart {
     pub details: oauth2::StandardDeviceAuthorizationResponse,
@@ -154,6 +161,7 @@ impl<'a> OAuthClient<'a> {
         let mut tokens = self.token_set(response, None);
         if self.profile.server.renewal == crate::profile::Renewal::ReexchangeCode {
             tokens.code = Some(code.clone());
+            tokens.code_redirect_uri = Some(self.profile.redirect_uri.to_string());
         }
         Ok(tokens)
     }
@@ -170,12 +178,33 @@ impl<'a> OAuthClient<'a> {
         Ok(self.token_set(response, Some(refresh_token)))
     }
 
-    /// Agate: exchange the stored code again (it stays valid for the authorization's life).
-    pub fn reexchange_code(&self, code: &Secret) -> Result<TokenSet> {
-        self.exchange_code(code, None).map_err(|e| match e {
-            Error::CodeRejected => self.sign_in_needed("the server no longer accepts the stored authorization"),
-            other => other,
-        })
+    /// Agate: exchange the stored code again (it stays valid for the authorization's life),
+    /// with the redirect URI it was issued for (`redirect_uri`; the profile's when the
+    /// code was stored before Latchkey kept it). The answer keeps both for the next time.
+    pub fn reexchange_code(&self, code: &Secret, redirect_uri: Option<&str>) -> Result<TokenSet> {
+        let transport = self.http.oauth();
+        let issued_for = match redirect_uri {
+            Some(uri) => RedirectUrl::new(uri.to_string())
+                .map_err(|e| Error::BadResponse(format!("the stored redirect URI is not valid: {e}")))?,
+            None => RedirectUrl::from_url(self.profile.redirect_uri.clone()),
+        };
+        let response =
+            self.inner
+                .exchange_code(AuthorizationCode::new(code.expose().to_string()))
+                .set_redirect_uri(std::borrow::Cow::Borrowed(&issued_for))
+                .request(&&transport)
+                .map_err(|e| match self.token_error(e, &transport, false) {
+                    Error::CodeRejected => self.sign_in_needed("the server no longer accepts the stored authorization"),
+                    // Agate: the stored code was issued for another return address (a code
+                    // kept before Latchkey stored the address with it); a sign-in makes both anew.
+                    Error::ServerError { error, .. } if error == "invalid_redirect_uri" => self
+                        .sign_in_needed("the server does not accept the stored authorization with this return address"),
+                    other => other,
+                })?;
+        let mut tokens = self.token_set(response, None);
+        tokens.code = Some(code.clone());
+        tokens.code_redirect_uri = Some(issued_for.as_str().to_string());
+        Ok(tokens)
     }
 
     /// RFC 7009: revoke a token (`hint`: `access_token` or `refresh_token`).
@@ -213,6 +242,11 @@ impl<'a> OAuthClient<'a> {
                 BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => {
                     Ok(CredentialCheck::Rejected)
                 }
+                // Agate checks the key first, then looks the code up.
+                BasicErrorResponseType::Extension(name) if name == AGATE_NO_SUCH_AUTHORIZATION => {
+                    Ok(CredentialCheck::Accepted)
+                }
+                BasicErrorResponseType::Extension(name) if name == AGATE_INVALID_KEY => Ok(CredentialCheck::Rejected),
                 _ => Err(self.token_error(RequestTokenError::ServerResponse(r), &transport, false)),
             },
             Err(e) => match transport.last_status() {
@@ -330,6 +364,7 @@ impl<'a> OAuthClient<'a> {
                 None => self.profile.scopes.clone(),
             },
             code: None,
+            code_redirect_uri: None,
         }
     }
 
@@ -357,8 +392,8 @@ impl<'a> OAuthClient<'a> {
                     "invalid_grant" if refreshing => {
                         self.sign_in_needed("the server no longer accepts the stored refresh token")
                     }
-                    "invalid_grant" => Error::CodeRejected,
-                    "invalid_client" | "unauthorized_client" => Error::ClientRejected,
+                    "invalid_grant" | AGATE_NO_SUCH_AUTHORIZATION => Error::CodeRejected,
+                    "invalid_client" | "unauthorized_client" | AGATE_INVALID_KEY => Error::ClientRejected,
                     // Majora checks two-factor authentication when the code is exchanged
                     // (its only `access_denied` there); elsewhere the user was refused.
                     "access_denied" if !refreshing && (self.profile.server.preset.is_majora()
@@ -475,7 +510,7 @@ pub(crate) mod tests {
         let profile = agate_profile(base);
         let http = Http::new().unwrap();
         let client = OAuthClient::new(&profile, Some(&Secret::new("key")), &http).unwrap();
-        let tokens = client.reexchange_code(&Secret::new("the-code")).unwrap();
+        let tokens = client.reexchange_code(&Secret::new("the-code"), None).unwrap();
         let request = seen.join().unwrap();
         assert!(request.starts_with("POST /ws/oauth2/token "), "{request}");
         assert!(request.contains("grant_type=authorization_code"), "{request}");
@@ -520,7 +555,7 @@ pub(crate) mod tests {
         let profile = agate_profile(base);
         let http = Http::new().unwrap();
         let client = OAuthClient::new(&profile, Some(&Secret::new("key")), &http).unwrap();
-        let err = client.reexchange_code(&Secret::new("old-code")).unwrap_err();
+        let err = client.reexchange_code(&Secret::new("old-code"), None).unwrap_err();
         seen.join().unwrap();
         assert_eq!(err.code(), "sign-in-needed");
     }

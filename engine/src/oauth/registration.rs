@@ -109,6 +109,17 @@ pub fn delete(http: &Http, client_uri: &Url, token: &Secret) -> Result<()> {
     }
 }
 
+/// What to register on Agate for `redirect_uri`. Agate takes a redirect URI that *starts
+/// with* one of the application's, and a loopback sign-in's carries the port it listens
+/// on (`http://127.0.0.1:PORT/callback`), which `http://127.0.0.1/callback` does not
+/// start: so for a loopback address with no fixed port, `http://127.0.0.1:`.
+pub fn agate_redirect(redirect_uri: &Url) -> String {
+    match (crate::profile::is_loopback_redirect(redirect_uri), redirect_uri.port(), redirect_uri.host_str()) {
+        (true, None, Some(host)) => format!("{}://{host}:", redirect_uri.scheme()),
+        _ => redirect_uri.to_string(),
+    }
+}
+
 /// The exact values for a server's "new application" form.
 pub fn manual_form(profile: &Profile) -> Vec<FormField> {
     let name = FormField { label: "Name", value: client_name(profile) };
@@ -120,7 +131,10 @@ pub fn manual_form(profile: &Profile) -> Vec<FormField> {
             FormField { label: "Authorization grant type", value: "Authorization code".into() },
             redirect,
         ],
-        PresetKind::Agate => vec![name, redirect, FormField { label: "Scopes", value: profile.scope_string() }],
+        PresetKind::Agate => {
+            let redirect = FormField { label: "Redirect URIs", value: agate_redirect(&profile.redirect_uri) };
+            vec![name, redirect, FormField { label: "Scopes", value: profile.scope_string() }]
+        }
         PresetKind::Generic => vec![
             name,
             FormField { label: "Client type", value: "Confidential (or public, with PKCE)".into() },
@@ -133,6 +147,15 @@ pub fn manual_form(profile: &Profile) -> Vec<FormField> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agate_is_given_a_loopback_prefix_every_port_starts_with() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(agate_redirect(&u("http://127.0.0.1/callback")), "http://127.0.0.1:");
+        assert!("http://127.0.0.1:49152/callback".starts_with(&agate_redirect(&u("http://127.0.0.1/callback"))));
+        assert_eq!(agate_redirect(&u("http://127.0.0.1:8765/callback")), "http://127.0.0.1:8765/callback");
+        assert_eq!(agate_redirect(&u("latchkey://callback/lab")), "latchkey://callback/lab");
+    }
 
     #[test]
     fn parses_rfc7591_answers() {

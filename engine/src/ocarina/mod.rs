@@ -161,6 +161,7 @@ fn parse_entry(entry: &Value, ours: &TokenSet) -> Option<TokenSet> {
         },
         scopes,
         code: None,
+        code_redirect_uri: None,
     })
 }
 
@@ -206,6 +207,7 @@ mod tests {
             obtained_at: obtained,
             scopes: crate::preset::majora_task_scopes(&["upload"]).unwrap(),
             code: None,
+            code_redirect_uri: None,
         }
     }
 

@@ -36,6 +36,9 @@ pub enum Source {
     RenewedElsewhere,
     /// This process renewed it.
     Renewed,
+    /// This process asked, and the server handed back the token it had already issued
+    /// (Agate does while its ticket lasts).
+    Unchanged,
 }
 
 /// What a caller asks of [`Renewing::fresh_token`].
@@ -106,12 +109,42 @@ impl<'a, 'h, H: FnOnce() -> Result<&'h Http>> Renewing<'a, H> {
         if let Some(adopted) = adopt_from_ocarina(store, profile, &current)? {
             if force || !adopted.is_fresh(min_valid, clock.now()) {
                 let renewed = renew(store, clock, http()?, profile, &adopted)?;
-                return Ok((renewed, Source::Renewed));
+                return Ok(renewed_from(renewed, &adopted));
             }
             return Ok((adopted, Source::RenewedElsewhere));
         }
         let renewed = renew(store, clock, http()?, profile, &current)?;
-        Ok((renewed, Source::Renewed))
+        Ok(renewed_from(renewed, &current))
+    }
+}
+
+/// A renewal's answer, and whether the server really made a new token.
+fn renewed_from(renewed: TokenSet, before: &TokenSet) -> (TokenSet, Source) {
+    let source = if renewed.access_token == before.access_token { Source::Unchanged } else { Source::Renewed };
+    (renewed, source)
+}
+
+impl<'a, 'h, H: FnOnce() -> Result<&'h Http>> Renewing<'a, H> {
+    /// [`Renewing::fresh_token`] for a caller that hands the token out: one that is not
+    /// valid for `min_valid` seconds (or the default margin) even after a renewal is
+    /// refused with [`Error::TokenTooShort`] — never given out as if it were good. What
+    /// the renewal brought is stored all the same.
+    /// The `min_valid` seconds count from when the caller asked (not after a wait for
+    /// another process's renewal, which the caller did not choose); an expired token is
+    /// refused whenever it expired.
+    pub fn token_to_hand_out(self, profile: &Profile, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
+        let (clock, asked_at) = (self.clock, self.clock.now());
+        let (tokens, source) = self.fresh_token(profile, Want::ValidFor(min_valid))?;
+        let now = clock.now();
+        if tokens.is_fresh(min_valid, asked_at) && tokens.valid_for(now).is_none_or(|left| left > 0) {
+            return Ok((tokens, source));
+        }
+        Err(Error::TokenTooShort {
+            profile: profile.name.clone(),
+            valid_for: tokens.valid_for(now).unwrap_or_default(),
+            wanted: tokens.margin(min_valid),
+            same_token: source == Source::Unchanged,
+        })
     }
 }
 
@@ -127,10 +160,7 @@ fn renew(store: &Store, clock: &dyn Clock, http: &Http, profile: &Profile, curre
         }
         Renewal::ReexchangeCode => {
             let code = current.code.as_ref().expect("checked by check_renewable");
-            client.reexchange_code(code).map(|mut t| {
-                t.code = Some(code.clone());
-                t
-            })
+            client.reexchange_code(code, current.code_redirect_uri.as_deref())
         }
         Renewal::SignIn => unreachable!("checked by check_renewable"),
     };
@@ -153,6 +183,11 @@ fn renew(store: &Store, clock: &dyn Clock, http: &Http, profile: &Profile, curre
                 return Err(err);
             }
             let status = if matches!(err, Error::SignInNeeded { .. }) { Status::NeedsSignIn } else { Status::Failing };
+            // The server has said these tokens are dead: Ocarina's copies of them go too,
+            // so Ocarina asks for a sign-in instead of failing with a bare HTTP 400.
+            if status == Status::NeedsSignIn {
+                forget_in_ocarina(profile, current);
+            }
             let _ = store.update_state(name, |s| {
                 s.status = status;
                 s.last_error = Some(message);
@@ -217,6 +252,19 @@ pub(crate) fn adopt_from_ocarina(store: &Store, profile: &Profile, current: &Tok
         Err(e) => {
             tracing::warn!(profile = %profile.name, "cannot read Ocarina's token cache: {e}");
             Ok(None)
+        }
+    }
+}
+
+/// Remove the entries of Ocarina's cache that hold `dead` (best effort, logged).
+fn forget_in_ocarina(profile: &Profile, dead: &TokenSet) {
+    if let Some(path) = &profile.ocarina_sync {
+        match crate::ocarina::remove(path, dead) {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(profile = %profile.name, entries = n, "removed the dead tokens from Ocarina's cache")
+            }
+            Err(e) => tracing::warn!(profile = %profile.name, "cannot remove dead tokens from Ocarina's cache: {e}"),
         }
     }
 }
@@ -302,6 +350,7 @@ mod tests {
             obtained_at: now - 10,
             scopes: vec!["read".into()],
             code: None,
+            code_redirect_uri: None,
         }
     }
 

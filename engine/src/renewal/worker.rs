@@ -437,6 +437,7 @@ mod tests {
             obtained_at: now - 3605,
             scopes: vec!["read".into()],
             code: None,
+            code_redirect_uri: None,
         };
         engine.store().save_tokens("p", &expired).unwrap();
         secrets.fail_with(Some("the Secret Service is not running"));
@@ -476,6 +477,7 @@ mod tests {
             obtained_at: T0 - 3000,
             scopes: vec!["read".into()],
             code: None,
+            code_redirect_uri: None,
         };
         engine.store().save_tokens("p", &tokens).unwrap();
         (dir, Arc::new(engine), script)

@@ -32,6 +32,11 @@ pub struct TokenSet {
     /// The authorization code, kept where renewal re-exchanges it (Agate).
     #[serde(default)]
     pub code: Option<Secret>,
+    /// The redirect URI that code was issued for: exchanging it again must send exactly
+    /// this one (Agate checks it against the addresses the authorization was made with,
+    /// and a loopback sign-in's carries its port). Not a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_redirect_uri: Option<String>,
 }
 
 /// The keyring item: a token set and the random id naming this write. The state file
@@ -60,12 +65,17 @@ impl TokenSet {
         self.expires_at.map(|at| at.saturating_sub(self.obtained_at))
     }
 
+    /// The seconds [`TokenSet::is_fresh`] asks for: `min_valid`, or the default margin.
+    pub fn margin(&self, min_valid: Option<u64>) -> u64 {
+        min_valid.unwrap_or_else(|| self.lifetime().map(|l| (l / 5).min(60)).unwrap_or(60))
+    }
+
     /// Whether the token stays valid at least `min_valid` seconds. The default margin
     /// is 60 s, or a fifth of the token's lifetime when that is shorter — less than the
     /// quarter the tray leaves when it renews at 75 %, so scripts don't renew on their
     /// own while the tray is on time.
     pub fn is_fresh(&self, min_valid: Option<u64>, now: u64) -> bool {
-        let margin = min_valid.unwrap_or_else(|| self.lifetime().map(|l| (l / 5).min(60)).unwrap_or(60));
+        let margin = self.margin(min_valid);
         match self.valid_for(now) {
             None => true,
             Some(left) => left > 0 && left as u64 >= margin,
@@ -277,6 +287,7 @@ mod tests {
             obtained_at: obtained,
             scopes: vec![],
             code: None,
+            code_redirect_uri: None,
         }
     }
 

@@ -68,6 +68,10 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
             Status::SignedIn if expired && !p.renews_silently => {
                 (Tone::Bad, format!("Expired at {}: sign in again", clock(p.expires_at.unwrap_or(now))))
             }
+            Status::SignedIn if !p.not_granted().is_empty() => {
+                let what = if p.preset.is_majora() { "tasks" } else { "scopes" };
+                (Tone::Warn, format!("Signed in{as_who} \u{b7} for fewer {what} than chosen: sign in again"))
+            }
             Status::SignedIn if p.renews_silently => (Tone::Ok, format!("Signed in{as_who} \u{b7} renews by itself")),
             Status::SignedIn => match p.expires_at {
                 Some(at) => (Tone::Ok, format!("Signed in{as_who} \u{b7} until {}", clock(at))),
@@ -96,6 +100,23 @@ pub fn freshness(p: &ProfileStatus, now: u64) -> Option<String> {
 /// Why the last renewal failed, in a person's words, for the row (the engine's own
 /// message, with its OAuth error code, goes under Details). `None` when it is not failing.
 pub fn reason(p: &ProfileStatus) -> Option<String> {
+    let missing = p.not_granted();
+    if !missing.is_empty() {
+        let what = if p.preset.is_majora() { "tasks" } else { "scopes" };
+        return Some(format!(
+            "The server granted fewer {what} than you chose: {} {} not covered{}. Sign in again to get \
+             {} back.",
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" },
+            if p.ocarina_sync.is_some() {
+                ", so the Ocarina commands that need them ask you to sign in (`ocarina oauth refresh --scopes` \
+                 narrows the grant; let Latchkey renew instead)"
+            } else {
+                ""
+            },
+            if missing.len() == 1 { "it" } else { "them" },
+        ));
+    }
     if !matches!(p.status, Status::Failing | Status::NeedsClient) {
         return None;
     }
@@ -272,6 +293,24 @@ mod tests {
         assert_eq!(fix_client(&never_signed_in).as_deref(), Some("Finish setup"));
         assert_eq!(fix_client(&signed_in()), None);
         assert_eq!(tooltip_for(&[Status::NeedsClient]), "Latchkey: something needs you");
+    }
+
+    #[test]
+    fn a_narrowed_grant_is_said_with_the_tasks_it_lost_and_what_to_do() {
+        let chosen = latchkey_engine::preset::majora_task_scopes(&["upload", "read"]).unwrap();
+        let upload = latchkey_engine::preset::majora_task_scopes(&["upload"]).unwrap();
+        let full = ProfileStatus { scopes: chosen.clone(), requested_scopes: chosen.clone(), ..signed_in() };
+        assert_eq!(reason(&full), None);
+        assert!(text(&full, AT - 60).contains("renews by itself"));
+        let narrowed = ProfileStatus { scopes: upload, ocarina_sync: Some("/o".into()), ..full };
+        let badge = badge(&narrowed, Activity::default(), AT - 60);
+        assert_eq!(
+            (badge.tone, badge.text.as_str()),
+            (Tone::Warn, "Signed in \u{b7} for fewer tasks than chosen: sign in again")
+        );
+        let why = reason(&narrowed).unwrap();
+        assert!(why.starts_with("The server granted fewer tasks than you chose: \"read\" is not covered"), "{why}");
+        assert!(why.contains("Ocarina") && why.contains("Sign in again"), "{why}");
     }
 
     fn text(p: &ProfileStatus, now: u64) -> String {

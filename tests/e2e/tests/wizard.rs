@@ -334,8 +334,8 @@ async fn a_scope_the_account_lacks_is_explained_in_the_app() {
     click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
     click(&app, "[data-testid=sign-in-window]").await;
     let shown = wait_text(&app, "[data-testid=wizard-step-sign-in] [data-testid=error]", "lacks the permission").await;
-    assert!(shown.contains("Your Majora account lacks the permission for one of the chosen scopes"), "{shown}");
-    assert!(shown.contains("majora2.add_biosampleartifact"), "the scopes are named: {shown}");
+    assert!(shown.contains("Your Majora account lacks the permission for one of the chosen tasks"), "{shown}");
+    assert!(shown.contains("\"upload\""), "the task is named: {shown}");
     assert!(shown.contains("Scopes and redirect") && shown.contains("Majora administrator"), "no way out: {shown}");
     assert!(!shown.contains("latchkey "), "a CLI command in the app: {shown}");
     assert!(!shown.contains("[object"), "{shown}");
