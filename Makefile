@@ -71,12 +71,14 @@ test-e2e: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e --no-fail-fast -- --test-threads=1
 
 # Screenshots for docs/, taken from the real app: the wizard and list (wizard.rs), and
-# every failure state a person can meet (journeys.rs, named fail-*).
+# every failure state a person can meet (journeys.rs and agate.rs, named fail-*).
 screenshots: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
 		$(XVFB) cargo test -p latchkey-e2e --test wizard -- --test-threads=1 wizard_manual_registration
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
 		$(XVFB) cargo test -p latchkey-e2e --test journeys -- --test-threads=1
+	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
+		$(XVFB) cargo test -p latchkey-e2e --test agate -- --test-threads=1
 
 # The .deb (Tauri bundler): the desktop app, the lean tray, the `latchkey` CLI on PATH, its man page and
 # completions, the latchkey:// scheme handler. Written to target/release/bundle/deb/.

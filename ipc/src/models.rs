@@ -258,6 +258,28 @@ pub struct SignInFinished {
     pub error: Option<crate::error::IpcError>,
 }
 
+/// What Refresh now did, in words for the row's note.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Refreshed {
+    /// The server made a new token.
+    pub renewed: bool,
+    pub note: String,
+}
+
+/// Sent with `latchkey://sign-in-page-error`: the sign-in window shows a page the
+/// server answered with an HTTP error (after the login, most often a redirect URI it
+/// does not know). The window stays open so its words can be read.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInPageError {
+    pub profile: String,
+    /// The HTTP status of the page (400 and up).
+    pub status: u16,
+    /// The host that showed it.
+    pub host: String,
+}
+
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {

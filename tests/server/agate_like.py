@@ -4,7 +4,8 @@ Apache Oltu response builders it carries). Python's standard library only.
 
 Usage: agate_like.py [--port N] [--exit-with-stdin]
 Prints ``READY <port>`` once it accepts connections. A user ``alice`` / ``wonderland``
-exists. ``AGATE_AUTO_LOGIN=alice`` skips the sign-in page (the sign-in window's tests).
+exists. ``AGATE_AUTO_LOGIN=alice`` skips the sign-in page and presses Authorize on the
+consent page (the sign-in window's tests, which cannot type into that window).
 
 What it does as Agate does:
 * ``GET /ws/oauth2/authorize``: without a session, to ``/authorize`` and on to
@@ -248,7 +249,10 @@ class Handler(BaseHTTPRequestHandler):
             "<html><head><title>Agate - Authorize</title></head><body><h1>Authorize</h1>"
             f'<form method="post" action="/ws/oauth2/authz">{hidden}'
             '<input type="hidden" name="grant" value="true">'
-            '<button id="authorize" type="submit">Authorize</button></form></body></html>'
+            '<button id="authorize" type="submit">Authorize</button></form>'
+            # With AGATE_AUTO_LOGIN the person is taken to press Authorize at once.
+            + ("<script>document.forms[0].submit()</script>" if os.environ.get("AGATE_AUTO_LOGIN") else "")
+            + "</body></html>"
         )
         self.send(200, page, "text/html")
 

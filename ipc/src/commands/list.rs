@@ -58,7 +58,8 @@ macro_rules! with_commands {
                     check_credentials(ProfileName) -> CredentialCheck;
                     set_scopes(SetScopes) -> ();
                     set_redirect_uri(SetRedirectUri) -> ();
-                    refresh_profile(ProfileName) -> ();
+                    /// Renew now, even a fresh token: what happened, in words.
+                    refresh_profile(ProfileName) -> Refreshed;
                     /// Call an API with the profile's token; `confirmed` sends it to a host
                     /// that is not the profile's server.
                     test_access(TestAccess) -> ApiAnswer;
@@ -96,6 +97,8 @@ macro_rules! with_commands {
             events {
                 /// A sign-in ended, whichever way the redirect was caught.
                 SIGN_IN_FINISHED = "latchkey://sign-in-finished" => SignInFinished;
+                /// The sign-in window shows an error page of the server's (HTTP 400 and up).
+                SIGN_IN_PAGE_ERROR = "latchkey://sign-in-page-error" => SignInPageError;
                 /// Profiles or their status changed; the window reloads its list.
                 PROFILES_CHANGED = "latchkey://profiles-changed" => ();
                 /// A `latchkey://` link arrived that completed nothing (a warning to show).

@@ -88,6 +88,32 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
     Badge { tone, icon: icon.into(), text }
 }
 
+/// What Refresh now did: renewed, or the server handed back the token it had (Agate,
+/// while its ticket lasts), or renewed but already expired (a 0-hour lifetime).
+pub fn refreshed(
+    source: latchkey_engine::renewal::refresh::Source,
+    expires_at: Option<u64>,
+    now: u64,
+) -> crate::models::Refreshed {
+    use latchkey_engine::renewal::refresh::Source;
+    let renewed = source != Source::Unchanged;
+    let note = match (source, expires_at) {
+        (_, Some(at)) if at <= now => {
+            "The server answered, but with a token that has already expired: it issues tokens that last no \
+             time at all. Ask its administrator to set a token lifetime."
+                .to_string()
+        }
+        (Source::Unchanged, Some(at)) => format!(
+            "Not renewed: the server handed back the token it had already issued, valid until {}. It makes a new \
+             one only once that one has expired.",
+            clock(at)
+        ),
+        (Source::Unchanged, None) => "Not renewed: the server handed back the token it had already issued.".into(),
+        _ => "Renewed.".into(),
+    };
+    crate::models::Refreshed { renewed, note }
+}
+
 /// The token's time, for the row's detail line: "Fresh until 13:40".
 pub fn freshness(p: &ProfileStatus, now: u64) -> Option<String> {
     match (p.status, p.expires_at) {

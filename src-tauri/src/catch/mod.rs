@@ -3,4 +3,5 @@
 
 pub mod deep_link;
 pub mod loopback;
+mod page_status;
 pub mod window;

@@ -180,6 +180,15 @@ pub fn open(
             false
         })
         .build()?;
+    // An error page of the server's (after the login, most often a redirect URI it does
+    // not know): said in the main window at once; this window stays, to be read.
+    let (page_app, page_profile) = (app.clone(), profile.to_string());
+    super::page_status::watch(&window, move |status, url| {
+        let host = host_of(&url);
+        tracing::info!(profile = %page_profile, status, host = %host, "the sign-in window shows an error page of the server's");
+        let payload = latchkey_ipc::models::SignInPageError { profile: page_profile.clone(), status, host };
+        crate::events::emit(&page_app, latchkey_ipc::events::SIGN_IN_PAGE_ERROR, payload);
+    });
     let (app, profile) = (app.clone(), profile.to_string());
     window.on_window_event(move |event| {
         if matches!(event, WindowEvent::Destroyed) && !caught.load(Ordering::SeqCst) {

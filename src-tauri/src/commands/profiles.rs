@@ -124,9 +124,18 @@ pub async fn set_redirect_uri(app: AppHandle, state: State<'_, AppState>, args: 
 }
 
 #[tauri::command]
-pub async fn refresh_profile(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<()> {
+pub async fn refresh_profile(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: Args<ProfileName>,
+) -> IpcResult<latchkey_ipc::models::Refreshed> {
     let ProfileName { name } = args.0;
-    let result = state.run(move |e| e.refresh(&name, true).map(|_| ())).await;
+    let result = state
+        .run(move |e| {
+            let (tokens, source) = e.refresh(&name, true)?;
+            Ok(latchkey_ipc::words::status::refreshed(source, tokens.expires_at, e.now()))
+        })
+        .await;
     profiles_changed(&app);
     result
 }

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+pub mod drive;
+
 pub fn desktop_bin() -> PathBuf {
     built("LATCHKEY_DESKTOP_BIN", "latchkey-desktop")
 }

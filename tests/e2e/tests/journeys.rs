@@ -15,43 +15,9 @@ use std::time::Duration;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::Locator;
+use latchkey_e2e::drive::{blocking, click, wait_text};
 use latchkey_e2e::{wait_until, Desktop};
 use oidc::{OidcProvider, OidcUser};
-
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    tokio::task::block_in_place(f)
-}
-
-/// Click `css` once it is enabled, as a person waits for a greyed-out button (WebDriver
-/// would click a disabled one to no effect).
-async fn click(app: &Desktop, css: &str) {
-    let element = app.find(css).await;
-    for _ in 0..150 {
-        if element.is_enabled().await.unwrap_or(false) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    element.click().await.unwrap();
-}
-
-/// Wait until the element's text contains `needle`; returns the text.
-async fn wait_text(app: &Desktop, css: &str, needle: &str) -> String {
-    let mut last = String::new();
-    for _ in 0..200 {
-        if let Ok(el) = app.client.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if t.contains(needle) {
-                    return t;
-                }
-                last = t;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.screenshot("failed-wait").await;
-    panic!("`{css}` never contained {needle:?} (last: {last:?}); log:\n{}", app.session.log());
-}
 
 /// The wizard from "Add server" to its register step, for a generic server at `issuer`.
 async fn wizard_to_register(app: &Desktop, name: &str, issuer: &str) {

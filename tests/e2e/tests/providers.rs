@@ -12,26 +12,8 @@ mod support;
 
 use std::time::Duration;
 
-use fantoccini::Locator;
+use latchkey_e2e::drive::{click, wait_text};
 use latchkey_e2e::{wait_until, Desktop};
-
-async fn wait_text(app: &Desktop, css: &str, needle: &str) -> String {
-    for _ in 0..200 {
-        if let Ok(el) = app.client.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if t.contains(needle) {
-                    return t;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("`{css}` never contained {needle:?}; log:\n{}", app.session.log());
-}
-
-async fn click(app: &Desktop, css: &str) {
-    app.find(css).await.click().await.unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wizard_discovers_registers_and_signs_in_with_oidc_provider() {

@@ -6,13 +6,10 @@
 #[path = "../../support/mod.rs"]
 mod support;
 
+use latchkey_e2e::drive::blocking;
 use latchkey_e2e::Desktop;
 use serde_json::{json, Value};
 use support::{server, AuthServer, Cli, User};
-
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    tokio::task::block_in_place(f)
-}
 
 /// Every command the app registers (the one list, ipc/src/commands/list.rs).
 fn all_commands() -> Vec<String> {

@@ -7,6 +7,7 @@ mod support;
 use std::time::Duration;
 
 use fantoccini::Locator;
+use latchkey_e2e::drive::{blocking, click, text, type_into, wait_text};
 use latchkey_e2e::{wait_until, Desktop};
 use support::{AuthServer, TestServer, User, USERNAME};
 
@@ -23,40 +24,6 @@ fn server() -> &'static TestServer {
 fn generic() -> &'static TestServer {
     static SERVER: std::sync::OnceLock<TestServer> = std::sync::OnceLock::new();
     SERVER.get_or_init(|| TestServer::start_generic(&[("TESTSERVER_APPROVAL_PROMPT", "auto")]))
-}
-
-/// The harness's HTTP helpers are blocking; run them off the async workers.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    tokio::task::block_in_place(f)
-}
-
-async fn type_into(app: &Desktop, css: &str, text: &str) {
-    let field = app.find(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(app: &Desktop, css: &str) {
-    app.find(css).await.click().await.unwrap();
-}
-
-async fn text(app: &Desktop, css: &str) -> String {
-    app.find(css).await.text().await.unwrap()
-}
-
-/// Wait until the element's text contains `needle`.
-async fn wait_text(app: &Desktop, css: &str, needle: &str) -> String {
-    for _ in 0..150 {
-        if let Ok(el) = app.client.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if t.contains(needle) {
-                    return t;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("`{css}` never contained {needle:?}; log:\n{}", app.session.log());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,6 +6,7 @@ const cancelSignIn = vi.fn();
 const completeSignIn = vi.fn();
 const startDeviceSignIn = vi.fn();
 let finished: ((f: { profile: string; ok: boolean; error: unknown }) => void) | null = null;
+let pageError: ((p: { profile: string; status: number; host: string }) => void) | null = null;
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
@@ -16,6 +17,10 @@ vi.mock('../lib/ipc', async (importOriginal) => {
     startDeviceSignIn: (...a: unknown[]) => startDeviceSignIn(...a),
     onSignInFinished: (f: typeof finished) => {
       finished = f;
+      return Promise.resolve(() => {});
+    },
+    onSignInPageError: (f: typeof pageError) => {
+      pageError = f;
       return Promise.resolve(() => {});
     },
   };
@@ -210,5 +215,21 @@ describe('SignInPanel after a cancelled sign-in', () => {
     expect(screen.queryByTestId('authorize-url'), 'the old address is gone at once').toBeNull();
     next.resolve({ method: 'paste', authorizeUrl: 'https://m/o/authorize/?state=new' });
     await vi.waitFor(() => expect(screen.getByTestId('authorize-url').textContent).toContain('state=new'));
+  });
+
+  it("an error page in the sign-in window is said at once, for this profile's sign-in only", async () => {
+    render(SignInPanel, { profile: 'm', redirectUri: 'latchkey://callback/m', canUseBrowser: true, onSignedIn: () => {} });
+    pageError!({ profile: 'm', status: 400, host: 'agate.example.org' });
+    await vi.waitFor(() => expect(screen.queryByTestId('sign-in-page-error')).toBeNull());
+    await fireEvent.click(screen.getByTestId('sign-in-window'));
+    pageError!({ profile: 'other', status: 400, host: 'agate.example.org' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(screen.queryByTestId('sign-in-page-error')).toBeNull();
+    pageError!({ profile: 'm', status: 400, host: 'agate.example.org' });
+    const said = (await screen.findByTestId('sign-in-page-error')).textContent ?? '';
+    expect(said).toContain('HTTP 400 from agate.example.org');
+    expect(said).toContain('latchkey://callback/m');
+    await fireEvent.click(screen.getByTestId('cancel-sign-in'));
+    await vi.waitFor(() => expect(screen.queryByTestId('sign-in-page-error')).toBeNull());
   });
 });

@@ -27,6 +27,7 @@ import type { ServerInput } from './bindings/ServerInput';
 import type { ServerPreview } from './bindings/ServerPreview';
 import type { SettingsView } from './bindings/SettingsView';
 import type { SignInFinished } from './bindings/SignInFinished';
+import type { SignInPageError } from './bindings/SignInPageError';
 import type { SignInMethod } from './bindings/SignInMethod';
 import type { SignInStarted } from './bindings/SignInStarted';
 import type { SignOutView } from './bindings/SignOutView';
@@ -37,7 +38,7 @@ import type { TaskChoice } from './bindings/TaskChoice';
 // a test fails when they drift). Only the names the components use are re-exported.
 export type {
   About, ApiAnswer, Badge, Identity, PresetChoice, AppStatus, CredentialCheck, DeviceCodeView, FormField, IpcErrorCode, NewProfileInput, ProfileView, ScopeChoice,
-  ServerInput, ServerPreview, SettingsView, SignInFinished, SignInMethod, SignInStarted, SignOutView, Status, TaskChoice, Tone,
+  ServerInput, ServerPreview, SettingsView, SignInFinished, SignInMethod, SignInPageError, SignInStarted, SignOutView, Status, TaskChoice, Tone,
 };
 export type Preset = PresetKind;
 export type RegisterOutcome = RegisterOutcomeView;
@@ -128,6 +129,9 @@ export const onDeepLinkWarning = (handler: (warning: string) => void) => on(EVEN
 
 /** A sign-in ended, whichever way the redirect was caught. */
 export const onSignInFinished = (handler: (finished: SignInFinished) => void) => on(EVENTS.SIGN_IN_FINISHED, handler);
+
+/** The sign-in window shows an error page of the server's (HTTP 400 and up). */
+export const onSignInPageError = (handler: (page: SignInPageError) => void) => on(EVENTS.SIGN_IN_PAGE_ERROR, handler);
 
 /** Profiles or their status changed. */
 export const onProfilesChanged = (handler: () => void) => on(EVENTS.PROFILES_CHANGED, () => handler());

@@ -13,6 +13,7 @@ import type { PresetChoice } from './PresetChoice';
 import type { PreviewServer } from './PreviewServer';
 import type { ProfileName } from './ProfileName';
 import type { ProfileView } from './ProfileView';
+import type { Refreshed } from './Refreshed';
 import type { RegisterClient } from './RegisterClient';
 import type { RegisterOutcomeView } from './RegisterOutcomeView';
 import type { ServerPreview } from './ServerPreview';
@@ -24,6 +25,7 @@ import type { SetScopes } from './SetScopes';
 import type { SetStartAtLogin } from './SetStartAtLogin';
 import type { SettingsView } from './SettingsView';
 import type { SignInFinished } from './SignInFinished';
+import type { SignInPageError } from './SignInPageError';
 import type { SignInStarted } from './SignInStarted';
 import type { SignOutView } from './SignOutView';
 import type { StartSignIn } from './StartSignIn';
@@ -49,7 +51,8 @@ export interface Commands {
   check_credentials: { args: ProfileName; result: CredentialCheck };
   set_scopes: { args: SetScopes; result: void };
   set_redirect_uri: { args: SetRedirectUri; result: void };
-  refresh_profile: { args: ProfileName; result: void };
+  /** Renew now, even a fresh token: what happened, in words. */
+  refresh_profile: { args: ProfileName; result: Refreshed };
   /** Call an API with the profile's token; `confirmed` sends it to a host that is not the profile's server. */
   test_access: { args: TestAccess; result: ApiAnswer };
   /** Ask the server whose the token is and whether it still takes it (userinfo or introspection): Test access with no address to call. */
@@ -81,6 +84,8 @@ export interface Commands {
 export const EVENTS = {
   /** A sign-in ended, whichever way the redirect was caught. */
   SIGN_IN_FINISHED: 'latchkey://sign-in-finished',
+  /** The sign-in window shows an error page of the server's (HTTP 400 and up). */
+  SIGN_IN_PAGE_ERROR: 'latchkey://sign-in-page-error',
   /** Profiles or their status changed; the window reloads its list. */
   PROFILES_CHANGED: 'latchkey://profiles-changed',
   /** A `latchkey://` link arrived that completed nothing (a warning to show). */
@@ -90,6 +95,7 @@ export const EVENTS = {
 /** Each event's payload. */
 export interface Events {
   'latchkey://sign-in-finished': SignInFinished;
+  'latchkey://sign-in-page-error': SignInPageError;
   'latchkey://profiles-changed': null;
   'latchkey://deep-link': string;
 }

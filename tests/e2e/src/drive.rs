@@ -1,0 +1,57 @@
+//! How the journeys drive the window as a person would: wait for a button to be
+//! enabled before clicking it, type into a field, wait for words to appear. One copy,
+//! used by every e2e test file.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+
+use crate::Desktop;
+
+/// Run blocking work (a test server's HTTP calls, the CLI) from an async test.
+pub fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+/// Click `css` once it is enabled, as a person waits for a greyed-out button (WebDriver
+/// would click a disabled one to no effect).
+pub async fn click(app: &Desktop, css: &str) {
+    let element = app.find(css).await;
+    for _ in 0..150 {
+        if element.is_enabled().await.unwrap_or(false) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    element.click().await.unwrap();
+}
+
+/// Replace the text of the field `css` with `text`.
+pub async fn type_into(app: &Desktop, css: &str, text: &str) {
+    let field = app.find(css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// The text of `css` now.
+pub async fn text(app: &Desktop, css: &str) -> String {
+    app.find(css).await.text().await.unwrap()
+}
+
+/// Wait (up to 20 s) until the element's text contains `needle`; returns the text.
+pub async fn wait_text(app: &Desktop, css: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(el) = app.client.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if t.contains(needle) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.screenshot("failed-wait").await;
+    panic!("`{css}` never contained {needle:?} (last: {last:?}); log:\n{}", app.session.log());
+}
