@@ -116,16 +116,26 @@ pub enum Error {
 }
 
 fn token_too_short_message(valid_for: i64, wanted: u64, same_token: bool) -> String {
-    let left = valid_for.max(0);
+    let left = seconds(valid_for.max(0) as u64);
+    let wanted_text = seconds(wanted);
     if same_token {
         format!(
-            "the server handed back the token it had already issued, valid for only {left} s more, less than the \
-             {wanted} s asked for (it issues a new one only once that one has expired)"
+            "the server handed back the token it had already issued, valid for only {left} more, less than the \
+             {wanted_text} asked for (it issues a new one only once that one has expired)"
         )
     } else if wanted == 0 {
-        format!("the server issued a token valid for only {left} s")
+        format!("the server issued a token valid for only {left}")
     } else {
-        format!("the server issued a token valid for only {left} s, less than the {wanted} s asked for")
+        format!("the server issued a token valid for only {left}, less than the {wanted_text} asked for")
+    }
+}
+
+/// `7200 s (2 h 0 min)`: the seconds a person typed, and what they come to.
+fn seconds(s: u64) -> String {
+    match s {
+        0..=119 => format!("{s} s"),
+        120..=7199 => format!("{s} s ({} min)", s / 60),
+        _ => format!("{s} s ({} h {} min)", s / 3600, s % 3600 / 60),
     }
 }
 

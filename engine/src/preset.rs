@@ -295,6 +295,8 @@ fn agate(base: Url) -> Resolved {
         server: Server {
             pkce: false,
             renewal: Renewal::ReexchangeCode,
+            // OpenID Connect userinfo (agate-rest's OAuthResource): whose account it is.
+            userinfo_url: Some(at("ws/oauth2/userinfo")),
             ..Server::new(PresetKind::Agate, base.clone(), at("ws/oauth2/authorize"), at("ws/oauth2/token"))
         },
         scopes: vec!["openid".into(), "email".into(), "profile".into()],

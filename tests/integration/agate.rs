@@ -120,7 +120,7 @@ fn a_ticket_shorter_than_asked_is_never_handed_out() {
     assert!(out.stdout.is_empty(), "{}", describe(&out));
     let said = stderr(&out);
     assert!(said.contains("handed back the token it had already issued"), "{said}");
-    assert!(said.contains("7200 s asked for"), "{said}");
+    assert!(said.contains("7200 s (2 h 0 min) asked for"), "{said}");
 }
 
 #[test]
@@ -152,4 +152,23 @@ fn a_refresh_token_grant_is_never_tried_on_agate() {
     let (cli, _) = signed_in(&server, "lab");
     cli.ok(&["refresh", "lab", "--force"], "");
     assert_eq!(server.grant_count("refresh_token"), 0);
+}
+
+#[test]
+fn a_loopback_profile_pasted_or_in_the_window_names_a_port_agates_prefix_takes() {
+    let server = AgateServer::start(&[]);
+    let cli = Cli::new();
+    let client = server.create_application("Latchkey lp", &["http://127.0.0.1:"]);
+    add_agate(&cli, &server, "lp", &client, &["--redirect-uri", "http://127.0.0.1/callback"]);
+    // The person's browser lands on http://127.0.0.1:PORT/callback?code=… (nothing
+    // listens there) and they paste the address from its address bar.
+    let out = cli.login_paste_with("lp", |url| {
+        let redirect =
+            reqwest::Url::parse(url).unwrap().query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+        assert!(redirect.starts_with("http://127.0.0.1:") && redirect.ends_with("/callback"), "{redirect}");
+        assert_ne!(redirect, "http://127.0.0.1/callback", "Agate would refuse an address without a port");
+        agate::authorize(&server, url)
+    });
+    assert!(out.status.success(), "{}", describe(&out));
+    cli.ok(&["refresh", "lp", "--force"], "");
 }

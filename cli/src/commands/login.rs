@@ -31,7 +31,10 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
     let signed_in = if args.device {
         engine
             .device_sign_in(&args.name, |code| {
-                eprintln!("To sign in, open {} and enter the code {}", code.verification_uri, code.user_code);
+                eprintln!(
+                    "To sign in, open {} (a page of {}) and enter the code {}",
+                    code.verification_uri, code.host, code.user_code
+                );
                 if let Some(complete) = &code.verification_uri_complete {
                     eprintln!("(or open {complete})");
                 }

@@ -249,6 +249,8 @@ impl Latchkey {
 /// What to show the user for a device sign-in.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeviceCode {
+    /// The page's host, to say whose page it is.
+    pub host: String,
     pub verification_uri: String,
     pub verification_uri_complete: Option<String>,
     pub user_code: String,

@@ -8,12 +8,12 @@ impl Latchkey {
     /// this flow (a loopback listener's actual port).
     pub fn start_sign_in(&self, name: &str, redirect_uri: Option<Url>) -> Result<SignInStart> {
         let mut profile = self.profile(name)?;
-        if let Some(uri) = redirect_uri {
+        if let Some(uri) = redirect_uri.or_else(|| with_a_port_for_agate(&profile)) {
             profile.redirect_uri = uri;
         }
         let secret = self.client_secret(&profile)?;
         let request = self.oauth_client(&profile, secret.as_ref())?.authorization_request();
-        self.flows.insert(name, request.state, request.pkce_verifier, secret);
+        self.flows.insert(name, request.state, request.pkce_verifier, secret, profile.redirect_uri.clone());
         Ok(SignInStart { profile: name.into(), authorize_url: request.url, redirect_uri: profile.redirect_uri })
     }
 
@@ -86,8 +86,9 @@ impl Latchkey {
             (None, None) => return Err(Error::CallbackRejected("it carries no state".into())),
         };
         let mut profile = self.profile(&name)?;
-        if let Some(uri) = redirect_uri {
-            profile.redirect_uri = uri.clone();
+        // The address the flow was started with (an override, a listener's port).
+        if let Some(uri) = redirect_uri.cloned().or_else(|| self.flows.redirect_uri_of(&name)) {
+            profile.redirect_uri = uri;
         }
         let server = &profile.server;
         let parsed = parse_callback(
@@ -157,10 +158,27 @@ impl Latchkey {
     ) -> Result<SignedIn> {
         let start = client.device_authorization()?;
         let details = &start.details;
+        // What the server names is opened and printed: only a web page of its own kind
+        // (never `file:`, `smb:`, a UNC path or another program's scheme), and a code
+        // that is plain text (never terminal escapes).
+        let issuer = &profile.server.issuer;
+        let page = device_page(details.verification_uri().as_str(), issuer).ok_or_else(|| {
+            Error::BadResponse(
+                "the server named a sign-in page that is not an https address, so Latchkey opens and shows nothing"
+                    .into(),
+            )
+        })?;
+        let complete = details.verification_uri_complete().and_then(|u| device_page(u.secret(), issuer));
+        let user_code = details.user_code().secret();
+        if user_code.is_empty() || user_code.len() > 64 || !user_code.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+        {
+            return Err(Error::BadResponse("the server's sign-in code is not plain text".into()));
+        }
         show(&DeviceCode {
-            verification_uri: details.verification_uri().to_string(),
-            verification_uri_complete: details.verification_uri_complete().map(|u| u.secret().to_string()),
-            user_code: details.user_code().secret().to_string(),
+            host: page.host_str().unwrap_or_default().to_string(),
+            verification_uri: page.to_string(),
+            verification_uri_complete: complete.map(|u| u.to_string()),
+            user_code: user_code.to_string(),
             expires_in: details.expires_in().as_secs(),
         });
         let tokens = client.poll_device_token(&start, None, cancelled)?;
@@ -233,4 +251,34 @@ impl Latchkey {
         }
         client.revoke(&tokens.access_token, "access_token")
     }
+}
+
+/// A device flow's page (RFC 8628 §3.2 `verification_uri[_complete]`) as Latchkey may
+/// open and show it: https, or http where the issuer itself is on loopback (the tests,
+/// a server on this machine); a host; no user name or password in it. Written out by
+/// the URL parser, so no control character survives.
+fn device_page(text: &str, issuer: &Url) -> Option<Url> {
+    let url = Url::parse(text).ok()?;
+    let loopback_http =
+        url.scheme() == "http" && crate::profile::is_loopback(issuer) && crate::profile::is_loopback(&url);
+    let web = url.scheme() == "https" || loopback_http;
+    (web && url.host_str().is_some_and(|h| !h.is_empty()) && url.username().is_empty() && url.password().is_none())
+        .then_some(url)
+}
+
+/// Agate takes a redirect URI that *starts with* one it has, and what is registered for
+/// a loopback profile is `http://127.0.0.1:` (docs/agate.md): a sign-in not caught by a
+/// listener (the sign-in window, a pasted address) still names a port, so the address
+/// starts with it. Any free port does: the window catches the redirect before it is
+/// loaded, and a person pasting copies it from the address bar.
+fn with_a_port_for_agate(profile: &Profile) -> Option<Url> {
+    let uri = &profile.redirect_uri;
+    if profile.server.preset != PresetKind::Agate || !crate::profile::is_loopback_redirect(uri) || uri.port().is_some()
+    {
+        return None;
+    }
+    let port = std::net::TcpListener::bind((uri.host_str()?, 0)).ok()?.local_addr().ok()?.port();
+    let mut with_port = uri.clone();
+    with_port.set_port(Some(port)).ok()?;
+    Some(with_port)
 }

@@ -274,6 +274,40 @@ fn a_device_sign_in_shows_the_code_polls_while_pending_and_stores_the_tokens() {
 }
 
 #[test]
+fn a_device_page_that_is_not_a_web_page_of_the_server_is_never_shown_or_opened() {
+    for page in
+        ["file:///etc/passwd", "smb://evil.example.org/share", "javascript:alert(1)", "http://id.example.org/device"]
+    {
+        let rig = rig(with_device);
+        let answer = DEVICE.replace("https://id.example.org/device\",", &format!("{page}\","));
+        rig.script.json(200, &answer);
+        let mut shown = None;
+        let err = rig.engine.device_sign_in("lab", |code| shown = Some(code.clone())).unwrap_err();
+        assert_eq!(err.code(), "bad-response", "{page}: {err}");
+        assert!(err.to_string().contains("opens and shows nothing"), "{err}");
+        assert!(shown.is_none(), "{page} was shown: {shown:?}");
+        assert_eq!(rig.script.sent().len(), 1, "no poll for {page}");
+    }
+    // A hostile `verification_uri_complete` is dropped, escapes in it never reach a
+    // terminal; a code with escapes is refused.
+    let rig = rig(with_device);
+    let answer = DEVICE.replace(
+        "https://id.example.org/device?user_code=WDJB-MJHT",
+        "javascript:fetch('https://evil.example.org/')\\u001b]0;owned\\u0007",
+    );
+    rig.script.json(200, &answer).json(200, TOKENS);
+    let mut shown = None;
+    rig.engine.device_sign_in("lab", |code| shown = Some(code.clone())).unwrap();
+    let shown = shown.unwrap();
+    assert_eq!(shown.verification_uri_complete, None);
+    assert_eq!(shown.host, "id.example.org");
+    let rig = self::rig(with_device);
+    rig.script.json(200, &DEVICE.replace("WDJB-MJHT\",", "\\u001b[2JWDJB\","));
+    let err = rig.engine.device_sign_in("lab", |_| {}).unwrap_err();
+    assert!(err.to_string().contains("not plain text"), "{err}");
+}
+
+#[test]
 fn cancel_stops_a_device_sign_in_at_once_and_sends_nothing_more() {
     let rig = rig(with_device);
     rig.script.json(200, DEVICE);

@@ -23,6 +23,8 @@ pub struct PendingFlow {
     /// The client secret read when the flow started, so finishing it costs no second
     /// keyring read (changing the client cancels the flow).
     pub client_secret: Option<Secret>,
+    /// The redirect URI the authorization request named (the code is issued for it).
+    pub redirect_uri: url::Url,
     started: Instant,
 }
 
@@ -41,7 +43,14 @@ impl PendingFlows {
 
     /// Remember a flow; an older unfinished flow of the same profile is dropped (only
     /// the latest sign-in of a profile can complete).
-    pub fn insert(&self, profile: &str, state: String, pkce_verifier: Option<Secret>, client_secret: Option<Secret>) {
+    pub fn insert(
+        &self,
+        profile: &str,
+        state: String,
+        pkce_verifier: Option<Secret>,
+        client_secret: Option<Secret>,
+        redirect_uri: url::Url,
+    ) {
         let mut flows = self.flows.lock().expect("flows lock");
         flows.retain(|_, f| f.profile != profile && f.started.elapsed() < FLOW_TTL);
         let flow = PendingFlow {
@@ -49,9 +58,16 @@ impl PendingFlows {
             state: state.clone(),
             pkce_verifier,
             client_secret,
+            redirect_uri,
             started: Instant::now(),
         };
         flows.insert(state, flow);
+    }
+
+    /// The redirect URI of the profile's live flow (there is one at most).
+    pub fn redirect_uri_of(&self, profile: &str) -> Option<url::Url> {
+        let flows = self.flows.lock().expect("flows lock");
+        flows.values().find(|f| f.profile == profile && f.started.elapsed() < FLOW_TTL).map(|f| f.redirect_uri.clone())
     }
 
     /// The profile a live flow with this state belongs to, without consuming it.
@@ -118,8 +134,8 @@ mod tests {
     #[test]
     fn a_state_completes_once_and_only_its_own_profile() {
         let flows = PendingFlows::new();
-        flows.insert("a", "s1".into(), None, None);
-        flows.insert("b", "s2".into(), None, None);
+        flows.insert("a", "s1".into(), None, None, url::Url::parse("latchkey://callback").unwrap());
+        flows.insert("b", "s2".into(), None, None, url::Url::parse("latchkey://callback").unwrap());
         assert_eq!(flows.profile_for("s1").as_deref(), Some("a"));
         assert_eq!(flows.take("s1").unwrap().profile, "a");
         assert!(flows.take("s1").is_none(), "replay accepted");
@@ -130,11 +146,11 @@ mod tests {
     #[test]
     fn a_new_sign_in_replaces_the_old_one() {
         let flows = PendingFlows::new();
-        flows.insert("a", "old".into(), None, None);
-        flows.insert("a", "new".into(), None, None);
+        flows.insert("a", "old".into(), None, None, url::Url::parse("latchkey://callback").unwrap());
+        flows.insert("a", "new".into(), None, None, url::Url::parse("latchkey://callback").unwrap());
         assert!(flows.take("old").is_none());
         assert!(flows.take("new").is_some());
-        flows.insert("a", "x".into(), None, None);
+        flows.insert("a", "x".into(), None, None, url::Url::parse("latchkey://callback").unwrap());
         assert!(flows.cancel("a"));
         assert!(!flows.is_pending("a"));
     }
