@@ -82,6 +82,9 @@ pub(crate) fn authenticate(
 /// of an RFC 6749 code (its `OAuthResource` puts the class name in `error`): these two
 /// mean `invalid_client` (a wrong application key, or no such application) and
 /// `invalid_grant` (no authorization with that code: never made, revoked, or removed).
+/// The longest token lifetime taken from a server (a year); more is read as this.
+const MAX_LIFETIME: u64 = 365 * 24 * 3600;
+
 const AGATE_INVALID_KEY: &str = "InvalidApplicationKeyException";
 const AGATE_NO_SUCH_AUTHORIZATION: &str = "NoSuchAuthorizationException";
 
@@ -288,10 +291,12 @@ impl<'a> OAuthClient<'a> {
         timeout: Option<Duration>,
         cancelled: &AtomicBool,
     ) -> Result<TokenSet> {
-        let lifetime = start.details.expires_in();
+        // The server's numbers, clamped so no sum with them can overflow: a device code
+        // lives a day at most, and polls come at least every five minutes.
+        let lifetime = start.details.expires_in().min(Duration::from_secs(24 * 3600));
         let deadline = Instant::now() + timeout.map_or(lifetime, |t| t.min(lifetime));
         // §3.2: five seconds when the server names no interval.
-        let mut interval = start.details.interval().max(Duration::from_secs(1));
+        let mut interval = start.details.interval().clamp(Duration::from_secs(1), Duration::from_secs(300));
         let url = &self.profile.server.token_url;
         loop {
             let wake = Instant::now() + interval;
@@ -357,7 +362,9 @@ impl<'a> OAuthClient<'a> {
                 .refresh_token()
                 .map(|r| Secret::new(r.secret().clone()))
                 .or_else(|| old_refresh.cloned()),
-            expires_at: response.expires_in().map(|d| now + d.as_secs()),
+            // A server's number, clamped: a lifetime of more than a year is taken as a
+            // year, and the sum never overflows.
+            expires_at: response.expires_in().map(|d| now.saturating_add(d.as_secs().min(MAX_LIFETIME))),
             obtained_at: now,
             scopes: match response.scopes() {
                 Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
@@ -558,6 +565,19 @@ pub(crate) mod tests {
         let err = client.reexchange_code(&Secret::new("old-code"), None).unwrap_err();
         seen.join().unwrap();
         assert_eq!(err.code(), "sign-in-needed");
+    }
+
+    #[test]
+    fn a_lifetime_beyond_any_clock_is_clamped_not_overflowed() {
+        let (base, seen) =
+            token_endpoint(200, r#"{"access_token": "a", "token_type": "Bearer", "expires_in": 18446744073709551615}"#);
+        let mut profile = agate_profile(base);
+        profile.server.renewal = crate::profile::Renewal::RefreshToken;
+        let http = Http::new().unwrap();
+        let client = OAuthClient::new(&profile, Some(&Secret::new("key")), &http).unwrap();
+        let tokens = client.refresh(&Secret::new("r")).unwrap();
+        seen.join().unwrap();
+        assert_eq!(tokens.lifetime(), Some(MAX_LIFETIME));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub const DEFAULT_FRACTION: f64 = 0.75;
 pub const BACKOFF_START: u64 = 15;
 pub const BACKOFF_CAP: u64 = 15 * 60;
 
+/// The least time between a token and its scheduled renewal, in seconds.
+pub const MIN_RENEW_GAP: u64 = 30;
+
 /// What is due for a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -118,6 +121,14 @@ impl Schedule {
                     (None, Some(expires), Renewal::RefreshToken) => Some((expires.saturating_sub(60), Action::Renew)),
                 }
             }
+        };
+        // A server issuing tokens of a second or none (or a clock far off) must not make
+        // the loop renew without pause: never sooner than this after the last token.
+        let next = match (next, state.obtained_at) {
+            (Some((due, Action::Renew)), Some(obtained)) if state.status == Status::SignedIn => {
+                Some((due.max(obtained.saturating_add(MIN_RENEW_GAP)), Action::Renew))
+            }
+            (next, _) => next,
         };
         self.seq += 1;
         match next {
@@ -234,6 +245,22 @@ pub fn min_valid_for(state: &TokenState, policy: &Policy) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_of_a_second_or_none_are_renewed_no_more_than_every_30_seconds() {
+        let mut schedule = Schedule::new(Policy::default());
+        for (life, renewal) in [(1, Renewal::RefreshToken), (0, Renewal::RefreshToken), (0, Renewal::ReexchangeCode)] {
+            let state = TokenState {
+                status: Status::SignedIn,
+                obtained_at: Some(1000),
+                expires_at: Some(1000 + life),
+                has_refresh_token: true,
+                ..Default::default()
+            };
+            let (due, action) = schedule.plan("p", renewal, &state, 1000).unwrap();
+            assert_eq!((due, action), (1000 + MIN_RENEW_GAP, Action::Renew), "life {life} s, {renewal:?}");
+        }
+    }
 
     fn signed_in(obtained: u64, life: u64) -> TokenState {
         TokenState {
