@@ -68,6 +68,7 @@ test-engine:
 	tests/support/with-keyring cargo test -p latchkey-cli --test integration -- --test-threads=1 crash_soak:: keyring_frozen::
 
 test-e2e: desktop
+	cargo test -q -p latchkey-desktop --lib
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) $(XVFB) cargo test -p latchkey-e2e --no-fail-fast -- --test-threads=1
 
 # Screenshots for docs/, taken from the real app: the wizard and list (wizard.rs), and

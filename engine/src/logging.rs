@@ -55,8 +55,8 @@ impl Logging {
             Err(_) => (self.level, None),
         };
         let file = self.file.and_then(|path| {
-            std::fs::create_dir_all(path.parent()?).ok()?;
-            std::fs::OpenOptions::new().create(true).append(true).open(path).ok()
+            crate::store::paths::private_dir(path.parent()?).ok()?;
+            crate::store::paths::private_file().create(true).append(true).open(path).ok()
         });
         let stderr =
             fmt::layer().with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_writer(std::io::stderr);

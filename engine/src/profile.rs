@@ -198,11 +198,6 @@ impl Profile {
     pub fn scope_string(&self) -> String {
         self.scopes.join(" ")
     }
-
-    /// Whether `openid` is among the requested scopes (then a nonce is sent).
-    pub fn wants_openid(&self) -> bool {
-        self.scopes.iter().any(|s| s == "openid")
-    }
 }
 
 /// Profile names become keyring keys and file names: keep them boring.

@@ -28,3 +28,29 @@ fn corrupt_or_newer_settings_are_named_and_never_overwritten() {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), content, "the file was changed");
     }
 }
+
+/// Issue 25, item 8: Latchkey's directories are the user's alone (0700) and its files
+/// too (0600) — settings, state, locks, logs — whatever the umask, and a directory an
+/// earlier version left at 0755 is closed.
+#[cfg(unix)]
+#[test]
+fn every_directory_and_file_latchkey_makes_is_the_users_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let cli = Cli::new();
+    std::fs::set_permissions(cli.config_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    cli.add_majora(support::server(), "p", 3600);
+    let out = cli.login_paste("p", &support::User::new());
+    assert!(out.status.success(), "{}", describe(&out));
+    cli.ok(&["refresh", "p", "--force"], "");
+    let mut seen = 0;
+    let mut stack = vec![cli.config_dir()];
+    while let Some(path) = stack.pop() {
+        let mode = std::fs::symlink_metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{} is {mode:o}", path.display());
+        seen += 1;
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().flatten().map(|e| e.path()));
+        }
+    }
+    assert!(seen >= 6, "the settings, state and lock files were all looked at ({seen})");
+}

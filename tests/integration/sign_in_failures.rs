@@ -297,13 +297,14 @@ fn login_device_on_a_server_without_the_grant_names_the_way_that_works() {
 #[test]
 fn giving_up_at_the_paste_prompt_says_to_check_the_redirect_uri() {
     let cli = Cli::new();
-    cli.add_majora(server(), "p", 3600);
+    let client = cli.add_majora(server(), "p", 3600);
     let out = cli.login_paste_with("p", |_| String::new());
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let said = stderr(&out);
     assert!(said.contains("nothing was pasted"), "{said}");
     assert!(said.contains("Mismatching redirect URI"), "{said}");
-    assert!(said.contains(&format!("must list exactly {} as a redirect URI", server().callback_uri())), "{said}");
+    assert!(said.contains(&format!("must list {} as a redirect URI", server().callback_uri())), "{said}");
+    assert!(said.contains(&format!("the application {}", client.id)), "names the client: {said}");
 
     for pasted in ["Mismatching redirect URI", "Mismatching"] {
         let out = cli.login_paste_with("p", |_| pasted.to_string());

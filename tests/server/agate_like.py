@@ -203,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
             "<html><head><title>Agate - Sign in</title></head><body><h1>Sign in</h1>"
             '<form method="post" action="/signin">'
             f'<input type="hidden" name="redirect" value="{redirect.replace(chr(34), "&quot;")}">'
-            '<input id="username" name="username"><input id="password" name="password" type="password">'
+            '<input id="username" name="username" autofocus><input id="password" name="password" type="password">'
             '<button id="sign-in" type="submit">Sign in</button></form></body></html>'
         )
         self.send(200, page, "text/html")

@@ -60,7 +60,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{}", start.authorize_url);
             open_browser(start.authorize_url.as_str());
             let callback = listener.wait(&start.state(), DEFAULT_TIMEOUT).inspect_err(|_| {
-                eprintln!("{}", redirect_check(&profile.server.preset, &args.name, redirect.as_str()));
+                eprintln!("{}", redirect_check(&profile));
             })?;
             engine.complete_sign_in(callback.as_str(), Some(&args.name), Some(&redirect))?
         } else {
@@ -74,7 +74,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("cannot read stdin", e))?;
             if line.trim().is_empty() {
                 engine.cancel_sign_in(&args.name);
-                eprintln!("{}", redirect_check(&profile.server.preset, &args.name, profile.redirect_uri.as_str()));
+                eprintln!("{}", redirect_check(&profile));
                 return Err(Error::Cancelled("nothing was pasted".into()));
             }
             engine.complete_sign_in(&line, Some(&args.name), None)?
@@ -91,25 +91,34 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
         })
         .unwrap_or_default();
     eprintln!("Signed in to `{}`{expiry}.", signed_in.profile);
+    if signed_in.expires_at.is_some_and(|at| at <= latchkey_engine::clock::now_secs()) {
+        eprintln!(
+            "The server's token has already expired, so `latchkey token {}` hands nothing out: ask the server's \
+             administrator for tokens that last longer (on Agate, its ticket timeout).",
+            signed_in.profile
+        );
+    }
     Ok(0)
 }
 
 /// What to check when the browser never came back: most often the server showed an error
 /// page after the login instead of sending it on (Majora: "Mismatching redirect URI"),
 /// because its application page does not list the address this sign-in used.
-fn redirect_check(preset: &latchkey_engine::profile::PresetKind, name: &str, redirect_uri: &str) -> String {
-    let listed = match preset {
+/// What is registered is the profile's address (a loopback one without the port a
+/// listener adds; on Agate, the prefix every port starts with).
+fn redirect_check(profile: &latchkey_engine::profile::Profile) -> String {
+    let name = &profile.name;
+    let listed = match profile.server.preset {
         latchkey_engine::profile::PresetKind::Agate => {
-            let uri = url::Url::parse(redirect_uri).ok();
-            let register = uri.map(|u| latchkey_engine::oauth::registration::agate_redirect(&u));
-            format!("a redirect URI this address starts with ({})", register.as_deref().unwrap_or(redirect_uri))
+            latchkey_engine::oauth::registration::agate_redirect(&profile.redirect_uri)
         }
-        _ => format!("exactly {redirect_uri}"),
+        _ => profile.redirect_uri.to_string(),
     };
+    let client = profile.client_id.as_deref().unwrap_or("?");
     format!(
         "If the server showed an error page after you logged in instead of sending you on (such as \
-         \"Mismatching redirect URI\"), its application page must list {listed} as a redirect URI, for the \
-         client id `latchkey status {name} --json` shows; then run `latchkey login {name}` again."
+         \"Mismatching redirect URI\"), check the server's page of the application {client}: it must list \
+         {listed} as a redirect URI. Then run `latchkey login {name}` again."
     )
 }
 

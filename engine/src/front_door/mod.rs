@@ -160,6 +160,7 @@ impl Latchkey {
     }
 
     pub fn with_paths(paths: Paths) -> Result<Self> {
+        paths.make_private();
         Ok(Self::with_store(Store::new(&paths), paths))
     }
 

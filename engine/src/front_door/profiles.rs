@@ -53,6 +53,15 @@ impl Latchkey {
         self.store.forget_all(name)?;
         self.flows.cancel(name);
         self.edit_config(|c| c.remove(name).map(|_| ()))?;
+        // The sign-in window's login at the server goes too (whoever removes it: the CLI
+        // as well as the app), so a profile added again under this name starts with a
+        // directory of its own — never the old account's session.
+        match std::fs::remove_dir_all(self.paths.webview_dir(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                problems.push(Error::io("cannot delete the sign-in window's browser data", e))
+            }
+            _ => {}
+        }
         Ok((report, problems))
     }
 

@@ -126,8 +126,11 @@ impl<'a> OAuthClient<'a> {
         Ok(Self { profile, inner, http, client_secret: client_secret.cloned(), clock: &SystemClock })
     }
 
-    /// RFC 6749 §4.1.1 authorization request, with `state`, PKCE S256 (RFC 7636) unless
-    /// the server can't take it, and an OIDC `nonce` when `openid` is requested.
+    /// RFC 6749 §4.1.1 authorization request, with `state` and PKCE S256 (RFC 7636)
+    /// unless the server can't take it. No OIDC `nonce`: it protects an ID token, and
+    /// Latchkey uses none (whose account it is comes from userinfo or introspection), so
+    /// a nonce sent would be a check promised and never made (OIDC Core §3.1.2.1 makes
+    /// it optional for the code flow).
     pub fn authorization_request(&self) -> AuthorizationRequest {
         let mut request = self
             .inner
@@ -144,10 +147,6 @@ impl<'a> OAuthClient<'a> {
         // Only then, so servers without the scope (Majora, DOT) see no prompt.
         if self.profile.scopes.iter().any(|s| s == "offline_access") {
             request = request.add_extra_param("prompt", "consent");
-        }
-        let nonce = CsrfToken::new_random_len(32);
-        if self.profile.wants_openid() {
-            request = request.add_extra_param("nonce", nonce.secret().clone());
         }
         let (url, state) = request.url();
         AuthorizationRequest { url, state: state.secret().clone(), pkce_verifier }
@@ -539,7 +538,7 @@ pub(crate) mod tests {
         assert!(!q.contains_key("code_challenge"));
         assert_eq!(q["redirect_uri"], "latchkey://callback");
         assert_eq!(q["scope"], "openid email profile");
-        assert!(q.contains_key("nonce"), "openid requested, so a nonce is sent");
+        assert!(!q.contains_key("nonce"), "no ID token is used, so no nonce is promised");
         assert!(request.pkce_verifier.is_none());
         assert!(request.state.len() >= 43, "state must carry at least 128 bits");
         assert!(!q.contains_key("prompt"), "no offline_access, no prompt");

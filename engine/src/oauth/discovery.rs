@@ -78,7 +78,10 @@ pub fn parse_metadata(body: &[u8], issuer: &Url) -> Result<Server> {
         return Err(Error::BadResponse(format!("metadata names issuer `{}`, not `{issuer}`", meta.issuer)));
     }
     let supports = |list: &Option<Vec<String>>, item: &str| list.as_ref().map(|l| l.iter().any(|x| x == item));
-    let pkce = supports(&meta.code_challenge_methods_supported, "S256").unwrap_or(true);
+    // PKCE S256 whatever the metadata lists (RFC 9700 §2.1.1): a server that does not
+    // know it ignores the parameters (RFC 6749 §3.1), and a list that lacks S256 must not
+    // turn off the defence against a stolen code. Only a preset (Agate) turns it off.
+    let pkce = true;
     let renewal = if supports(&meta.grant_types_supported, "refresh_token").unwrap_or(true) {
         Renewal::RefreshToken
     } else {
@@ -139,12 +142,12 @@ mod tests {
     }
 
     #[test]
-    fn post_only_no_refresh_no_pkce() {
+    fn post_only_no_refresh_and_pkce_all_the_same() {
         let body = br#"{"issuer": "https://a.org", "authorization_endpoint": "https://a.org/a", "token_endpoint": "https://a.org/t",
             "grant_types_supported": ["authorization_code"], "code_challenge_methods_supported": ["plain"],
             "token_endpoint_auth_methods_supported": ["client_secret_post"]}"#;
         let s = parse_metadata(body, &url("https://a.org")).unwrap();
-        assert!(!s.pkce);
+        assert!(s.pkce, "a method list without S256 does not turn PKCE off");
         assert_eq!(s.renewal, Renewal::SignIn);
         assert_eq!(s.client_auth, ClientAuth::ClientSecretPost);
     }

@@ -4,13 +4,16 @@
 //! web page, through the browser — can send it requests while a sign-in waits, so it
 //! hands back only a request to the callback path that carries *this* sign-in's
 //! `state`; every other request gets an error page and the wait goes on. Requests are
-//! read with a size cap (8 KiB of request line and headers) and an idle timeout, each on
-//! a thread of its own, so one slow or huge request cannot hold up the real redirect.
+//! read with a size cap (8 KiB of request line and headers) and a deadline of 3 s for the
+//! whole head (not per read: a byte every 2 s would otherwise hold a connection for
+//! hours), each on a thread of its own. When all 16 slots are taken, the oldest
+//! connection is closed to make room: the browser's redirect arrives whole at once, so
+//! connections that trickle cannot keep it out.
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use url::Url;
@@ -21,9 +24,9 @@ use crate::{Error, Result};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// The most of a request (request line and headers) that is read.
 pub const MAX_REQUEST: u64 = 8 * 1024;
-/// How long a connection may sit without sending its request.
+/// How long a connection has to send its whole request head.
 const IDLE: Duration = Duration::from_secs(3);
-/// Connections served at once; more are closed at once.
+/// Connections served at once; a newer one closes the oldest.
 const MAX_CONNECTIONS: usize = 16;
 
 const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Latchkey</title>\
@@ -99,7 +102,9 @@ impl LoopbackListener {
     pub fn wait(self, state: &str, timeout: Duration) -> Result<Url> {
         let deadline = Instant::now() + timeout;
         let (tx, rx) = mpsc::channel::<Url>();
-        let busy = Arc::new(AtomicUsize::new(0));
+        // The connections being served, oldest first (a handle each, to close it).
+        let open: Arc<Mutex<VecDeque<(u64, TcpStream)>>> = Arc::default();
+        let mut next_id = 0u64;
         let base = self.redirect_uri();
         loop {
             if let Ok(url) = rx.try_recv() {
@@ -107,20 +112,31 @@ impl LoopbackListener {
             }
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    if busy.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-                        continue; // dropped: closed at once
+                    let id = next_id;
+                    next_id += 1;
+                    {
+                        let mut open = open.lock().expect("open connections lock");
+                        if open.len() >= MAX_CONNECTIONS {
+                            if let Some((_, oldest)) = open.pop_front() {
+                                let _ = oldest.shutdown(Shutdown::Both);
+                            }
+                        }
+                        match stream.try_clone() {
+                            Ok(handle) => open.push_back((id, handle)),
+                            Err(_) => continue, // cannot be closed later: not served
+                        }
                     }
-                    busy.fetch_add(1, Ordering::SeqCst);
-                    let (tx, count, base, path, state) =
-                        (tx.clone(), busy.clone(), base.clone(), self.path.clone(), state.to_string());
+                    let (tx, open, base, path, state) =
+                        (tx.clone(), open.clone(), base.clone(), self.path.clone(), state.to_string());
+                    let gone = open.clone();
                     let spawned = std::thread::Builder::new().name("loopback".into()).spawn(move || {
                         if let Some(url) = serve(stream, &base, &path, &state) {
                             let _ = tx.send(url);
                         }
-                        count.fetch_sub(1, Ordering::SeqCst);
+                        open.lock().expect("open connections lock").retain(|(i, _)| *i != id);
                     });
                     if spawned.is_err() {
-                        busy.fetch_sub(1, Ordering::SeqCst);
+                        gone.lock().expect("open connections lock").retain(|(i, _)| *i != id);
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -144,13 +160,19 @@ impl LoopbackListener {
 /// callback URL if it was this sign-in's.
 fn serve(stream: TcpStream, base: &Url, path: &str, state: &str) -> Option<Url> {
     let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(IDLE));
     let _ = stream.set_write_timeout(Some(IDLE));
+    let deadline = Instant::now() + IDLE;
     let mut head = Vec::new();
     let mut complete = false;
     let mut buf = [0u8; 1024];
     let mut reader = stream.try_clone().ok()?.take(MAX_REQUEST + 1);
-    while let Ok(n @ 1..) = reader.read(&mut buf) {
+    loop {
+        // Each read may take only what is left of the connection's 3 s.
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        let Ok(n @ 1..) = reader.read(&mut buf) else { break };
         head.extend_from_slice(&buf[..n]);
         if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
             head.truncate(end + 4);
@@ -213,6 +235,62 @@ mod tests {
 
     fn get(port: u16, target: &str) -> String {
         send(port, format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+    }
+
+    /// Connections that send a byte every second (a read timeout alone would keep each
+    /// open for ever): each is closed 3 s after it came, and with all 16 slots taken the
+    /// browser's redirect still ends the wait.
+    #[test]
+    fn connections_that_trickle_neither_stay_nor_keep_the_redirect_out() {
+        let listener = LoopbackListener::bind(0, "/callback").unwrap();
+        let port = listener.redirect_uri().port().unwrap();
+        let waiting = std::thread::spawn(move || listener.wait("s", Duration::from_secs(60)));
+        let trickle = |s: &mut TcpStream| {
+            (0..8).all(|_| {
+                s.write_all(b"G").is_ok() && {
+                    std::thread::sleep(Duration::from_millis(1000));
+                    true
+                }
+            })
+        };
+        let opened = Instant::now();
+        let tricklers: Vec<_> = (0..MAX_CONNECTIONS)
+            .map(|_| {
+                let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                std::thread::spawn(move || {
+                    let sent_all = trickle(&mut s);
+                    (sent_all, Instant::now())
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(500));
+        let answer = get(port, "/callback?code=c&state=s");
+        assert!(answer.starts_with("HTTP/1.1 200"), "the redirect was kept out: {answer:?}");
+        let url = waiting.join().unwrap().unwrap();
+        assert!(url.as_str().contains("code=c"));
+        for t in tricklers {
+            let (sent_all, _) = t.join().unwrap();
+            assert!(!sent_all, "a trickling connection stayed open for {:?}", opened.elapsed());
+        }
+    }
+
+    #[test]
+    fn one_trickling_connection_is_closed_after_its_3_seconds() {
+        let listener = LoopbackListener::bind(0, "/callback").unwrap();
+        let port = listener.redirect_uri().port().unwrap();
+        std::thread::spawn(move || listener.wait("s", Duration::from_secs(30)));
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let opened = Instant::now();
+        let mut closed_after = None;
+        for _ in 0..10 {
+            std::thread::sleep(Duration::from_millis(700));
+            if s.write_all(b"G").is_err() {
+                closed_after = Some(opened.elapsed());
+                break;
+            }
+        }
+        let closed_after = closed_after.expect("still open after 7 s");
+        assert!(closed_after < Duration::from_millis(5500), "closed after {closed_after:?}");
     }
 
     #[test]

@@ -61,7 +61,7 @@ mod imp {
             let poke = Arc::new(EventFd::from_flags(EfdFlags::EFD_NONBLOCK | EfdFlags::EFD_CLOEXEC)?);
             let inotify = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC)?;
             for dir in watch {
-                std::fs::create_dir_all(dir)?;
+                crate::store::paths::private_dir(dir)?;
                 inotify.add_watch(
                     *dir,
                     AddWatchFlags::IN_CLOSE_WRITE | AddWatchFlags::IN_MOVED_TO | AddWatchFlags::IN_DELETE,
@@ -181,7 +181,7 @@ mod imp {
             .map_err(|e| tracing::warn!("no file watcher ({e}): renewals by other programs are seen within a minute"))
             .ok();
             for dir in watch {
-                std::fs::create_dir_all(dir)?;
+                crate::store::paths::private_dir(dir)?;
                 if let Some(w) = &mut watcher {
                     if let Err(e) = w.watch(dir, notify::RecursiveMode::NonRecursive) {
                         tracing::warn!("cannot watch {}: {e}", dir.display());

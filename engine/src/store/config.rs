@@ -142,20 +142,18 @@ pub fn write_cache_file(path: &Path, bytes: &[u8]) -> Result<()> {
 fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
     let wrap = |source| Error::ConfigWrite { path: path.to_path_buf(), source };
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(wrap)?;
+    crate::store::paths::private_dir(dir).map_err(wrap)?;
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    // The temporary file is created new (O_EXCL: never through a link someone planted)
+    // under a random name (none to guess), mode 0600 (tempfile's), and removed if any
+    // step fails; the rename then replaces the file, or a link in its place, itself.
     let result = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
+        let mut file = tempfile::Builder::new().prefix(&format!(".{file_name}.")).suffix(".tmp").tempfile_in(dir)?;
         file.write_all(bytes)?;
         if durable {
-            file.sync_all()?;
+            file.as_file().sync_all()?;
         }
-        std::fs::rename(&tmp, path)?;
+        file.persist(path).map_err(|e| e.error)?;
         if durable {
             if let Ok(d) = std::fs::File::open(dir) {
                 let _ = d.sync_all();
@@ -163,15 +161,32 @@ fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
         }
         Ok(())
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
     result.map_err(wrap)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_a_temporary_name_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let target = dir.path().join("ocarina-tokens");
+        // The name the temporary file had before (`.NAME.PID.tmp`), planted by another user.
+        let guess = dir.path().join(format!(".ocarina-tokens.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &guess).unwrap();
+        write_atomic(&target, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        assert!(!std::fs::symlink_metadata(&target).unwrap().file_type().is_symlink());
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o600);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left.len(), 3, "no temporary file left behind: {left:?}");
+    }
 
     #[test]
     fn empty_and_missing() {

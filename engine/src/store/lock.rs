@@ -6,7 +6,7 @@
 //! on a file next to the config makes them take turns; the one that waited re-reads the
 //! store and usually finds fresh tokens. The OS drops the lock if a process dies.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -36,9 +36,10 @@ impl FileLock {
     fn acquire(path: PathBuf, what: &str, wait: Duration) -> Result<Self> {
         let io = |e: std::io::Error| Error::io(format!("cannot lock {}", path.display()), e);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
+            crate::store::paths::private_dir(dir).map_err(io)?;
         }
-        let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+        let file =
+            crate::store::paths::private_file().create(true).truncate(false).write(true).open(&path).map_err(io)?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(2);
         loop {

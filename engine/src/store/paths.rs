@@ -80,8 +80,54 @@ impl Paths {
         }
     }
 
+    /// The browser data of a profile's sign-in window (its cookies at the server), in
+    /// directories named by random IDs under this one (the desktop's `catch/window.rs`).
+    pub fn webview_dir(&self, profile: &str) -> PathBuf {
+        self.state_dir.join("webviews").join(profile)
+    }
+
     /// Where logs go.
     pub fn log_dir(&self) -> PathBuf {
         self.state_dir.join("logs")
     }
+
+    /// Make Latchkey's own directories the user's alone (0700 on Unix), those an earlier
+    /// version left at the umask's 0755 too. Best effort: a directory that cannot be
+    /// changed is left, and said in the log. (On Windows they sit in the user's profile,
+    /// whose folders only the user and the system can open.)
+    pub fn make_private(&self) {
+        #[cfg(unix)]
+        for dir in [&self.config_dir, &self.state_dir] {
+            use std::os::unix::fs::PermissionsExt;
+            match std::fs::metadata(dir) {
+                Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                    if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+                        tracing::warn!(dir = %dir.display(), "cannot make the directory private: {e}");
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Create `dir` and any missing parent for Latchkey's files; each directory created is
+/// the user's alone (0700 on Unix). An existing directory is left as it is (it may be
+/// the home directory, for `~/.ocarina-tokens`).
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Options to create or open one of Latchkey's files (logs, locks): new ones are the
+/// user's alone (0600 on Unix).
+pub fn private_file() -> std::fs::OpenOptions {
+    #[allow(unused_mut)] // only Unix sets a mode
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
 }

@@ -109,11 +109,20 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
         }
         None => {
             tracing::warn!(link = %shown, "link matches no sign-in in progress; ignored");
-            let warning = format!(
-                "A sign-in link ({shown}) arrived that matches no sign-in in progress. It was ignored; nothing was sent to any server."
-            );
-            // Kept for a window that is not listening yet (a cold start with a link).
-            app.state::<AppState>().link_warnings.lock().expect("warnings lock").push(warning.clone());
+            // Nothing of the link itself: anyone can send a `latchkey://` link, and its
+            // words are not ours to show (the log has the address, without its query).
+            let warning = "A sign-in link arrived that matches no sign-in in progress. It was ignored; nothing was \
+                sent to any server."
+                .to_string();
+            // Kept for a window that is not listening yet (a cold start with a link); once,
+            // however many such links come.
+            {
+                let state = app.state::<AppState>();
+                let mut kept = state.link_warnings.lock().expect("warnings lock");
+                if !kept.contains(&warning) {
+                    kept.push(warning.clone());
+                }
+            }
             emit(app, DEEP_LINK_WARNING, warning);
         }
     }

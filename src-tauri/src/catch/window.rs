@@ -10,6 +10,9 @@
 //! ID in `webviews/NAME/current`) and deletes the old ones: WebKit keeps a context's
 //! cookies in its network process, so deleting the files of a directory still in use
 //! would not log anyone out, while a new directory is a new, empty context for certain.
+//! For the same reason a directory is never used twice: the first sign-in of a profile
+//! draws a random ID too, so a profile removed and added again under its name gets a
+//! context of its own, not the old account's still in memory.
 //! (WebView2 on Windows takes the directory as its user data folder; WKWebView on macOS
 //! gets a data store named for it.)
 
@@ -25,18 +28,22 @@ use url::Url;
 use crate::events::sign_in_finished;
 use crate::state::AppState;
 
-/// The window label for a profile's sign-in.
+/// The window label for a profile's sign-in. Profile names hold letters, digits, `-`,
+/// `_` and `.`; labels may not hold `.`, so it becomes `:` (which no name holds): two
+/// profiles never share a window ("a.b" and "a_b" once did).
 pub fn label(profile: &str) -> String {
     let safe: String =
-        profile.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        profile.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { ':' }).collect();
     format!("sign-in-{safe}")
 }
 
 fn profile_dir(paths: &Paths, profile: &str) -> PathBuf {
-    paths.state_dir().join("webviews").join(profile)
+    paths.webview_dir(profile)
 }
 
-/// The profile's own browser data (cookies of the server's login), now.
+/// The profile's own browser data (cookies of the server's login), now: the directory
+/// `current` names, or a new one (a random ID, written to `current`) if none is named.
+/// (`0`, the name earlier builds gave a profile's first directory, is kept where found.)
 pub fn data_dir(paths: &Paths, profile: &str) -> PathBuf {
     let dir = profile_dir(paths, profile);
     let current = std::fs::read_to_string(dir.join("current"))
@@ -45,7 +52,18 @@ pub fn data_dir(paths: &Paths, profile: &str) -> PathBuf {
         .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()));
     match current {
         Some(id) => dir.join(id),
-        None => dir.join("0"),
+        None if dir.join("0").is_dir() => dir.join("0"),
+        None => {
+            let id = format!("{:016x}", rand_id());
+            let named = latchkey_engine::store::paths::private_dir(&dir).map_err(|e| e.to_string()).and_then(|()| {
+                latchkey_engine::store::config::write_atomic(&dir.join("current"), id.as_bytes())
+                    .map_err(|e| e.to_string())
+            });
+            if let Err(e) = named {
+                tracing::warn!(profile, "cannot name the sign-in window's browser data: {e}");
+            }
+            dir.join(id)
+        }
     }
 }
 
@@ -60,7 +78,7 @@ pub fn forget(paths: &Paths, profile: &str, keep: bool) -> std::io::Result<()> {
             _ => Ok(()),
         };
     }
-    std::fs::create_dir_all(&dir)?;
+    latchkey_engine::store::paths::private_dir(&dir)?;
     let id = format!("{:016x}", rand_id());
     latchkey_engine::store::config::write_atomic(&dir.join("current"), id.as_bytes())
         .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -202,4 +220,14 @@ pub fn open(
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn profiles_of_names_alike_get_windows_of_their_own() {
+        assert_ne!(super::label("a.b"), super::label("a_b"));
+        assert_ne!(super::label("a.b"), super::label("a-b"));
+        assert_eq!(super::label("lab.2"), "sign-in-lab:2");
+    }
 }

@@ -55,3 +55,39 @@ pub async fn wait_text(app: &Desktop, css: &str, needle: &str) -> String {
     app.screenshot("failed-wait").await;
     panic!("`{css}` never contained {needle:?} (last: {last:?}); log:\n{}", app.session.log());
 }
+
+/// Type into the app's sign-in window as a person would (WebDriver cannot reach it):
+/// wait for its title to name `host`, focus it, then send `keys` through XTEST.
+pub fn type_into_sign_in_window(host: &str, steps: &[&[&str]]) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let window = loop {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--name", &format!("Sign in .* {host}")])
+            .output()
+            .unwrap();
+        let id = String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_string);
+        if let Some(id) = id {
+            break id;
+        }
+        assert!(std::time::Instant::now() < deadline, "no sign-in window showing {host}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_secs(2)); // the login page loads and focuses its first field
+    let run = |args: &[&str]| {
+        let ok = std::process::Command::new("xdotool").args(args).status().unwrap().success();
+        assert!(ok, "xdotool {args:?}");
+    };
+    run(&["windowfocus", "--sync", &window]);
+    for step in steps {
+        run(step);
+    }
+}
+
+/// Log in on the login page the sign-in window shows for `host` (its first field has the
+/// focus): the user name, Tab, the password, Enter.
+pub fn log_in_in_sign_in_window(host: &str, user: &str, password: &str) {
+    type_into_sign_in_window(
+        host,
+        &[&["type", "--delay", "20", user], &["key", "Tab"], &["type", "--delay", "20", password], &["key", "Return"]],
+    )
+}

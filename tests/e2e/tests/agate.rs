@@ -10,7 +10,7 @@ mod support;
 
 use std::time::Duration;
 
-use latchkey_e2e::drive::{blocking, click, type_into, wait_text};
+use latchkey_e2e::drive::{blocking, click, log_in_in_sign_in_window, type_into, wait_text};
 use latchkey_e2e::{wait_until, Desktop};
 use support::agate::AgateServer;
 use support::Cli;
@@ -123,4 +123,49 @@ async fn an_error_page_after_the_login_is_named_at_once_not_after_45_seconds() {
     }));
     click(&app, &format!("{row} [data-testid=cancel-sign-in]")).await;
     app.shutdown().await;
+}
+
+/// Issue 25, item 2: the webview runtime keeps one web context per data directory for
+/// the life of the app, so a profile removed and added again under its name must get a
+/// directory never used before — else the old account's session, still in memory, signs
+/// the new profile in without a password. Checked in the running app, not on disk.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_removed_and_added_again_asks_for_the_password_in_the_same_run() {
+    let server = blocking(|| AgateServer::start(&[]));
+    let app = Desktop::launch(&[]).await;
+    let cli = agate_profile(&app, &server, "ag", &["latchkey://callback/ag"]);
+    let row = "[data-testid=profile-ag]";
+    click(&app, &format!("{row} [data-testid=action-sign-in]")).await;
+    // alice logs in on Agate's page in the sign-in window (the username field has focus).
+    let host = format!("127.0.0.1:{}", server.port);
+    blocking(|| log_in_in_sign_in_window(&host, "alice", "wonderland"));
+    wait_text(&app, &format!("{row} .note"), "Signed in.").await;
+
+    blocking(|| cli.ok(&["profile", "remove", "ag"], ""));
+    wait_until_gone(&app, row).await;
+    agate_profile(&app, &server, "ag", &["latchkey://callback/ag"]);
+    click(&app, &format!("{row} [data-testid=action-sign-in]")).await;
+    // The sign-in window shows Agate's sign-in page and stays there: nobody is signed in.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let status = latchkey_e2e::drive::text(&app, &format!("{row} [data-testid=status]")).await;
+    assert!(status.contains("Not signed in"), "the old session signed the new profile in: {status}");
+    let said = blocking(|| cli.ok(&["status", "ag"], ""));
+    assert!(said.contains("signed out"), "{said}");
+    let titled = std::process::Command::new("xdotool")
+        .args(["search", "--name", &format!("Sign in .* {host}")])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&titled.stdout).trim().is_empty(), "the sign-in window is not on Agate's page");
+    click(&app, &format!("{row} [data-testid=cancel-sign-in]")).await;
+    app.shutdown().await;
+}
+
+async fn wait_until_gone(app: &Desktop, css: &str) {
+    for _ in 0..100 {
+        if app.client.find(fantoccini::Locator::Css(css)).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("`{css}` is still shown");
 }

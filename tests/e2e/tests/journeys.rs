@@ -558,10 +558,8 @@ async fn sign_out_on_row(app: &Desktop, row: &str, forget: bool) -> String {
 /// server's session): the directory `state/webviews/NAME/current` names, else `0`.
 fn browser_data_of(app: &Desktop, name: &str) -> std::path::PathBuf {
     let webviews = app.session.config_dir().join("state/webviews").join(name);
-    match std::fs::read_to_string(webviews.join("current")) {
-        Ok(id) => webviews.join(id.trim()),
-        Err(_) => webviews.join("0"), // none forgotten yet
-    }
+    let id = std::fs::read_to_string(webviews.join("current")).expect("every sign-in window names its data");
+    webviews.join(id.trim())
 }
 
 #[tokio::test(flavor = "multi_thread")]

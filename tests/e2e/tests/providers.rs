@@ -12,7 +12,7 @@ mod support;
 
 use std::time::Duration;
 
-use latchkey_e2e::drive::{click, wait_text};
+use latchkey_e2e::drive::{click, log_in_in_sign_in_window, wait_text};
 use latchkey_e2e::{wait_until, Desktop};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -49,33 +49,6 @@ async fn wizard_discovers_registers_and_signs_in_with_oidc_provider() {
     app.shutdown().await;
 }
 
-/// Type into the app's sign-in window as a person would (WebDriver cannot reach it):
-/// wait for its title to name `host`, focus it, then send `keys` through XTEST.
-fn type_into_sign_in_window(host: &str, steps: &[&[&str]]) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let window = loop {
-        let out = std::process::Command::new("xdotool")
-            .args(["search", "--name", &format!("Sign in .* {host}")])
-            .output()
-            .unwrap();
-        let id = String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_string);
-        if let Some(id) = id {
-            break id;
-        }
-        assert!(std::time::Instant::now() < deadline, "no sign-in window showing {host}");
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    std::thread::sleep(Duration::from_secs(2)); // the login page loads and focuses its first field
-    let run = |args: &[&str]| {
-        let ok = std::process::Command::new("xdotool").args(args).status().unwrap().success();
-        assert!(ok, "xdotool {args:?}");
-    };
-    run(&["windowfocus", "--sync", &window]);
-    for step in steps {
-        run(step);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn wizard_signs_in_with_keycloak_in_the_app_window() {
     let kc = tokio::task::block_in_place(keycloak::Keycloak::start);
@@ -99,17 +72,7 @@ async fn wizard_signs_in_with_keycloak_in_the_app_window() {
     click(&app, "[data-testid=wizard-step-scopes] [data-testid=next]").await;
     click(&app, "[data-testid=sign-in-window]").await;
     let host = format!("127.0.0.1:{}", kc.port);
-    tokio::task::block_in_place(|| {
-        type_into_sign_in_window(
-            &host,
-            &[
-                &["type", "--delay", "20", "alice"],
-                &["key", "Tab"],
-                &["type", "--delay", "20", "wonderland"],
-                &["key", "Return"],
-            ],
-        )
-    });
+    tokio::task::block_in_place(|| log_in_in_sign_in_window(&host, "alice", "wonderland"));
     let summary = wait_text(&app, "[data-testid=done-summary]", "signed in").await;
     assert!(summary.contains("keeps the token fresh"), "{summary}");
     assert!(wait_text(&app, "[data-testid=done-status]", "Fresh until").await.starts_with("Fresh until"));
