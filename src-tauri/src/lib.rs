@@ -39,6 +39,12 @@ macro_rules! handlers {
 
 /// Build and run the app; returns when the user quits.
 pub fn run() {
+    // Refresh now, Copy token, Test access and the whoami after a sign-in renew: a
+    // logout or Ctrl-C during one waits until what the server rotated to is stored
+    // (first thing, before any thread starts).
+    if let Err(e) = latchkey_engine::agent::deferral::install() {
+        eprintln!("latchkey-desktop: cannot set up signal handling: {e}");
+    }
     let opened = latchkey_engine::store::paths::Paths::from_env()
         .and_then(|paths| Ok((latchkey_engine::Latchkey::with_paths(paths.clone())?, paths)));
     let (engine, paths) = match opened {
@@ -110,6 +116,13 @@ pub fn run() {
     app.run(|_, event| {
         if let RunEvent::ExitRequested { code: None, .. } = event {
             tracing::info!("last window closed; latchkey-tray keeps the tokens fresh");
+        }
+        // Closing the window during a renewal: the process ends only once the rotated
+        // tokens are stored (a renewal's answer and keyring write take seconds at most).
+        if let RunEvent::Exit = event {
+            if !latchkey_engine::agent::deferral::wait_idle(std::time::Duration::from_secs(15)) {
+                tracing::warn!("a renewal was still going 15 s after the window closed; exiting");
+            }
         }
     });
 }

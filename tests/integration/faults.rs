@@ -29,6 +29,28 @@ fn every_fault_is_a_clear_error_and_loses_nothing() {
     assert!(out.status.success(), "{}", describe(&out));
     let stored = cli.stored_tokens("p").unwrap();
 
+    // Where the redirect points: a listener that would take the grant and answer with a
+    // token. Nothing may ever reach it.
+    let trap = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let trap_port = trap.local_addr().unwrap().port();
+    let trapped = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    {
+        let trapped = trapped.clone();
+        std::thread::spawn(move || {
+            for mut s in trap.incoming().flatten() {
+                trapped.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let body = r#"{"access_token": "trap", "token_type": "Bearer", "expires_in": 3600}"#;
+                let _ = std::io::Write::write_all(
+                    &mut s,
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+    }
     let faults = [
         (Fault::Status500Json, "server_error"),
         (Fault::Html502, "HTTP 502"),
@@ -38,7 +60,7 @@ fn every_fault_is_a_clear_error_and_loses_nothing() {
         (Fault::WrongTypes, "not a valid token response"),
         (Fault::Slow(Duration::from_secs(4)), "timed out"),
         (Fault::Reset, "cannot reach"),
-        (Fault::Redirect, "does not follow redirects"),
+        (Fault::Redirect(trap_port), "does not follow redirects"),
     ];
     for (fault, says) in faults {
         proxy.set(fault);
@@ -51,6 +73,8 @@ fn every_fault_is_a_clear_error_and_loses_nothing() {
         assert!(!stderr.contains(stored.access_token.expose()));
         assert_eq!(cli.stored_tokens("p").unwrap(), stored, "{fault:?} changed the store");
     }
+
+    assert_eq!(trapped.load(std::sync::atomic::Ordering::SeqCst), 0, "a redirect was followed with the grant");
 
     // Healthy again: renewal resumes with the same, still valid refresh token.
     proxy.set(Fault::Pass);

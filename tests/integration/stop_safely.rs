@@ -67,3 +67,41 @@ fn sigterm_during_renewals_loses_nothing() {
     assert!(mid_renewal > 0, "no stop landed in a renewal: the test proved nothing");
     assert_eq!(server().grant_count(&client.id, "refresh_token/400"), 0, "a dead refresh token was presented");
 }
+
+/// Issue 25, item 3: `latchkey refresh` and `latchkey token` renew too, with no agent to
+/// wait for them: Ctrl-C (SIGINT) or SIGTERM while the server's answer is on its way
+/// must still leave the rotated tokens stored. The process then ends as the signal
+/// says (a shell sees 130 or 143).
+#[test]
+#[allow(unsafe_code)] // kill(2) on our own child
+fn a_signal_to_a_renewing_cli_waits_until_the_rotated_tokens_are_stored() {
+    use std::os::unix::process::ExitStatusExt;
+    let cli = Cli::new();
+    let (client, _proxy) = slow_profile(&cli, "p", 3600, Duration::from_secs(2));
+    for (signal, args) in
+        [(libc::SIGINT, &["refresh", "p", "--force"][..]), (libc::SIGTERM, &["token", "p", "--min-valid", "3599"][..])]
+    {
+        let before = cli.stored_tokens("p").unwrap();
+        std::thread::sleep(Duration::from_secs(2)); // so `token` renews (the stored one has less than 3599 s)
+        let mut child = cli
+            .command()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The request has reached the server (which rotates at once); its answer is held back 2 s.
+        std::thread::sleep(Duration::from_millis(900));
+        let sent = Instant::now();
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let status = child.wait().unwrap();
+        assert!(sent.elapsed() > Duration::from_millis(500), "{args:?} ended at once: the renewal was cut off");
+        assert_eq!(status.signal(), Some(signal), "{args:?} did not end as the signal says: {status:?}");
+        server().settle(&client.id);
+        let after = cli.stored_tokens("p").unwrap();
+        assert_ne!(after.refresh_token, before.refresh_token, "{args:?}: the rotated tokens were not stored");
+        let out = cli.run(&["refresh", "p", "--force"], "");
+        assert!(out.status.success(), "{args:?}: session lost: {}", describe(&out));
+    }
+    assert_eq!(server().grant_count(&client.id, "refresh_token/400"), 0, "a dead refresh token was presented");
+}

@@ -162,6 +162,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/test/stats":
             with lock:
                 return self.send(200, state["stats"])
+        if path == "/test/ipc-report":
+            with lock:
+                return self.send(200, state.get("ipc_reports", []))
         self.send(404, {"error": "not found"})
 
     def do_POST(self):
@@ -182,6 +185,10 @@ class Handler(BaseHTTPRequestHandler):
                     "scopes": spec.get("scopes", []),
                 }
             return self.send(200, {"client_id": app_id, "key": key})
+        if path == "/test/ipc-report":
+            with lock:
+                state.setdefault("ipc_reports", []).append(self.body())
+            return self.send(200, {})
         if path == "/test/timeout":
             with lock:
                 state["ticket_life"] = int(json.loads(self.body())["seconds"])
@@ -199,8 +206,20 @@ class Handler(BaseHTTPRequestHandler):
     # -- the person's side -----------------------------------------------------------
     def signin_page(self):
         redirect = self.query().get("redirect", "/")
+        # AGATE_IPC_PROBE: the page tries Tauri's IPC, as a hostile server's page would,
+        # and reports what it got to /test/ipc-report (the sign-in window must give none).
+        probe = (
+            "<script>(function(){function report(r){fetch('/test/ipc-report',{method:'POST',body:r});}"
+            "try{var t=window.__TAURI_INTERNALS__;var u=window.__TAURI__;"
+            "if(!t&&!u){report('absent');return;}"
+            "(t?t.invoke('list_profiles'):u.core.invoke('list_profiles'))"
+            ".then(function(v){report('answered '+JSON.stringify(v).slice(0,200));},"
+            "function(e){report('refused '+String(e).slice(0,200));});"
+            "}catch(e){report('threw '+String(e).slice(0,200));}})();</script>"
+            if os.environ.get("AGATE_IPC_PROBE") else ""
+        )
         page = (
-            "<html><head><title>Agate - Sign in</title></head><body><h1>Sign in</h1>"
+            f"<html><head><title>Agate - Sign in</title>{probe}</head><body><h1>Sign in</h1>"
             '<form method="post" action="/signin">'
             f'<input type="hidden" name="redirect" value="{redirect.replace(chr(34), "&quot;")}">'
             '<input id="username" name="username" autofocus><input id="password" name="password" type="password">'

@@ -63,6 +63,11 @@ impl AgateServer {
         assert!(http().delete(self.url("/test/authorizations")).send().unwrap().status().is_success());
     }
 
+    /// What pages of it that tried Tauri's IPC reported (`AGATE_IPC_PROBE`).
+    pub fn ipc_reports(&self) -> Vec<String> {
+        http().get(self.url("/test/ipc-report")).send().unwrap().json().unwrap()
+    }
+
     /// How many token requests of `grant_type` arrived.
     pub fn grant_count(&self, grant_type: &str) -> u64 {
         let v: serde_json::Value = http().get(self.url("/test/stats")).send().unwrap().json().unwrap();

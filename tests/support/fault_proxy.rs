@@ -24,7 +24,9 @@ pub enum Fault {
     /// Forward, and hold the server's answer back this long (the server has acted).
     Delayed(Duration),
     Reset,
-    Redirect,
+    /// A 307 (method and body kept, as a client following it would resend the grant and
+    /// the client secret) to this port on 127.0.0.1.
+    Redirect(u16),
 }
 
 pub struct FaultProxy {
@@ -132,6 +134,12 @@ fn serve(mut stream: TcpStream, upstream_port: u16, fault: Fault) {
             // Close with unread data / linger 0 so the client sees a reset.
             let _ = stream.shutdown(Shutdown::Both);
         }
-        Fault::Redirect => canned(&mut stream, "302 Found", "text/plain", ""),
+        Fault::Redirect(port) => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{port}/o/token/\r\nContent-Length: 0\r\n\
+                 Connection: close\r\n\r\n"
+            );
+        }
     }
 }

@@ -99,7 +99,7 @@ fn copy_token(engine: &Arc<Latchkey>, name: &str) {
     // Off the menu's thread: this may read the keyring or renew.
     let (engine, name) = (engine.clone(), name.to_string());
     std::thread::spawn(move || match engine.token(&name, None) {
-        Ok((tokens, _)) => match clipboard::copy(tokens.access_token.expose()) {
+        Ok((tokens, _)) => match clipboard::copy(&name, tokens.access_token.expose()) {
             Ok(()) => tracing::info!(profile = %name, "token copied"),
             Err(e) => tracing::warn!(profile = %name, "cannot copy the token: {e}"),
         },

@@ -20,10 +20,20 @@ pub type Redraw = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
 /// What the renewal loop's events mean here: redraw the icon and menu, notify.
 struct Events {
     redraw: Redraw,
+    engine: std::sync::Weak<Latchkey>,
 }
 
 impl RenewalEvents for Events {
     fn changed(&self) {
+        // Signed out or removed (here, in the app or by the CLI): a token copied from the
+        // menu leaves the clipboard.
+        if let Some(engine) = self.engine.upgrade() {
+            let signed_in: std::collections::HashSet<String> = engine
+                .status(None)
+                .map(|rows| rows.into_iter().filter(|r| r.has_tokens).map(|r| r.name).collect())
+                .unwrap_or_default();
+            crate::clipboard::take_back_signed_out(|name| signed_in.contains(name));
+        }
         if let Some(redraw) = self.redraw.get() {
             redraw();
         }
@@ -76,7 +86,8 @@ pub fn run() -> ExitCode {
 
     let engine = Arc::new(engine);
     let redraw: Redraw = Arc::new(OnceLock::new());
-    let renewer = match engine.start_renewal(Arc::new(Events { redraw: redraw.clone() })) {
+    let events = Events { redraw: redraw.clone(), engine: Arc::downgrade(&engine) };
+    let renewer = match engine.start_renewal(Arc::new(events)) {
         Ok(renewer) => renewer,
         Err(e) => {
             eprintln!("latchkey-tray: cannot start the renewal loop: {e}");

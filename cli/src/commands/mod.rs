@@ -115,6 +115,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Man => return completions::man(),
         _ => {}
     }
+    // A signal during a renewal waits until what the server rotated to is stored
+    // (before any thread starts; `latchkey agent` waits for its signals itself).
+    if !matches!(cli.command, Command::Agent(_)) {
+        latchkey_engine::agent::deferral::install()
+            .map_err(|e| latchkey_engine::Error::io("cannot set up signal handling", e))?;
+    }
     let paths = latchkey_engine::store::paths::Paths::from_env()?;
     let engine = Latchkey::with_paths(paths.clone())?;
     match cli.command {

@@ -34,6 +34,7 @@
 //! Agate's code), which `latchkey token` never needs.
 
 /// Stopping on a signal without losing a renewal in flight (the agent and the tray).
+pub mod deferral;
 pub mod shutdown;
 
 #[cfg(unix)]

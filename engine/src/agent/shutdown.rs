@@ -27,11 +27,11 @@ pub fn wait_for_termination() -> &'static str {
 }
 
 #[cfg(unix)]
-mod imp {
+pub(crate) mod imp {
     use nix::sys::signal::{SigSet, Signal};
 
-    /// The signals that end a session or a service.
-    fn termination() -> SigSet {
+    /// The signals that end a session or a service (the deferral's too).
+    pub(crate) fn termination() -> SigSet {
         let mut set = SigSet::empty();
         for signal in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
             set.add(signal);

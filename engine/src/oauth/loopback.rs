@@ -274,6 +274,25 @@ mod tests {
         }
     }
 
+    /// More than 8 KiB of head is answered 431 as soon as the cap is passed — not read on
+    /// until the connection's 3 s are up.
+    #[test]
+    fn a_head_over_8_kib_is_refused_at_once() {
+        let listener = LoopbackListener::bind(0, "/callback").unwrap();
+        let port = listener.redirect_uri().port().unwrap();
+        std::thread::spawn(move || listener.wait("s", Duration::from_secs(30)));
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let sent = Instant::now();
+        let mut head = b"GET /callback?state=".to_vec();
+        head.extend(std::iter::repeat_n(b'a', 9 * 1024)); // no end of head: a client still sending
+        s.write_all(&head).unwrap();
+        let mut answer = [0u8; 12];
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.read_exact(&mut answer).unwrap();
+        assert_eq!(&answer, b"HTTP/1.1 431");
+        assert!(sent.elapsed() < Duration::from_millis(1500), "answered after {:?}", sent.elapsed());
+    }
+
     #[test]
     fn one_trickling_connection_is_closed_after_its_3_seconds() {
         let listener = LoopbackListener::bind(0, "/callback").unwrap();

@@ -82,7 +82,14 @@ pub fn register(
         }
         return Err(Error::ServerError { error, description });
     }
-    parse_registration(bytes)
+    let registration = parse_registration(bytes)?;
+    // The registration access token goes there later: plain http only where the issuer
+    // itself is on loopback (as for every endpoint), never to a local port a remote
+    // server names.
+    if let Some(uri) = &registration.registration_client_uri {
+        profile.server.check_endpoint("registration client", uri)?;
+    }
+    Ok(registration)
 }
 
 pub fn parse_registration(bytes: &[u8]) -> Result<Registration> {
@@ -147,6 +154,39 @@ pub fn manual_form(profile: &Profile) -> Vec<FormField> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remote_server_cannot_send_the_registration_token_to_a_local_port() {
+        use crate::oauth::http::scripted::Script;
+        use crate::profile::{RedirectMode, Server};
+        let issuer = Url::parse("https://id.example.org/").unwrap();
+        let profile = Profile {
+            name: "lab".into(),
+            server: Server::new(
+                PresetKind::Generic,
+                issuer.clone(),
+                issuer.join("a").unwrap(),
+                issuer.join("t").unwrap(),
+            ),
+            client_id: None,
+            has_client_secret: false,
+            registration_client_uri: None,
+            scopes: vec![],
+            redirect_uri: Url::parse("latchkey://callback/lab").unwrap(),
+            redirect_mode: RedirectMode::Window,
+            ocarina_sync: None,
+        };
+        let script = std::sync::Arc::new(Script::default());
+        script.json(201, r#"{"client_id": "c", "registration_access_token": "t", "registration_client_uri": "http://127.0.0.1:9/reg/c"}"#);
+        let http = Http::with_transport(script.clone());
+        let err = register(&http, &issuer.join("register").unwrap(), &profile, None).unwrap_err();
+        assert_eq!(err.code(), "insecure-endpoint", "{err}");
+        // On a loopback issuer (a server on this machine) it may.
+        let mut local = profile.clone();
+        local.server.issuer = Url::parse("http://127.0.0.1:9/").unwrap();
+        script.json(201, r#"{"client_id": "c", "registration_access_token": "t", "registration_client_uri": "http://127.0.0.1:9/reg/c"}"#);
+        assert!(register(&http, &issuer.join("register").unwrap(), &local, None).is_ok());
+    }
 
     #[test]
     fn agate_is_given_a_loopback_prefix_every_port_starts_with() {

@@ -150,6 +150,9 @@ impl<'a, 'h, H: FnOnce() -> Result<&'h Http>> Renewing<'a, H> {
 
 /// Renew with the lock held. Stores the result before returning it.
 fn renew(store: &Store, clock: &dyn Clock, http: &Http, profile: &Profile, current: &TokenSet) -> Result<TokenSet> {
+    // From the request to the keyring write, a Ctrl-C, a closed window or a logout waits
+    // (in processes that installed the deferral; the agent and the tray wait their way).
+    let _deferral = crate::agent::deferral::defer();
     let name = &profile.name;
     let secret = if profile.has_client_secret { store.client_secret(name)? } else { None };
     let client = OAuthClient::new(profile, secret.as_ref(), http)?.at(clock);

@@ -25,7 +25,7 @@ pub const BACKOFF_START: u64 = 15;
 pub const BACKOFF_CAP: u64 = 15 * 60;
 
 /// The least time between a token and its scheduled renewal, in seconds.
-pub const MIN_RENEW_GAP: u64 = 30;
+pub const MIN_RENEW_GAP: u64 = 2;
 
 /// What is due for a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,7 +247,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_of_a_second_or_none_are_renewed_no_more_than_every_30_seconds() {
+    fn tokens_of_a_second_or_none_are_renewed_no_more_than_every_2_seconds() {
         let mut schedule = Schedule::new(Policy::default());
         for (life, renewal) in [(1, Renewal::RefreshToken), (0, Renewal::RefreshToken), (0, Renewal::ReexchangeCode)] {
             let state = TokenState {

@@ -169,3 +169,29 @@ async fn wait_until_gone(app: &Desktop, css: &str) {
     }
     panic!("`{css}` is still shown");
 }
+
+/// SECURITY.md "the sign-in window has no IPC", tried rather than read from a file: the
+/// server's page in the sign-in window calls Tauri's `invoke` as a hostile page would,
+/// and gets nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_in_the_sign_in_window_that_tries_the_apps_ipc_gets_nothing() {
+    let server = blocking(|| AgateServer::start(&[("AGATE_IPC_PROBE", "1")]));
+    let app = Desktop::launch(&[]).await;
+    agate_profile(&app, &server, "ag", &["latchkey://callback/ag"]);
+    click(&app, "[data-testid=profile-ag] [data-testid=action-sign-in]").await;
+    let mut reports = Vec::new();
+    for _ in 0..100 {
+        reports = blocking(|| server.ipc_reports());
+        if !reports.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!reports.is_empty(), "the probe page never ran (no report)");
+    for report in &reports {
+        assert!(!report.starts_with("answered"), "the sign-in window's page reached the app: {report}");
+    }
+    eprintln!("the probe page reported: {reports:?}");
+    click(&app, "[data-testid=profile-ag] [data-testid=cancel-sign-in]").await;
+    app.shutdown().await;
+}

@@ -131,6 +131,24 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
     assert!(app.status.success(), "{}", describe(&app));
     assert!(tray.session.log().contains("nothing to do hidden"), "{}", tray.session.log());
 
+    // Copy token: the token is on the clipboard, and off it once the profile is signed
+    // out (here by the CLI), as the app does (issue 25, item 9).
+    let entries = menu(bus, &item);
+    click(bus, &item, find(&entries, Some("one —"), "Copy token"));
+    let mut clipboard = arboard::Clipboard::new().expect("the test's X display");
+    let token = cli.ok(&["token", "one"], "").trim().to_string();
+    assert!(
+        wait_until(Duration::from_secs(5), || clipboard.get_text().is_ok_and(|t| t == token)),
+        "the token never reached the clipboard; log:\n{}",
+        log(&tray)
+    );
+    cli.ok(&["logout", "one"], "");
+    assert!(
+        wait_until(Duration::from_secs(10), || clipboard.get_text().map_or(true, |t| t != token)),
+        "the signed-out profile's token is still on the clipboard; log:\n{}",
+        log(&tray)
+    );
+
     assert!(tray.is_running(), "the tray died; log:\n{}", log(&tray));
     tray.stop();
 }
