@@ -35,11 +35,12 @@ async fn second_launch_forwards_a_deep_link_to_the_first() {
     assert!(log.contains("latchkey://callback"), "{log}");
     assert!(!log.contains("x-secret-code"), "the query reached the log:\n{log}");
 
-    // No sign-in was in progress: the link is ignored, and the user is told.
+    // No sign-in was in progress: the link is ignored, and the user is told — in
+    // Latchkey's words, none of the link's (anyone can send one; issue 25, item 10).
     let banner = app.find("[data-testid=link-warning]").await;
     let text = banner.text().await.unwrap();
-    assert!(text.contains("latchkey://callback") && text.contains("matches no sign-in"), "{text}");
-    assert!(!text.contains("x-secret-code"), "{text}");
+    assert!(text.contains("A sign-in link arrived that matches no sign-in in progress"), "{text}");
+    assert!(!text.contains("latchkey://") && !text.contains("x-secret-code"), "the link's own text is shown: {text}");
     app.shutdown().await;
 }
 
