@@ -27,6 +27,7 @@ pub fn watch(window: &tauri::WebviewWindow, report: impl Fn(u16, Url) + Send + '
     }
 }
 
+#[cfg(any(target_os = "linux", windows))]
 fn is_error(status: u32) -> bool {
     (400..600).contains(&status)
 }

@@ -14,6 +14,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
       finished = f;
       return Promise.resolve(() => {});
     },
+    onSignInPageError: () => Promise.resolve(() => {}),
   };
 });
 
