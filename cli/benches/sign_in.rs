@@ -51,7 +51,7 @@ fn main() {
                 let start = engine.start_sign_in("p", None).unwrap();
                 let redirect = user.authorize(start.authorize_url.as_str(), true);
                 let t = Instant::now();
-                engine.complete_sign_in(&redirect, None, None).unwrap();
+                engine.complete_sign_in(&redirect, None).unwrap();
                 spent += t.elapsed();
             }
             spent

@@ -34,15 +34,15 @@ fn a_code_with_the_other_sign_ins_state_reaches_no_token_endpoint() {
 
     // X's code on a's path, carrying b's state: b's sign-in must not take it to Y.
     let mixed = format!("latchkey://callback/a?code={code_a}&state={}", start_b.state());
-    let err = engine.complete_sign_in(&mixed, None, None).unwrap_err();
+    let err = engine.complete_sign_in(&mixed, None).unwrap_err();
     assert_eq!(err.code(), "callback-rejected", "{err}");
     assert!(err.to_string().contains("redirect URI"), "{err}");
     assert_eq!(x.grant_count(&client_a.id, "authorization_code"), 0);
     assert_eq!(y.grant_count(&client_b.id, "authorization_code"), 0, "a's code reached b's token endpoint");
 
     // The real answers still finish their own sign-ins.
-    engine.complete_sign_in(&answer_a, None, None).unwrap();
-    engine.complete_sign_in(&answer_b, None, None).unwrap();
+    engine.complete_sign_in(&answer_a, None).unwrap();
+    engine.complete_sign_in(&answer_b, None).unwrap();
     assert_eq!(x.grant_count(&client_a.id, "authorization_code/200"), 1);
     assert_eq!(y.grant_count(&client_b.id, "authorization_code/200"), 1);
 }

@@ -55,14 +55,13 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
         if loopback && !args.paste {
             let port = profile.redirect_uri.port().unwrap_or(0);
             let listener = LoopbackListener::bind(port, profile.redirect_uri.path())?;
-            let redirect = listener.redirect_uri();
-            let start = engine.start_sign_in(&args.name, Some(redirect.clone()))?;
+            let start = engine.start_sign_in(&args.name, Some(listener.redirect_uri()))?;
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{}", start.authorize_url);
             open_browser(start.authorize_url.as_str());
             let callback = listener.wait(&start.state(), DEFAULT_TIMEOUT).inspect_err(|_| {
                 eprintln!("{}", redirect_check(&profile));
             })?;
-            engine.complete_sign_in(callback.as_str(), Some(&args.name), Some(&redirect))?
+            engine.complete_sign_in(callback.as_str(), Some(&args.name))?
         } else {
             let start = engine.start_sign_in(&args.name, None)?;
             if args.browser {
@@ -77,7 +76,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
                 eprintln!("{}", redirect_check(&profile));
                 return Err(Error::Cancelled("nothing was pasted".into()));
             }
-            engine.complete_sign_in(&line, Some(&args.name), None)?
+            engine.complete_sign_in(&line, Some(&args.name))?
         }
     };
     if let Err(e) = engine.whoami(&args.name) {

@@ -56,14 +56,10 @@ impl Latchkey {
 
     /// Finish a sign-in with what came back: a callback URL, or (for `profile_hint`'s
     /// flow only) a bare code. The `state` must match a flow this process started and
-    /// has not finished; a callback is never exchanged otherwise. `redirect_uri` is the
-    /// one the flow was started with when it was overridden.
-    pub fn complete_sign_in(
-        &self,
-        input: &str,
-        profile_hint: Option<&str>,
-        redirect_uri: Option<&Url>,
-    ) -> Result<SignedIn> {
+    /// has not finished; a callback is never exchanged otherwise. The redirect URI is the
+    /// one the flow was started with (a listener's port, Agate's chosen one), which the
+    /// flow remembers.
+    pub fn complete_sign_in(&self, input: &str, profile_hint: Option<&str>) -> Result<SignedIn> {
         // One reading of the parameters decides both the profile and the flow
         // ([`crate::oauth::callback::state_of`] reads them as `parse_callback` does).
         let state = crate::oauth::callback::state_of(input)?;
@@ -86,8 +82,7 @@ impl Latchkey {
             (None, None) => return Err(Error::CallbackRejected("it carries no state".into())),
         };
         let mut profile = self.profile(&name)?;
-        // The address the flow was started with (an override, a listener's port).
-        if let Some(uri) = redirect_uri.cloned().or_else(|| self.flows.redirect_uri_of(&name)) {
+        if let Some(uri) = self.flows.redirect_uri_of(&name) {
             profile.redirect_uri = uri;
         }
         let server = &profile.server;

@@ -68,7 +68,7 @@ fn a_callback_with_code_and_state_is_exchanged_exactly_as_rfc_6749_and_7636_say(
     let (state, challenge) = started(&rig);
     rig.script.json(200, TOKENS);
     let signed_in =
-        rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None, None).unwrap();
+        rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None).unwrap();
     assert_eq!((signed_in.profile.as_str(), signed_in.expires_at), ("lab", Some(T0 + 3600)));
     assert!(signed_in.has_refresh_token);
 
@@ -101,8 +101,8 @@ fn the_same_callback_twice_is_exchanged_once() {
     let (state, _) = started(&rig);
     let callback = format!("latchkey://callback/lab?code=c0de&state={state}");
     rig.script.json(200, TOKENS);
-    rig.engine.complete_sign_in(&callback, None, None).unwrap();
-    let again = rig.engine.complete_sign_in(&callback, None, None).unwrap_err();
+    rig.engine.complete_sign_in(&callback, None).unwrap();
+    let again = rig.engine.complete_sign_in(&callback, None).unwrap_err();
     assert!(matches!(again, Error::CallbackRejected(_)), "{again}");
     assert_eq!(rig.script.sent().len(), 1);
 }
@@ -111,12 +111,11 @@ fn the_same_callback_twice_is_exchanged_once() {
 fn a_forged_state_is_refused_without_a_request_and_the_real_sign_in_still_finishes() {
     let rig = rig(|_| {});
     let (state, _) = started(&rig);
-    let forged =
-        rig.engine.complete_sign_in("latchkey://callback/lab?code=evil&state=guessed", None, None).unwrap_err();
+    let forged = rig.engine.complete_sign_in("latchkey://callback/lab?code=evil&state=guessed", None).unwrap_err();
     assert!(matches!(forged, Error::CallbackRejected(_)), "{forged}");
     assert!(rig.script.sent().is_empty(), "nothing was sent for a forged callback");
     rig.script.json(200, TOKENS);
-    rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None, None).unwrap();
+    rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None).unwrap();
 }
 
 #[test]
@@ -124,7 +123,7 @@ fn a_callback_to_another_address_is_refused_and_leaves_the_sign_in_waiting() {
     let rig = rig(|_| {});
     let (state, _) = started(&rig);
     let elsewhere = format!("https://attacker.example/cb?code=c0de&state={state}");
-    assert!(rig.engine.complete_sign_in(&elsewhere, None, None).is_err());
+    assert!(rig.engine.complete_sign_in(&elsewhere, None).is_err());
     assert!(rig.script.sent().is_empty());
     assert_eq!(rig.engine.pending_profile_for(&Url::parse(&elsewhere).unwrap()).as_deref(), Some("lab"));
 }
@@ -134,7 +133,7 @@ fn access_denied_ends_the_sign_in_and_says_so() {
     let rig = rig(|_| {});
     let (state, _) = started(&rig);
     let url = format!("latchkey://callback/lab?error=access_denied&error_description=User+said+no&state={state}");
-    let err = rig.engine.complete_sign_in(&url, None, None).unwrap_err();
+    let err = rig.engine.complete_sign_in(&url, None).unwrap_err();
     assert!(matches!(&err, Error::AuthorizationDenied { description: Some(d), .. } if d == "User said no"), "{err}");
     assert_eq!(err.next_step(), Some(crate::error::NextStep::AuthorizeOnServerPage));
     let url = Url::parse(&url).unwrap();
@@ -148,7 +147,7 @@ fn invalid_scope_names_the_scopes_asked_for() {
     let (state, _) = started(&rig);
     let err = rig
         .engine
-        .complete_sign_in(&format!("latchkey://callback/lab?error=invalid_scope&state={state}"), None, None)
+        .complete_sign_in(&format!("latchkey://callback/lab?error=invalid_scope&state={state}"), None)
         .unwrap_err();
     match err {
         Error::ScopeRefused { profile, scopes, majora: false } => {
@@ -163,22 +162,22 @@ fn a_mix_up_is_refused_when_the_server_names_itself_rfc_9207() {
     let rig = rig(|p| p.server.authorization_response_iss = true);
     let (state, _) = started(&rig);
     let foreign = format!("latchkey://callback/lab?code=c0de&state={state}&iss=https%3A%2F%2Fevil.example%2F");
-    assert!(rig.engine.complete_sign_in(&foreign, None, None).is_err());
+    assert!(rig.engine.complete_sign_in(&foreign, None).is_err());
     let missing = format!("latchkey://callback/lab?code=c0de&state={state}");
-    assert!(rig.engine.complete_sign_in(&missing, None, None).is_err(), "iss is required once advertised");
+    assert!(rig.engine.complete_sign_in(&missing, None).is_err(), "iss is required once advertised");
     assert!(rig.script.sent().is_empty());
     rig.script.json(200, TOKENS);
     let own = format!("latchkey://callback/lab?code=c0de&state={state}&iss=https%3A%2F%2Fid.example.org%2F");
-    rig.engine.complete_sign_in(&own, None, None).unwrap();
+    rig.engine.complete_sign_in(&own, None).unwrap();
 }
 
 #[test]
 fn a_bare_code_is_taken_only_for_the_profile_named() {
     let rig = rig(|_| {});
     started(&rig);
-    assert!(matches!(rig.engine.complete_sign_in("c0de", None, None), Err(Error::CallbackRejected(_))));
+    assert!(matches!(rig.engine.complete_sign_in("c0de", None), Err(Error::CallbackRejected(_))));
     rig.script.json(200, TOKENS);
-    rig.engine.complete_sign_in("c0de", Some("lab"), None).unwrap();
+    rig.engine.complete_sign_in("c0de", Some("lab")).unwrap();
     assert_eq!(rig.script.sent()[0].form("code").as_deref(), Some("c0de"));
 }
 
@@ -187,11 +186,11 @@ fn a_refused_code_or_a_dead_server_stores_nothing() {
     let rig = rig(|_| {});
     let (state, _) = started(&rig);
     rig.script.json(400, r#"{"error": "invalid_grant"}"#);
-    let err = rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=old&state={state}"), None, None);
+    let err = rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=old&state={state}"), None);
     assert!(matches!(err, Err(Error::CodeRejected)), "{err:?}");
     let (state, _) = started(&rig);
     rig.script.unreachable();
-    let err = rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None, None);
+    let err = rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None);
     assert!(matches!(&err, Err(Error::Network { url, .. }) if url == "https://id.example.org/token"), "{err:?}");
     assert!(rig.engine.store.tokens("lab").unwrap().is_none());
 }
@@ -201,7 +200,7 @@ fn a_token_is_served_from_store_until_it_is_due_then_renewed_once_with_the_refre
     let rig = rig(|_| {});
     let (state, _) = started(&rig);
     rig.script.json(200, TOKENS);
-    rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None, None).unwrap();
+    rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None).unwrap();
     let writes = rig.secrets.writes();
 
     rig.clock.advance(3000); // 600 s left: fresh (the margin is a fifth of the life, at most 60 s)
@@ -233,7 +232,7 @@ fn a_refused_refresh_token_keeps_the_tokens_and_asks_for_a_person() {
     let rig = rig(|_| {});
     let (state, _) = started(&rig);
     rig.script.json(200, TOKENS);
-    rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None, None).unwrap();
+    rig.engine.complete_sign_in(&format!("latchkey://callback/lab?code=c0de&state={state}"), None).unwrap();
     rig.clock.advance(4000);
     rig.script.json(400, r#"{"error": "invalid_grant"}"#);
     let err = rig.engine.token("lab", None).unwrap_err();

@@ -154,18 +154,27 @@ impl<'a> OAuthClient<'a> {
 
     /// RFC 6749 §4.1.3: exchange an authorization code for tokens.
     pub fn exchange_code(&self, code: &Secret, pkce_verifier: Option<&Secret>) -> Result<TokenSet> {
+        let redirect = RedirectUrl::from_url(self.profile.redirect_uri.clone());
+        let mut tokens = self.exchange(code, pkce_verifier, &redirect)?;
+        if self.profile.server.renewal == crate::profile::Renewal::ReexchangeCode {
+            tokens.code = Some(code.clone());
+            tokens.code_redirect_uri = Some(redirect.as_str().to_string());
+        }
+        Ok(tokens)
+    }
+
+    /// The token request of the code grant, naming `redirect_uri` (RFC 6749 §4.1.3).
+    fn exchange(&self, code: &Secret, pkce_verifier: Option<&Secret>, redirect_uri: &RedirectUrl) -> Result<TokenSet> {
         let transport = self.http.oauth();
-        let mut request = self.inner.exchange_code(AuthorizationCode::new(code.expose().to_string()));
+        let mut request = self
+            .inner
+            .exchange_code(AuthorizationCode::new(code.expose().to_string()))
+            .set_redirect_uri(std::borrow::Cow::Borrowed(redirect_uri));
         if let Some(v) = pkce_verifier {
             request = request.set_pkce_verifier(PkceCodeVerifier::new(v.expose().to_string()));
         }
         let response = request.request(&&transport).map_err(|e| self.token_error(e, &transport, false))?;
-        let mut tokens = self.token_set(response, None);
-        if self.profile.server.renewal == crate::profile::Renewal::ReexchangeCode {
-            tokens.code = Some(code.clone());
-            tokens.code_redirect_uri = Some(self.profile.redirect_uri.to_string());
-        }
-        Ok(tokens)
+        Ok(self.token_set(response, None))
     }
 
     /// RFC 6749 §6: refresh. A server that sends no new refresh token keeps the old one
@@ -184,26 +193,20 @@ impl<'a> OAuthClient<'a> {
     /// with the redirect URI it was issued for (`redirect_uri`; the profile's when the
     /// code was stored before Latchkey kept it). The answer keeps both for the next time.
     pub fn reexchange_code(&self, code: &Secret, redirect_uri: Option<&str>) -> Result<TokenSet> {
-        let transport = self.http.oauth();
         let issued_for = match redirect_uri {
             Some(uri) => RedirectUrl::new(uri.to_string())
                 .map_err(|e| Error::BadResponse(format!("the stored redirect URI is not valid: {e}")))?,
             None => RedirectUrl::from_url(self.profile.redirect_uri.clone()),
         };
-        let response =
-            self.inner
-                .exchange_code(AuthorizationCode::new(code.expose().to_string()))
-                .set_redirect_uri(std::borrow::Cow::Borrowed(&issued_for))
-                .request(&&transport)
-                .map_err(|e| match self.token_error(e, &transport, false) {
-                    Error::CodeRejected => self.sign_in_needed("the server no longer accepts the stored authorization"),
-                    // Agate: the stored code was issued for another return address (a code
-                    // kept before Latchkey stored the address with it); a sign-in makes both anew.
-                    Error::ServerError { error, .. } if error == "invalid_redirect_uri" => self
-                        .sign_in_needed("the server does not accept the stored authorization with this return address"),
-                    other => other,
-                })?;
-        let mut tokens = self.token_set(response, None);
+        let mut tokens = self.exchange(code, None, &issued_for).map_err(|e| match e {
+            Error::CodeRejected => self.sign_in_needed("the server no longer accepts the stored authorization"),
+            // Agate: the stored code was issued for another return address (a code kept
+            // before Latchkey stored the address with it); a sign-in makes both anew.
+            Error::ServerError { error, .. } if error == "invalid_redirect_uri" => {
+                self.sign_in_needed("the server does not accept the stored authorization with this return address")
+            }
+            other => other,
+        })?;
         tokens.code = Some(code.clone());
         tokens.code_redirect_uri = Some(issued_for.as_str().to_string());
         Ok(tokens)

@@ -129,6 +129,7 @@ impl<'a, 'h, H: FnOnce() -> Result<&'h Http>> Renewing<'a, H> {
     /// valid for `min_valid` seconds (or the default margin) even after a renewal is
     /// refused with [`Error::TokenTooShort`] — never given out as if it were good. What
     /// the renewal brought is stored all the same.
+    ///
     /// The `min_valid` seconds count from when the caller asked (not after a wait for
     /// another process's renewal, which the caller did not choose); an expired token is
     /// refused whenever it expired.

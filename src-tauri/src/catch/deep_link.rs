@@ -103,7 +103,7 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
         Some(profile) => {
             let (app, url) = (app.clone(), url.clone());
             std::thread::spawn(move || {
-                let result = engine.complete_sign_in(url.as_str(), None, None);
+                let result = engine.complete_sign_in(url.as_str(), None);
                 sign_in_finished(&app, &profile, result.map_err(Into::into));
             });
         }

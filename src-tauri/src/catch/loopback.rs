@@ -15,13 +15,12 @@ pub fn start(app: &AppHandle, profile: &str) -> Result<Url> {
     let engine = app.state::<AppState>().engine.clone();
     let p = engine.profile(profile)?;
     let listener = LoopbackListener::bind(p.redirect_uri.port().unwrap_or(0), p.redirect_uri.path())?;
-    let redirect = listener.redirect_uri();
-    let start = engine.start_sign_in(profile, Some(redirect.clone()))?;
+    let start = engine.start_sign_in(profile, Some(listener.redirect_uri()))?;
     let (app, profile, state) = (app.clone(), profile.to_string(), start.state());
     std::thread::spawn(move || {
         let result = listener
             .wait(&state, DEFAULT_TIMEOUT)
-            .and_then(|url| engine.complete_sign_in(url.as_str(), Some(&profile), Some(&redirect)));
+            .and_then(|url| engine.complete_sign_in(url.as_str(), Some(&profile)));
         sign_in_finished(&app, &profile, result.map_err(Into::into));
     });
     Ok(start.authorize_url)

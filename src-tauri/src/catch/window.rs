@@ -192,7 +192,7 @@ pub fn open(
                     let _ = w.destroy();
                 }
                 let engine = app.state::<AppState>().engine.clone();
-                let result = engine.complete_sign_in(url.as_str(), Some(&profile), None);
+                let result = engine.complete_sign_in(url.as_str(), Some(&profile));
                 sign_in_finished(&app, &profile, result.map_err(Into::into));
             });
             false

@@ -24,7 +24,7 @@ pub async fn start_sign_in(app: AppHandle, args: Args<StartSignIn>) -> IpcResult
 pub async fn complete_sign_in(app: AppHandle, state: State<'_, AppState>, args: Args<CompleteSignIn>) -> IpcResult<()> {
     let CompleteSignIn { name, pasted } = args.0;
     let profile = name.clone();
-    let result = state.run(move |e| e.complete_sign_in(&pasted, Some(&name), None)).await;
+    let result = state.run(move |e| e.complete_sign_in(&pasted, Some(&name))).await;
     match result {
         Ok(signed_in) => {
             // `finish` asks the server whose account this is: blocking HTTP, which
