@@ -8,25 +8,15 @@ use crate::fault_proxy;
 
 use std::time::Duration;
 
-use fault_proxy::{Fault, FaultProxy};
+use fault_proxy::Fault;
 use support::{describe, generic_server, server, AuthServer, Cli, User};
 
 #[test]
 fn every_fault_is_a_clear_error_and_loses_nothing() {
     let server = generic_server();
-    let proxy = FaultProxy::start(server.port);
     let cli = Cli::new();
-    // The profile's endpoints point at the proxy; the browser part goes to the server.
-    let client = server.create_client(3600, &[&server.callback_uri()]);
-    cli.add_by_hand(
-        "p",
-        &server.url("/o/authorize/"),
-        &format!("{}o/token/", proxy.base()),
-        &client,
-        &["--scopes", "read", "--redirect-uri", &server.callback_uri()],
-    );
-    let out = cli.login_paste("p", &User::new());
-    assert!(out.status.success(), "{}", describe(&out));
+    // The profile's token endpoint is the proxy; the browser part goes to the server.
+    let (client, proxy) = fault_proxy::signed_in_behind_proxy(&cli, server, "p", 3600, "read", Fault::Pass);
     let stored = cli.stored_tokens("p").unwrap();
 
     // Where the redirect points: a listener that would take the grant and answer with a

@@ -11,21 +11,12 @@ use crate::fault_proxy;
 use std::time::{Duration, Instant};
 
 use fault_proxy::{Fault, FaultProxy};
-use support::{describe, server, AuthServer, Cli, User};
+use support::{describe, server, Cli};
 
 /// A Majora-server profile whose token endpoint is behind a proxy that delays each answer.
 pub(crate) fn slow_profile(cli: &Cli, name: &str, ttl: u64, delay: Duration) -> (support::Client, FaultProxy) {
-    let server = server();
-    let proxy = FaultProxy::start(server.port);
-    let client = server.create_client(ttl, &[&server.callback_uri()]);
-    cli.add_by_hand(
-        name,
-        &server.url("/o/authorize/"),
-        &format!("{}o/token/", proxy.base()),
-        &client,
-        &["--scopes", "majora2.add_biosampleartifact", "--redirect-uri", &server.callback_uri()],
-    );
-    assert!(cli.login_paste(name, &User::new()).status.success());
+    let (client, proxy) =
+        fault_proxy::signed_in_behind_proxy(cli, server(), name, ttl, "majora2.add_biosampleartifact", Fault::Pass);
     proxy.set(Fault::Delayed(delay));
     (client, proxy)
 }

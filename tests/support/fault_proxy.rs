@@ -8,6 +8,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,9 +30,38 @@ pub enum Fault {
     Redirect(u16),
 }
 
+/// Profile `name` on `server` (a django-oauth-toolkit test server) with its token
+/// endpoint behind a new proxy in `fault` mode, signed in through it (a
+/// `Fault::Delayed` sign-in takes that much longer); the browser part goes straight to
+/// the server. `scope` is the profile's one scope.
+pub fn signed_in_behind_proxy(
+    cli: &crate::support::Cli,
+    server: &crate::support::TestServer,
+    name: &str,
+    ttl: u64,
+    scope: &str,
+    fault: Fault,
+) -> (crate::support::Client, FaultProxy) {
+    use crate::support::AuthServer;
+    let proxy = FaultProxy::start(server.port);
+    proxy.set(fault);
+    let client = server.create_client(ttl, &[&server.callback_uri()]);
+    cli.add_by_hand(
+        name,
+        &server.url("/o/authorize/"),
+        &format!("{}o/token/", proxy.base()),
+        &client,
+        &["--scopes", scope, "--redirect-uri", &server.callback_uri()],
+    );
+    let out = cli.login_paste(name, &crate::support::User::new());
+    assert!(out.status.success(), "{}", crate::support::describe(&out));
+    (client, proxy)
+}
+
 pub struct FaultProxy {
     pub port: u16,
     mode: Arc<Mutex<Fault>>,
+    forwarded: Arc<AtomicUsize>,
 }
 
 impl FaultProxy {
@@ -39,18 +69,26 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let mode = Arc::new(Mutex::new(Fault::Pass));
-        let m = mode.clone();
+        let forwarded = Arc::new(AtomicUsize::new(0));
+        let (m, f) = (mode.clone(), forwarded.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let fault = *m.lock().unwrap();
-                std::thread::spawn(move || serve(stream, upstream_port, fault));
+                let f = f.clone();
+                std::thread::spawn(move || serve(stream, upstream_port, fault, &f));
             }
         });
-        Self { port, mode }
+        Self { port, mode, forwarded }
     }
 
     pub fn set(&self, fault: Fault) {
         *self.mode.lock().unwrap() = fault;
+    }
+
+    /// How many requests have reached the server so far (in `Pass` or `Delayed` mode):
+    /// with `Delayed`, the server has acted on each, whether or not its answer is out.
+    pub fn forwarded(&self) -> usize {
+        self.forwarded.load(Ordering::SeqCst)
     }
 
     pub fn base(&self) -> String {
@@ -93,7 +131,7 @@ fn canned(stream: &mut TcpStream, status: &str, content_type: &str, body: &str) 
     );
 }
 
-fn serve(mut stream: TcpStream, upstream_port: u16, fault: Fault) {
+fn serve(mut stream: TcpStream, upstream_port: u16, fault: Fault, forwarded: &AtomicUsize) {
     let Some(request) = read_request(&stream) else { return };
     match fault {
         Fault::Pass | Fault::Delayed(_) => {
@@ -101,6 +139,7 @@ fn serve(mut stream: TcpStream, upstream_port: u16, fault: Fault) {
             let _ = up.write_all(&request);
             let mut answer = Vec::new();
             let _ = up.read_to_end(&mut answer);
+            forwarded.fetch_add(1, Ordering::SeqCst);
             if let Fault::Delayed(d) = fault {
                 std::thread::sleep(d);
             }

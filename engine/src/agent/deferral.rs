@@ -9,10 +9,15 @@
 //! event) arriving outside one ends the process at once, as it always did; one arriving
 //! inside waits for the deferral to end, then ends the process the same way.
 //!
-//! Unix: SIGTERM, SIGINT and SIGHUP are blocked in the calling thread before any other
-//! thread starts (so every thread inherits the block) and one thread waits for them with
-//! `sigwait`; ending the process is re-raising the signal with its default action, so
-//! the exit status is the signal's, as a shell expects. Windows: a console control
+//! Unix: SIGTERM, SIGINT and SIGHUP get handlers (signal-hook) that hand them to one
+//! thread; ending the process is restoring the signal's default action and raising it,
+//! so the exit status is the signal's, as a shell expects. Handlers, not a blocked mask
+//! and `sigwait` (as the agent and the tray do): a mask covers only threads started after
+//! it, and a library may start threads before `main` — WebKitGTK's JavaScriptCore does,
+//! with every signal open, so in the desktop app a SIGTERM landed on that thread and
+//! took its default action mid-renewal (found by
+//! `journeys.rs` `a_sigterm_to_the_app_mid_refresh_waits_until_the_rotated_tokens_are_stored`).
+//! A handler runs whichever thread a signal reaches. Windows: a console control
 //! handler that, inside a deferral, waits for it to end before letting the event take
 //! its default course (for a closed console or a logoff Windows allows about five
 //! seconds, which a renewal's answer and keyring write fit in).
@@ -59,8 +64,7 @@ pub fn wait_idle(limit: std::time::Duration) -> bool {
     true
 }
 
-/// Take over the termination signals for the deferrals. Call first thing in `main`,
-/// before any thread starts.
+/// Take over the termination signals for the deferrals. Call first thing in `main`.
 pub fn install() -> std::io::Result<()> {
     imp::install()
 }
@@ -80,30 +84,22 @@ fn arrived(signal: i32) {
 
 #[cfg(unix)]
 mod imp {
-    use nix::sys::signal::{self, SigHandler, SigSet, Signal};
-
-    use crate::agent::shutdown::imp::termination;
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
 
     pub fn install() -> std::io::Result<()> {
-        termination().thread_block().map_err(std::io::Error::from)?;
-        std::thread::Builder::new().name("signals".into()).spawn(|| loop {
-            if let Ok(s) = termination().wait() {
-                super::arrived(s as i32);
+        let mut signals = Signals::new([SIGTERM, SIGINT, SIGHUP])?;
+        std::thread::Builder::new().name("signals".into()).spawn(move || {
+            for signal in signals.forever() {
+                super::arrived(signal);
             }
         })?;
         Ok(())
     }
 
     /// End the process as the signal's default action would.
-    #[allow(unsafe_code)] // resetting a signal's disposition to the default
     pub fn end(number: i32) {
-        let Ok(s) = Signal::try_from(number) else { std::process::exit(128 + number) };
-        // SAFETY: SIG_DFL installs no handler code.
-        let _ = unsafe { signal::signal(s, SigHandler::SigDfl) };
-        let mut only = SigSet::empty();
-        only.add(s);
-        let _ = only.thread_unblock();
-        let _ = signal::raise(s);
+        let _ = signal_hook::low_level::emulate_default_handler(number);
         std::process::exit(128 + number);
     }
 }

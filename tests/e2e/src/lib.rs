@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+pub mod clipboard;
 pub mod drive;
 
 pub fn desktop_bin() -> PathBuf {
@@ -107,6 +108,8 @@ impl Session {
 /// Processes named `comm` whose environment has this session's config dir.
 pub fn session_processes(comm: &str, config_dir: &std::path::Path) -> Vec<u32> {
     let marker = format!("LATCHKEY_CONFIG_DIR={}", config_dir.display());
+    // The kernel keeps 15 bytes of a program's name ("latchkey-deskto").
+    let comm = &comm[..comm.len().min(15)];
     std::fs::read_dir("/proc")
         .unwrap()
         .flatten()

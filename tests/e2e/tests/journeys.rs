@@ -5,6 +5,8 @@
 //! One journey per defect found by using the app (issue 16); `make screenshots` keeps a
 //! picture of every failure state in docs/screenshots.
 
+#[path = "../../support/fault_proxy.rs"]
+mod fault_proxy;
 #[path = "../../support/oidc.rs"]
 mod oidc;
 #[path = "../../support/mod.rs"]
@@ -585,5 +587,54 @@ async fn signing_out_on_a_shared_computer_forgets_the_sign_in_windows_session() 
     assert!(second.exists());
     sign_in_on_row(&app, row).await;
     assert_eq!(browser_data_of(&app, "op"), second);
+    app.shutdown().await;
+}
+
+/// Issue 25, item 3, the app's half: a logout or a `kill` (SIGTERM) while Refresh now
+/// waits for a rotating server's answer — the server has rotated, the app has not stored
+/// the new tokens yet — ends the app only once they are stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sigterm_to_the_app_mid_refresh_waits_until_the_rotated_tokens_are_stored() {
+    use fault_proxy::Fault;
+    let server = blocking(support::server);
+    let app = Desktop::launch(&[]).await;
+    let cli = support::Cli::in_dir(app.session.config_dir(), app.env());
+    // The test reads the keyring itself (as an oracle): the app's session bus.
+    for (k, v) in app.env() {
+        std::env::set_var(k, v);
+    }
+    let (client, proxy) = blocking(|| {
+        fault_proxy::signed_in_behind_proxy(&cli, server, "p", 3600, "majora2.add_biosampleartifact", Fault::Pass)
+    });
+    let row = "[data-testid=profile-p]";
+    wait_text(&app, &format!("{row} [data-testid=status]"), "Signed in").await;
+    proxy.set(Fault::Delayed(Duration::from_secs(3)));
+    let seen = proxy.forwarded();
+    click(&app, &format!("{row} [data-testid=more]")).await;
+    click(&app, &format!("{row} [data-testid=action-refresh]")).await;
+    let config = app.session.config_dir();
+    let before = blocking(|| {
+        assert!(wait_until(Duration::from_secs(10), || proxy.forwarded() > seen), "Refresh now sent nothing");
+        cli.stored_tokens("p").unwrap()
+    });
+    let pids = latchkey_e2e::session_processes("latchkey-desktop", &config);
+    assert_eq!(pids.len(), 1, "{pids:?}");
+    let sent = std::time::Instant::now();
+    std::process::Command::new("kill").args(["-TERM", &pids[0].to_string()]).status().unwrap();
+    let ended = blocking(|| {
+        wait_until(Duration::from_secs(30), || latchkey_e2e::session_processes("latchkey-desktop", &config).is_empty())
+    });
+    assert!(ended, "the app did not end after SIGTERM");
+    let took = sent.elapsed();
+    assert!(took > Duration::from_millis(1500), "the app ended at once ({took:?}): the renewal was cut off");
+    proxy.set(Fault::Pass);
+    blocking(|| {
+        server.settle(&client.id);
+        let after = cli.stored_tokens("p").unwrap();
+        assert_ne!(after.refresh_token, before.refresh_token, "the rotated tokens were not stored");
+        let out = cli.run(&["refresh", "p", "--force"], "");
+        assert!(out.status.success(), "session lost: {}", support::describe(&out));
+        assert_eq!(server.grant_count(&client.id, "refresh_token/400"), 0, "a dead refresh token was presented");
+    });
     app.shutdown().await;
 }

@@ -3,12 +3,15 @@
 //! several lifetimes; the CLI meanwhile gets valid tokens without refreshing, and a
 //! CLI `--min-valid` at the moment of a scheduled refresh never causes a second one.
 
+#[path = "../../support/fault_proxy.rs"]
+mod fault_proxy;
 #[path = "../../support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 
-use latchkey_e2e::HiddenApp;
+use fault_proxy::Fault;
+use latchkey_e2e::{tray_bin, wait_until, HiddenApp};
 use support::{describe, server, AuthServer, Cli, User};
 
 const LIFETIME: u64 = 20;
@@ -77,4 +80,70 @@ fn tray_keeps_two_profiles_fresh_and_the_cli_sees_it() {
     let log = app.session.tray_log();
     assert!(log.contains("renewed"), "the tray never renewed; log:\n{log}");
     app.stop();
+}
+
+/// Issue 25, item 3, the tray's half: a logout (SIGTERM) while a renewal's answer is on
+/// its way — the server has rotated the refresh token, the tray has not stored it yet —
+/// waits until the rotated tokens are stored, then ends cleanly. The session (bus and
+/// keyring) outlives the tray here, so the test can then read what it stored.
+#[test]
+fn a_sigterm_to_the_tray_mid_renewal_waits_until_the_rotated_tokens_are_stored() {
+    let server = server();
+    let scratch = tempfile::tempdir().unwrap();
+    let (tray_pid, tray_exit) = (scratch.path().join("tray-pid"), scratch.path().join("tray-exit"));
+    let wrapper = scratch.path().join("tray-in-a-session");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n'{}' & echo $! > '{}'\nwait $!\necho $? > '{}'\nexec sleep 600\n",
+            tray_bin().display(),
+            tray_pid.display(),
+            tray_exit.display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod").arg("755").arg(&wrapper).status().unwrap();
+    let app = HiddenApp::launch_program(&wrapper, &[], &[]);
+    let cli = Cli::in_dir(app.session.config_dir(), app.cli_env());
+    for (k, v) in app.cli_env() {
+        std::env::set_var(k, v);
+    }
+    // A rotating server (Majora's) with 4-second tokens, behind a proxy that holds each
+    // answer back 3 s.
+    let (client, proxy) = fault_proxy::signed_in_behind_proxy(
+        &cli,
+        server,
+        "p",
+        4,
+        "majora2.add_biosampleartifact",
+        Fault::Delayed(Duration::from_secs(3)),
+    );
+    let seen = proxy.forwarded();
+    assert!(
+        wait_until(Duration::from_secs(20), || proxy.forwarded() > seen),
+        "the tray never renewed; log:\n{}",
+        app.session.tray_log()
+    );
+    // The server has rotated; its answer reaches the tray in about 3 s.
+    let before = cli.stored_tokens("p").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = std::fs::read_to_string(&tray_pid).unwrap().trim().to_string();
+    let sent = Instant::now();
+    std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(wait_until(Duration::from_secs(70), || tray_exit.exists()), "the tray did not end");
+    let took = sent.elapsed();
+    let status = std::fs::read_to_string(&tray_exit).unwrap();
+    assert_eq!(status.trim(), "0", "the tray did not stop cleanly; log:\n{}", app.session.tray_log());
+    assert!(
+        took > Duration::from_millis(1500),
+        "the tray ended at once ({took:?}): the renewal was cut off; log:\n{}",
+        app.session.tray_log()
+    );
+    proxy.set(Fault::Pass);
+    server.settle(&client.id);
+    let after = cli.stored_tokens("p").unwrap();
+    assert_ne!(after.refresh_token, before.refresh_token, "the rotated tokens were not stored");
+    let out = cli.run(&["refresh", "p", "--force"], "");
+    assert!(out.status.success(), "session lost: {}", describe(&out));
+    assert_eq!(server.grant_count(&client.id, "refresh_token/400"), 0, "a dead refresh token was presented");
 }
