@@ -3,10 +3,11 @@
 //! the life of the tray.
 //!
 //! A token is a credential: it is marked for clipboard managers to keep out of their
-//! history (Linux: the `x-kde-passwordManagerHint` type; Windows: excluded from history
-//! and the cloud clipboard; macOS: nspasteboard.org's concealed type), and when its
-//! profile is signed out or removed, a token this tray copied and still on the
-//! clipboard is taken off it, as the desktop app does.
+//! history (Linux: the `x-kde-passwordManagerHint` type; Windows: excluded from
+//! monitoring, so from history and the cloud clipboard; macOS: nspasteboard.org's
+//! concealed type), as the app's Copy token is, and when its profile is signed out or
+//! removed, a token this tray copied and still on the clipboard is taken off it, as the
+//! desktop app does.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -34,7 +35,7 @@ pub fn copy(profile: &str, text: &str) -> Result<(), String> {
     #[cfg(target_os = "macos")]
     let set = arboard::SetExtApple::exclude_from_history(set);
     #[cfg(windows)]
-    let set = arboard::SetExtWindows::exclude_from_cloud(arboard::SetExtWindows::exclude_from_history(set));
+    let set = arboard::SetExtWindows::exclude_from_monitoring(set);
     set.text(text).map_err(|e| e.to_string())?;
     COPIED
         .lock()

@@ -161,13 +161,16 @@ pub async fn check_identity(
     Ok(identity)
 }
 
-/// Put a fresh access token on the clipboard, from Rust: the webview never sees it.
+/// Put a fresh access token on the clipboard, from Rust: the webview never sees it. It
+/// goes as a secret, which clipboard managers keep out of their history (Linux: the
+/// `x-kde-passwordManagerHint` type; Windows: excluded from monitoring, so from history
+/// and the cloud clipboard; macOS: nspasteboard.org's concealed type), as the tray's.
 #[tauri::command]
 pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<()> {
     let ProfileName { name } = args.0;
     let profile = name.clone();
     let (tokens, _) = state.run(move |e| e.token(&name, None)).await?;
-    app.clipboard().write_text(tokens.access_token.expose()).map_err(|e| IpcError::internal(e.to_string()))?;
+    app.clipboard().write_secret(tokens.access_token.expose()).map_err(|e| IpcError::internal(e.to_string()))?;
     let print = crate::state::fingerprint(tokens.access_token.expose());
     state.copied.lock().expect("copied lock").insert(profile, print);
     Ok(())

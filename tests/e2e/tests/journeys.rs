@@ -590,6 +590,43 @@ async fn signing_out_on_a_shared_computer_forgets_the_sign_in_windows_session() 
     app.shutdown().await;
 }
 
+/// Copy token in the window: the token is on the clipboard, marked for clipboard
+/// managers to keep out of their history, and signing out takes it off — but only if it
+/// is still there: what the person copied since stays (issue 25, item 9).
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_token_is_a_secret_on_the_clipboard_until_sign_out() {
+    use latchkey_e2e::clipboard::{clipboard_is_marked_secret, clipboard_types};
+    let op = blocking(|| OidcProvider::start_with(3600, &[("OIDC_AUTO_LOGIN", "alice")]));
+    let app = Desktop::launch(&[]).await;
+    let cli = blocking(|| op.add_profile(&app.session.config_dir(), app.env(), "op"));
+    let row = "[data-testid=profile-op]";
+    sign_in_on_row(&app, row).await;
+    let mut clipboard = arboard::Clipboard::new().expect("the test's X display");
+    for keep_other in [false, true] {
+        click(&app, &format!("{row} [data-testid=more]")).await;
+        click(&app, &format!("{row} [data-testid=action-copy]")).await;
+        wait_text(&app, &format!("{row} .note"), "A fresh token is on the clipboard").await;
+        let token = blocking(|| cli.ok(&["token", "op"], "")).trim().to_string();
+        assert!(
+            wait_until(Duration::from_secs(5), || clipboard.get_text().is_ok_and(|t| t == token)),
+            "the token never reached the clipboard"
+        );
+        assert!(clipboard_is_marked_secret(), "not marked as a secret: {:?}", clipboard_types());
+        if keep_other {
+            clipboard.set_text("a note of the person's own").unwrap();
+        }
+        sign_out_on_row(&app, row, false).await;
+        let now = clipboard.get_text().unwrap_or_default();
+        if keep_other {
+            assert_eq!(now, "a note of the person's own", "signing out took the person's own copy away");
+        } else {
+            assert!(now != token, "the signed-out profile's token is still on the clipboard");
+        }
+        sign_in_on_row(&app, row).await;
+    }
+    app.shutdown().await;
+}
+
 /// Issue 25, item 3, the app's half: a logout or a `kill` (SIGTERM) while Refresh now
 /// waits for a rotating server's answer — the server has rotated, the app has not stored
 /// the new tokens yet — ends the app only once they are stored.

@@ -132,7 +132,8 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
     assert!(tray.session.log().contains("nothing to do hidden"), "{}", tray.session.log());
 
     // Copy token: the token is on the clipboard, and off it once the profile is signed
-    // out (here by the CLI), as the app does (issue 25, item 9).
+    // out (here by the CLI), as the app does; marked as a secret for clipboard managers
+    // (issue 25, item 9).
     let entries = menu(bus, &item);
     click(bus, &item, find(&entries, Some("one —"), "Copy token"));
     let mut clipboard = arboard::Clipboard::new().expect("the test's X display");
@@ -141,6 +142,11 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
         wait_until(Duration::from_secs(5), || clipboard.get_text().is_ok_and(|t| t == token)),
         "the token never reached the clipboard; log:\n{}",
         log(&tray)
+    );
+    assert!(
+        latchkey_e2e::clipboard::clipboard_is_marked_secret(),
+        "the copied token is not marked for clipboard managers to keep out of their history: {:?}",
+        latchkey_e2e::clipboard::clipboard_types()
     );
     cli.ok(&["logout", "one"], "");
     assert!(
