@@ -18,13 +18,33 @@ pub struct AppState {
     pub paths: Paths,
     pub environment: Environment,
     /// Warnings about links that arrived before the window could listen (cold start).
-    pub link_warnings: Mutex<Vec<String>>,
+    pub link_warnings: LinkWarnings,
     /// When the process started, and whether the first window has reported ready.
     pub started: Instant,
     pub first_ready: AtomicBool,
     /// A hash of the token "Copy token" put on the clipboard, per profile (never the
     /// token itself): signing out clears the clipboard if it still holds it.
     pub copied: Mutex<std::collections::HashMap<String, u64>>,
+}
+
+/// Warnings kept for a window that is not listening yet. Each is kept once, however
+/// often it comes: anyone can send `latchkey://` links, as many as they like, so the
+/// list may not grow with them.
+#[derive(Default)]
+pub struct LinkWarnings(Mutex<Vec<String>>);
+
+impl LinkWarnings {
+    pub fn keep(&self, warning: &str) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if !kept.iter().any(|w| w == warning) {
+            kept.push(warning.to_string());
+        }
+    }
+
+    /// The warnings kept so far, handed over once.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 /// A fingerprint of clipboard text, to recognise a token we copied without keeping it.
@@ -41,7 +61,7 @@ impl AppState {
             engine: Arc::new(engine),
             paths,
             environment,
-            link_warnings: Mutex::new(Vec::new()),
+            link_warnings: LinkWarnings::default(),
             started: Instant::now(),
             first_ready: AtomicBool::new(false),
             copied: Mutex::new(Default::default()),
@@ -60,5 +80,21 @@ impl AppState {
             .await
             .map_err(|e| crate::error::IpcError::internal(e.to_string()))?
             .map_err(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LinkWarnings;
+
+    #[test]
+    fn a_warning_that_comes_again_and_again_is_kept_once() {
+        let kept = LinkWarnings::default();
+        for _ in 0..10_000 {
+            kept.keep("A sign-in link arrived that matches no sign-in in progress.");
+        }
+        kept.keep("another");
+        assert_eq!(kept.take().len(), 2);
+        assert!(kept.take().is_empty(), "handed over once");
     }
 }

@@ -116,13 +116,7 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
                 .to_string();
             // Kept for a window that is not listening yet (a cold start with a link); once,
             // however many such links come.
-            {
-                let state = app.state::<AppState>();
-                let mut kept = state.link_warnings.lock().expect("warnings lock");
-                if !kept.contains(&warning) {
-                    kept.push(warning.clone());
-                }
-            }
+            app.state::<AppState>().link_warnings.keep(&warning);
             emit(app, DEEP_LINK_WARNING, warning);
         }
     }

@@ -16,7 +16,7 @@ pub fn list_presets() -> Vec<latchkey_ipc::models::PresetChoice> {
 
 #[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> AppStatus {
-    let link_warnings = std::mem::take(&mut *state.link_warnings.lock().expect("warnings lock"));
+    let link_warnings = state.link_warnings.take();
     AppStatus { version: env!("CARGO_PKG_VERSION"), degraded: state.environment.degraded(), link_warnings }
 }
 
