@@ -68,6 +68,13 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
             Status::SignedIn if expired && !p.renews_silently => {
                 (Tone::Bad, format!("Expired at {}: sign in again", clock(p.expires_at.unwrap_or(now))))
             }
+            // A profile that renews by itself but holds an expired token was not renewed
+            // in time (the renewal loop was not running), or its server issues tokens
+            // that last no time (an Agate ticket of 0 hours): not "renews by itself".
+            Status::SignedIn if expired => (
+                Tone::Warn,
+                format!("Signed in{as_who} \u{b7} expired at {}, not renewed yet", clock(p.expires_at.unwrap_or(now))),
+            ),
             Status::SignedIn if !p.not_granted().is_empty() => {
                 let what = if p.preset.is_majora() { "tasks" } else { "scopes" };
                 (Tone::Warn, format!("Signed in{as_who} \u{b7} for fewer {what} than chosen: sign in again"))
@@ -337,6 +344,19 @@ mod tests {
         let why = reason(&narrowed).unwrap();
         assert!(why.starts_with("The server granted fewer tasks than you chose: \"read\" is not covered"), "{why}");
         assert!(why.contains("Ocarina") && why.contains("Sign in again"), "{why}");
+    }
+
+    #[test]
+    fn an_expired_token_is_never_said_to_renew_by_itself() {
+        let p = signed_in();
+        assert!(p.renews_silently);
+        let b = badge(&p, Activity::default(), AT + 60);
+        assert_eq!(
+            (b.tone, b.text),
+            (Tone::Warn, format!("Signed in \u{b7} expired at {}, not renewed yet", clock(AT)))
+        );
+        let by_hand = ProfileStatus { renews_silently: false, ..p };
+        assert_eq!(text(&by_hand, AT + 60), format!("Expired at {}: sign in again", clock(AT)));
     }
 
     fn text(p: &ProfileStatus, now: u64) -> String {

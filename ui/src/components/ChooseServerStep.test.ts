@@ -10,6 +10,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
     listPresets: () =>
       Promise.resolve([
         { id: 'majora-test', title: 'COG-UK Majora (test)', description: 'Try things here first.', address: 'https://t/' },
+        { id: 'agate', title: 'OBiBa Agate', description: 'Its address.', address: null },
         { id: 'generic', title: 'Other server', description: 'Its issuer URL.', address: null },
       ]),
     addProfile: (...a: unknown[]) => addProfile(...a),
@@ -76,5 +77,17 @@ describe('ChooseServerStep, Advanced: server address', () => {
     const field = screen.getByTestId('server-address');
     expect(document.activeElement).toBe(field);
     expect(scrolled).toHaveBeenCalled();
+  });
+});
+
+describe('ChooseServerStep, the way back to Latchkey', () => {
+  it('names the local address each server is given: a free port on Agate, /callback elsewhere', async () => {
+    render(ChooseServerStep, { wizard: new Wizard(), existing: [], onCancel: () => {} });
+    await fireEvent.click(await screen.findByTestId('server-agate'));
+    const agate = screen.getByTestId('redirect-loopback').textContent!;
+    expect(agate).toContain('http://127.0.0.1 and a free port');
+    expect(agate).not.toContain('/callback');
+    await fireEvent.click(screen.getByTestId('server-generic'));
+    expect(screen.getByTestId('redirect-loopback').textContent).toContain('(http://127.0.0.1/callback)');
   });
 });
