@@ -350,6 +350,13 @@ mod tests {
         }
         let err = parse(&format!("{MAJORA_CB}?error=%1B%5B2J&state=s")).unwrap_err();
         assert!(!err.to_string().contains('\x1b'), "{err}");
+        // Descriptions, from a token endpoint's body: printable, 300 characters at most.
+        let body = serde_json::json!({"error": "invalid_grant", "error_description": format!("\x1b]8;;x\x07{}", "y".repeat(400))});
+        let (code, description) = oauth_error_body(&body, 400);
+        assert_eq!(code, "invalid_grant");
+        let description = description.unwrap();
+        assert!(!description.chars().any(char::is_control), "{description:?}");
+        assert_eq!(description.chars().count(), 300);
     }
 
     #[test]
