@@ -67,7 +67,7 @@ impl ProfileView {
     pub fn new(p: ProfileStatus, now: u64) -> Self {
         let badge = status::badge(&p, status::Activity::default(), now);
         let freshness = status::freshness(&p, now);
-        let renewal = status::renewal_line(&p);
+        let renewal = status::renewal_line(&p, now);
         let fix_client = status::fix_client(&p);
         let reason = status::reason(&p);
         let may_do = crate::words::scopes::may_do(p.preset, &p.scopes);

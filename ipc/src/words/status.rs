@@ -105,11 +105,7 @@ pub fn refreshed(
     use latchkey_engine::renewal::refresh::Source;
     let renewed = source != Source::Unchanged;
     let note = match (source, expires_at) {
-        (_, Some(at)) if at <= now => {
-            "The server answered, but with a token that has already expired: it issues tokens that last no \
-             time at all. Ask its administrator to set a token lifetime."
-                .to_string()
-        }
+        (_, Some(at)) if at <= now => BORN_EXPIRED.to_string(),
         (Source::Unchanged, Some(at)) => format!(
             "Not renewed: the server handed back the token it had already issued, valid until {}. It makes a new \
              one only once that one has expired.",
@@ -200,8 +196,15 @@ pub fn fix_client(p: &ProfileStatus) -> Option<String> {
     })
 }
 
-/// What happens when the token expires, for the Done page.
-pub fn renewal_line(p: &ProfileStatus) -> String {
+/// A token the server issued already expired (an Agate ticket of 0 hours).
+const BORN_EXPIRED: &str = "The server answered, but with a token that has already expired: it issues tokens \
+    that last no time at all. Ask its administrator to set a token lifetime.";
+
+/// What happens when the token expires, for the Done page at `now`.
+pub fn renewal_line(p: &ProfileStatus, now: u64) -> String {
+    if p.expires_at.is_some_and(|at| at <= now) {
+        return BORN_EXPIRED.into();
+    }
     if p.renews_silently {
         return "Latchkey keeps the token fresh from now on.".into();
     }
@@ -413,10 +416,14 @@ mod tests {
 
     #[test]
     fn promises_fresh_tokens_only_when_latchkey_can_renew_them() {
-        assert_eq!(renewal_line(&signed_in()), "Latchkey keeps the token fresh from now on.");
-        let none = renewal_line(&ProfileStatus { renews_silently: false, has_refresh_token: false, ..signed_in() });
+        assert_eq!(renewal_line(&signed_in(), AT - 1), "Latchkey keeps the token fresh from now on.");
+        let none =
+            renewal_line(&ProfileStatus { renews_silently: false, has_refresh_token: false, ..signed_in() }, AT - 1);
         assert!(none.contains("no refresh token"), "{none}");
         assert!(none.contains(&format!("sign in again when it expires at {}", clock(AT))), "{none}");
         assert!(!none.contains("keeps the token fresh"));
+        // Signed in with a token already dead (an Agate ticket of 0 hours): no promise.
+        let dead = renewal_line(&signed_in(), AT);
+        assert!(dead.contains("already expired") && dead.contains("administrator"), "{dead}");
     }
 }

@@ -92,6 +92,9 @@ async fn refresh_now_says_what_agate_did_and_a_revoked_authorization_asks_for_a_
     blocking(|| server.set_ticket_life(0));
     click(&app, &format!("{row} [data-testid=action-sign-in]")).await;
     wait_text(&app, &format!("{row} .note"), "Signed in.").await;
+    // Its badge does not say it renews by itself: the token it holds is already dead.
+    let badge = wait_text(&app, &format!("{row} [data-testid=status]"), "not renewed yet").await;
+    assert!(!badge.contains("renews by itself"), "{badge}");
     click(&app, &format!("{row} [data-testid=more]")).await;
     click(&app, &format!("{row} [data-testid=action-copy]")).await;
     let error = wait_text(&app, &format!("{row} [data-testid=error]"), "valid for only 0 s").await;
