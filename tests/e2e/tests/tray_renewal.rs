@@ -105,9 +105,6 @@ fn a_sigterm_to_the_tray_mid_renewal_waits_until_the_rotated_tokens_are_stored()
     std::process::Command::new("chmod").arg("755").arg(&wrapper).status().unwrap();
     let app = HiddenApp::launch_program(&wrapper, &[], &[]);
     let cli = Cli::in_dir(app.session.config_dir(), app.cli_env());
-    for (k, v) in app.cli_env() {
-        std::env::set_var(k, v);
-    }
     // A rotating server (Majora's) with 4-second tokens, behind a proxy that holds each
     // answer back 3 s.
     let (client, proxy) = fault_proxy::signed_in_behind_proxy(
@@ -125,7 +122,6 @@ fn a_sigterm_to_the_tray_mid_renewal_waits_until_the_rotated_tokens_are_stored()
         app.session.tray_log()
     );
     // The server has rotated; its answer reaches the tray in about 3 s.
-    let before = cli.stored_tokens("p").unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let pid = std::fs::read_to_string(&tray_pid).unwrap().trim().to_string();
     let sent = Instant::now();
@@ -141,8 +137,9 @@ fn a_sigterm_to_the_tray_mid_renewal_waits_until_the_rotated_tokens_are_stored()
     );
     proxy.set(Fault::Pass);
     server.settle(&client.id);
-    let after = cli.stored_tokens("p").unwrap();
-    assert_ne!(after.refresh_token, before.refresh_token, "the rotated tokens were not stored");
+    // The stored refresh token is the rotated one: this server refuses the one before.
+    // (Not read from the keyring here: libdbus keeps the first session bus address a
+    // process sees, and the other test of this file reads its own session's keyring.)
     let out = cli.run(&["refresh", "p", "--force"], "");
     assert!(out.status.success(), "session lost: {}", describe(&out));
     assert_eq!(server.grant_count(&client.id, "refresh_token/400"), 0, "a dead refresh token was presented");
