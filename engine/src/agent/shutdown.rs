@@ -5,7 +5,9 @@
 //! Logout, shutdown and `systemctl --user stop` all send SIGTERM (a terminal SIGINT or
 //! SIGHUP), whose default action is exactly such a kill. So these processes block the
 //! three signals before starting any thread (every thread inherits the mask), and the
-//! main thread waits for one with `sigwait`; then [`crate::renewal::worker::Renewer::stop`]
+//! main thread waits for one with `sigwait` — which holds only where no library starts a
+//! thread before `main`; the desktop app loads one that does and uses handlers instead
+//! ([`super::deferral`]); then [`crate::renewal::worker::Renewer::stop`]
 //! lets a renewal in flight be stored, refuses new ones, and the process exits.
 //!
 //! On Windows the same moments are console control events (Ctrl-C, Ctrl-Break, the
@@ -27,11 +29,11 @@ pub fn wait_for_termination() -> &'static str {
 }
 
 #[cfg(unix)]
-pub(crate) mod imp {
+mod imp {
     use nix::sys::signal::{SigSet, Signal};
 
-    /// The signals that end a session or a service (the deferral's too).
-    pub(crate) fn termination() -> SigSet {
+    /// The signals that end a session or a service.
+    fn termination() -> SigSet {
         let mut set = SigSet::empty();
         for signal in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
             set.add(signal);
