@@ -24,6 +24,11 @@ pub enum Error {
     #[error("invalid profile name `{0}`: use letters, digits, `-`, `_` or `.` (at most 64)")]
     InvalidProfileName(String),
 
+    /// A name that is valid text but would not mean one profile on every disk, or on a
+    /// command line ([`crate::profile::check_new_name`]).
+    #[error("the profile name `{name}` cannot be used: {reason}")]
+    ProfileNameRefused { name: String, reason: String, clashes_with: Option<String> },
+
     #[error("{0}")]
     Usage(String),
 
@@ -363,7 +368,7 @@ impl Error {
         match self {
             Error::UnknownProfile(_) => ErrorCode::UnknownProfile,
             Error::ProfileExists(_) => ErrorCode::ProfileExists,
-            Error::InvalidProfileName(_) => ErrorCode::InvalidProfileName,
+            Error::InvalidProfileName(_) | Error::ProfileNameRefused { .. } => ErrorCode::InvalidProfileName,
             Error::Usage(_) => ErrorCode::Usage,
             Error::InsecureEndpoint { .. } => ErrorCode::InsecureEndpoint,
             Error::ConfigUnreadable { .. } => ErrorCode::ConfigUnreadable,
@@ -402,6 +407,9 @@ impl Error {
         Some(match self {
             Error::UnknownProfile(_) => NextStep::ChooseExistingProfile,
             Error::ProfileExists(name) => NextStep::ChooseAnotherName { existing: name.clone() },
+            Error::ProfileNameRefused { clashes_with: Some(other), .. } => {
+                NextStep::ChooseAnotherName { existing: other.clone() }
+            }
             Error::InsecureEndpoint { .. } => NextStep::UseHttps,
             Error::ConfigUnreadable { path, .. } => NextStep::RepairConfig { path: path.clone() },
             Error::ConfigTooNew { .. } => NextStep::UpgradeLatchkey,
@@ -439,6 +447,7 @@ impl Error {
             Error::UnknownProfile(_)
             | Error::ProfileExists(_)
             | Error::InvalidProfileName(_)
+            | Error::ProfileNameRefused { .. }
             | Error::Usage(_)
             | Error::InsecureEndpoint { .. }
             | Error::ForeignHost { .. }

@@ -26,6 +26,8 @@ pub mod preset;
 pub mod profile;
 pub mod renewal;
 pub mod store;
+#[cfg(windows)]
+mod windows_user;
 
 pub use error::{Error, ErrorCode, Result};
 pub use front_door::Latchkey;

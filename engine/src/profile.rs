@@ -213,6 +213,65 @@ pub fn validate_name(name: &str) -> Result<()> {
     }
 }
 
+/// Names Windows keeps for devices, in any case and with any extension (`nul.lock`).
+const WINDOWS_DEVICES: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2",
+    "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// A name as NTFS and APFS compare file names: case folded, trailing dots dropped
+/// (Windows drops them from a path), so `Lab`, `lab` and `lab.` are one file there.
+fn as_disks_see_it(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether a new profile `name` may join `existing` ones. Besides [`validate_name`]: a
+/// profile's state file, lock and browser data are named for it, so two names one disk
+/// takes for the same (case, a trailing dot) would share them — one profile's sign-in
+/// cookies another's, removing one deleting the other's; a Windows device name is no
+/// file at all; and a leading `-` reads as an option to every command.
+pub fn check_new_name<'a>(name: &str, existing: impl IntoIterator<Item = &'a String>) -> Result<()> {
+    validate_name(name)?;
+    let refused = |reason: String, clashes_with: Option<String>| {
+        Err(Error::ProfileNameRefused { name: name.into(), reason, clashes_with })
+    };
+    if name.starts_with('-') {
+        return refused("it starts with `-`, which commands take for an option".into(), None);
+    }
+    if name.ends_with('.') {
+        return refused("Windows drops a trailing dot, so its files would be another name's".into(), None);
+    }
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    if WINDOWS_DEVICES.contains(&stem.as_str()) {
+        return refused(format!("Windows keeps `{stem}` for a device, so no file can have that name"), None);
+    }
+    let seen = as_disks_see_it(name);
+    if let Some(other) = existing.into_iter().find(|e| as_disks_see_it(e) == seen) {
+        return refused(
+            format!("on Windows and macOS it is the same file name as the profile `{other}`'s"),
+            Some(other.clone()),
+        );
+    }
+    Ok(())
+}
+
+/// The profiles among `names` that one disk or another cannot keep apart (written before
+/// [`check_new_name`]), each clash in words; nothing is renamed.
+pub fn name_clashes<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut seen: Vec<&String> = Vec::new();
+    let mut said = Vec::new();
+    for name in names {
+        if let Err(Error::ProfileNameRefused { reason, .. }) = check_new_name(name, seen.iter().copied()) {
+            said.push(format!(
+                "the profile `{name}` has a name that cannot be used: {reason}. It works here, but add it again \
+                 under another name and remove this one before its settings reach another computer"
+            ));
+        }
+        seen.push(name);
+    }
+    said
+}
+
 /// True for 127.0.0.0/8, ::1 and `localhost`.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -307,6 +366,30 @@ mod tests {
         for bad in ["", ".hidden", "a/b", "a b", "é", &"x".repeat(65)] {
             assert!(validate_name(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    /// Issue 35, item 4: names one disk takes for another's, device names and options.
+    #[test]
+    fn new_names_mean_one_profile_on_every_disk() {
+        let existing = vec!["lab".to_string(), "Majora".to_string()];
+        for clash in ["Lab", "LAB", "majora"] {
+            let err = check_new_name(clash, &existing).unwrap_err();
+            assert!(matches!(&err, Error::ProfileNameRefused { clashes_with: Some(_), .. }), "{clash}: {err}");
+            assert_eq!(err.code(), "invalid-profile-name");
+        }
+        for refused in ["lab.", "x.", "nul", "NUL", "nul.lab", "com1", "Lpt9", "con", "-rf", "--help"] {
+            let err = check_new_name(refused, &existing).expect_err(refused);
+            assert!(err.to_string().starts_with(&format!("the profile name `{refused}` cannot be used")), "{err}");
+        }
+        for fine in ["lab2", "lab-test", "a.b", "console", "nullable", "com10", "x-"] {
+            check_new_name(fine, &existing).unwrap();
+        }
+        // Old settings that hold a clash are said, not changed.
+        let old: Vec<String> = ["lab", "Lab", "nul", "ok"].iter().map(|s| s.to_string()).collect();
+        let said = name_clashes(&old);
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said[0].contains("`Lab`") && said[0].contains("`lab`'s"), "{said:?}");
+        assert!(said[1].contains("`nul`"), "{said:?}");
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub struct ProfileView {
     pub server: String,
     pub client_id: Option<String>,
     pub account: Option<String>,
+    /// The account of the sign-in before, when the last sign-in was another's: the Done
+    /// page warns (someone else may have finished the sign-in).
+    pub account_changed_from: Option<String>,
     pub scopes: Vec<String>,
     /// What the token may do in words ("May upload samples, …"); the names under Details.
     pub may_do: Option<String>,
@@ -90,6 +93,7 @@ impl ProfileView {
             last_error_code,
             last_error_at: _, // words come from the code; the time is for the CLI
             account,
+            account_changed_from,
             redirect_uri,
             redirect_mode,
             dynamically_registered,
@@ -103,6 +107,7 @@ impl ProfileView {
             server: status::server_line(&host, preset),
             client_id,
             account,
+            account_changed_from,
             scopes,
             may_do,
             requested_scopes,

@@ -6,11 +6,10 @@
 use latchkey_ipc::events::{PROFILES_CHANGED, SIGN_IN_FINISHED};
 use latchkey_ipc::Event;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter};
 
 use crate::error::IpcError;
 use crate::models::SignInFinished;
-use crate::state::AppState;
 
 /// Send `event` to the windows; its payload can only be the type the list names.
 pub fn emit<P: Serialize + Clone>(app: &AppHandle, event: Event<P>, payload: P) {
@@ -24,20 +23,14 @@ pub fn profiles_changed(app: &AppHandle) {
     emit(app, PROFILES_CHANGED, ());
 }
 
-/// Report how a flow ended; on success also learn whose account it is (best effort).
+/// Report how a flow ended (whose account it is, the engine learnt as it finished).
 pub fn sign_in_finished(
     app: &AppHandle,
     profile: &str,
     result: Result<latchkey_engine::front_door::SignedIn, IpcError>,
 ) {
-    let engine = app.state::<AppState>().engine.clone();
     let payload = match result {
-        Ok(_) => {
-            if let Err(e) = engine.whoami(profile) {
-                tracing::info!(profile, "could not tell whose account this is: {e}");
-            }
-            SignInFinished { profile: profile.into(), ok: true, error: None }
-        }
+        Ok(_) => SignInFinished { profile: profile.into(), ok: true, error: None },
         Err(e) => {
             tracing::warn!(profile, "sign-in did not finish: {}", e.message);
             SignInFinished { profile: profile.into(), ok: false, error: Some(e) }

@@ -57,11 +57,22 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
         SignInMethod::Browser | SignInMethod::Paste => engine.start_sign_in(profile, None)?.authorize_url,
     };
     if method == SignInMethod::Browser {
-        if let Err(e) = app.opener().open_url(authorize_url.as_str(), None::<&str>) {
-            tracing::warn!("could not open the browser: {e}");
-        }
+        open_in_browser(app, &authorize_url);
     }
     Ok(SignInStarted { method, authorize_url: authorize_url.to_string() })
+}
+
+/// Open a sign-in page (an authorize URL, a device flow's page) in the browser by way of
+/// the engine's one-use page on 127.0.0.1, so the address never reaches the opener's
+/// command line (`engine/src/oauth/launch.rs`). Best effort: the window shows the
+/// address too, for when no browser opens.
+pub fn open_in_browser(app: &AppHandle, page: &url::Url) {
+    let opened = latchkey_engine::oauth::launch::page_for(page)
+        .map_err(|e| e.to_string())
+        .and_then(|start| app.opener().open_url(start.as_str(), None::<&str>).map_err(|e| e.to_string()));
+    if let Err(e) = opened {
+        tracing::warn!("could not open the browser: {e}");
+    }
 }
 
 /// A sign-in window on a server that refuses the request (an unknown client or return

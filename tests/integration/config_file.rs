@@ -54,3 +54,47 @@ fn every_directory_and_file_latchkey_makes_is_the_users_alone() {
     }
     assert!(seen >= 6, "the settings, state and lock files were all looked at ({seen})");
 }
+
+/// Issue 35, item 4: names that one disk or another takes for the same (`Lab` beside
+/// `lab`, `lab.`), device names and names that read as options are refused when added;
+/// settings that already hold such names keep working, and say so.
+#[test]
+fn profile_names_mean_one_profile_on_every_disk() {
+    let cli = Cli::new();
+    let add = |name: &str| cli.run(&["profile", "add", name, "--preset", "majora"], "");
+    assert!(add("lab").status.success());
+    for (name, says) in [
+        ("Lab", "the same file name as the profile `lab`'s"),
+        ("lab.", "trailing dot"),
+        ("nul", "Windows keeps `nul` for a device"),
+        ("-rf", "starts with `-`"),
+    ] {
+        // `--` so that clap hands `-rf` over as a name.
+        let out = cli.run(&["profile", "add", "--preset", "majora", "--", name], "");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", describe(&out));
+        assert!(
+            stderr.contains(&format!("the profile name `{name}` cannot be used")) && stderr.contains(says),
+            "{stderr}"
+        );
+    }
+    let list = cli.ok(&["profile", "list"], "");
+    assert_eq!(list.lines().count(), 1, "{list}");
+    // Settings written before the rule: both profiles work, and the clash is said.
+    let path = cli.config_dir().join("profiles.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let table = &text[text.find("[profiles.lab").unwrap()..];
+    let copy = table.replace("[profiles.lab", "[profiles.Lab").replace("name = \"lab\"", "name = \"Lab\"");
+    std::fs::write(&path, format!("{text}\n{copy}")).unwrap();
+    for args in [&["status"][..], &["profile", "list"][..]] {
+        let out = cli.run(args, "");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {}", describe(&out));
+        assert!(
+            stderr.contains("Warning: the profile `lab` has a name that cannot be used")
+                && stderr.contains("the same file name as the profile `Lab`'s"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2, "{args:?}");
+    }
+}

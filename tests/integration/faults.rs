@@ -147,3 +147,49 @@ fn sixteen_processes_ten_calls_each_at_expiry() {
     // One refresh per expiry: the first at once, then at most one per 3-second lifetime.
     assert!(ok >= 1 && ok <= 2 + elapsed / 2, "{ok} refreshes in {elapsed} s");
 }
+
+/// Issue 35, item 9: the server renews (and retires the refresh token) but its answer
+/// never arrives in time. Where the server allows a rotated refresh token's reuse for a
+/// while (django-oauth-toolkit's grace period), the same refresh token is sent once more
+/// and the session lives on; where it does not (Majora), the person is told exactly
+/// that, not merely "sign in again".
+#[test]
+fn a_renewal_whose_answer_was_lost_is_asked_again_or_said_so() {
+    for (grace, lives) in [("60", true), ("0", false)] {
+        let server = support::TestServer::start(&[("TESTSERVER_REFRESH_GRACE", grace)]);
+        let cli = Cli::new();
+        let (client, proxy) =
+            fault_proxy::signed_in_behind_proxy(&cli, &server, "p", 3600, "majora2.add_biosampleartifact", Fault::Pass);
+        // The answer to the next refresh is held back past Latchkey's timeout.
+        proxy.set(Fault::Delayed(Duration::from_secs(4)));
+        let before = proxy.forwarded();
+        let child = cli
+            .command()
+            .args(["refresh", "p", "--force"])
+            .env("LATCHKEY_HTTP_TIMEOUT_MS", "1500")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Once the server has renewed, the network is well again.
+        assert!(support::wait_for(Duration::from_secs(10), || proxy.forwarded() > before), "the refresh never came");
+        proxy.set(Fault::Pass);
+        let out = child.wait_with_output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        server.settle(&client.id);
+        assert_eq!(server.grant_count(&client.id, "refresh_token"), 2, "grace {grace}: one refresh, then one more");
+        if lives {
+            assert!(out.status.success(), "grace {grace}: {}", describe(&out));
+            let stored = cli.stored_tokens("p").unwrap();
+            assert!(server.is_active(&client, stored.access_token.expose()), "the stored token is not the live one");
+            assert!(cli.run(&["refresh", "p", "--force"], "").status.success(), "the stored refresh token is dead");
+        } else {
+            assert_eq!(out.status.code(), Some(3), "grace {grace}: {}", describe(&out));
+            assert!(
+                said.contains("the server may have renewed the token, but its answer never arrived")
+                    && said.contains("no longer accepts the old refresh token"),
+                "{said}"
+            );
+        }
+    }
+}

@@ -86,3 +86,30 @@ fn a_keyring_that_dies_mid_call_is_replaced_and_the_call_tried_again() {
     assert!(stdout.lines().any(|l| l.trim() == "1"), "the secret was not read after the restart: {stdout}\n{stderr}");
     assert!(stderr.contains("restarted"), "the daemon was not replaced: {stderr}");
 }
+
+/// Issue 35, item 7: the Secret Service session is the plain one, so a session bus
+/// reached over TCP would carry secrets in the clear: Latchkey refuses it in words,
+/// and nothing connects to it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_session_bus_over_tcp_carries_no_secret() {
+    let bus = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    bus.set_nonblocking(true).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_latchkey"))
+        .args(["profile", "add", "m", "--preset", "majora", "--client-id", "id", "--client-secret-stdin"])
+        .env("LATCHKEY_CONFIG_DIR", dir.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("tcp:host=127.0.0.1,port={}", bus.local_addr().unwrap().port()))
+        .env("LATCHKEY_KEYRING_TIMEOUT_MS", "3000")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"canary-secret\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("reached over `tcp:`") && stderr.contains("in the clear"), "{stderr}");
+    assert!(bus.accept().is_err(), "something connected to the TCP bus");
+}

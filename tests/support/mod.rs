@@ -43,6 +43,18 @@ pub fn repo_root() -> PathBuf {
 }
 pub const PASSWORD: &str = "wonderland";
 
+/// Poll `check` every 20 ms until it holds or `timeout` passes; whether it held.
+pub fn wait_for(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    check()
+}
+
 #[derive(Debug, Clone)]
 pub struct Client {
     pub id: String,
@@ -328,10 +340,15 @@ impl Cli {
     /// without xdg-open (so a URL to open is printed), for tests that act on what it
     /// prints while it waits.
     pub fn start_login(&self, name: &str, flag: &str) -> Login {
+        self.start_login_with_path(name, flag, "/nonexistent")
+    }
+
+    /// [`Cli::start_login`] with `path` as its `PATH` (a stand-in for the system's opener).
+    pub fn start_login_with_path(&self, name: &str, flag: &str, path: &str) -> Login {
         let mut child = self
             .command()
             .args(["login", name, flag])
-            .env("PATH", "/nonexistent")
+            .env("PATH", path)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -21,18 +21,38 @@ pub type Redraw = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
 struct Events {
     redraw: Redraw,
     engine: std::sync::Weak<Latchkey>,
+    /// The sign-ins into another account than before that were told, by profile (the
+    /// accounts now and before): each is told once, when the tray sees it happen.
+    told_account_changes: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
+}
+
+/// A profile's sign-in into another account than before, as (now, before).
+fn account_change(row: &latchkey_engine::front_door::ProfileStatus) -> Option<(String, String)> {
+    Some((row.account.clone()?, row.account_changed_from.clone()?))
 }
 
 impl RenewalEvents for Events {
     fn changed(&self) {
-        // Signed out or removed (here, in the app or by the CLI): a token copied from the
-        // menu leaves the clipboard.
         if let Some(engine) = self.engine.upgrade() {
-            let signed_in: std::collections::HashSet<String> = engine
-                .status(None)
-                .map(|rows| rows.into_iter().filter(|r| r.has_tokens).map(|r| r.name).collect())
-                .unwrap_or_default();
+            let rows = engine.status(None).unwrap_or_default();
+            // Signed out or removed (here, in the app or by the CLI): a token copied from
+            // the menu leaves the clipboard.
+            let signed_in: std::collections::HashSet<&str> =
+                rows.iter().filter(|r| r.has_tokens).map(|r| r.name.as_str()).collect();
             crate::clipboard::take_back_signed_out(|name| signed_in.contains(name));
+            // A sign-in (here, in the app or by the CLI) into another account than the
+            // profile had: someone else may have finished it.
+            let mut told = self.told_account_changes.lock().expect("told lock");
+            told.retain(|name, _| rows.iter().any(|r| &r.name == name && r.account_changed_from.is_some()));
+            for row in &rows {
+                let Some(change) = account_change(row) else { continue };
+                if told.get(&row.name) != Some(&change) {
+                    let (title, body) = latchkey_ipc::words::notify::account_changed(&row.name, &change.0, &change.1);
+                    tracing::info!("notification: {title}: {body}");
+                    crate::notify::show(&title, &body);
+                    told.insert(row.name.clone(), change);
+                }
+            }
         }
         if let Some(redraw) = self.redraw.get() {
             redraw();
@@ -86,7 +106,18 @@ pub fn run() -> ExitCode {
 
     let engine = Arc::new(engine);
     let redraw: Redraw = Arc::new(OnceLock::new());
-    let events = Events { redraw: redraw.clone(), engine: Arc::downgrade(&engine) };
+    // What was there before the tray started is in the menu, not told again.
+    let told = engine
+        .status(None)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|row| Some((row.name.clone(), account_change(row)?)))
+        .collect();
+    let events = Events {
+        redraw: redraw.clone(),
+        engine: Arc::downgrade(&engine),
+        told_account_changes: std::sync::Mutex::new(told),
+    };
     let renewer = match engine.start_renewal(Arc::new(events)) {
         Ok(renewer) => renewer,
         Err(e) => {

@@ -27,7 +27,7 @@ vi.mock('./lib/ipc', async (importOriginal) => {
 import App from './App.svelte';
 
 const row = (text: string): ProfileView => ({
-  name: 'lab', preset: 'generic', server: 'id.example.org (generic)', clientId: 'c', account: null, scopes: [], requestedScopes: [],
+  name: 'lab', preset: 'generic', server: 'id.example.org (generic)', clientId: 'c', account: null, accountChangedFrom: null, scopes: [], requestedScopes: [],
   tasks: [], status: 'signed-out', expiresAt: null, hasRefreshToken: false, renewsSilently: false, fixClient: null, mayDo: null, reason: null, lastError: null,
   redirectUri: 'latchkey://callback/lab', redirectMode: 'window', dynamicallyRegistered: true, ocarinaSync: null, testUrl: null,
   lastErrorCode: null, canUseBrowser: true, canUseCode: false, badge: { tone: 'idle', icon: '○', text }, freshness: null, renewal: '',

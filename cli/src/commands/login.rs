@@ -4,7 +4,10 @@
 //! authorization URL on stderr and reads the callback URL, or the bare code, on stdin:
 //! this works on a headless server and with Majora, whose callback page shows the code.
 //! `--browser` opens the system browser; with a loopback redirect URI the answer is
-//! caught on 127.0.0.1, otherwise it is pasted. `--device` uses RFC 8628.
+//! caught on 127.0.0.1, otherwise it is pasted. `--device` uses RFC 8628. The browser is
+//! sent to a one-use page on 127.0.0.1, never given the authorize URL on its command
+//! line (`engine/src/oauth/launch.rs` says why). Every sign-in ends by saying whose
+//! account it is, and warns when it is not the one the profile had.
 
 use std::io::BufRead;
 
@@ -57,7 +60,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             let listener = LoopbackListener::bind(port, profile.redirect_uri.path())?;
             let start = engine.start_sign_in(&args.name, Some(listener.redirect_uri()))?;
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{}", start.authorize_url);
-            open_browser(start.authorize_url.as_str());
+            open_browser(&start.authorize_url);
             let callback = listener.wait(&start.state(), DEFAULT_TIMEOUT).inspect_err(|_| {
                 eprintln!("{}", redirect_check(&profile));
             })?;
@@ -65,7 +68,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
         } else {
             let start = engine.start_sign_in(&args.name, None)?;
             if args.browser {
-                open_browser(start.authorize_url.as_str());
+                open_browser(&start.authorize_url);
             }
             eprintln!("Open this address in a browser and sign in:\n\n{}\n", start.authorize_url);
             eprintln!("Then paste the full address you were sent to (or just the code) and press Enter:");
@@ -79,9 +82,6 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             engine.complete_sign_in(&line, Some(&args.name))?
         }
     };
-    if let Err(e) = engine.whoami(&args.name) {
-        tracing::info!("could not tell whose account this is: {e}");
-    }
     let expiry = signed_in
         .expires_at
         .map(|at| {
@@ -89,7 +89,18 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             format!(", token valid for {}", super::output::span(left))
         })
         .unwrap_or_default();
-    eprintln!("Signed in to `{}`{expiry}.", signed_in.profile);
+    let as_who = match &signed_in.account {
+        Some(account) => format!(" as {account}"),
+        None => " (the server does not say whose account this is)".into(),
+    };
+    eprintln!("Signed in to `{}`{as_who}{expiry}.", signed_in.profile);
+    if let (Some(before), Some(now)) = (&signed_in.account_changed_from, &signed_in.account) {
+        eprintln!(
+            "Warning: `{0}` was signed in as {before} before; these tokens are {now}'s. If you did not sign in as \
+             {now}, someone else may have finished your sign-in: run `latchkey logout {0}`, then sign in again.",
+            signed_in.profile
+        );
+    }
     if signed_in.expires_at.is_some_and(|at| at <= latchkey_engine::clock::now_secs()) {
         eprintln!(
             "The server's token has already expired, so `latchkey token {}` hands nothing out: ask the server's \
@@ -122,18 +133,8 @@ fn redirect_check(profile: &latchkey_engine::profile::Profile) -> String {
 }
 
 /// Best effort: the URL is printed too, for when no browser opens.
-fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    let _ = std::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
+fn open_browser(url: &url::Url) {
+    if let Err(e) = latchkey_engine::desktop::browser::open_sign_in_page(url) {
+        tracing::info!("could not open the browser: {e}");
+    }
 }

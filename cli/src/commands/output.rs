@@ -19,6 +19,14 @@ pub fn relative(expires_in: i64) -> String {
     }
 }
 
+/// Say (on stderr) which profiles of older settings have names a disk cannot keep apart
+/// (`Lab` beside `lab`, `nul`): they keep working here; nothing is renamed.
+pub fn warn_name_clashes(config: &latchkey_engine::Config) {
+    for clash in config.name_clashes() {
+        eprintln!("Warning: {clash}.");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -265,6 +265,7 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
 
 fn list(engine: &Latchkey, json: bool) -> Result<u8> {
     let config = engine.config()?;
+    super::output::warn_name_clashes(&config);
     if json {
         #[derive(serde::Serialize)]
         struct Row<'a> {

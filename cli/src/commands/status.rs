@@ -13,6 +13,7 @@ pub struct StatusArgs {
 
 pub fn run(args: StatusArgs, engine: &Latchkey) -> Result<u8> {
     let rows = engine.status(args.name.as_deref())?;
+    super::output::warn_name_clashes(&engine.config()?);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows).expect("status serializes"));
         return Ok(0);

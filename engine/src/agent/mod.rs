@@ -111,8 +111,10 @@ impl Agent {
     }
 
     fn answer(&mut self, mut stream: door::Conn) -> std::io::Result<()> {
-        let mut line = String::new();
-        BufReader::new(&mut stream).take_line(&mut line)?;
+        // One deadline for the whole question, not one per read: a client sending a byte
+        // now and then would otherwise hold the agent (and every `latchkey token` behind
+        // it) for as long as it liked.
+        let line = read_question(&mut stream, std::time::Instant::now() + READ_TIMEOUT)?;
         let reply = Question::parse(&line).and_then(|q| self.vouched(&q));
         match reply {
             Some((id, tokens)) => {
@@ -231,6 +233,33 @@ pub fn ask(paths: &Paths, profile: &str, id: u64, min_valid: Option<u64>) -> Opt
     (stored.id == id && fresh).then_some(stored.tokens)
 }
 
+/// What the agent's door offers for reading a question by a deadline (`unix.rs`,
+/// `windows.rs`): a read that waits no longer than until `deadline`.
+pub(crate) trait ReadBy {
+    fn read_by(&mut self, buf: &mut [u8], deadline: std::time::Instant) -> std::io::Result<usize>;
+}
+
+/// A question's line (at most 64 KiB), read whole before `deadline` or not at all.
+fn read_question(stream: &mut impl ReadBy, deadline: std::time::Instant) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 512];
+    loop {
+        let n = stream.read_by(&mut buf, deadline)?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n]);
+        if let Some(end) = bytes.iter().position(|b| *b == b'\n') {
+            bytes.truncate(end + 1);
+            break;
+        }
+        if bytes.len() > 64 * 1024 {
+            return Err(std::io::Error::other("a question over 64 KiB"));
+        }
+    }
+    String::from_utf8(bytes).map_err(std::io::Error::other)
+}
+
 trait TakeLine {
     /// Read one line of at most 64 KiB (a token set is far smaller).
     fn take_line(&mut self, line: &mut String) -> std::io::Result<usize>;
@@ -277,6 +306,28 @@ mod tests {
         // A profile without state has no write in force: no answer, not an error.
         assert!(ask(&paths, "p", 1, None).is_none());
         assert!(ask(&paths, "../x", 1, None).is_none());
+    }
+
+    /// Issue 35, item 5: a client sending a byte now and then is cut off when the whole
+    /// question's second is up (it held the agent past 21 s with a timeout per read),
+    /// and the next asker is answered.
+    #[test]
+    fn a_trickling_asker_holds_the_agent_for_one_second_at_most() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path().to_path_buf());
+        let agent = Agent::bind(&paths).unwrap();
+        std::thread::spawn(move || agent.serve());
+        let mut trickler = door::connect(&paths, Duration::from_secs(5)).unwrap();
+        let started = std::time::Instant::now();
+        let cut_off = (0..30).find_map(|_| {
+            std::thread::sleep(Duration::from_millis(200));
+            trickler.write_all(b"f").and_then(|()| trickler.flush()).is_err().then(|| started.elapsed())
+        });
+        let cut_off = cut_off.expect("the trickling asker was never cut off");
+        assert!(cut_off < Duration::from_millis(2500), "cut off only after {cut_off:?}");
+        let asked = std::time::Instant::now();
+        assert!(ask(&paths, "p", 1, None).is_none());
+        assert!(asked.elapsed() < Duration::from_millis(500), "the next asker waited {:?}", asked.elapsed());
     }
 
     #[test]

@@ -57,6 +57,17 @@ impl Listener {
     }
 }
 
+impl super::ReadBy for Conn {
+    fn read_by(&mut self, buf: &mut [u8], deadline: std::time::Instant) -> std::io::Result<usize> {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.set_read_timeout(Some(left))?;
+        std::io::Read::read(self, buf)
+    }
+}
+
 /// Connect to the store's agent, with `timeout` on reads and writes.
 pub fn connect(paths: &Paths, timeout: Duration) -> Option<Conn> {
     let stream = UnixStream::connect(paths.agent_socket()).ok()?;

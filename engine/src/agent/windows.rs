@@ -20,9 +20,9 @@ use windows_sys::Win32::Foundation::{
     ERROR_PIPE_CONNECTED, GENERIC_READ, GENERIC_WRITE, HANDLE, INVALID_HANDLE_VALUE, WAIT_OBJECT_0,
 };
 use windows_sys::Win32::Security::Authorization::{
-    ConvertSidToStringSidW, ConvertStringSecurityDescriptorToSecurityDescriptorW, SDDL_REVISION_1,
+    ConvertStringSecurityDescriptorToSecurityDescriptorW, SDDL_REVISION_1,
 };
-use windows_sys::Win32::Security::{GetTokenInformation, TokenUser, SECURITY_ATTRIBUTES, TOKEN_QUERY, TOKEN_USER};
+use windows_sys::Win32::Security::SECURITY_ATTRIBUTES;
 use windows_sys::Win32::Storage::FileSystem::{
     CreateFileW, ReadFile, WriteFile, FILE_FLAG_FIRST_PIPE_INSTANCE, FILE_FLAG_OVERLAPPED, OPEN_EXISTING,
     PIPE_ACCESS_DUPLEX, SECURITY_IDENTIFICATION, SECURITY_SQOS_PRESENT,
@@ -31,13 +31,11 @@ use windows_sys::Win32::System::Pipes::{
     ConnectNamedPipe, CreateNamedPipeW, GetNamedPipeClientProcessId, GetNamedPipeServerProcessId, WaitNamedPipeW,
     PIPE_READMODE_BYTE, PIPE_REJECT_REMOTE_CLIENTS, PIPE_TYPE_BYTE, PIPE_UNLIMITED_INSTANCES, PIPE_WAIT,
 };
-use windows_sys::Win32::System::Threading::{
-    CreateEventW, GetCurrentProcessId, OpenProcess, OpenProcessToken, WaitForSingleObject, INFINITE,
-    PROCESS_QUERY_LIMITED_INFORMATION,
-};
+use windows_sys::Win32::System::Threading::{CreateEventW, WaitForSingleObject, INFINITE};
 use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
 
 use crate::store::paths::Paths;
+use crate::windows_user::{current_sid, sid_of_process};
 use crate::{Error, Result};
 
 const BUFFER: u32 = 64 * 1024;
@@ -208,62 +206,6 @@ fn open(name: &str, timeout: Duration) -> Option<Conn> {
     None
 }
 
-fn current_sid() -> std::io::Result<String> {
-    // SAFETY: no arguments.
-    #[allow(unsafe_code)]
-    sid_of_process(unsafe { GetCurrentProcessId() })
-}
-
-/// The string SID of the user a process runs as.
-#[allow(unsafe_code)] // Win32 calls on locals and handles owned here
-fn sid_of_process(pid: u32) -> std::io::Result<String> {
-    // SAFETY: plain calls; every handle returned is owned and closed by OwnedHandle.
-    let process = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
-    if process.is_null() {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: a new handle that nothing else owns.
-    let process = unsafe { OwnedHandle::from_raw_handle(process) };
-    let mut token: HANDLE = std::ptr::null_mut();
-    // SAFETY: `token` is valid for writes.
-    if unsafe { OpenProcessToken(process.as_raw_handle(), TOKEN_QUERY, &mut token) } == 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: a new handle that nothing else owns.
-    let token = unsafe { OwnedHandle::from_raw_handle(token) };
-    // TOKEN_USER plus the SID it points into; u64s keep the buffer aligned for it.
-    let mut buffer = [0u64; 64];
-    let mut len = 0;
-    // SAFETY: the buffer is valid for writes of the size given.
-    if unsafe {
-        GetTokenInformation(
-            token.as_raw_handle(),
-            TokenUser,
-            buffer.as_mut_ptr().cast(),
-            std::mem::size_of_val(&buffer) as u32,
-            &mut len,
-        )
-    } == 0
-    {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: GetTokenInformation wrote a TOKEN_USER at the start of the aligned buffer.
-    let user = unsafe { &*(buffer.as_ptr() as *const TOKEN_USER) };
-    let mut text = std::ptr::null_mut();
-    // SAFETY: the SID is valid while `buffer` lives; `text` receives a LocalAlloc'd string.
-    if unsafe { ConvertSidToStringSidW(user.User.Sid, &mut text) } == 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: `text` is a NUL-terminated UTF-16 string, freed right after it is copied.
-    let sid = unsafe {
-        let len = (0..).take_while(|&i| *text.add(i) != 0).count();
-        let sid = String::from_utf16_lossy(std::slice::from_raw_parts(text, len));
-        LocalFree(text.cast());
-        sid
-    };
-    Ok(sid)
-}
-
 impl Conn {
     #[allow(unsafe_code)] // CreateEventW with no name and no attributes
     fn new(pipe: OwnedHandle, timeout: Duration) -> std::io::Result<Self> {
@@ -330,6 +272,19 @@ impl Conn {
             };
         }
         Ok(done as usize)
+    }
+}
+
+impl super::ReadBy for Conn {
+    fn read_by(&mut self, buf: &mut [u8], deadline: std::time::Instant) -> std::io::Result<usize> {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        let every = std::mem::replace(&mut self.timeout, left);
+        let read = self.read(buf);
+        self.timeout = every;
+        read
     }
 }
 

@@ -1,10 +1,14 @@
-//! What the desktop shells share and a headless CLI does not need: starting at login
-//! (`autostart`), showing a notification (`notify`), and whether a profile needs the
-//! person. No GUI toolkit here, and no words: these are files, D-Bus calls and data
-//! (the desktop's words are latchkey-ipc's `words`).
+//! What the desktop shells share, and the CLI where a browser is at hand: starting at
+//! login (`autostart`), showing a notification (`notify`), opening a sign-in page
+//! (`browser`), whether a program sits where only this user can change it
+//! (`program_place`), and whether a profile needs the person. No GUI toolkit here, and no
+//! words: these are files, D-Bus calls and data (the desktop's words are latchkey-ipc's
+//! `words`).
 
 pub mod autostart;
+pub mod browser;
 pub mod notify;
+pub mod program_place;
 pub mod scheme;
 
 use crate::store::Status;

@@ -66,6 +66,11 @@ pub struct SignedIn {
     pub scopes: Vec<String>,
     pub expires_at: Option<u64>,
     pub has_refresh_token: bool,
+    /// Whose account the tokens are, where the server says (userinfo, introspection).
+    pub account: Option<String>,
+    /// The account the profile was signed in to before, when this sign-in is another's:
+    /// say so, since someone else may have finished the person's sign-in.
+    pub account_changed_from: Option<String>,
 }
 
 /// One profile's status for lists (no secrets).
@@ -95,6 +100,9 @@ pub struct ProfileStatus {
     /// When the last renewal failed (Unix seconds).
     pub last_error_at: Option<u64>,
     pub account: Option<String>,
+    /// The account of the sign-in before, when the last sign-in named another
+    /// ([`SignedIn::account_changed_from`]).
+    pub account_changed_from: Option<String>,
     pub redirect_uri: Url,
     pub redirect_mode: RedirectMode,
     pub dynamically_registered: bool,

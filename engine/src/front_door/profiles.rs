@@ -44,7 +44,7 @@ impl Latchkey {
             Err(e) => problems.push(e),
         }
         if let (Some(uri), Ok(Some(token))) = (&profile.registration_client_uri, self.store.registration_token(name)) {
-            match registration::delete(self.http()?, uri, &token) {
+            match registration::delete(self.http()?, &profile, uri, &token) {
                 Ok(()) => report.client_deleted = true,
                 Err(e) => problems.push(e),
             }
@@ -173,6 +173,7 @@ impl Latchkey {
                     last_error_code: s.last_error_code,
                     last_error_at: s.last_error_at,
                     account: s.account,
+                    account_changed_from: s.account_changed_from,
                     redirect_uri: p.redirect_uri.clone(),
                     userinfo_url: p.server.userinfo_url.clone(),
                     device_flow: p.server.device_url.is_some(),

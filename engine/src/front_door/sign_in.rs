@@ -129,7 +129,7 @@ impl Latchkey {
                 let _ = self.store.client_refused(&name, e.to_string(), self.now());
             }
         })?;
-        self.store_sign_in(&profile, &tokens)
+        self.store_sign_in(&profile, &tokens, flow.client_secret.as_ref())
     }
 
     /// RFC 8628 device sign-in: `show` is called with the verification URI and user code
@@ -139,7 +139,7 @@ impl Latchkey {
         let secret = self.client_secret(&profile)?;
         let client = self.oauth_client(&profile, secret.as_ref())?;
         let cancelled = self.flows.start_device(name);
-        let result = self.device_sign_in_with(&profile, &client, &cancelled, show);
+        let result = self.device_sign_in_with(&profile, &client, secret.as_ref(), &cancelled, show);
         self.flows.end_device(name, &cancelled);
         result
     }
@@ -148,6 +148,7 @@ impl Latchkey {
         &self,
         profile: &Profile,
         client: &OAuthClient<'_>,
+        secret: Option<&Secret>,
         cancelled: &std::sync::atomic::AtomicBool,
         show: impl FnOnce(&DeviceCode),
     ) -> Result<SignedIn> {
@@ -180,22 +181,41 @@ impl Latchkey {
         if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(Error::Cancelled("the sign-in with a code was cancelled".into()));
         }
-        self.store_sign_in(profile, &tokens)
+        self.store_sign_in(profile, &tokens, secret)
     }
 
-    pub(super) fn store_sign_in(&self, profile: &Profile, tokens: &TokenSet) -> Result<SignedIn> {
+    /// Keep a sign-in's tokens, then ask the server whose they are (best effort: a
+    /// server that cannot say leaves the account unknown, never the last one's name).
+    pub(super) fn store_sign_in(
+        &self,
+        profile: &Profile,
+        tokens: &TokenSet,
+        client_secret: Option<&Secret>,
+    ) -> Result<SignedIn> {
         let _lock = FileLock::profile(&self.paths, &profile.name)?;
         // Ocarina's entries of the tokens this sign-in replaces go (best effort).
         let previous =
             if profile.ocarina_sync.is_some() { self.store.tokens(&profile.name).ok().flatten() } else { None };
         self.store.save_tokens(&profile.name, tokens)?;
         crate::renewal::refresh::sync_ocarina(profile, tokens, previous.as_ref());
+        drop(_lock);
+        let account = self
+            .http()
+            .and_then(|http| crate::oauth::probe::identity(http, profile, client_secret, &tokens.access_token))
+            .map(|who| who.account)
+            .unwrap_or_else(|e| {
+                tracing::info!(profile = %profile.name, "could not tell whose account this is: {e}");
+                None
+            });
+        let account_changed_from = self.store.signed_in_as(&profile.name, account.clone())?;
         tracing::info!(profile = %profile.name, "signed in");
         Ok(SignedIn {
             profile: profile.name.clone(),
             scopes: tokens.scopes.clone(),
             expires_at: tokens.expires_at,
             has_refresh_token: tokens.refresh_token.is_some(),
+            account,
+            account_changed_from,
         })
     }
 

@@ -198,7 +198,15 @@ pub fn oauth_error_body(body: &serde_json::Value, status: u16) -> (String, Optio
 
 /// Server-supplied text shown to the user: printable, and not too long.
 pub fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(300).collect()
+    text.chars().filter(|c| shown(*c)).take(300).collect()
+}
+
+/// Whether a character of a server's text may reach a terminal, a notification or the
+/// window: not a control character (escapes), nor a format character (Unicode's `Cf`:
+/// bidirectional overrides such as U+202E that turn text around, zero-width ones).
+pub fn shown(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    !c.is_control() && c.general_category() != GeneralCategory::Format
 }
 
 #[cfg(test)]
@@ -208,6 +216,17 @@ mod tests {
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
     }
+    /// Issue 35, item 6: bidirectional overrides and zero-width characters from a server
+    /// never reach the terminal (U+202E was printed).
+    #[test]
+    fn format_characters_are_dropped_with_control_characters() {
+        let body = serde_json::json!({
+            "error": "invalid_grant",
+            "error_description": "fine\u{202e}txt.exe\u{200b}\u{2066}x\u{feff}\u{ad}\u{e0001}y é ü ✓"
+        });
+        assert_eq!(oauth_error_body(&body, 400).1.as_deref(), Some("finetxt.exexy é ü ✓"));
+    }
+
     #[test]
     fn an_oauth_error_body_is_read_once_and_made_safe() {
         let body = serde_json::json!({"error": "invalid_scope", "error_description": "no\u{1b}[31m way\n"});

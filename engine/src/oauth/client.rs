@@ -179,13 +179,38 @@ impl<'a> OAuthClient<'a> {
 
     /// RFC 6749 §6: refresh. A server that sends no new refresh token keeps the old one
     /// valid, so the old one is carried over.
+    ///
+    /// When the request went out but its answer never arrived (no answer in time, one
+    /// cut off), the server may have renewed and retired the refresh token already: it is
+    /// sent once more at once, which servers that allow a reuse for a while
+    /// (django-oauth-toolkit's grace period, Keycloak's reuse count) answer with good
+    /// tokens. A server that refuses it then is said to have likely renewed the token
+    /// with its answer lost, not merely to refuse the refresh token.
     pub fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet> {
+        let grant = RefreshToken::new(refresh_token.expose().to_string());
         let transport = self.http.oauth();
-        let response = self
-            .inner
-            .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
-            .request(&&transport)
-            .map_err(|e| self.token_error(e, &transport, true))?;
+        let response = match self.inner.exchange_refresh_token(&grant).request(&&transport) {
+            Ok(response) => response,
+            Err(e) => {
+                let lost = transport.answer_lost();
+                let err = self.token_error(e, &transport, true);
+                let Some(lost) = lost else { return Err(err) };
+                tracing::info!(
+                    profile = %self.profile.name,
+                    "the answer to a refresh never arrived ({lost}); sending the same refresh token once more"
+                );
+                let again = self.http.oauth();
+                self.inner.exchange_refresh_token(&grant).request(&&again).map_err(|e| {
+                    match self.token_error(e, &again, true) {
+                        Error::SignInNeeded { .. } => self.sign_in_needed(&format!(
+                            "the server may have renewed the token, but its answer never arrived ({lost}), and it \
+                             no longer accepts the old refresh token"
+                        )),
+                        other => other,
+                    }
+                })?
+            }
+        };
         Ok(self.token_set(response, Some(refresh_token)))
     }
 

@@ -47,9 +47,14 @@ pub type Response = oauth2::HttpResponse;
 /// redacted) nor a body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
-    /// No answer: refused, timed out, no such host, TLS… (in words a person can act on).
+    /// No connection: refused, no such host, TLS… (in words a person can act on). The
+    /// server never saw the request.
     #[error("{0}")]
     Unreachable(String),
+    /// The request went out but no answer came back (timed out, reset): the server may
+    /// have acted on it.
+    #[error("{0}")]
+    NoAnswer(String),
     /// An answer arrived (with this status) whose body is larger than [`MAX_BODY`].
     #[error("the answer is larger than 1 MiB")]
     TooLarge { status: u16 },
@@ -73,13 +78,13 @@ impl Transport for Reqwest {
         let (parts, body) = request.into_parts();
         let started = std::time::Instant::now();
         let (method, uri) = (parts.method.clone(), parts.uri.to_string());
-        let response = self
-            .0
-            .request(parts.method, &uri)
-            .headers(parts.headers)
-            .body(body)
-            .send()
-            .map_err(|e| SendError::Unreachable(describe_reqwest_error(&e)))?;
+        let response =
+            self.0.request(parts.method, &uri).headers(parts.headers).body(body).send().map_err(|e| {
+                match e.is_connect() || e.is_builder() {
+                    true => SendError::Unreachable(describe_reqwest_error(&e)),
+                    false => SendError::NoAnswer(describe_reqwest_error(&e)),
+                }
+            })?;
         let status = response.status();
         // How long the server took (LATCHKEY_LOG=debug; the window benchmark sums these).
         if tracing::enabled!(tracing::Level::DEBUG) {
@@ -149,7 +154,7 @@ impl Http {
     pub fn send(&self, url: &url::Url, request: Request) -> Result<Response> {
         let shown = || crate::oauth::callback::redact_url(url);
         self.transport.send(request).map_err(|e| match e {
-            SendError::Unreachable(reason) => Error::Network { url: shown(), reason },
+            SendError::Unreachable(reason) | SendError::NoAnswer(reason) => Error::Network { url: shown(), reason },
             SendError::TooLarge { .. } => {
                 Error::BadResponse(format!("the answer from {} is larger than 1 MiB", shown()))
             }
@@ -211,6 +216,7 @@ impl Http {
             last_status: Cell::new(None),
             too_large: Cell::new(false),
             cut_off: Cell::new(None),
+            answer_lost: Cell::new(None),
         }
     }
 }
@@ -237,9 +243,18 @@ pub struct OAuthTransport<'a> {
     last_status: Cell<Option<u16>>,
     too_large: Cell<bool>,
     cut_off: Cell<Option<String>>,
+    answer_lost: Cell<Option<String>>,
 }
 
 impl OAuthTransport<'_> {
+    /// Why the last request's answer never arrived whole although the request went out
+    /// (no answer in time, or one that broke off): the server may have acted on it.
+    pub fn answer_lost(&self) -> Option<String> {
+        let reason = self.answer_lost.take();
+        self.answer_lost.set(reason.clone());
+        reason
+    }
+
     /// The status of the last answer, if one arrived.
     pub fn last_status(&self) -> Option<u16> {
         self.last_status.get()
@@ -261,6 +276,7 @@ impl OAuthTransport<'_> {
         self.last_status.set(None);
         self.too_large.set(false);
         self.cut_off.set(None);
+        self.answer_lost.set(None);
         // An answer whose body was dropped (too large) or broke off goes to the oauth2
         // crate empty (it reports it as unparsable); the flags say what really happened.
         let empty =
@@ -277,8 +293,13 @@ impl OAuthTransport<'_> {
             }
             Err(SendError::CutOff { status, reason }) => {
                 self.last_status.set(Some(status));
+                self.answer_lost.set(Some(format!("the answer was cut off: {reason}")));
                 self.cut_off.set(Some(reason));
                 Ok(empty(status))
+            }
+            Err(SendError::NoAnswer(reason)) => {
+                self.answer_lost.set(Some(reason.clone()));
+                Err(SendError::NoAnswer(reason))
             }
             Err(unreachable) => Err(unreachable),
         }

@@ -9,6 +9,12 @@
 //! hours), each on a thread of its own. When all 16 slots are taken, the oldest
 //! connection is closed to make room: the browser's redirect arrives whole at once, so
 //! connections that trickle cannot keep it out.
+//!
+//! Whose program connected counts too ([`crate::oauth::peer`]): where the system can say
+//! (Linux, Windows), a connection from another user's program is closed before a byte
+//! is read, so a person sharing the computer cannot hand this sign-in a code of their
+//! own, even knowing its `state`. The same server, with another decision, serves the
+//! one-use page that starts a browser sign-in (`launch.rs`).
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -100,12 +106,27 @@ impl LoopbackListener {
 
     /// Wait for the callback that carries `state` (the sign-in's own); returns its URL.
     pub fn wait(self, state: &str, timeout: Duration) -> Result<Url> {
+        let (base, path, state) = (self.redirect_uri(), self.path.clone(), state.to_string());
+        self.serve_until(timeout, move |head, complete| match classify(head, complete, &base, &path, &state) {
+            Verdict::Callback(url) => (Reply::page("200 OK", DONE_PAGE), Some(url)),
+            Verdict::NotThisSignIn => (Reply::page("400 Bad Request", NOT_THIS_SIGN_IN), None),
+            Verdict::NotFound => (Reply::page("404 Not Found", "Not found"), None),
+            Verdict::TooLarge => {
+                (Reply::page("431 Request Header Fields Too Large", "Request too large or incomplete"), None)
+            }
+        })
+    }
+
+    /// Serve every connection of this user's programs on a thread of its own, answering
+    /// each request head as `decide` says, until `decide` hands back a URL (returned) or
+    /// `timeout` passes.
+    pub(crate) fn serve_until(self, timeout: Duration, decide: impl Decide) -> Result<Url> {
+        let decide = Arc::new(decide);
         let deadline = Instant::now() + timeout;
         let (tx, rx) = mpsc::channel::<Url>();
         // The connections being served, oldest first (a handle each, to close it).
         let open: Arc<Mutex<VecDeque<(u64, TcpStream)>>> = Arc::default();
         let mut next_id = 0u64;
-        let base = self.redirect_uri();
         loop {
             if let Ok(url) = rx.try_recv() {
                 return Ok(url);
@@ -126,11 +147,10 @@ impl LoopbackListener {
                             Err(_) => continue, // cannot be closed later: not served
                         }
                     }
-                    let (tx, open, base, path, state) =
-                        (tx.clone(), open.clone(), base.clone(), self.path.clone(), state.to_string());
+                    let (tx, open, decide) = (tx.clone(), open.clone(), decide.clone());
                     let gone = open.clone();
                     let spawned = std::thread::Builder::new().name("loopback".into()).spawn(move || {
-                        if let Some(url) = serve(stream, &base, &path, &state) {
+                        if let Some(url) = serve(stream, &*decide) {
                             let _ = tx.send(url);
                         }
                         open.lock().expect("open connections lock").retain(|(i, _)| *i != id);
@@ -156,9 +176,49 @@ impl LoopbackListener {
     }
 }
 
-/// Read one request head (capped, with an idle timeout), answer it, and return the
-/// callback URL if it was this sign-in's.
-fn serve(stream: TcpStream, base: &Url, path: &str, state: &str) -> Option<Url> {
+/// How a server built on the listener answers a request head (read whole or not): the
+/// reply, and the URL that ends the wait, if this request brought it.
+pub(crate) trait Decide: Fn(&[u8], bool) -> (Reply, Option<Url>) + Send + Sync + 'static {}
+impl<F: Fn(&[u8], bool) -> (Reply, Option<Url>) + Send + Sync + 'static> Decide for F {}
+
+/// An answer to one request.
+pub(crate) struct Reply {
+    status: &'static str,
+    /// Extra header lines, each ending in CRLF.
+    headers: String,
+    body: String,
+}
+
+impl Reply {
+    pub(crate) fn page(status: &'static str, body: &str) -> Self {
+        Self { status, headers: String::new(), body: body.to_string() }
+    }
+
+    /// `303 See Other` to `to`, with a page that links there for a client that does not
+    /// follow it. No referrer goes with it.
+    pub(crate) fn see_other(to: &Url) -> Self {
+        let link = to.as_str().replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+        Self {
+            status: "303 See Other",
+            headers: format!("Location: {to}\r\nReferrer-Policy: no-referrer\r\n"),
+            body: format!(
+                "<!doctype html><meta charset=utf-8><title>Latchkey</title>\
+                 <body style=\"font-family:sans-serif;margin:3em\"><p><a href=\"{link}\">Continue to sign in</a></p></body>"
+            ),
+        }
+    }
+}
+
+/// Serve one connection: only from a program of this user (where the system says), its
+/// request head read with a cap and a deadline, answered as `decide` says; returns what
+/// `decide` handed back.
+fn serve(stream: TcpStream, decide: &dyn Decide) -> Option<Url> {
+    let owner = crate::oauth::peer::owner(&stream);
+    if !owner.may_connect() {
+        tracing::warn!(?owner, "a loopback connection from another user's program was refused");
+        let _ = stream.shutdown(Shutdown::Both);
+        return None;
+    }
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_write_timeout(Some(IDLE));
     let deadline = Instant::now() + IDLE;
@@ -180,34 +240,18 @@ fn serve(stream: TcpStream, base: &Url, path: &str, state: &str) -> Option<Url> 
             break;
         }
     }
+    let (reply, done) = decide(&head, complete);
     let mut stream = stream;
-    match classify(&head, complete, base, path, state) {
-        Verdict::Callback(url) => {
-            respond(&mut stream, "200 OK", DONE_PAGE);
-            Some(url)
-        }
-        Verdict::NotThisSignIn => {
-            respond(&mut stream, "400 Bad Request", NOT_THIS_SIGN_IN);
-            None
-        }
-        Verdict::NotFound => {
-            respond(&mut stream, "404 Not Found", "Not found");
-            None
-        }
-        Verdict::TooLarge => {
-            respond(&mut stream, "431 Request Header Fields Too Large", "Request too large or incomplete");
-            None
-        }
-    }
-}
-
-fn respond(stream: &mut TcpStream, status: &str, body: &str) {
     let _ = write!(
         stream,
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+        "HTTP/1.1 {}\r\n{}Content-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n{}",
+        reply.status,
+        reply.headers,
+        reply.body.len(),
+        reply.body
     );
+    done
 }
 
 #[cfg(test)]

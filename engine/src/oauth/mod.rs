@@ -1,7 +1,8 @@
 //! Talking to authorization servers: the one HTTP client (`http`), discovery (RFC 8414,
 //! OpenID Connect), dynamic registration (RFC 7591/7592), the client's requests —
 //! token, refresh, revocation, device — (`client`), flows in progress and the callbacks
-//! that end them (`flow`, `callback`, `loopback`), and checking what a token can do
+//! that end them (`flow`, `callback`, `loopback`, and `peer`: whose program connected), the one-use
+//! page a browser sign-in starts from (`launch`), and checking what a token can do
 //! (`probe`). Nothing here writes a file or the keyring: that is `store`'s work.
 
 pub mod callback;
@@ -9,6 +10,8 @@ pub mod client;
 pub mod discovery;
 pub mod flow;
 pub mod http;
+pub mod launch;
 pub mod loopback;
+pub mod peer;
 pub mod probe;
 pub mod registration;

@@ -97,7 +97,7 @@ pub fn identity(http: &Http, profile: &Profile, client_secret: Option<&Secret>, 
 fn pick(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
     keys.iter()
         .find_map(|k| v.get(*k).and_then(|x| x.as_str()))
-        .map(|s| s.chars().filter(|c| !c.is_control()).take(120).collect())
+        .map(|s| s.chars().filter(|c| crate::oauth::callback::shown(*c)).take(120).collect())
 }
 
 #[cfg(test)]

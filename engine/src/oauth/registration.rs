@@ -88,8 +88,24 @@ pub fn register(
     // server names.
     if let Some(uri) = &registration.registration_client_uri {
         profile.server.check_endpoint("registration client", uri)?;
+        check_client_uri(uri, endpoint)?;
     }
     Ok(registration)
+}
+
+/// RFC 7592's client configuration endpoint must be the registration endpoint's own
+/// origin: the registration access token goes there (and `DELETE` at removal), so an
+/// answer naming another host would hand that token to it.
+fn check_client_uri(uri: &Url, registration_endpoint: &Url) -> Result<()> {
+    if uri.origin() == registration_endpoint.origin() {
+        return Ok(());
+    }
+    Err(Error::BadResponse(format!(
+        "the server named its registration management address on another host ({}) than its registration \
+         endpoint ({}); Latchkey sends the registration token nowhere else",
+        uri.host_str().unwrap_or("?"),
+        registration_endpoint.host_str().unwrap_or("?")
+    )))
 }
 
 pub fn parse_registration(bytes: &[u8]) -> Result<Registration> {
@@ -104,8 +120,12 @@ pub fn parse_registration(bytes: &[u8]) -> Result<Registration> {
     Ok(registration)
 }
 
-/// RFC 7592 §2.3: delete a dynamically registered client.
-pub fn delete(http: &Http, client_uri: &Url, token: &Secret) -> Result<()> {
+/// RFC 7592 §2.3: delete a dynamically registered client at `client_uri`, only where it
+/// is on the origin of the profile's registration endpoint (its issuer's, when a profile
+/// no longer knows that endpoint): a profile written before that rule may name any host.
+pub fn delete(http: &Http, profile: &Profile, client_uri: &Url, token: &Secret) -> Result<()> {
+    let endpoint = profile.server.registration_url.as_ref().unwrap_or(&profile.server.issuer);
+    check_client_uri(client_uri, endpoint)?;
     let response = http.delete(client_uri, token)?;
     match response.status().as_u16() {
         200..=299 | 404 | 401 => Ok(()), // gone already, or the token is no longer valid
@@ -155,12 +175,9 @@ pub fn manual_form(profile: &Profile) -> Vec<FormField> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_remote_server_cannot_send_the_registration_token_to_a_local_port() {
-        use crate::oauth::http::scripted::Script;
+    fn public_profile_for(issuer: &Url) -> Profile {
         use crate::profile::{RedirectMode, Server};
-        let issuer = Url::parse("https://id.example.org/").unwrap();
-        let profile = Profile {
+        Profile {
             name: "lab".into(),
             server: Server::new(
                 PresetKind::Generic,
@@ -175,7 +192,14 @@ mod tests {
             redirect_uri: Url::parse("latchkey://callback/lab").unwrap(),
             redirect_mode: RedirectMode::Window,
             ocarina_sync: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_remote_server_cannot_send_the_registration_token_to_a_local_port() {
+        use crate::oauth::http::scripted::Script;
+        let issuer = Url::parse("https://id.example.org/").unwrap();
+        let profile = public_profile_for(&issuer);
         let script = std::sync::Arc::new(Script::default());
         script.json(201, r#"{"client_id": "c", "registration_access_token": "t", "registration_client_uri": "http://127.0.0.1:9/reg/c"}"#);
         let http = Http::with_transport(script.clone());
@@ -185,7 +209,7 @@ mod tests {
         let mut local = profile.clone();
         local.server.issuer = Url::parse("http://127.0.0.1:9/").unwrap();
         script.json(201, r#"{"client_id": "c", "registration_access_token": "t", "registration_client_uri": "http://127.0.0.1:9/reg/c"}"#);
-        assert!(register(&http, &issuer.join("register").unwrap(), &local, None).is_ok());
+        assert!(register(&http, &local.server.issuer.join("register").unwrap(), &local, None).is_ok());
     }
 
     #[test]
@@ -214,5 +238,26 @@ mod tests {
                 .code(),
             "insecure-endpoint"
         );
+    }
+
+    /// Issue 35, item 3: a registration answer that names another host for the client's
+    /// management address is refused, and an old profile that holds one sends nothing.
+    #[test]
+    fn the_registration_token_goes_only_to_the_registration_endpoints_origin() {
+        let endpoint = Url::parse("https://id.example.org/o/register/").unwrap();
+        assert!(check_client_uri(&Url::parse("https://id.example.org/o/register/abc").unwrap(), &endpoint).is_ok());
+        for elsewhere in
+            ["https://evil.example.net/o/register/abc", "https://id.example.org:8443/x", "http://id.example.org/x"]
+        {
+            let err = check_client_uri(&Url::parse(elsewhere).unwrap(), &endpoint).unwrap_err();
+            assert_eq!(err.code(), "bad-response", "{elsewhere}");
+        }
+        let mut profile = public_profile_for(&endpoint);
+        profile.server.registration_url = Some(endpoint.clone());
+        let http = Http::new().unwrap();
+        // No request is made: the address is refused before anything is sent.
+        let err =
+            delete(&http, &profile, &Url::parse("https://evil.example.net/c").unwrap(), &Secret::new("t")).unwrap_err();
+        assert_eq!(err.code(), "bad-response");
     }
 }

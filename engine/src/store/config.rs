@@ -111,8 +111,15 @@ impl Config {
         if self.profiles.contains_key(&profile.name) {
             return Err(Error::ProfileExists(profile.name));
         }
+        crate::profile::check_new_name(&profile.name, self.profiles.keys())?;
         self.profiles.insert(profile.name.clone(), profile);
         Ok(())
+    }
+
+    /// Profiles of these settings whose names one disk or another cannot keep apart
+    /// (written before [`crate::profile::check_new_name`]), each in words.
+    pub fn name_clashes(&self) -> Vec<String> {
+        crate::profile::name_clashes(self.profiles.keys())
     }
 
     pub fn remove(&mut self, name: &str) -> Result<Profile> {
@@ -130,6 +137,30 @@ impl Config {
 /// Replace `path` with `bytes` atomically (temp file + fsync + rename), mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_replacing(path, bytes, true)
+}
+
+/// Rewrite a file that is not Latchkey's (another program's settings, such as
+/// `mimeapps.list`): through its real path, so a link a dotfiles manager made stays a
+/// link to the file it names, keeping the file's mode and leaving its folder as it is.
+/// As in [`write_atomic`], the temporary file beside it is created new under a random
+/// name, and readers see the old file or the new one.
+pub fn rewrite_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let wrap = |source| Error::ConfigWrite { path: real.clone(), source };
+    let dir = real.parent().unwrap_or(Path::new("."));
+    let file_name = real.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let mode = std::fs::metadata(&real).ok().map(|m| m.permissions());
+    let result = (|| {
+        let mut file = tempfile::Builder::new().prefix(&format!(".{file_name}.")).suffix(".tmp").tempfile_in(dir)?;
+        file.write_all(bytes)?;
+        if let Some(mode) = mode {
+            file.as_file().set_permissions(mode)?;
+        }
+        file.as_file().sync_all()?;
+        file.persist(&real).map_err(|e| e.error)?;
+        Ok(())
+    })();
+    result.map_err(wrap)
 }
 
 /// Like [`write_atomic`] (readers see the old file or the new one, never half), but not

@@ -74,26 +74,48 @@ fn cut(value: &str, max: usize) -> Vec<&str> {
     pieces
 }
 
-/// Read the value stored under `user`.
+/// Read the value stored under `user`. A read that races a write of another process
+/// (the head names a slot whose parts that write has just cleared) reads the head again
+/// and follows it, once: a missing part is an error only when the head has not moved.
 pub fn get<I: Items>(items: &I, user: &str) -> Result<Option<String>, I::Error> {
-    let Some(head) = items.get(user)? else { return Ok(None) };
-    match parse_head(&head) {
-        Head::Inline => Ok(Some(head)),
-        Head::Parts { slot, count, .. } => {
-            let mut value = String::new();
-            for index in 0..count {
-                match items.get(&part(user, slot, index))? {
-                    Some(piece) => value.push_str(&piece),
-                    None => {
+    let Some(mut head) = items.get(user)? else { return Ok(None) };
+    let mut retried = false;
+    loop {
+        let (slot, count) = match parse_head(&head) {
+            Head::Inline => return Ok(Some(head)),
+            Head::Parts { slot, count } => (slot, count),
+        };
+        match read_parts(items, user, slot, count)? {
+            Ok(value) => return Ok(Some(value)),
+            Err(missing) => {
+                let now = items.get(user)?;
+                match now {
+                    Some(moved) if moved != head && !retried => {
+                        retried = true;
+                        head = moved;
+                    }
+                    None => return Ok(None), // deleted meanwhile (signed out)
+                    _ => {
                         return Err(items.incomplete(format!(
-                            "part {index} of {count} of a long keyring item is missing; sign in again to store it anew"
-                        )))
+                        "part {missing} of {count} of a long keyring item is missing; sign in again to store it anew"
+                    )))
                     }
                 }
             }
-            Ok(Some(value))
         }
     }
+}
+
+/// The parts of `slot` joined, or the index of the first one missing.
+fn read_parts<I: Items>(items: &I, user: &str, slot: char, count: usize) -> Result<Result<String, usize>, I::Error> {
+    let mut value = String::new();
+    for index in 0..count {
+        match items.get(&part(user, slot, index))? {
+            Some(piece) => value.push_str(&piece),
+            None => return Ok(Err(index)),
+        }
+    }
+    Ok(Ok(value))
 }
 
 /// Store `value` under `user`, in parts when it is longer than `max` UTF-16 units.
@@ -215,6 +237,53 @@ mod tests {
         }
         delete(&m, "p/tokens").unwrap();
         assert!(m.items.borrow().is_empty());
+    }
+
+    /// Issue 35, item 8: another process's write lands between this read's head and its
+    /// parts (the old slot already cleared): the read follows the new head, never "sign
+    /// in again".
+    #[test]
+    fn a_read_racing_a_write_follows_the_new_head() {
+        /// Another process's write, run once.
+        type Write<'a> = RefCell<Option<Box<dyn FnOnce(&Memory) + 'a>>>;
+        /// Items where the first read of a part runs `between` first (another process).
+        struct Racing<'a> {
+            inner: &'a Memory,
+            between: Write<'a>,
+        }
+        impl Items for Racing<'_> {
+            type Error = String;
+            fn get(&self, user: &str) -> Result<Option<String>, String> {
+                if user.contains('#') {
+                    if let Some(write) = self.between.borrow_mut().take() {
+                        write(self.inner);
+                    }
+                }
+                self.inner.get(user)
+            }
+            fn set(&self, user: &str, value: &str) -> Result<(), String> {
+                self.inner.set(user, value)
+            }
+            fn delete(&self, user: &str) -> Result<(), String> {
+                self.inner.delete(user)
+            }
+            fn incomplete(&self, what: String) -> String {
+                what
+            }
+        }
+        let m = Memory::default();
+        set(&m, "p/tokens", &"o".repeat(46), MAX).unwrap();
+        let new = "n".repeat(94);
+        let racing =
+            Racing { inner: &m, between: RefCell::new(Some(Box::new(|m| set(m, "p/tokens", &new, MAX).unwrap()))) };
+        assert_eq!(get(&racing, "p/tokens").unwrap(), Some(new.clone()));
+        // Signed out meanwhile: nothing, not an error.
+        let racing = Racing { inner: &m, between: RefCell::new(Some(Box::new(|m| delete(m, "p/tokens").unwrap()))) };
+        assert_eq!(get(&racing, "p/tokens").unwrap(), None);
+        // A head whose parts are gone and which does not move is still an error.
+        set(&m, "p/tokens", &new, MAX).unwrap();
+        m.items.borrow_mut().retain(|k, _| !k.ends_with("1") || !k.contains('#'));
+        assert!(get(&m, "p/tokens").unwrap_err().contains("part 1 of 5"));
     }
 
     #[test]

@@ -18,6 +18,14 @@ use serde::{Deserialize, Serialize};
 use crate::store::parts::{self, Items as _};
 use crate::{Error, Result};
 
+/// Whether every address in a D-Bus address list (`;`-separated, tried in turn) is a
+/// local socket (`unix:`): the Secret Service session Latchkey opens is the plain one
+/// (SECURITY.md says why), so the bus must not cross a network (`tcp:`, `nonce-tcp:`).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn bus_is_local(address: &str) -> bool {
+    address.split(';').filter(|a| !a.trim().is_empty()).all(|a| a.trim_start().starts_with("unix:"))
+}
+
 /// A secret string: `Debug` prints `[redacted]`; read it with [`Secret::expose`].
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -204,6 +212,14 @@ impl Keyring {
         kind: SecretKind,
         op: impl Fn(&Entries, &str) -> keyring::Result<T> + Send + 'static,
     ) -> Result<T> {
+        #[cfg(target_os = "linux")]
+        if let Some(address) = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok().filter(|a| !bus_is_local(a)) {
+            let transport = address.split(':').next().unwrap_or_default().to_string();
+            return Err(Error::KeyringUnavailable(format!(
+                "the session bus is reached over `{transport}:` (DBUS_SESSION_BUS_ADDRESS), where secrets would \
+                 travel in the clear; Latchkey talks to the keyring only over a local `unix:` bus"
+            )));
+        }
         let (service, user) = (self.service.clone(), format!("{profile}/{}", kind.key()));
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -292,6 +308,15 @@ fn keyring_error(err: keyring::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_local_session_bus_carries_secrets() {
+        assert!(bus_is_local("unix:path=/run/user/1000/bus"));
+        assert!(bus_is_local("unix:abstract=/tmp/dbus-x,guid=1;unix:path=/run/user/1000/bus"));
+        assert!(!bus_is_local("tcp:host=10.0.0.5,port=5555"));
+        assert!(!bus_is_local("unix:path=/run/user/1000/bus;nonce-tcp:host=x,port=1"));
+        assert!(!bus_is_local("launchd:env=DBUS_LAUNCHD_SESSION_BUS_SOCKET"));
+    }
 
     #[test]
     fn only_a_vanished_service_is_tried_again() {

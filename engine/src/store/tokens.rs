@@ -129,6 +129,14 @@ pub struct TokenState {
     /// Who the tokens belong to, where the server said (userinfo or introspection).
     #[serde(default)]
     pub account: Option<String>,
+    /// The account the profile's tokens belonged to last, kept through a sign-out: the
+    /// next sign-in is compared with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_account: Option<String>,
+    /// Set by a sign-in into another account than `last_account` (that one's name), until
+    /// the next sign-in or sign-out: someone may have signed the person in as themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_changed_from: Option<String>,
     /// The id of the keyring write in force (see [`crate::agent`]); not a secret, and no
     /// function of one: a random number drawn at each save.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,7 +232,24 @@ impl Store {
     pub fn forget_tokens(&self, profile: &str) -> Result<()> {
         self.update_state(profile, |s| s.tokens_id = None)?;
         self.keyring.delete(profile, SecretKind::Tokens)?;
-        self.update_state(profile, |s| *s = TokenState::default())
+        self.update_state(profile, |s| {
+            *s = TokenState { last_account: s.account.take().or(s.last_account.take()), ..TokenState::default() }
+        })
+    }
+
+    /// A sign-in's account (`None`: the server did not say), remembered; the account of
+    /// the sign-in before is kept when this one does not say, and named in
+    /// `account_changed_from` when this one names another. Returns that other account.
+    pub fn signed_in_as(&self, profile: &str, account: Option<String>) -> Result<Option<String>> {
+        let mut changed_from = None;
+        self.update_state(profile, |s| {
+            let before = s.account.take().or(s.last_account.take());
+            changed_from = before.clone().filter(|b| account.as_ref().is_some_and(|a| a != b));
+            s.account_changed_from = changed_from.clone();
+            s.last_account = account.clone().or(before);
+            s.account = account;
+        })?;
+        Ok(changed_from)
     }
 
     /// Forget everything of a profile (remove).

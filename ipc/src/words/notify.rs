@@ -36,6 +36,17 @@ pub fn attention(what: &Attention) -> (String, String) {
     }
 }
 
+/// A sign-in into another account than the profile had (the tray tells once).
+pub fn account_changed(profile: &str, account: &str, before: &str) -> (String, String) {
+    (
+        format!("{profile}: signed in as {account}"),
+        format!(
+            "Before, {profile} was signed in as {before}. If you did not sign in as {account}, someone else may have \
+             finished your sign-in: open Latchkey, sign out and sign in again."
+        ),
+    )
+}
+
 /// The tray could not start the window (`tray/src/desktop_app.rs`).
 pub fn cannot_open_window(error: &std::io::Error) -> (String, String) {
     ("Latchkey".into(), format!("Cannot open the Latchkey window: {error}. Is latchkey-desktop installed?"))

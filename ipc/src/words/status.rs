@@ -75,6 +75,14 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
                 Tone::Warn,
                 format!("Signed in{as_who} \u{b7} expired at {}, not renewed yet", clock(p.expires_at.unwrap_or(now))),
             ),
+            // Someone may have finished this person's sign-in with their own account.
+            Status::SignedIn if p.account_changed_from.is_some() && p.account.is_some() => (
+                Tone::Warn,
+                format!(
+                    "Signed in{as_who} \u{b7} before, this was {}: sign out if that is not you",
+                    p.account_changed_from.as_deref().unwrap_or_default()
+                ),
+            ),
             Status::SignedIn if !p.not_granted().is_empty() => {
                 let what = if p.preset.is_majora() { "tasks" } else { "scopes" };
                 (Tone::Warn, format!("Signed in{as_who} \u{b7} for fewer {what} than chosen: sign in again"))
@@ -308,6 +316,7 @@ mod tests {
             last_error_code: None,
             last_error_at: None,
             account: None,
+            account_changed_from: None,
             redirect_uri: url::Url::parse("https://x/o/callback/").unwrap(),
             redirect_mode: RedirectMode::Window,
             dynamically_registered: false,
@@ -375,6 +384,18 @@ mod tests {
             (Tone::Ok, "\u{2713}", "Signed in as alice \u{b7} renews by itself")
         );
         assert_eq!(freshness(&p, AT - 100), Some(format!("Fresh until {}", clock(AT))));
+    }
+
+    #[test]
+    fn a_sign_in_into_another_account_than_before_is_said_until_the_next_one() {
+        let p = ProfileStatus {
+            account: Some("mallory".into()),
+            account_changed_from: Some("alice".into()),
+            ..signed_in()
+        };
+        let b = badge(&p, Activity::default(), AT - 60);
+        assert_eq!(b.tone, Tone::Warn);
+        assert_eq!(b.text, "Signed in as mallory \u{b7} before, this was alice: sign out if that is not you");
     }
 
     #[test]

@@ -21,8 +21,7 @@ fn plain_exec_in_handler_entry(app: &AppHandle) {
     let entry = data.join("applications").join(format!("{}-handler.desktop", name.to_string_lossy()));
     let Ok(text) = std::fs::read_to_string(&entry) else { return };
     if let Some(fixed) = latchkey_engine::desktop::autostart::unquoted_exec(&text) {
-        let tmp = entry.with_extension("desktop.tmp");
-        match std::fs::write(&tmp, fixed).and_then(|()| std::fs::rename(&tmp, &entry)) {
+        match latchkey_engine::store::config::rewrite_in_place(&entry, fixed.as_bytes()) {
             Ok(()) => tracing::info!(entry = %entry.display(), "latchkey:// handler entry written for every xdg-open"),
             Err(e) => tracing::warn!("cannot rewrite {}: {e}", entry.display()),
         }
@@ -49,7 +48,7 @@ fn linux_handler(app: &AppHandle) {
     if installed || owner.is_some() {
         match scheme::reclaim(&apps, &config.join("mimeapps.list")) {
             Ok(gone) if !gone.is_empty() => {
-                tracing::info!(entries = ?gone, "latchkey:// handed back to the installed Latchkey (per-user entries removed)");
+                tracing::info!(entries = ?gone, "latchkey:// handed back to the installed Latchkey (per-user entries removed or mended)");
                 // Best effort: the user's MIME cache forgets the removed entries.
                 let _ = std::process::Command::new("update-desktop-database").arg(&apps).status();
             }
@@ -59,6 +58,15 @@ fn linux_handler(app: &AppHandle) {
         if let Some(entry) = owner {
             tracing::info!(entry = %entry.display(), "the installed Latchkey takes latchkey:// links; this build does not register itself");
         }
+        return;
+    }
+    // The entry runs this program for every link, as this user: not from a folder
+    // others could put their own program in.
+    if let Some(Err(e)) = std::env::current_exe()
+        .ok()
+        .map(|exe| latchkey_engine::desktop::program_place::check("The latchkey:// handler", &exe))
+    {
+        tracing::warn!("latchkey:// is not registered: {e}");
         return;
     }
     match app.deep_link().register_all() {

@@ -8,7 +8,6 @@ use crate::error::{IpcError, IpcResult};
 use crate::models::{DeviceCodeView, SignInStarted};
 use crate::sign_in;
 use crate::state::AppState;
-use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
 pub async fn start_sign_in(app: AppHandle, args: Args<StartSignIn>) -> IpcResult<SignInStarted> {
@@ -24,18 +23,9 @@ pub async fn start_sign_in(app: AppHandle, args: Args<StartSignIn>) -> IpcResult
 pub async fn complete_sign_in(app: AppHandle, state: State<'_, AppState>, args: Args<CompleteSignIn>) -> IpcResult<()> {
     let CompleteSignIn { name, pasted } = args.0;
     let profile = name.clone();
-    let result = state.run(move |e| e.complete_sign_in(&pasted, Some(&name))).await;
-    match result {
-        Ok(signed_in) => {
-            // `finish` asks the server whose account this is: blocking HTTP, which
-            // must not run on the async runtime (reqwest's blocking client panics there,
-            // and the sign-in would never be reported).
-            tauri::async_runtime::spawn_blocking(move || crate::events::sign_in_finished(&app, &profile, Ok(signed_in)))
-                .await
-                .map_err(|e| IpcError::internal(e.to_string()))
-        }
-        Err(e) => Err(e),
-    }
+    let signed_in = state.run(move |e| e.complete_sign_in(&pasted, Some(&name))).await?;
+    crate::events::sign_in_finished(&app, &profile, Ok(signed_in));
+    Ok(())
 }
 
 /// Sign in with a code (RFC 8628): ask the server for one, open its page in the
@@ -56,8 +46,9 @@ pub async fn start_device_sign_in(
         let result = engine.device_sign_in(&name, |code| {
             shown = true;
             let page = code.verification_uri_complete.as_deref().unwrap_or(&code.verification_uri);
-            if let Err(e) = handle.opener().open_url(page, None::<&str>) {
-                tracing::warn!("could not open the browser: {e}");
+            match url::Url::parse(page) {
+                Ok(page) => sign_in::open_in_browser(&handle, &page),
+                Err(e) => tracing::warn!("could not open the browser: {e}"),
             }
             let _ = tx.send(Ok(code.clone().into()));
         });

@@ -181,6 +181,23 @@ async fn a_pasted_address_finishes_the_sign_in_and_says_so() {
     assert!(error.contains("never accepted"), "the hint says why: {error}");
     readable(&app).await;
     app.screenshot("fail-pasted-address-from-another-sign-in").await;
+
+    // Issue 35, item 1: a sign-in into another account than before (someone else may
+    // have finished it) is said in the row, in words, until the next sign-in.
+    // The sign-in this panel started still waits: Mallory finishes it.
+    let authorize = wait_text(&app, "[data-testid=profile-op] [data-testid=authorize-url]", "http").await;
+    let back = blocking(|| OidcUser::new("mallory").authorize(&authorize));
+    let pasted = app.find("[data-testid=profile-op] [data-testid=pasted]").await;
+    pasted.clear().await.unwrap();
+    pasted.send_keys(&back).await.unwrap();
+    click(&app, "[data-testid=profile-op] [data-testid=submit-paste]").await;
+    let badge = wait_text(&app, "[data-testid=profile-op] [data-testid=status]", "before, this was").await;
+    assert!(
+        badge.ends_with("Signed in as mallory \u{b7} before, this was alice: sign out if that is not you"),
+        "{badge}"
+    );
+    readable(&app).await;
+    app.screenshot("fail-signed-in-as-another-account").await;
     app.shutdown().await;
 }
 

@@ -155,6 +155,23 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
         log(&tray)
     );
 
+    // Issue 35, item 1: signed in again (here by the CLI) into another account than
+    // before: the menu says it, and a notification tells it once.
+    server.create_user("bob", "bob-pass", None, true);
+    let out = cli.login_paste("one", &User::named("bob", "bob-pass"));
+    assert!(out.status.success(), "{}", describe(&out));
+    let changed = "one — Signed in as bob \u{b7} before, this was alice: sign out if that is not you";
+    assert!(
+        wait_until(Duration::from_secs(10), || menu(bus, &item).iter().any(|e| e.label == changed)),
+        "{:#?}",
+        menu(bus, &item)
+    );
+    let told = "notification: one: signed in as bob: Before, one was signed in as alice.";
+    assert!(wait_until(Duration::from_secs(5), || log(&tray).contains(told)), "log:\n{}", log(&tray));
+    cli.ok(&["refresh", "one", "--force"], "");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(log(&tray).matches(told).count(), 1, "told more than once; log:\n{}", log(&tray));
+
     assert!(tray.is_running(), "the tray died; log:\n{}", log(&tray));
     tray.stop();
 }

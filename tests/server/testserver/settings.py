@@ -110,7 +110,8 @@ def token_lifetime(request):
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": token_lifetime,
     "ROTATE_REFRESH_TOKEN": True,
-    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # As Majora: none (TESTSERVER_REFRESH_GRACE=N allows a rotated refresh token's reuse for N s).
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": int(os.environ.get("TESTSERVER_REFRESH_GRACE", "0")),
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": int(os.environ.get("TESTSERVER_CODE_LIFETIME", "60")),
     # Majora accepts PKCE but does not require it; TESTSERVER_PKCE_REQUIRED=1 requires it.
     "PKCE_REQUIRED": os.environ.get("TESTSERVER_PKCE_REQUIRED") == "1",

@@ -20,7 +20,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
 
 const profile: ProfileView = {
   name: 'majora-test', preset: 'majora-test', server: 'majora-test.covid19.climb.ac.uk (majora-test)', clientId: 'abc',
-  account: 'alice', scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true, fixClient: null,
+  account: 'alice', accountChangedFrom: null, scopes: ['a', 'b', 'c', 'd', 'e'], requestedScopes: ['a', 'b', 'c', 'd', 'e'], tasks: [], status: 'needs-sign-in', expiresAt: null, hasRefreshToken: true, renewsSilently: true, fixClient: null,
   mayDo: 'May a; b; c; d; e.', reason: null,
   lastError: null, redirectUri: 'https://majora-test.covid19.climb.ac.uk/o/callback/', redirectMode: 'window', dynamicallyRegistered: false,
   ocarinaSync: null, testUrl: null, lastErrorCode: null, canUseBrowser: false, canUseCode: false,

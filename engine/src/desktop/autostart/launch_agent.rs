@@ -39,6 +39,7 @@ impl Autostart {
 
     /// Write the agent so `tray` starts at login.
     pub fn enable(&self, tray: &Path) -> Result<()> {
+        crate::desktop::program_place::check("Start at login", tray)?;
         super::write_file(&self.dir, &self.path(), &plist(tray))
     }
 

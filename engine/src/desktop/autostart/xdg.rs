@@ -68,6 +68,7 @@ impl Autostart {
 
     /// Write the entry so `tray` starts at login.
     pub fn enable(&self, tray: &Path) -> Result<()> {
+        crate::desktop::program_place::check("Start at login", tray)?;
         super::write_file(&self.dir, &self.path(), &entry(tray))
     }
 

@@ -6,7 +6,12 @@ import type { RedirectMode } from "./RedirectMode";
 import type { Status } from "./Status";
 import type { TaskChoice } from "./TaskChoice";
 
-export type ProfileView = { name: string, preset: PresetKind, server: string, clientId: string | null, account: string | null, scopes: Array<string>, 
+export type ProfileView = { name: string, preset: PresetKind, server: string, clientId: string | null, account: string | null, 
+/**
+ * The account of the sign-in before, when the last sign-in was another's: the Done
+ * page warns (someone else may have finished the sign-in).
+ */
+accountChangedFrom: string | null, scopes: Array<string>, 
 /**
  * What the token may do in words ("May upload samples, …"); the names under Details.
  */
