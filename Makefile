@@ -1,6 +1,6 @@
 # Latchkey — the two commands a fresh machine needs:
-#   make run    install what is missing, build, and start the desktop app
-#   make test   install what is missing and run every test (a timed table at the end)
+#   make run    install what building and running the app needs, build, and start it
+#   make test   install what the tests need too, and run every test (a timed table at the end)
 # The quick loop before each commit: make check (fmt, clippy, unit tests; minutes).
 # Longer jobs: make bench, make soak, make fuzz (see README).
 
@@ -9,12 +9,17 @@ CARGO_DESKTOP := cargo build -p latchkey-desktop -p latchkey-tray --features lat
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
-.PHONY: run test check test-other-systems test-windows check-macos setup ui desktop cli test-gates test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz bench
+.PHONY: run test check test-other-systems test-windows check-macos setup setup-app ui desktop cli test-gates test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz bench
+
+# What the app needs (system libraries, the UI's packages); `setup` adds the test servers,
+# WebDriver, the Secret Service and the cross toolchain.
+setup-app:
+	@scripts/setup.sh app
 
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh test
 
-ui: setup
+ui: setup-app
 	npm --prefix ui run build --silent
 
 desktop: ui
@@ -84,7 +89,7 @@ screenshots: desktop
 # The .deb (Tauri bundler): the desktop app, the lean tray, the `latchkey` CLI on PATH, its man page and
 # completions, the latchkey:// scheme handler. Written to target/release/bundle/deb/.
 TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
-package: setup
+package: setup-app
 	npm --prefix ui run build --silent
 	cargo build --release -p latchkey-cli -p latchkey-tray
 	scripts/package-files target/release

@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# Install whatever is missing to build, run and test Latchkey on Debian 12 / Ubuntu.
-# Idempotent: quick when everything is already there. Called by `make run` and `make test`.
+# setup.sh [app|test]   install whatever is missing, on Debian 12 / Ubuntu. Idempotent:
+# quick when everything is already there.
+#
+#   app   what building and running Latchkey needs: the system libraries Tauri links and
+#         the UI's npm packages (`make run`, `make package`);
+#   test  (the default) that, and the test servers, the WebDriver, the real Secret
+#         Service, the Windows cross toolchain and Wine (`make test` and its stages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+what=${1:-test}
+case "$what" in app|test) ;; *) echo "usage: scripts/setup.sh [app|test]" >&2; exit 2;; esac
 
 say() { printf '==> %s\n' "$*" >&2; }
 
 # --- system packages ------------------------------------------------------------------
-APT_PACKAGES=(
-  # Tauri on Linux
+APP_PACKAGES=(
+  # Tauri on Linux: what the app links, and what builds it
   libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
-  # headless running, deep links, WebDriver
-  xvfb xauth webkit2gtk-driver dbus dbus-x11 xdg-utils desktop-file-utils fonts-dejavu-core
+  # running it: the session bus, deep links, a font
+  dbus xdg-utils desktop-file-utils fonts-dejavu-core
+)
+TEST_PACKAGES=(
+  # headless running and WebDriver
+  xvfb xauth webkit2gtk-driver dbus-x11
   # typing into the app's sign-in window, which WebDriver cannot reach (E2E)
   xdotool
   # the real Secret Service for tests
@@ -24,8 +35,10 @@ APT_PACKAGES=(
   # builds, Wine to run them; procps for the leftover-process check
   rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64 procps
 )
+packages=("${APP_PACKAGES[@]}")
+[ "$what" = test ] && packages+=("${TEST_PACKAGES[@]}")
 missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
+for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -36,20 +49,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# --- Rust tools -----------------------------------------------------------------------
+# --- Rust and the front end ----------------------------------------------------------
 command -v cargo >/dev/null || { say "cargo not found: install Rust with rustup first"; exit 1; }
-if ! command -v tauri-driver >/dev/null; then
-  say "installing tauri-driver (WebDriver proxy for the desktop app)"
-  cargo install tauri-driver --version 2.1.0 --locked --quiet
-fi
-
-# --- front end ------------------------------------------------------------------------
 command -v npm >/dev/null || { say "npm not found: install Node.js 20 or newer"; exit 1; }
 # `npm ci` rejects lockfiles written by npm 11 on one platform; `npm install` keeps the
 # locked versions. Skip when node_modules is newer than the lockfile.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   say "installing front-end packages"
   (cd ui && npm install --no-audit --no-fund --loglevel=error)
+fi
+[ "$what" = app ] && exit 0
+
+# --- what the tests add ---------------------------------------------------------------
+if ! command -v tauri-driver >/dev/null; then
+  say "installing tauri-driver (WebDriver proxy for the desktop app)"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
 fi
 
 # Keycloak for tests/integration/keycloak.rs: Java 17+ and Maven to fetch it, then the distribution,
