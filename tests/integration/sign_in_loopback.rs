@@ -162,6 +162,11 @@ fn another_user_cannot_finish_a_loopback_sign_in_and_the_url_is_on_no_command_li
     assert!(said.contains("Warning: `lb` was signed in as alice before; these tokens are mallory's"), "{said}");
     let status: serde_json::Value = serde_json::from_str(&cli.ok(&["status", "lb", "--json"], "")).unwrap();
     assert_eq!(status[0]["account_changed_from"], "alice", "{status}");
+    let status = cli.ok(&["status", "lb"], "");
+    assert!(
+        status.contains("signed in as mallory, before as alice: if that is not you, `latchkey logout lb`"),
+        "{status}"
+    );
     // Signed out and in again as Alice: the account is compared across the sign-out.
     cli.ok(&["logout", "lb"], "");
     let out = cli.login_paste("lb", &User::new());

@@ -54,6 +54,16 @@ pub fn run(args: StatusArgs, engine: &Latchkey) -> Result<u8> {
                 r.name
             )
         };
+        // The last sign-in was another account's than before: someone else may have
+        // finished it (said until the next sign-in or sign-out).
+        let state = match (&r.account, &r.account_changed_from) {
+            (Some(now), Some(before)) if r.status == Status::SignedIn => format!(
+                "{state}; signed in as {now}, before as {before}: if that is not you, `latchkey logout {}` and sign in \
+                 again",
+                r.name
+            ),
+            _ => state,
+        };
         println!("{}\t{}\t{}", r.name, r.server, state);
     }
     Ok(0)

@@ -38,6 +38,9 @@ pub struct Activity {
     pub retry_at: Option<u64>,
 }
 
+/// How the badge of a sign-in into another account than before ends.
+const ANOTHER_ACCOUNT: &str = ": sign out if that is not you";
+
 pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
     let as_who = p.account.as_ref().map(|a| format!(" as {a}")).unwrap_or_default();
     let expired = p.expires_at.is_some_and(|at| at <= now);
@@ -79,7 +82,7 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
             Status::SignedIn if p.account_changed_from.is_some() && p.account.is_some() => (
                 Tone::Warn,
                 format!(
-                    "Signed in{as_who} \u{b7} before, this was {}: sign out if that is not you",
+                    "Signed in{as_who} \u{b7} before, this was {}{ANOTHER_ACCOUNT}",
                     p.account_changed_from.as_deref().unwrap_or_default()
                 ),
             ),
@@ -95,6 +98,8 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
         }
     };
     let icon = match tone {
+        // Not a renewal that is failing (⟳): a sign-in someone else may have finished.
+        Tone::Warn if text.ends_with(ANOTHER_ACCOUNT) => "\u{26a0}",
         Tone::Ok => "\u{2713}",
         Tone::Warn => "\u{27f3}",
         Tone::Bad => "!",
@@ -394,7 +399,7 @@ mod tests {
             ..signed_in()
         };
         let b = badge(&p, Activity::default(), AT - 60);
-        assert_eq!(b.tone, Tone::Warn);
+        assert_eq!((b.tone, b.icon.as_str()), (Tone::Warn, "\u{26a0}"));
         assert_eq!(b.text, "Signed in as mallory \u{b7} before, this was alice: sign out if that is not you");
     }
 
