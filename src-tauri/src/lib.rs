@@ -73,6 +73,8 @@ pub fn run() {
         tracing::info!("latchkey-tray keeps the tokens fresh; nothing to do hidden");
         return;
     }
+    // No webview, no window: said in the system's own words box, after the tray started.
+    environment::webview_runtime_or_exit();
 
     let mut builder = tauri::Builder::default();
     if environment.session_bus {

@@ -22,16 +22,20 @@ mod notify;
 mod run;
 
 const USAGE: &str = "\
-Usage: latchkey-tray [--version] [--help]
+Usage: latchkey-tray [--quit] [--version] [--help]
 
 Keeps your Latchkey profiles' tokens fresh and shows them in the tray; the menu opens
 the Latchkey window when you need it. Start at login from the menu or the app's
-settings. Logs: latchkey-tray.log in Latchkey's log directory.";
+settings. Logs: latchkey-tray.log in Latchkey's log directory.
+
+  --quit   ask the running tray to stop, as its menu's Quit does (a renewal in flight
+           is stored first), and wait until it has (installers use this)";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None => run::run(),
+        Some("--quit") => run::quit_running(),
         Some("--version" | "-V") => {
             println!("latchkey-tray {}", env!("CARGO_PKG_VERSION"));
             std::process::ExitCode::SUCCESS

@@ -90,7 +90,7 @@ impl LatchkeyTray {
             Action::CopyToken(name) => copy_token(&self.engine, name),
             Action::Open => desktop_app::open(),
             Action::ToggleStartAtLogin => toggle_autostart(self.autostart.as_ref()),
-            Action::Quit => quit(self.renewer.clone()),
+            Action::Quit => quit(self.renewer.clone(), "quit from the tray menu"),
         }
     }
 }
@@ -125,8 +125,8 @@ fn toggle_autostart(autostart: Option<&Autostart>) {
 }
 
 /// Quit, after any renewal in flight has been stored (see [`Renewer::stop`]).
-pub fn quit(renewer: Renewer) {
-    std::thread::spawn(move || stop_and_exit(&renewer, "quit from the tray menu"));
+pub fn quit(renewer: Renewer, why: &'static str) {
+    std::thread::spawn(move || stop_and_exit(&renewer, why));
 }
 
 /// Store what is in flight, then end the process.

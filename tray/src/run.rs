@@ -66,6 +66,29 @@ impl RenewalEvents for Events {
     }
 }
 
+/// `latchkey-tray --quit`: the running tray stops as its Quit does; wait for it.
+pub fn quit_running() -> ExitCode {
+    let paths = match latchkey_engine::store::paths::Paths::from_env() {
+        Ok(paths) => paths,
+        Err(e) => {
+            eprintln!("latchkey-tray: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    // A minute for a renewal in flight (the tray's own limit), and a little more.
+    match latchkey_engine::agent::ask_to_quit(&paths, std::time::Duration::from_secs(65)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("latchkey-tray: no tray is running");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("latchkey-tray: the running tray did not stop: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 pub fn run() -> ExitCode {
     // Before any thread starts: SIGTERM (logout, shutdown), SIGINT and SIGHUP are waited
     // for below, so a renewal in flight is stored before the process ends.
@@ -100,6 +123,14 @@ pub fn run() -> ExitCode {
         }
     };
     tracing::info!(address = %agent.address(), "token agent listening");
+    // `latchkey-tray --quit` (an installer replacing the programs) stops the tray as its
+    // menu's Quit does, once the renewal loop is there to stop.
+    let stopper: Arc<OnceLock<latchkey_engine::renewal::worker::Renewer>> = Arc::new(OnceLock::new());
+    let on_quit = stopper.clone();
+    let agent = agent.on_quit(move || match on_quit.get() {
+        Some(renewer) => crate::model::quit(renewer.clone(), "asked to quit (latchkey-tray --quit)"),
+        None => std::process::exit(0), // nothing renews yet: nothing to lose
+    });
     if let Err(e) = agent.serve_in_background() {
         tracing::error!("token agent is off: {e}");
     }
@@ -125,6 +156,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let _ = stopper.set(renewer.clone());
     let autostart = Autostart::for_user().ok();
     let tray = LatchkeyTray { engine, renewer: renewer.clone(), autostart };
     show(tray, redraw)

@@ -68,6 +68,9 @@ pub struct Agent {
     cache: HashMap<String, (u64, TokenSet)>,
     /// The settings as last read, and the file's identity then.
     settings: Option<(Stamp, Config)>,
+    /// What a `quit` question does: the process stops as its own Quit does (an installer
+    /// replacing the programs, `latchkey-tray --quit`). Without one, `quit` is refused.
+    on_quit: Option<Box<dyn Fn() + Send>>,
 }
 
 /// What tells the agent that the settings file changed: size and modification time.
@@ -79,7 +82,21 @@ impl Agent {
     /// an error.
     pub fn bind(paths: &Paths) -> Result<Self> {
         let listener = door::Listener::bind(paths)?;
-        Ok(Self { listener, store: Store::new(paths), paths: paths.clone(), cache: HashMap::new(), settings: None })
+        Ok(Self {
+            listener,
+            store: Store::new(paths),
+            paths: paths.clone(),
+            cache: HashMap::new(),
+            settings: None,
+            on_quit: None,
+        })
+    }
+
+    /// Answer a `quit` question with `stop` (called once, on the agent's thread; it should
+    /// hand the stopping to another thread, as the process's own Quit does).
+    pub fn on_quit(mut self, stop: impl Fn() + Send + 'static) -> Self {
+        self.on_quit = Some(Box::new(stop));
+        self
     }
 
     /// Where askers find it: the socket's path, or the pipe's name on Windows.
@@ -115,6 +132,17 @@ impl Agent {
         // now and then would otherwise hold the agent (and every `latchkey token` behind
         // it) for as long as it liked.
         let line = read_question(&mut stream, std::time::Instant::now() + READ_TIMEOUT)?;
+        if line.trim_end() == QUIT {
+            return match &self.on_quit {
+                Some(stop) => {
+                    stream.write_all(b"bye\n")?;
+                    tracing::info!("asked to quit (an installer, or latchkey-tray --quit)");
+                    stop();
+                    Ok(())
+                }
+                None => stream.write_all(b"\n"),
+            };
+        }
         let reply = Question::parse(&line).and_then(|q| self.vouched(&q));
         match reply {
             Some((id, tokens)) => {
@@ -181,6 +209,33 @@ impl Agent {
 /// Whether an agent (the tray, the app or `latchkey agent`) serves this store now.
 pub fn running(paths: &Paths) -> bool {
     door::running(paths)
+}
+
+/// The question that asks the agent's process to stop.
+const QUIT: &str = "quit";
+
+/// Ask the process serving this store's agent to stop as its own Quit does (a renewal in
+/// flight is stored first), and wait up to `wait` for it to be gone. `Ok(false)` when no
+/// agent was running; an error when one refused or is still there.
+pub fn ask_to_quit(paths: &Paths, wait: Duration) -> std::io::Result<bool> {
+    let Some(mut stream) = door::connect(paths, ASK_TIMEOUT) else { return Ok(false) };
+    stream.write_all(format!("{QUIT}\n").as_bytes())?;
+    let mut line = String::new();
+    BufReader::new(&mut stream).take_line(&mut line)?;
+    if line.trim_end() != "bye" {
+        return Err(std::io::Error::other(
+            "the running agent does not stop on request (`latchkey agent` is stopped with a signal)",
+        ));
+    }
+    drop(stream);
+    let deadline = std::time::Instant::now() + wait;
+    while running(paths) {
+        if std::time::Instant::now() >= deadline {
+            return Err(std::io::Error::other(format!("it is still running after {} s", wait.as_secs())));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(true)
 }
 
 /// A question on the socket: `fresh NAME` or `fresh NAME MIN_VALID`, one line. (Agents of
@@ -306,6 +361,31 @@ mod tests {
         // A profile without state has no write in force: no answer, not an error.
         assert!(ask(&paths, "p", 1, None).is_none());
         assert!(ask(&paths, "../x", 1, None).is_none());
+    }
+
+    /// An installer replacing the programs asks the tray to stop: it stops as its Quit
+    /// does, and the asker waits until it is gone. An agent with no stop refuses.
+    #[test]
+    fn quit_stops_only_an_agent_that_offers_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path().to_path_buf());
+        assert!(!ask_to_quit(&paths, Duration::from_secs(1)).unwrap(), "nothing running");
+        let refusing = Agent::bind(&paths).unwrap();
+        std::thread::spawn(move || refusing.serve());
+        let err = ask_to_quit(&paths, Duration::from_secs(1)).unwrap_err();
+        assert!(err.to_string().contains("does not stop on request"), "{err}");
+        drop(dir);
+
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path().to_path_buf());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let agent = Agent::bind(&paths).unwrap().on_quit(move || tx.send(()).unwrap());
+        std::thread::spawn(move || agent.serve());
+        // The stop runs, but the agent is still there (a test cannot end the process):
+        // the asker says it is still running.
+        let err = ask_to_quit(&paths, Duration::from_millis(300)).unwrap_err();
+        assert!(err.to_string().contains("still running"), "{err}");
+        rx.recv_timeout(Duration::from_secs(1)).expect("the stop was not called");
     }
 
     /// Issue 35, item 5: a client sending a byte now and then is cut off when the whole

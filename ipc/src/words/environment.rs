@@ -22,3 +22,19 @@ pub fn degraded(what: Degraded) -> String {
             .to_string(),
     }
 }
+
+/// What the desktop app says, in a message box of the system's own, when the computer
+/// has no Microsoft Edge WebView2 runtime to draw its window with (an old or locked-down
+/// Windows, Wine): the title and the body. The tray and the CLI need no webview.
+pub fn no_webview_runtime() -> (&'static str, String) {
+    (
+        "Latchkey needs Microsoft Edge WebView2",
+        "Latchkey's window is drawn by Microsoft Edge WebView2, which this computer does not have.\n\n\
+         Install the WebView2 Runtime (its Evergreen Bootstrapper, from \
+         https://developer.microsoft.com/microsoft-edge/webview2/ , or ask your IT department), then open \
+         Latchkey again.\n\n\
+         Meanwhile your tokens are still kept fresh, and you can sign in from a terminal:\n    \
+         latchkey login NAME --paste"
+            .to_string(),
+    )
+}

@@ -88,6 +88,27 @@ fn tray_keeps_two_profiles_fresh_and_the_cli_sees_it() {
 /// keyring) outlives the tray here, so the test can then read what it stored.
 #[test]
 fn a_sigterm_to_the_tray_mid_renewal_waits_until_the_rotated_tokens_are_stored() {
+    stopped_mid_renewal(|pid, _| {
+        std::process::Command::new("kill").args(["-TERM", pid]).status().unwrap();
+    });
+}
+
+/// Issue 36: an installer replacing the programs runs `latchkey-tray --quit`, which
+/// stops the tray as its Quit does and returns only once it has: mid-renewal, the
+/// rotated tokens are stored first.
+#[test]
+fn latchkey_tray_quit_mid_renewal_waits_until_the_rotated_tokens_are_stored() {
+    stopped_mid_renewal(|_, app| {
+        let mut env = app.session.env();
+        env.extend(app.cli_env());
+        let out = std::process::Command::new(tray_bin()).arg("--quit").envs(env).output().unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+    });
+}
+
+/// Stop the tray with `stop(pid, app)` while the server's answer to a renewal is held
+/// back: the tray ends cleanly, only after storing what the server rotated to.
+fn stopped_mid_renewal(stop: impl Fn(&str, &HiddenApp)) {
     let server = server();
     let scratch = tempfile::tempdir().unwrap();
     let (tray_pid, tray_exit) = (scratch.path().join("tray-pid"), scratch.path().join("tray-exit"));
@@ -125,7 +146,7 @@ fn a_sigterm_to_the_tray_mid_renewal_waits_until_the_rotated_tokens_are_stored()
     std::thread::sleep(Duration::from_millis(300));
     let pid = std::fs::read_to_string(&tray_pid).unwrap().trim().to_string();
     let sent = Instant::now();
-    std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    stop(&pid, &app);
     assert!(wait_until(Duration::from_secs(70), || tray_exit.exists()), "the tray did not end");
     let took = sent.elapsed();
     let status = std::fs::read_to_string(&tray_exit).unwrap();
