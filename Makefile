@@ -9,7 +9,7 @@ CARGO_DESKTOP := cargo build -p latchkey-desktop -p latchkey-tray --features lat
 DESKTOP_BIN := target/debug/latchkey-desktop
 XVFB := xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp'
 
-.PHONY: run test check test-other-systems test-windows check-macos setup setup-app ui desktop cli test-gates test-ui test-engine test-e2e screenshots package test-package soak fuzz test-fuzz bench
+.PHONY: run test check test-other-systems test-windows check-macos setup setup-app ui desktop cli test-gates test-ui test-engine test-e2e screenshots package package-windows test-package soak fuzz test-fuzz bench
 
 # What the app needs (system libraries, the UI's packages); `setup` adds the test servers,
 # WebDriver, the Secret Service and the cross toolchain.
@@ -86,23 +86,30 @@ screenshots: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
 		$(XVFB) cargo test -p latchkey-e2e --test agate -- --test-threads=1
 
-# The .deb (Tauri bundler): the desktop app, the lean tray, the `latchkey` CLI on PATH, its man page and
-# completions, the latchkey:// scheme handler. Written to target/release/bundle/deb/.
+# The .deb and the .rpm (Tauri bundler; the .rpm for Fedora and RHEL, its dependencies as
+# Fedora names them): the desktop app, the lean tray, the `latchkey` CLI on PATH, its man
+# page and completions, the latchkey:// scheme handler. Written to
+# target/release/bundle/{deb,rpm}/.
 TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
 package: setup-app
 	npm --prefix ui run build --silent
 	cargo build --release -p latchkey-cli -p latchkey-tray
 	scripts/package-files target/release
-	cd src-tauri && TAURI_APP_PATH=$(CURDIR)/src-tauri TAURI_FRONTEND_PATH=$(CURDIR)/ui CI=true $(TAURI) build --bundles deb
+	cd src-tauri && TAURI_APP_PATH=$(CURDIR)/src-tauri TAURI_FRONTEND_PATH=$(CURDIR)/ui CI=true $(TAURI) build --bundles deb,rpm
 
-# The test run checks a .deb of the debug build it already has (the same bundler, config
-# and files as `make package`, without a second, optimised build of everything).
+# The Windows installer, from this machine (offline): the release programs cross-built for
+# Windows and packed by makensis with packaging/windows/installer.nsi. Prints its path last.
+package-windows: setup
+	@scripts/package-windows release
+
+# The test run checks a .deb and an .rpm of the debug build it already has (the same
+# bundler, config and files as `make package`, without a second, optimised build).
 test-package: desktop cli
 	cargo build -p latchkey-tray
 	scripts/package-files target/debug
 	cd src-tauri && TAURI_APP_PATH=$(CURDIR)/src-tauri TAURI_FRONTEND_PATH=$(CURDIR)/ui CI=true \
-		$(TAURI) bundle --debug --bundles deb --config ../packaging/debug-build.json
-	scripts/test-package.sh target/debug/bundle/deb
+		$(TAURI) bundle --debug --bundles deb,rpm --config ../packaging/debug-build.json
+	scripts/test-package.sh target/debug/bundle
 
 # Every benchmark beside its peer (oidc-agent), tables rewritten in BENCHMARKS.md.
 bench: setup

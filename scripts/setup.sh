@@ -34,6 +34,8 @@ TEST_PACKAGES=(
   # its std source (no other target's std can be downloaded), MinGW to link Windows
   # builds, Wine to run them; procps for the leftover-process check
   rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64 procps
+  # the installers made and checked here: NSIS for Windows, rpm to read the .rpm
+  nsis rpm cpio
 )
 packages=("${APP_PACKAGES[@]}")
 [ "$what" = test ] && packages+=("${TEST_PACKAGES[@]}")

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# test-package.sh [DIR]   check the .deb in DIR (default target/release/bundle/deb, where
-# `make package` writes it; `make test` passes its debug bundle): metadata, files, the
-# scheme handler, and that the installed binaries run. Extracts into a temporary root (no
-# system changes).
+# test-package.sh [DIR]   check the .deb and the .rpm under DIR (default
+# target/release/bundle, where `make package` writes them; `make test` passes its debug
+# bundles): metadata and dependencies, files, the scheme handler, and that the installed
+# binaries run. Extracts into temporary roots (no system changes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dir=${1:-target/release/bundle/deb}
-deb=$(ls -t "$dir"/*.deb 2>/dev/null | head -n1 || true)
-[ -n "$deb" ] || { echo "no .deb under $dir (run make package)"; exit 1; }
+dir=${1:-target/release/bundle}
+deb=$(ls -t "$dir"/deb/*.deb 2>/dev/null | head -n1 || true)
+rpm=$(ls -t "$dir"/rpm/*.rpm 2>/dev/null | head -n1 || true)
+[ -n "$deb" ] || { echo "no .deb under $dir/deb (run make package)"; exit 1; }
+[ -n "$rpm" ] || { echo "no .rpm under $dir/rpm (run make package)"; exit 1; }
 echo "package: $deb ($(du -h "$deb" | cut -f1))"
 fail=0
 passed=0
@@ -33,7 +35,8 @@ for size in 32x32 64x64 128x128 512x512; do
 done
 
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+rpmroot=$(mktemp -d)
+trap 'rm -rf "$root" "$rpmroot"' EXIT
 dpkg-deb -x "$deb" "$root"
 desktop=$(ls "$root"/usr/share/applications/*.desktop | head -n1)
 echo "desktop entry: ${desktop#$root}"
@@ -56,6 +59,32 @@ if command -v lintian >/dev/null; then
   echo "--- lintian (informational) ---"
   lintian --no-tag-display-limit "$deb" 2>&1 | sort | uniq -c | sort -rn | head -20 || true
 fi
+
+# The .rpm: the same programs, pages and entry, with dependencies as Fedora names them
+# (and the libraries' sonames, which any RPM distribution resolves).
+echo "package: $rpm ($(du -h "$rpm" | cut -f1))"
+rpmfiles=$(rpm -qpl "$rpm" 2>/dev/null)
+requires=$(rpm -qpR "$rpm" 2>/dev/null)
+recommends=$(rpm -qp --recommends "$rpm" 2>/dev/null)
+check "rpm: digests good" 'rpm -K "$rpm" | grep -q "digests OK"'
+check "rpm: requires webkit2gtk4.1 (Fedora's name)" 'grep -qx "webkit2gtk4.1" <<<"$requires"'
+check "rpm: requires the WebKitGTK 4.1 library" 'grep -q "^libwebkit2gtk-4.1.so.0()(64bit)" <<<"$requires"'
+check "rpm: requires dbus-libs (keyring)" 'grep -qx "dbus-libs" <<<"$requires"'
+check "rpm: recommends a Secret Service" 'grep -qx "gnome-keyring" <<<"$recommends"'
+check "rpm: recommends notify-send (libnotify)" 'grep -qx "libnotify" <<<"$recommends"'
+for f in /usr/bin/latchkey-desktop /usr/bin/latchkey /usr/bin/latchkey-tray /usr/share/man/man1/latchkey.1.gz \
+  /usr/share/bash-completion/completions/latchkey /usr/share/zsh/vendor-completions/_latchkey \
+  /usr/share/fish/vendor_completions.d/latchkey.fish /usr/share/doc/latchkey/copyright; do
+  check "rpm: $f" 'grep -qx "$f" <<<"$rpmfiles"'
+done
+# (rpm 4.18's rpm2cpio ends with 1 on the bundler's packages although it writes the whole
+# payload and `rpm -K` finds its digests good; what it extracts is checked below.)
+{ rpm2cpio "$rpm" || true; } | (cd "$rpmroot" && cpio -idm --quiet)
+rpmdesktop=$(ls "$rpmroot"/usr/share/applications/*.desktop | head -n1)
+check "rpm: desktop entry handles latchkey://" 'grep -q "^MimeType=.*x-scheme-handler/latchkey" "$rpmdesktop"'
+check "rpm: desktop entry passes the URL (%U)" 'grep -q "^Exec=.*%U" "$rpmdesktop"'
+check "rpm: installed CLI runs" '"$rpmroot/usr/bin/latchkey" --version | grep -q "^latchkey "'
+check "rpm: installed tray runs" '"$rpmroot/usr/bin/latchkey-tray" --version | grep -q "^latchkey-tray "'
 
 echo "package: $passed passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -92,3 +92,52 @@ fn the_windows_cli_signs_in_renews_serves_and_signs_out() {
     let none = cli.run(&["export", "ocarina-config", "win", "--with-secret"], "");
     assert!(!none.status.success(), "the profile outlived its removal: {}", describe(&none));
 }
+
+/// Issue 36: the tray an installer put in place, started from its Run key's command line
+/// as Windows does at login (scripts/windows/installer-check hands it over), stays up and
+/// answers `latchkey token` on its named pipe: with the keyring out of reach, only the
+/// tray can have answered.
+#[test]
+#[ignore = "needs the installed build under Wine: scripts/windows/installer-check"]
+fn the_installed_tray_serves_latchkey_token() {
+    let command = std::env::var("LATCHKEY_WINDOWS_TRAY_COMMAND").expect("the Run key's command line");
+    let program = command.trim().trim_matches('"').to_string();
+    let server = TestServer::start_generic(&[]);
+    let cli = windows_cli();
+    let client = server.create_client(3600, &[&server.callback_uri()]);
+    cli.add_by_hand(
+        "tray",
+        &server.url("/o/authorize/"),
+        &server.url("/o/token/"),
+        &client,
+        &["--scopes", "read", "--redirect-uri", &server.callback_uri()],
+    );
+    assert!(cli.login_paste("tray", &User::new()).status.success());
+    let token = cli.ok(&["token", "tray"], "").trim().to_string();
+    let store = format!("Z:{}", cli.config_dir().display()).replace('/', "\\");
+    let mut tray = std::process::Command::new(crate::support::repo_root().join("scripts/windows/run"))
+        .arg(&program)
+        .env("LATCHKEY_CONFIG_DIR", &store)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let served = || {
+        let out = cli.command().args(["token", "tray"]).env("LATCHKEY_KEYRING_TIMEOUT_MS", "0").output().unwrap();
+        (out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == token).then_some(())
+    };
+    assert!(
+        crate::support::wait_for(std::time::Duration::from_secs(30), || served().is_some()),
+        "the tray never answered on its pipe"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(tray.try_wait().unwrap().is_none(), "the tray did not stay up");
+    assert!(served().is_some(), "the tray stopped answering");
+    let stopped = std::process::Command::new(crate::support::repo_root().join("scripts/windows/run"))
+        .args([program.as_str(), "--quit"])
+        .env("LATCHKEY_CONFIG_DIR", &store)
+        .output()
+        .unwrap();
+    assert!(stopped.status.success(), "{}", describe(&stopped));
+    let _ = tray.wait();
+}

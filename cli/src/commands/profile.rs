@@ -53,7 +53,13 @@ pub enum ProfileCommand {
         no_ocarina_sync: bool,
     },
     /// Remove a profile: revoke its tokens, delete a client Latchkey registered, forget its secrets.
-    Remove { name: String },
+    Remove {
+        #[arg(required_unless_present = "all")]
+        name: Option<String>,
+        /// Remove every profile (the Windows uninstaller's "Also remove my servers and sign-ins").
+        #[arg(long, conflicts_with = "name")]
+        all: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -175,16 +181,25 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
             }
             Ok(0)
         }
-        ProfileCommand::Remove { name } => {
-            let (report, problems) = engine.remove_profile(&name)?;
-            for p in &problems {
-                eprintln!("warning: {p}");
+        ProfileCommand::Remove { name, all } => {
+            let names: Vec<String> = match name {
+                Some(name) => vec![name],
+                None => engine.config()?.profiles().map(|p| p.name.clone()).collect(),
+            };
+            if all && names.is_empty() {
+                eprintln!("No profiles to remove.");
             }
-            eprintln!(
-                "Removed `{name}`{}{}.",
-                if report.revoked { "; tokens revoked at the server" } else { "" },
-                if report.client_deleted { "; client registration deleted" } else { "" }
-            );
+            for name in names {
+                let (report, problems) = engine.remove_profile(&name)?;
+                for p in &problems {
+                    eprintln!("warning: {p}");
+                }
+                eprintln!(
+                    "Removed `{name}`{}{}.",
+                    if report.revoked { "; tokens revoked at the server" } else { "" },
+                    if report.client_deleted { "; client registration deleted" } else { "" }
+                );
+            }
             Ok(0)
         }
     }

@@ -213,6 +213,8 @@ impl Reply {
 /// request head read with a cap and a deadline, answered as `decide` says; returns what
 /// `decide` handed back.
 fn serve(stream: TcpStream, decide: &dyn Decide) -> Option<Url> {
+    // The connection's 3 s count from here: asking the system whose it is takes some of them.
+    let deadline = Instant::now() + IDLE;
     let owner = crate::oauth::peer::owner(&stream);
     if !owner.may_connect() {
         tracing::warn!(?owner, "a loopback connection from another user's program was refused");
@@ -221,7 +223,6 @@ fn serve(stream: TcpStream, decide: &dyn Decide) -> Option<Url> {
     }
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_write_timeout(Some(IDLE));
-    let deadline = Instant::now() + IDLE;
     let mut head = Vec::new();
     let mut complete = false;
     let mut buf = [0u8; 1024];

@@ -157,7 +157,7 @@ pub fn rewrite_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
             file.as_file().set_permissions(mode)?;
         }
         file.as_file().sync_all()?;
-        file.persist(&real).map_err(|e| e.error)?;
+        persist(file, &real)?;
         Ok(())
     })();
     result.map_err(wrap)
@@ -184,7 +184,7 @@ fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
         if durable {
             file.as_file().sync_all()?;
         }
-        file.persist(path).map_err(|e| e.error)?;
+        persist(file, path)?;
         if durable {
             if let Ok(d) = std::fs::File::open(dir) {
                 let _ = d.sync_all();
@@ -193,6 +193,25 @@ fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
         Ok(())
     })();
     result.map_err(wrap)
+}
+
+/// Rename the temporary file over `path`. On Windows a rename over a file that another
+/// process has open that moment (the tray re-reading the settings, a virus scanner) is
+/// refused with "access denied": it is tried again for up to a second.
+fn persist(file: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    let mut file = file;
+    let mut tries = 0;
+    loop {
+        match file.persist(path) {
+            Ok(_) => return Ok(()),
+            Err(e) if cfg!(windows) && e.error.kind() == std::io::ErrorKind::PermissionDenied && tries < 20 => {
+                tries += 1;
+                file = e.file;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return Err(e.error),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Start at login on Windows: the value `Latchkey` under the user's
 //! `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, as the installer writes it
-//! (packaging/windows/hooks.nsh). Task Manager's Startup page switches such an entry off
+//! (packaging/windows/installer.nsi). Task Manager's Startup page switches such an entry off
 //! without deleting it, by a value under `…\Explorer\StartupApproved\Run` whose first byte
 //! is odd; that counts as off here, and switching on again clears it.
 
