@@ -54,11 +54,13 @@ check-macos: setup
 	scripts/check-macos
 
 # Before any test: formatting, clippy with warnings as errors (the workspace denies
-# `unsafe` but where an allow says why), and an engine that pulls in no terminal or GUI crate.
+# `unsafe` but where an allow says why), an engine that pulls in no terminal or GUI crate,
+# and the GitHub workflows linted (actionlint, zizmor).
 test-gates:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --no-deps -- -D warnings
 	scripts/check-engine-deps.sh
+	scripts/check-workflows
 
 test-ui:
 	npm --prefix ui run check --silent

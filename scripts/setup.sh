@@ -89,6 +89,19 @@ if [ ! -d tests/oidc/node_modules/oidc-provider ] || [ tests/oidc/package-lock.j
   (cd tests/oidc && npm install --no-audit --no-fund --loglevel=error)
 fi
 
+# --- the workflows' linters (scripts/check-workflows), kept outside the clone -----------
+cache=${LATCHKEY_CACHE:-$HOME/.cache/latchkey}
+if [ ! -x "$cache/bin/actionlint" ]; then
+  say "installing actionlint (Go module proxy)"
+  command -v go >/dev/null || { say "go not found: install Go to lint the workflows"; exit 1; }
+  GOBIN="$cache/bin" go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+fi
+if [ ! -x "$cache/zizmor/bin/zizmor" ]; then
+  say "installing zizmor (PyPI)"
+  python3 -m venv "$cache/zizmor"
+  "$cache/zizmor/bin/pip" install --quiet --disable-pip-version-check zizmor==1.33.1
+fi
+
 # --- Python venvs for the test authorization servers ----------------------------------
 # .venv: the generic server (django-oauth-toolkit 3.x); .venv-majora: the server as Majora
 # runs it (django-oauth-toolkit 1.4.1 on Django 3.2).
