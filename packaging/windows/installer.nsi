@@ -23,7 +23,12 @@
 Unicode true
 Target amd64-unicode
 RequestExecutionLevel user
-SetCompressor /SOLID lzma
+; Releases are packed small (solid LZMA); the test run's debug build fast (-DFAST_PACK).
+!ifdef FAST_PACK
+  SetCompressor zlib
+!else
+  SetCompressor /SOLID lzma
+!endif
 ManifestDPIAware true
 ManifestSupportedOS all
 
