@@ -41,11 +41,12 @@ fn run() -> u8 {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let args = commands::parse();
-    if let Some(code) = commands::run_early(&args) {
-        return code;
-    }
+    let opened = match commands::run_early(&args) {
+        commands::Early::Done(code) => return code,
+        commands::Early::Continue(opened) => opened,
+    };
     commands::init_logging(args.verbose);
-    match commands::run(args) {
+    match commands::run(args, opened) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("latchkey: {err}");

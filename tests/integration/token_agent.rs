@@ -81,3 +81,34 @@ fn the_agent_answers_only_its_user_and_never_with_the_refresh_token() {
     );
     assert!(ask_raw().contains(stored.access_token.expose()), "the agent stopped answering its own user");
 }
+
+/// Issue 37, item 2: when the agent has nothing to vouch for, `latchkey token` reads the
+/// keyring having asked it once — not a second time through the full path.
+#[test]
+fn an_agent_miss_is_asked_once() {
+    use std::io::{BufRead, BufReader, Write};
+    let server = server();
+    let cli = Cli::new();
+    cli.add_majora(server, "miss", 3600);
+    assert!(cli.login_paste("miss", &User::new()).status.success());
+    // An agent that answers every question with "nothing to vouch for", and counts them.
+    let socket = Paths::in_dir(cli.config_dir()).agent_socket();
+    std::fs::create_dir_all(socket.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&socket);
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = asked.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut line = String::new();
+            let _ = BufReader::new(&stream).read_line(&mut line);
+            if line.starts_with("fresh ") {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            let _ = stream.write_all(b"\n");
+        }
+    });
+    let out = cli.run(&["token", "miss"], "");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1, "the agent was asked more than once");
+}

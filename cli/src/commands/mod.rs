@@ -92,10 +92,21 @@ pub fn parse() -> Cli {
 
 /// Commands that can finish before logging is set up: `latchkey token` when a running
 /// agent has the token (the call every upload script makes).
-pub fn run_early(cli: &Cli) -> Option<u8> {
+/// What ran before logging was set up: the exit code, or what the rest of the command
+/// takes on from it (the engine the agent was asked through).
+pub enum Early {
+    Done(u8),
+    Continue(Option<Box<Latchkey>>),
+}
+
+pub fn run_early(cli: &Cli) -> Early {
     match &cli.command {
-        Command::Token(args) if cli.verbose == 0 => token::run_served(args),
-        _ => None,
+        Command::Token(args) if cli.verbose == 0 => match token::run_served(args) {
+            token::Served::Printed(code) => Early::Done(code),
+            token::Served::Missed(engine) => Early::Continue(Some(engine)),
+            token::Served::Unopened => Early::Continue(None),
+        },
+        _ => Early::Continue(None),
     }
 }
 
@@ -108,8 +119,9 @@ pub fn init_logging(verbose: u8) {
     Logging::stderr(level).init();
 }
 
-/// Run one command; `Ok(n)` is the exit code of a command that ran to its end.
-pub fn run(cli: Cli) -> Result<u8> {
+/// Run one command; `Ok(n)` is the exit code of a command that ran to its end. `opened`:
+/// the engine the fast path opened (and asked the agent through), if it did.
+pub fn run(cli: Cli, opened: Option<Box<Latchkey>>) -> Result<u8> {
     match cli.command {
         Command::Completions(args) => return completions::run(args),
         Command::Man => return completions::man(),
@@ -122,12 +134,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             .map_err(|e| latchkey_engine::Error::io("cannot set up signal handling", e))?;
     }
     let paths = latchkey_engine::store::paths::Paths::from_env()?;
-    let engine = Latchkey::with_paths(paths.clone())?;
+    let asked_agent = opened.is_some();
+    let engine = match opened {
+        Some(engine) => *engine,
+        None => Latchkey::with_paths(paths.clone())?,
+    };
     match cli.command {
         Command::Profile(cmd) => profile::run(cmd, &engine),
         Command::Register(args) => register::run(args, &engine),
         Command::Login(args) => login::run(args, &engine),
-        Command::Token(args) => token::run(args, &engine),
+        Command::Token(args) => token::run(args, &engine, asked_agent),
         Command::Refresh(args) => refresh::run(args, &engine),
         Command::Status(args) => status::run(args, &engine),
         Command::Logout(args) => logout::run(args, &engine),

@@ -28,19 +28,39 @@ enum Format {
     Env,
 }
 
-pub fn run(args: TokenArgs, engine: &Latchkey) -> Result<u8> {
-    let (tokens, _source) = engine.token(&args.name, args.min_valid)?;
+/// `asked_agent`: [`run_served`] asked the agent already and it had none to vouch for.
+pub fn run(args: TokenArgs, engine: &Latchkey, asked_agent: bool) -> Result<u8> {
+    let (tokens, _source) = match asked_agent {
+        true => engine.token_after_agent(&args.name, args.min_valid)?,
+        false => engine.token(&args.name, args.min_valid)?,
+    };
     print(args.format, &tokens);
     Ok(0)
 }
 
-/// The token a running agent vouches for, printed; `None` if there is none. `main` tries
-/// this before it sets up logging: a script's `latchkey token` then costs little more
-/// than starting a process (BENCHMARKS.md).
-pub fn run_served(args: &TokenArgs) -> Option<u8> {
-    let tokens = Latchkey::open().ok()?.served_token(&args.name, args.min_valid)?;
-    print(args.format, &tokens);
-    Some(0)
+/// What the fast path found.
+pub enum Served {
+    /// The agent vouched for a token; it is printed: the exit code.
+    Printed(u8),
+    /// It did not: the engine opened to ask it, for the rest of the command.
+    Missed(Box<Latchkey>),
+    /// Latchkey could not even be opened; the full path says why.
+    Unopened,
+}
+
+/// The token a running agent vouches for, printed. `main` tries this before it sets up
+/// logging: a script's `latchkey token` then costs little more than starting a process
+/// (BENCHMARKS.md). A miss hands the opened engine on, so the full path neither opens
+/// Latchkey again nor asks the agent twice.
+pub fn run_served(args: &TokenArgs) -> Served {
+    let Ok(engine) = Latchkey::open() else { return Served::Unopened };
+    match engine.served_token(&args.name, args.min_valid) {
+        Some(tokens) => {
+            print(args.format, &tokens);
+            Served::Printed(0)
+        }
+        None => Served::Missed(Box::new(engine)),
+    }
 }
 
 fn print(format: Format, tokens: &TokenSet) {

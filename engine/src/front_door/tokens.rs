@@ -26,6 +26,12 @@ impl Latchkey {
         if let Some(served) = self.served_token(name, min_valid) {
             return Ok((served, Source::Stored));
         }
+        self.token_after_agent(name, min_valid)
+    }
+
+    /// [`Latchkey::token`] once the agent has been asked and had none to vouch for: the
+    /// keyring, renewed if needed, without asking the agent a second time.
+    pub fn token_after_agent(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
         let profile = self.profile(name)?;
         Renewing { paths: &self.paths, store: &self.store, clock: &*self.clock, http: || self.http() }
             .token_to_hand_out(&profile, min_valid)
