@@ -11,7 +11,6 @@
 
 use std::io::BufRead;
 
-use latchkey_engine::oauth::loopback::{LoopbackListener, DEFAULT_TIMEOUT};
 use latchkey_engine::profile::is_loopback_redirect;
 use latchkey_engine::{Error, Latchkey, Result};
 
@@ -56,15 +55,14 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
     } else {
         let loopback = is_loopback_redirect(&profile.redirect_uri);
         if loopback && !args.paste {
-            let port = profile.redirect_uri.port().unwrap_or(0);
-            let listener = LoopbackListener::bind(port, profile.redirect_uri.path())?;
-            let start = engine.start_sign_in(&args.name, Some(listener.redirect_uri()))?;
+            let (start, wait) = engine.start_loopback_sign_in(&args.name)?;
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{}", start.authorize_url);
             open_browser(&start.authorize_url);
-            let callback = listener.wait(&start.state(), DEFAULT_TIMEOUT).inspect_err(|_| {
-                eprintln!("{}", redirect_check(&profile));
-            })?;
-            engine.complete_sign_in(callback.as_str(), Some(&args.name))?
+            engine.finish_loopback_sign_in(wait).inspect_err(|e| {
+                if matches!(e, Error::Cancelled(_)) {
+                    eprintln!("{}", redirect_check(&profile));
+                }
+            })?
         } else {
             let start = engine.start_sign_in(&args.name, None)?;
             if args.browser {

@@ -12,6 +12,8 @@ mod profiles;
 mod sign_in;
 mod tokens;
 
+pub use sign_in::LoopbackWait;
+
 use serde::Serialize;
 use url::Url;
 

@@ -17,6 +17,27 @@ impl Latchkey {
         Ok(SignInStart { profile: name.into(), authorize_url: request.url, redirect_uri: profile.redirect_uri })
     }
 
+    /// Start a sign-in whose redirect is caught on 127.0.0.1 (RFC 8252 §7.3): a listener
+    /// on the profile's loopback address (its port, or any free one), and the flow started
+    /// with the listener's address. The CLI and the app's "Use my browser" both open the
+    /// authorize URL, then [`Latchkey::finish_loopback_sign_in`].
+    pub fn start_loopback_sign_in(&self, name: &str) -> Result<(SignInStart, LoopbackWait)> {
+        let profile = self.profile(name)?;
+        let uri = &profile.redirect_uri;
+        let listener = crate::oauth::loopback::LoopbackListener::bind(uri.port().unwrap_or(0), uri.path())?;
+        let start = self.start_sign_in(name, Some(listener.redirect_uri()))?;
+        let wait = LoopbackWait { listener, state: start.state(), profile: name.to_string() };
+        Ok((start, wait))
+    }
+
+    /// Wait (blocking) for the browser to come back to the listener with this sign-in's
+    /// state, then finish the sign-in with that address.
+    pub fn finish_loopback_sign_in(&self, wait: LoopbackWait) -> Result<SignedIn> {
+        let LoopbackWait { listener, state, profile } = wait;
+        let callback = listener.wait(&state, crate::oauth::loopback::DEFAULT_TIMEOUT)?;
+        self.complete_sign_in(callback.as_str(), Some(&profile))
+    }
+
     /// Ask the authorization endpoint, without cookies, whether it takes this sign-in's
     /// request at all. Servers that check the client and its redirect URI before the
     /// login page (Keycloak, node oidc-provider) answer 400 with an error page a sign-in
@@ -296,4 +317,11 @@ fn with_a_port_for_agate(profile: &Profile) -> Option<Url> {
     let mut with_port = uri.clone();
     with_port.set_port(Some(port)).ok()?;
     Some(with_port)
+}
+
+/// A loopback sign-in's listener, waiting for [`Latchkey::finish_loopback_sign_in`].
+pub struct LoopbackWait {
+    listener: crate::oauth::loopback::LoopbackListener,
+    state: String,
+    profile: String,
 }
