@@ -30,7 +30,11 @@ enum Message {
 }
 
 /// Run the tray until the person quits or the session ends. Never returns.
-pub fn show(tray: LatchkeyTray, redraw: Redraw) -> ! {
+pub fn show(
+    tray: LatchkeyTray,
+    redraw: Redraw,
+    background: std::sync::Arc<latchkey_engine::agent::background::Background>,
+) -> ! {
     #[allow(unused_mut)]
     let mut event_loop = EventLoopBuilder::<Message>::with_user_event().build();
     // A menu-bar item only: no Dock icon, no menu bar of its own.
@@ -53,10 +57,11 @@ pub fn show(tray: LatchkeyTray, redraw: Redraw) -> ! {
             let _ = click_proxy.lock().map(|p| p.send_event(Message::Clicked));
         }
     }));
-    // Ctrl-C or a closed console when started from one (agent::shutdown).
+    // Ctrl-C or a closed console when started from one, or an installer's `--quit`
+    // (the engine's Background).
     let stop_proxy = event_loop.create_proxy();
     std::thread::spawn(move || {
-        let why = latchkey_engine::agent::shutdown::wait_for_termination();
+        let why = background.wait();
         let _ = stop_proxy.send_event(Message::Stop(why));
     });
 

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 
-use latchkey_engine::agent::Agent;
+use latchkey_engine::agent::background::Background;
 use latchkey_engine::desktop::autostart::Autostart;
 use latchkey_engine::logging::{self, Logging};
 use latchkey_engine::renewal::worker::{Attention, RenewalEvents};
@@ -91,8 +91,8 @@ pub fn quit_running() -> ExitCode {
 
 pub fn run() -> ExitCode {
     // Before any thread starts: SIGTERM (logout, shutdown), SIGINT and SIGHUP are waited
-    // for below, so a renewal in flight is stored before the process ends.
-    if let Err(e) = latchkey_engine::agent::shutdown::block_termination_signals() {
+    // for, so a renewal in flight is stored before the process ends.
+    if let Err(e) = Background::prepare() {
         eprintln!("latchkey-tray: cannot set up signals: {e}");
         return ExitCode::from(1);
     }
@@ -104,38 +104,13 @@ pub fn run() -> ExitCode {
         }
     };
     let engine = match Latchkey::with_paths(paths.clone()) {
-        Ok(engine) => engine,
+        Ok(engine) => Arc::new(engine),
         Err(e) => {
             eprintln!("latchkey-tray: {e}");
             return ExitCode::from(1);
         }
     };
     Logging::with_file(&paths, logging::TRAY_LOG).init();
-    let agent = match Agent::bind(&paths) {
-        Ok(agent) => agent,
-        Err(Error::AlreadyRunning(_)) => {
-            eprintln!("latchkey-tray: Latchkey is already running (its tray, the app or `latchkey agent`)");
-            return ExitCode::from(2);
-        }
-        Err(e) => {
-            eprintln!("latchkey-tray: cannot serve `latchkey token`: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    tracing::info!(address = %agent.address(), "token agent listening");
-    // `latchkey-tray --quit` (an installer replacing the programs) stops the tray as its
-    // menu's Quit does, once the renewal loop is there to stop.
-    let stopper: Arc<OnceLock<latchkey_engine::renewal::worker::Renewer>> = Arc::new(OnceLock::new());
-    let on_quit = stopper.clone();
-    let agent = agent.on_quit(move || match on_quit.get() {
-        Some(renewer) => crate::model::quit(renewer.clone(), "asked to quit (latchkey-tray --quit)"),
-        None => std::process::exit(0), // nothing renews yet: nothing to lose
-    });
-    if let Err(e) = agent.serve_in_background() {
-        tracing::error!("token agent is off: {e}");
-    }
-
-    let engine = Arc::new(engine);
     let redraw: Redraw = Arc::new(OnceLock::new());
     // What was there before the tray started is in the menu, not told again.
     let told = engine
@@ -149,23 +124,26 @@ pub fn run() -> ExitCode {
         engine: Arc::downgrade(&engine),
         told_account_changes: std::sync::Mutex::new(told),
     };
-    let renewer = match engine.start_renewal(Arc::new(events)) {
-        Ok(renewer) => renewer,
+    let background = match Background::start(engine.clone(), Arc::new(events)) {
+        Ok(background) => Arc::new(background),
+        Err(Error::AlreadyRunning(_)) => {
+            eprintln!("latchkey-tray: Latchkey is already running (its tray, the app or `latchkey agent`)");
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            eprintln!("latchkey-tray: cannot start the renewal loop: {e}");
+            eprintln!("latchkey-tray: {e}");
             return ExitCode::from(1);
         }
     };
-    let _ = stopper.set(renewer.clone());
+    tracing::info!(address = %background.address(), "token agent listening");
     let autostart = Autostart::for_user().ok();
-    let tray = LatchkeyTray { engine, renewer: renewer.clone(), autostart };
-    show(tray, redraw)
+    let tray = LatchkeyTray { engine, renewer: background.renewer().clone(), autostart };
+    show(tray, redraw, background)
 }
 
 #[cfg(target_os = "linux")]
-fn show(tray: LatchkeyTray, redraw: Redraw) -> ExitCode {
+fn show(tray: LatchkeyTray, redraw: Redraw, background: Arc<Background>) -> ExitCode {
     use ksni::blocking::TrayMethods;
-    let renewer = tray.renewer.clone();
     match tray.assume_sni_available(true).spawn() {
         Ok(handle) => {
             let _ = redraw.set(Box::new(move || {
@@ -175,11 +153,11 @@ fn show(tray: LatchkeyTray, redraw: Redraw) -> ExitCode {
         }
         Err(e) => tracing::warn!("no tray icon ({e}); tokens are still kept fresh"),
     }
-    let signal = latchkey_engine::agent::shutdown::wait_for_termination();
-    crate::model::stop_and_exit(&renewer, signal)
+    let why = background.wait();
+    crate::model::stop_and_exit(background.renewer(), why)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn show(tray: LatchkeyTray, redraw: Redraw) -> ExitCode {
-    crate::native::show(tray, redraw)
+fn show(tray: LatchkeyTray, redraw: Redraw, background: Arc<Background>) -> ExitCode {
+    crate::native::show(tray, redraw, background)
 }

@@ -1,11 +1,12 @@
 //! `latchkey agent`: keep every profile's tokens fresh and answer `latchkey token` from
 //! memory, without the desktop app — the lean background process (a few MB, no WebKit)
 //! for servers, or for desktops that want renewal without the tray. Runs until SIGTERM,
-//! SIGINT or SIGHUP, and then stops only once a renewal in flight has been stored.
+//! SIGINT or SIGHUP (or `latchkey-tray --quit`), and then stops only once a renewal in
+//! flight has been stored; the engine's `Background` is that life, shared with the tray.
 
 use std::sync::Arc;
 
-use latchkey_engine::agent::Agent;
+use latchkey_engine::agent::background::Background;
 use latchkey_engine::renewal::worker::{Attention, RenewalEvents};
 use latchkey_engine::{Error, Latchkey, Result};
 
@@ -34,18 +35,15 @@ impl RenewalEvents for Events {
     }
 }
 
-pub fn run(args: AgentArgs, engine: Latchkey, paths: &latchkey_engine::store::paths::Paths) -> Result<u8> {
-    // Before any thread starts, so that all of them leave these signals to `sigwait`.
-    latchkey_engine::agent::shutdown::block_termination_signals().map_err(|e| Error::io("cannot set up signals", e))?;
-    let agent = Agent::bind(paths)?;
-    let socket = agent.address();
-    agent.serve_in_background().map_err(|e| Error::io("cannot start the token agent", e))?;
+pub fn run(args: AgentArgs, engine: Latchkey) -> Result<u8> {
+    // Before any thread starts, so that all of them leave these signals to the waiter.
+    Background::prepare().map_err(|e| Error::io("cannot set up signals", e))?;
     let events = Arc::new(Events { notify: !args.no_notify });
-    let renewer = Arc::new(engine).start_renewal(events).map_err(|e| Error::io("cannot start the renewal loop", e))?;
-    eprintln!("latchkey agent: keeping tokens fresh; serving `latchkey token` on {socket}");
-    let signal = latchkey_engine::agent::shutdown::wait_for_termination();
-    eprintln!("latchkey agent: {signal}: stopping once any renewal in flight is stored");
-    if !renewer.stop(std::time::Duration::from_secs(60)) {
+    let background = Background::start(Arc::new(engine), events)?;
+    eprintln!("latchkey agent: keeping tokens fresh; serving `latchkey token` on {}", background.address());
+    let why = background.wait();
+    eprintln!("latchkey agent: {why}: stopping once any renewal in flight is stored");
+    if !background.stop() {
         eprintln!("latchkey agent: a renewal is still running after a minute; stopping anyway");
     }
     Ok(0)

@@ -133,11 +133,10 @@ pub fn run(cli: Cli, opened: Option<Box<Latchkey>>) -> Result<u8> {
         latchkey_engine::agent::deferral::install()
             .map_err(|e| latchkey_engine::Error::io("cannot set up signal handling", e))?;
     }
-    let paths = latchkey_engine::store::paths::Paths::from_env()?;
     let asked_agent = opened.is_some();
     let engine = match opened {
         Some(engine) => *engine,
-        None => Latchkey::with_paths(paths.clone())?,
+        None => Latchkey::open()?,
     };
     match cli.command {
         Command::Profile(cmd) => profile::run(cmd, &engine),
@@ -150,7 +149,7 @@ pub fn run(cli: Cli, opened: Option<Box<Latchkey>>) -> Result<u8> {
         Command::Exec(args) => exec::run(args, &engine),
         Command::Export(cmd) => export::run(cmd, &engine),
         Command::Settings(args) => settings::run(args, &engine),
-        Command::Agent(args) => agent::run(args, engine, &paths),
+        Command::Agent(args) => agent::run(args, engine),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }

@@ -34,6 +34,7 @@
 //! Agate's code), which `latchkey token` never needs.
 
 /// Stopping on a signal without losing a renewal in flight (the agent and the tray).
+pub mod background;
 pub mod deferral;
 pub mod shutdown;
 
@@ -223,9 +224,7 @@ pub fn ask_to_quit(paths: &Paths, wait: Duration) -> std::io::Result<bool> {
     let mut line = String::new();
     BufReader::new(&mut stream).take_line(&mut line)?;
     if line.trim_end() != "bye" {
-        return Err(std::io::Error::other(
-            "the running agent does not stop on request (`latchkey agent` is stopped with a signal)",
-        ));
+        return Err(std::io::Error::other("the running agent does not stop on request"));
     }
     drop(stream);
     let deadline = std::time::Instant::now() + wait;
