@@ -22,9 +22,9 @@ pub struct AppState {
     /// When the process started, and whether the first window has reported ready.
     pub started: Instant,
     pub first_ready: AtomicBool,
-    /// A hash of the token "Copy token" put on the clipboard, per profile (never the
-    /// token itself): signing out clears the clipboard if it still holds it.
-    pub copied: Mutex<std::collections::HashMap<String, u64>>,
+    /// The tokens "Copy token" put on the clipboard (the engine's rule): signing out
+    /// clears the clipboard if it still holds the profile's.
+    pub copied: latchkey_engine::desktop::copied::CopiedTokens,
 }
 
 /// Warnings kept for a window that is not listening yet. Each is kept once, however
@@ -47,14 +47,6 @@ impl LinkWarnings {
     }
 }
 
-/// A fingerprint of clipboard text, to recognise a token we copied without keeping it.
-pub fn fingerprint(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
-
 impl AppState {
     pub fn new(engine: Latchkey, paths: Paths, environment: Environment) -> Self {
         Self {
@@ -64,7 +56,7 @@ impl AppState {
             link_warnings: LinkWarnings::default(),
             started: Instant::now(),
             first_ready: AtomicBool::new(false),
-            copied: Mutex::new(Default::default()),
+            copied: Default::default(),
         }
     }
 

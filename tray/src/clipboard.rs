@@ -9,19 +9,13 @@
 //! removed, a token this tray copied and still on the clipboard is taken off it, as the
 //! desktop app does.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
-static CLIPBOARD: Mutex<Option<arboard::Clipboard>> = Mutex::new(None);
-/// What this tray put on the clipboard, by profile: a fingerprint, never the token.
-static COPIED: Mutex<Option<HashMap<String, u64>>> = Mutex::new(None);
+use latchkey_engine::desktop::copied::{Clipboard, CopiedTokens};
 
-fn fingerprint(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
+static CLIPBOARD: Mutex<Option<arboard::Clipboard>> = Mutex::new(None);
+/// What this tray put on the clipboard (the engine's rule for taking it back).
+static COPIED: std::sync::LazyLock<CopiedTokens> = std::sync::LazyLock::new(CopiedTokens::default);
 
 /// Put `profile`'s token `text` on the clipboard.
 pub fn copy(profile: &str, text: &str) -> Result<(), String> {
@@ -37,33 +31,26 @@ pub fn copy(profile: &str, text: &str) -> Result<(), String> {
     #[cfg(windows)]
     let set = arboard::SetExtWindows::exclude_from_monitoring(set);
     set.text(text).map_err(|e| e.to_string())?;
-    COPIED
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get_or_insert_with(HashMap::new)
-        .insert(profile.into(), fingerprint(text));
+    COPIED.copied(profile, text);
     Ok(())
+}
+
+/// The tray's clipboard, as the engine's rule sees it.
+struct Ours<'a>(std::cell::RefCell<&'a mut arboard::Clipboard>);
+
+impl Clipboard for Ours<'_> {
+    fn text(&self) -> Option<String> {
+        self.0.borrow_mut().get_text().ok()
+    }
+    fn clear(&self) -> Result<(), String> {
+        self.0.borrow_mut().clear().map_err(|e| e.to_string())
+    }
 }
 
 /// After a store change: for each profile this tray copied a token of that is no longer
 /// signed in (`signed_in` says), take the token off the clipboard if it is still there.
 pub fn take_back_signed_out(signed_in: impl Fn(&str) -> bool) {
-    let mut copied = COPIED.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(map) = copied.as_mut() else { return };
-    let gone: Vec<(String, u64)> =
-        map.iter().filter(|(name, _)| !signed_in(name)).map(|(n, f)| (n.clone(), *f)).collect();
-    if gone.is_empty() {
-        return;
-    }
     let mut slot = CLIPBOARD.lock().unwrap_or_else(|e| e.into_inner());
-    for (name, print) in gone {
-        map.remove(&name);
-        let Some(clipboard) = slot.as_mut() else { continue };
-        if clipboard.get_text().is_ok_and(|now| fingerprint(&now) == print) {
-            match clipboard.clear() {
-                Ok(()) => tracing::info!(profile = %name, "signed out: its token is off the clipboard"),
-                Err(e) => tracing::warn!(profile = %name, "cannot clear the clipboard: {e}"),
-            }
-        }
-    }
+    let Some(clipboard) = slot.as_mut() else { return }; // nothing was ever copied
+    COPIED.take_back(signed_in, &Ours(std::cell::RefCell::new(clipboard)));
 }

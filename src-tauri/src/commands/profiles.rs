@@ -171,25 +171,26 @@ pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, args: Args<P
     let profile = name.clone();
     let (tokens, _) = state.run(move |e| e.token(&name, None)).await?;
     app.clipboard().write_secret(tokens.access_token.expose()).map_err(|e| IpcError::internal(e.to_string()))?;
-    let print = crate::state::fingerprint(tokens.access_token.expose());
-    state.copied.lock().expect("copied lock").insert(profile, print);
+    state.copied.copied(&profile, tokens.access_token.expose());
     Ok(())
+}
+
+/// The app's clipboard, as the engine's rule for taking a token back sees it.
+struct AppClipboard<'a>(&'a AppHandle);
+
+impl latchkey_engine::desktop::copied::Clipboard for AppClipboard<'_> {
+    fn text(&self) -> Option<String> {
+        self.0.clipboard().read_text().ok()
+    }
+    fn clear(&self) -> Result<(), String> {
+        self.0.clipboard().clear().map_err(|e| e.to_string())
+    }
 }
 
 /// After sign-out or remove: a token of this profile we put on the clipboard goes, so
 /// it cannot be pasted somewhere later by mistake. Anything else there stays.
 fn clear_copied_token(app: &AppHandle, state: &AppState, name: &str) {
-    let Some(print) = state.copied.lock().expect("copied lock").remove(name) else { return };
-    match app.clipboard().read_text() {
-        Ok(text) if crate::state::fingerprint(&text) == print => {
-            if let Err(e) = app.clipboard().clear() {
-                tracing::warn!("cannot clear the copied token from the clipboard: {e}");
-            } else {
-                tracing::info!(profile = name, "cleared the copied token from the clipboard");
-            }
-        }
-        _ => {}
-    }
+    state.copied.take_back(|profile| profile != name, &AppClipboard(app));
 }
 
 #[tauri::command]
