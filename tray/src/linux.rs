@@ -1,13 +1,44 @@
 //! The tray on Linux: a StatusNotifierItem over D-Bus (ksni, pure Rust: no GTK), drawing
-//! the menu of [`crate::model`]. A left click opens the window.
+//! the [`crate::model`]'s view. The host reads the icon, tooltip and menu property by
+//! property; they all come from one view, made once per redraw. A left click opens the
+//! window. Without a tray host there is no icon, but renewal and the agent run, and the
+//! icon appears when a host does.
+
+use std::process::ExitCode;
+use std::sync::Arc;
 
 use ksni::menu::{CheckmarkItem, StandardItem, SubMenu};
 use ksni::{MenuItem, Status, ToolTip};
+use latchkey_engine::agent::background::Background;
 
 use crate::icon;
-use crate::model::{Entry, LatchkeyTray};
+use crate::model::{Entry, LatchkeyTray, Redraw, View};
 
-impl ksni::Tray for LatchkeyTray {
+/// The tray and what it shows now.
+pub struct Drawn {
+    tray: LatchkeyTray,
+    view: View,
+}
+
+/// Show the icon (when a host takes it), then wait for the end; store what is in flight.
+pub fn show(tray: LatchkeyTray, redraw: Redraw, background: Arc<Background>) -> ExitCode {
+    use ksni::blocking::TrayMethods;
+    let view = tray.view();
+    match (Drawn { tray, view }).assume_sni_available(true).spawn() {
+        Ok(handle) => {
+            let _ = redraw.set(Box::new(move || {
+                // One status read; the host then re-reads status, icon and menu from it.
+                handle.update(|drawn| drawn.view = drawn.tray.view());
+            }));
+            tracing::info!("tray icon registered");
+        }
+        Err(e) => tracing::warn!("no tray icon ({e}); tokens are still kept fresh"),
+    }
+    let why = background.wait();
+    crate::model::stop_and_exit(background.renewer(), why)
+}
+
+impl ksni::Tray for Drawn {
     fn id(&self) -> String {
         "latchkey".into()
     }
@@ -17,7 +48,7 @@ impl ksni::Tray for LatchkeyTray {
     }
 
     fn status(&self) -> Status {
-        if self.attention() {
+        if self.view.attention {
             Status::NeedsAttention
         } else {
             Status::Active
@@ -26,7 +57,7 @@ impl ksni::Tray for LatchkeyTray {
 
     fn icon_pixmap(&self) -> Vec<ksni::Icon> {
         // Hosts differ in whether they show the attention icon: change the icon itself.
-        pixmap(self.attention())
+        pixmap(self.view.attention)
     }
 
     fn attention_icon_pixmap(&self) -> Vec<ksni::Icon> {
@@ -34,24 +65,24 @@ impl ksni::Tray for LatchkeyTray {
     }
 
     fn tool_tip(&self) -> ToolTip {
-        ToolTip { title: self.tooltip().into(), ..Default::default() }
+        ToolTip { title: self.view.tooltip.into(), ..Default::default() }
     }
 
     fn activate(&mut self, _x: i32, _y: i32) {
-        self.perform(&crate::model::Action::Open);
+        self.tray.perform(&crate::model::Action::Open);
     }
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
-        LatchkeyTray::menu(self).into_iter().map(draw).collect()
+        self.view.entries.iter().cloned().map(draw).collect()
     }
 }
 
-fn draw(entry: Entry) -> MenuItem<LatchkeyTray> {
+fn draw(entry: Entry) -> MenuItem<Drawn> {
     match entry {
         Entry::Item { label: text, enabled, action } => StandardItem {
             label: label(&text),
             enabled,
-            activate: Box::new(move |t: &mut LatchkeyTray| t.perform(&action)),
+            activate: Box::new(move |d: &mut Drawn| d.tray.perform(&action)),
             ..Default::default()
         }
         .into(),
@@ -59,7 +90,7 @@ fn draw(entry: Entry) -> MenuItem<LatchkeyTray> {
             label: label(&text),
             enabled,
             checked,
-            activate: Box::new(move |t: &mut LatchkeyTray| t.perform(&action)),
+            activate: Box::new(move |d: &mut Drawn| d.tray.perform(&action)),
             ..Default::default()
         }
         .into(),

@@ -1,10 +1,10 @@
-//! The tray's menu as data: one submenu per profile with its status and actions, then
-//! Open / Start at login / Quit — each status in the window's own words
-//! ([`latchkey_ipc::words::status`]). Drawn by [`crate::linux`] (a StatusNotifierItem over
-//! D-Bus) and [`crate::native`] (the Windows notification area, the macOS menu bar), so
-//! what the menu says and does is written once.
+//! The tray's view-model, in one file: what the icon, the tooltip and the menu show (one
+//! [`View`], from one status read per redraw), each profile's status in the window's own
+//! words ([`latchkey_ipc::words::status`]), and what each entry does. Drawn by
+//! [`crate::linux`] (a StatusNotifierItem over D-Bus) and [`crate::native`] (the Windows
+//! notification area, the macOS menu bar), so what the tray says and does is written once.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use latchkey_engine::desktop::autostart::Autostart;
 use latchkey_engine::renewal::worker::Renewer;
@@ -37,26 +37,29 @@ fn item(label: &str, enabled: bool, action: Action) -> Entry {
     Entry::Item { label: label.into(), enabled, action }
 }
 
+/// How the renewal loop asks the tray to draw itself again (set once the tray exists).
+pub type Redraw = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
+
 pub struct LatchkeyTray {
     pub engine: Arc<Latchkey>,
     pub renewer: Renewer,
     pub autostart: Option<Autostart>,
 }
 
+/// What the tray shows now: whether a profile needs the person (the icon changes), the
+/// tooltip, and the menu.
+pub struct View {
+    pub attention: bool,
+    pub tooltip: &'static str,
+    pub entries: Vec<Entry>,
+}
+
 impl LatchkeyTray {
-    /// Whether a profile needs the person (the icon changes).
-    pub fn attention(&self) -> bool {
-        latchkey_engine::desktop::needs_attention(&self.engine)
-    }
-
-    pub fn tooltip(&self) -> &'static str {
-        tray_status::tooltip(&self.engine)
-    }
-
-    /// The menu as it should look now.
-    pub fn menu(&self) -> Vec<Entry> {
+    /// The view as it should look now, from one read of the profiles' status.
+    pub fn view(&self) -> View {
+        let rows = self.engine.status(None).unwrap_or_default();
         let live = self.renewer.live();
-        let mut entries: Vec<Entry> = tray_status::tray_lines(&self.engine, Some(&live))
+        let mut entries: Vec<Entry> = tray_status::tray_lines(&rows, Some(&live), self.engine.now())
             .into_iter()
             .map(|line| Entry::Sub {
                 label: line.text.clone(),
@@ -79,7 +82,11 @@ impl LatchkeyTray {
             Entry::Separator,
             item("Quit", true, Action::Quit),
         ]);
-        entries
+        View {
+            attention: latchkey_engine::desktop::needs_attention(&rows),
+            tooltip: tray_status::tooltip(&rows),
+            entries,
+        }
     }
 
     /// Do what an entry (or a click on the icon: [`Action::Open`]) asks.

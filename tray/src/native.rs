@@ -16,8 +16,7 @@ use tao::event_loop::{ControlFlow, EventLoopBuilder};
 use tray_icon::menu::{CheckMenuItem, Menu, MenuEvent, MenuId, MenuItem, PredefinedMenuItem, Submenu};
 use tray_icon::{Icon, MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 
-use crate::model::{stop_and_exit, Action, Entry, LatchkeyTray};
-use crate::run::Redraw;
+use crate::model::{stop_and_exit, Action, Entry, LatchkeyTray, Redraw};
 
 /// How many times (a second apart) the icon is tried before the tray goes on without it.
 const ICON_ATTEMPTS: u32 = 60;
@@ -75,13 +74,14 @@ pub fn show(
             // tried again for a while: at login the taskbar may not be there yet.
             Event::NewEvents(StartCause::Init | StartCause::ResumeTimeReached { .. }) if icon.is_none() => {
                 attempts += 1;
-                let (menu, ids) = build(&tray.menu());
+                let view = tray.view();
+                let (menu, ids) = build(&view.entries);
                 actions = ids;
                 let built = TrayIconBuilder::new()
-                    .with_tooltip(tray.tooltip())
+                    .with_tooltip(view.tooltip)
                     .with_menu(Box::new(menu))
                     .with_menu_on_left_click(false)
-                    .with_icon(image(tray.attention()));
+                    .with_icon(image(view.attention));
                 match built.build() {
                     Ok(made) => {
                         tracing::info!("tray icon shown");
@@ -100,11 +100,13 @@ pub fn show(
             }
             Event::UserEvent(Message::Changed) => {
                 if let Some(icon) = &icon {
-                    let (menu, ids) = build(&tray.menu());
+                    // One status read for the menu, the icon and the tooltip.
+                    let view = tray.view();
+                    let (menu, ids) = build(&view.entries);
                     actions = ids;
                     icon.set_menu(Some(Box::new(menu)));
-                    let _ = icon.set_icon(Some(image(tray.attention())));
-                    let _ = icon.set_tooltip(Some(tray.tooltip()));
+                    let _ = icon.set_icon(Some(image(view.attention)));
+                    let _ = icon.set_tooltip(Some(view.tooltip));
                 }
             }
             Event::UserEvent(Message::Menu(id)) => {

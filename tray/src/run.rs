@@ -12,10 +12,7 @@ use latchkey_engine::logging::{self, Logging};
 use latchkey_engine::renewal::worker::{Attention, RenewalEvents};
 use latchkey_engine::{Error, Latchkey};
 
-use crate::model::LatchkeyTray;
-
-/// How the renewal loop asks the tray to draw itself again (set once the tray exists).
-pub type Redraw = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
+use crate::model::{LatchkeyTray, Redraw};
 
 /// What the renewal loop's events mean here: redraw the icon and menu, notify.
 struct Events {
@@ -143,18 +140,7 @@ pub fn run() -> ExitCode {
 
 #[cfg(target_os = "linux")]
 fn show(tray: LatchkeyTray, redraw: Redraw, background: Arc<Background>) -> ExitCode {
-    use ksni::blocking::TrayMethods;
-    match tray.assume_sni_available(true).spawn() {
-        Ok(handle) => {
-            let _ = redraw.set(Box::new(move || {
-                handle.update(|_| {}); // the host re-reads status, icon and menu
-            }));
-            tracing::info!("tray icon registered");
-        }
-        Err(e) => tracing::warn!("no tray icon ({e}); tokens are still kept fresh"),
-    }
-    let why = background.wait();
-    crate::model::stop_and_exit(background.renewer(), why)
+    crate::linux::show(tray, redraw, background)
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -12,15 +12,11 @@ pub mod notify;
 pub mod program_place;
 pub mod scheme;
 
+use crate::front_door::ProfileStatus;
 use crate::store::Status;
-use crate::Latchkey;
 
-/// Whether any profile needs the user (sign in again) or keeps failing.
-pub fn needs_attention(engine: &Latchkey) -> bool {
-    engine
-        .status(None)
-        .map(|rows| {
-            rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::NeedsClient | Status::Failing))
-        })
-        .unwrap_or(false)
+/// Whether any of these profiles needs the person (sign in again, give the client again)
+/// or keeps failing: the tray's icon changes.
+pub fn needs_attention(rows: &[ProfileStatus]) -> bool {
+    rows.iter().any(|r| matches!(r.status, Status::NeedsSignIn | Status::NeedsClient | Status::Failing))
 }

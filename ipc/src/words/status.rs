@@ -7,7 +7,7 @@
 use latchkey_engine::front_door::ProfileStatus;
 use latchkey_engine::renewal::worker::Live;
 use latchkey_engine::store::Status;
-use latchkey_engine::{ErrorCode, Latchkey};
+use latchkey_engine::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -108,16 +108,11 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
     Badge { tone, icon: icon.into(), text }
 }
 
-/// What Refresh now did: renewed, or the server handed back the token it had (Agate,
-/// while its ticket lasts), or renewed but already expired (a 0-hour lifetime).
-pub fn refreshed(
-    source: latchkey_engine::renewal::refresh::Source,
-    expires_at: Option<u64>,
-    now: u64,
-) -> crate::models::Refreshed {
+/// What Refresh now did, in words: renewed, or the server handed back the token it had
+/// (Agate, while its ticket lasts), or renewed but already expired (a 0-hour lifetime).
+pub fn refreshed(source: latchkey_engine::renewal::refresh::Source, expires_at: Option<u64>, now: u64) -> String {
     use latchkey_engine::renewal::refresh::Source;
-    let renewed = source != Source::Unchanged;
-    let note = match (source, expires_at) {
+    match (source, expires_at) {
         (_, Some(at)) if at <= now => BORN_EXPIRED.to_string(),
         (Source::Unchanged, Some(at)) => format!(
             "Not renewed: the server handed back the token it had already issued, valid until {}. It makes a new \
@@ -126,8 +121,7 @@ pub fn refreshed(
         ),
         (Source::Unchanged, None) => "Not renewed: the server handed back the token it had already issued.".into(),
         _ => "Renewed.".into(),
-    };
-    crate::models::Refreshed { renewed, note }
+    }
 }
 
 /// The token's time, for the row's detail line: "Fresh until 13:40".
@@ -238,21 +232,17 @@ pub struct TrayLine {
 }
 
 /// The tray's lines for every profile, with what the renewal worker is doing (`live`).
-pub fn tray_lines(engine: &Latchkey, live: Option<&Live>) -> Vec<TrayLine> {
-    let now = engine.now();
-    engine
-        .status(None)
-        .unwrap_or_default()
-        .into_iter()
+pub fn tray_lines(rows: &[ProfileStatus], live: Option<&Live>, now: u64) -> Vec<TrayLine> {
+    rows.iter()
         .map(|p| {
             let activity = Activity {
                 refreshing: live.is_some_and(|l| l.refreshing.contains(&p.name)),
                 retry_at: live.and_then(|l| l.retry_at.iter().find(|(n, _)| *n == p.name).map(|(_, at)| *at)),
             };
             TrayLine {
-                text: format!("{} \u{2014} {}", p.name, badge(&p, activity, now).text),
+                text: format!("{} \u{2014} {}", p.name, badge(p, activity, now).text),
                 signed_in: p.status != Status::SignedOut,
-                name: p.name,
+                name: p.name.clone(),
             }
         })
         .collect()
@@ -260,8 +250,7 @@ pub fn tray_lines(engine: &Latchkey, live: Option<&Live>) -> Vec<TrayLine> {
 
 /// The tray's tooltip: whether something needs the person, else whether there is
 /// anything to keep fresh at all ("all fresh" only when some profile is signed in).
-pub fn tooltip(engine: &Latchkey) -> &'static str {
-    let rows = engine.status(None).unwrap_or_default();
+pub fn tooltip(rows: &[ProfileStatus]) -> &'static str {
     tooltip_for(&rows.iter().map(|r| r.status).collect::<Vec<_>>())
 }
 

@@ -133,7 +133,10 @@ pub async fn refresh_profile(
     let result = state
         .run(move |e| {
             let (tokens, source) = e.refresh(&name, true)?;
-            Ok(latchkey_ipc::words::status::refreshed(source, tokens.expires_at, e.now()))
+            Ok(latchkey_ipc::models::Refreshed {
+                renewed: source != latchkey_engine::renewal::refresh::Source::Unchanged,
+                note: latchkey_ipc::words::status::refreshed(source, tokens.expires_at, e.now()),
+            })
         })
         .await;
     profiles_changed(&app);
