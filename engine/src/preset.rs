@@ -1,6 +1,6 @@
 //! Server presets: what Latchkey knows about Majora, Agate and generic servers.
 //!
-//! The facts come from the servers' source (see DESIGN.md): Majora runs
+//! The facts come from the servers' source (see docs/design.md): Majora runs
 //! django-oauth-toolkit with trailing-slash endpoints, only its own https callback page
 //! as redirect URI, and rotating refresh tokens; Agate has `/ws/oauth2/...` endpoints,
 //! no PKCE and no refresh tokens (its code is re-exchangeable instead).

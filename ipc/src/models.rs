@@ -44,7 +44,7 @@ pub struct ProfileView {
     pub last_error: Option<String>,
     /// Why the last renewal failed, in plain words (`last_error` is the exact message).
     pub reason: Option<String>,
-    /// The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
+    /// The kind of the last renewal failure: the window words it (`badge` carries the words, from ipc/src/words/status.rs).
     pub last_error_code: Option<latchkey_engine::ErrorCode>,
 
     pub redirect_uri: String,

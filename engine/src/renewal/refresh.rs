@@ -1,6 +1,6 @@
 //! Getting a token that is valid now, renewing it if needed — safely.
 //!
-//! The rules, in order (DESIGN.md, "Keeping tokens fresh"):
+//! The rules, in order (docs/design.md, "Keeping tokens fresh"):
 //! 1. A token that is fresh enough is handed out with no lock and no network.
 //! 2. Otherwise take the profile's cross-process lock, then re-read the store: if
 //!    another process renewed while we waited, use its tokens (one refresh per expiry,

@@ -5,7 +5,7 @@
 //! that sleeps until [`Schedule::next_due`] and hands due profiles to the engine's
 //! rotation-safe [`crate::renewal::refresh::fresh_token`].
 //!
-//! Rules (DESIGN.md "Schedule"): refresh-token profiles renew at a fraction (75 %) of
+//! Rules (docs/design.md, "Schedule"): refresh-token profiles renew at a fraction (75 %) of
 //! the access token's lifetime, with a little jitter so many profiles don't renew in
 //! one burst; Agate profiles re-exchange their code at expiry; a profile that cannot
 //! renew silently becomes "needs sign-in" at expiry. Network and 5xx failures retry

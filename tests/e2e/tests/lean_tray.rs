@@ -69,7 +69,7 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
     let pixmaps: Vec<(i32, i32, Vec<u8>)> = Vec::try_from(icon).expect("a(iiay)");
     assert_eq!((pixmaps[0].0, pixmaps[0].1, pixmaps[0].2.len()), (32, 32, 32 * 32 * 4));
 
-    // The menu: each profile's status in the window's words (one place: desktop/status.rs),
+    // The menu: each profile's status in the window's words (one place: ipc/src/words/status.rs),
     // then the app's actions.
     let entries = menu(bus, &item);
     let one = entries

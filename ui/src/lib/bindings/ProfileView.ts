@@ -42,7 +42,7 @@ fixClient: string | null, lastError: string | null,
  */
 reason: string | null, 
 /**
- * The kind of the last renewal failure: the window words it (`badge` carries the words, from engine/src/desktop/status.rs).
+ * The kind of the last renewal failure: the window words it (`badge` carries the words, from ipc/src/words/status.rs).
  */
 lastErrorCode: ErrorCode | null, redirectUri: string, 
 /**
