@@ -10,6 +10,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::events::sign_in_finished;
 use crate::models::{SignInMethod, SignInStarted};
 use crate::state::AppState;
+use latchkey_ipc::words::app as words;
 
 /// The profile named by `--sign-in NAME` (or `--sign-in=NAME`) among the arguments:
 /// the tray's "Sign in again", which starts the app for it.
@@ -50,7 +51,7 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
             let start = engine.start_sign_in(profile, None)?;
             let data_dir = catch::window::data_dir(&state.paths, profile);
             catch::window::open(app, profile, start.authorize_url.clone(), start.redirect_uri, data_dir)
-                .map_err(|e| IpcError::internal(format!("The sign-in window could not be opened: {e}")))?;
+                .map_err(|e| IpcError::internal(words::sign_in_window_not_opened(&e.to_string())))?;
             watch_for_refusal(app, profile, start.authorize_url.clone());
             start.authorize_url
         }

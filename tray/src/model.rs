@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use latchkey_engine::desktop::autostart::Autostart;
 use latchkey_engine::renewal::worker::Renewer;
 use latchkey_engine::Latchkey;
-use latchkey_ipc::words::{notify as words, status as tray_status};
+use latchkey_ipc::words::{notify as words, status as tray_status, tray as menu};
 
 use crate::{clipboard, desktop_app};
 
@@ -64,23 +64,23 @@ impl LatchkeyTray {
             .map(|line| Entry::Sub {
                 label: line.text.clone(),
                 entries: vec![
-                    item("Sign in again", true, Action::SignIn(line.name.clone())),
-                    item("Refresh now", line.signed_in, Action::Refresh(line.name.clone())),
-                    item("Copy token", line.signed_in, Action::CopyToken(line.name.clone())),
+                    item(menu::SIGN_IN_AGAIN, true, Action::SignIn(line.name.clone())),
+                    item(menu::REFRESH_NOW, line.signed_in, Action::Refresh(line.name.clone())),
+                    item(menu::COPY_TOKEN, line.signed_in, Action::CopyToken(line.name.clone())),
                 ],
             })
             .collect();
         entries.extend([
             Entry::Separator,
-            item("Open Latchkey", true, Action::Open),
+            item(menu::OPEN, true, Action::Open),
             Entry::Check {
-                label: "Start at login".into(),
+                label: menu::START_AT_LOGIN.into(),
                 enabled: self.autostart.is_some(),
                 checked: self.autostart.as_ref().is_some_and(Autostart::is_enabled),
                 action: Action::ToggleStartAtLogin,
             },
             Entry::Separator,
-            item("Quit", true, Action::Quit),
+            item(menu::QUIT, true, Action::Quit),
         ]);
         View {
             attention: latchkey_engine::desktop::needs_attention(&rows),

@@ -105,7 +105,7 @@ fn host_of(url: &Url) -> String {
         (None, _) => url.scheme().to_string(),
     };
     if url.scheme() == "http" && !latchkey_engine::profile::is_loopback(url) {
-        format!("{host} (not secure)")
+        latchkey_ipc::words::app::host_not_secure(&host)
     } else {
         host
     }
@@ -144,7 +144,7 @@ pub fn open(
     let (nav_app, nav_profile, nav_caught, nav_label) =
         (app.clone(), profile.to_string(), caught.clone(), label.clone());
     // Until the server's page is there, the title says where the window is going.
-    let first_title = format!("Connecting to {}… — Sign in — {profile}", host_of(&authorize_url));
+    let first_title = latchkey_ipc::words::app::sign_in_window_connecting(&host_of(&authorize_url), profile);
     let (title_app, title_label, title_profile) = (app.clone(), label.clone(), profile.to_string());
     let first_page = AtomicBool::new(false);
     // Over the app, where the person is looking (not at the screen's corner).
@@ -167,8 +167,10 @@ pub fn open(
             // The host of the page shown now, wherever the server's pages lead.
             let host = host_of(payload.url());
             let title = match payload.event() {
-                tauri::webview::PageLoadEvent::Started => format!("Connecting to {host}… — Sign in — {title_profile}"),
-                tauri::webview::PageLoadEvent::Finished => format!("Sign in — {title_profile} — {host}"),
+                tauri::webview::PageLoadEvent::Started => {
+                    latchkey_ipc::words::app::sign_in_window_connecting(&host, &title_profile)
+                }
+                tauri::webview::PageLoadEvent::Finished => latchkey_ipc::words::app::sign_in_window(&title_profile, &host),
             };
             if let Some(w) = title_app.get_webview_window(&title_label) {
                 let _ = w.set_title(&title);

@@ -13,13 +13,12 @@ use crate::error::{IpcError, IpcResult};
 use crate::events::profiles_changed;
 use crate::models::{ProfileView, ServerInput, ServerPreview};
 use crate::state::AppState;
+use latchkey_ipc::words::app as words;
 
 fn url(field: &str, value: Option<String>) -> IpcResult<Option<url::Url>> {
     value
         .filter(|v| !v.trim().is_empty())
-        .map(|v| {
-            url::Url::parse(v.trim()).map_err(|e| IpcError::usage(format!("the {field} is not a valid URL ({e})")))
-        })
+        .map(|v| url::Url::parse(v.trim()).map_err(|e| IpcError::usage(words::not_a_url(field, &e.to_string()))))
         .transpose()
 }
 
@@ -116,8 +115,7 @@ pub async fn set_scopes(app: AppHandle, state: State<'_, AppState>, args: Args<S
 #[tauri::command]
 pub async fn set_redirect_uri(app: AppHandle, state: State<'_, AppState>, args: Args<SetRedirectUri>) -> IpcResult<()> {
     let SetRedirectUri { name, redirect_uri } = args.0;
-    let uri = url("redirect URI", Some(redirect_uri))?
-        .ok_or_else(|| IpcError::usage("Enter the redirect URI registered with the server."))?;
+    let uri = url("redirect URI", Some(redirect_uri))?.ok_or_else(|| IpcError::usage(words::REDIRECT_URI_NEEDED))?;
     state.run(move |e| e.set_redirect_uri(&name, uri)).await?;
     profiles_changed(&app);
     Ok(())
@@ -146,7 +144,8 @@ pub async fn refresh_profile(
 #[tauri::command]
 pub async fn test_access(state: State<'_, AppState>, args: Args<TestAccess>) -> IpcResult<ApiAnswer> {
     let TestAccess { name, url, confirmed } = args.0;
-    let target = url::Url::parse(url.trim()).map_err(|e| IpcError::usage(format!("not a valid URL ({e})")))?;
+    let target =
+        url::Url::parse(url.trim()).map_err(|e| IpcError::usage(words::test_address_not_a_url(&e.to_string())))?;
     state.run(move |e| e.test_access(&name, &target, confirmed)).await
 }
 
@@ -237,10 +236,7 @@ pub async fn open_registration_page(
 ) -> IpcResult<()> {
     let ProfileName { name } = args.0;
     let profile = state.run(move |e| e.profile(&name)).await?;
-    let page = profile
-        .server
-        .manual_registration_url
-        .ok_or_else(|| IpcError::usage("This server has no registration page Latchkey knows of."))?;
+    let page = profile.server.manual_registration_url.ok_or_else(|| IpcError::usage(words::NO_REGISTRATION_PAGE))?;
     app.opener().open_url(page.as_str(), None::<&str>).map_err(|e| IpcError::internal(e.to_string()))
 }
 
@@ -249,10 +245,7 @@ pub async fn open_registration_page(
 pub async fn set_ocarina_sync(app: AppHandle, state: State<'_, AppState>, args: Args<SetOcarinaSync>) -> IpcResult<()> {
     let SetOcarinaSync { name, enabled } = args.0;
     let path = if enabled {
-        Some(
-            latchkey_engine::ocarina::default_path()
-                .ok_or_else(|| IpcError::usage("No home directory for ~/.ocarina-tokens."))?,
-        )
+        Some(latchkey_engine::ocarina::default_path().ok_or_else(|| IpcError::usage(words::NO_HOME_FOR_OCARINA))?)
     } else {
         None
     };

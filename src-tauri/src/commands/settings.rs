@@ -31,7 +31,7 @@ pub async fn set_renew_at(state: State<'_, AppState>, args: Args<SetRenewAt>) ->
 #[tauri::command]
 pub fn set_start_at_login(args: Args<SetStartAtLogin>) -> IpcResult<()> {
     crate::start_at_login::set(args.0.enabled)
-        .map_err(|e| IpcError::internal(format!("cannot change start at login: {e}")))?;
+        .map_err(|e| IpcError::internal(latchkey_ipc::words::app::cannot_change_start_at_login(&e.to_string())))?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::models::{DeviceCodeView, SignInStarted};
 use crate::sign_in;
 use crate::state::AppState;
+use latchkey_ipc::words::app as words;
 
 #[tauri::command]
 pub async fn start_sign_in(app: AppHandle, args: Args<StartSignIn>) -> IpcResult<SignInStarted> {
@@ -62,7 +63,7 @@ pub async fn start_device_sign_in(
     tauri::async_runtime::spawn_blocking(move || rx.recv())
         .await
         .map_err(|e| IpcError::internal(e.to_string()))?
-        .map_err(|_| IpcError::internal("the sign-in with a code ended before it started".into()))?
+        .map_err(|_| IpcError::internal(words::DEVICE_SIGN_IN_ENDED_EARLY.into()))?
 }
 
 #[tauri::command]
@@ -81,8 +82,8 @@ pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, args: 
     // The name becomes a path that is deleted: only a valid profile name, never `..`.
     latchkey_engine::profile::validate_name(&name)?;
     if app.get_webview_window(&window::label(&name)).is_some() {
-        return Err(IpcError::usage("Close the sign-in window first."));
+        return Err(IpcError::usage(words::CLOSE_SIGN_IN_WINDOW_FIRST));
     }
     window::forget(&state.paths, &name, true)
-        .map_err(|e| IpcError::internal(format!("cannot forget the browser session of `{name}`: {e}")))
+        .map_err(|e| IpcError::internal(words::cannot_forget_sign_in(&name, &e.to_string())))
 }

@@ -1,0 +1,8 @@
+//! The labels of latchkey-tray's menu (each profile's line is `status.rs`'s).
+
+pub const SIGN_IN_AGAIN: &str = "Sign in again";
+pub const REFRESH_NOW: &str = "Refresh now";
+pub const COPY_TOKEN: &str = "Copy token";
+pub const OPEN: &str = "Open Latchkey";
+pub const START_AT_LOGIN: &str = "Start at login";
+pub const QUIT: &str = "Quit";
