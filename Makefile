@@ -42,6 +42,7 @@ test: setup
 check:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --no-deps -- -D warnings
+	cargo clippy -p latchkey-engine --lib --no-deps --features fuzzing,testing -- -D warnings
 	cargo test -q -p latchkey-engine -p latchkey-ipc --lib
 	npm --prefix ui test --silent
 
@@ -55,10 +56,12 @@ check-macos: setup
 
 # Before any test: formatting, clippy with warnings as errors (the workspace denies
 # `unsafe` but where an allow says why), an engine that pulls in no terminal or GUI crate,
-# and the GitHub workflows linted (actionlint, zizmor).
+# the engine's door kept narrow (no `pub` that nothing outside reaches), and the GitHub
+# workflows linted (actionlint, zizmor).
 test-gates:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --no-deps -- -D warnings
+	cargo clippy -p latchkey-engine --lib --no-deps --features fuzzing,testing -- -D warnings
 	scripts/check-engine-deps.sh
 	scripts/check-workflows
 

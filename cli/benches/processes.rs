@@ -76,8 +76,7 @@ fn main() {
     std::fs::write(out_dir.join("token-split.md"), &split).unwrap();
     print!("{split}");
     // Round 2: a running agent (the tray's) answers.
-    let agent =
-        latchkey_engine::agent::Agent::bind(&latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let agent = latchkey_engine::testing::Agent::bind(&latchkey_engine::Paths::in_dir(cli.config_dir())).unwrap();
     std::thread::spawn(move || agent.serve());
     let round2 = hyperfine("agent", &[peer, ("latchkey token (agent)", format!("{latchkey} token bench"))]);
     perf_token(&cli, &out_dir);
@@ -132,7 +131,7 @@ fn main() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start latchkey agent");
-    while !latchkey_engine::agent::running(&latchkey_engine::store::paths::Paths::in_dir(app_store.config_dir())) {
+    while !latchkey_engine::agent_running(&latchkey_engine::Paths::in_dir(app_store.config_dir())) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let md = cold_start(&desktop, app_store, &out_dir);

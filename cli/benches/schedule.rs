@@ -9,9 +9,9 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use latchkey_engine::profile::Renewal;
-use latchkey_engine::renewal::schedule::{Policy, Schedule};
-use latchkey_engine::store::{Status, TokenState};
+use latchkey_engine::Renewal;
+use latchkey_engine::{Policy, Schedule};
+use latchkey_engine::{Status, TokenState};
 
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);

@@ -14,8 +14,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use latchkey_engine::store::paths::Paths;
 use latchkey_engine::Latchkey;
+use latchkey_engine::Paths;
 use support::{AuthServer, Cli, TestServer, User};
 
 fn main() {

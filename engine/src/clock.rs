@@ -6,6 +6,7 @@
 //! through a [`Clock`], so tests can stand at any moment ([`ManualClock`]) instead of
 //! waiting for a token to expire.
 
+#[cfg(test)]
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,7 +23,7 @@ pub trait Clock: Send + Sync {
 
 /// The system's wall clock.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
+pub(crate) struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> u64 {
@@ -32,15 +33,13 @@ impl Clock for SystemClock {
 
 /// A clock that stands still until told to move (tests).
 #[derive(Debug, Default)]
+#[cfg(test)]
 pub struct ManualClock(AtomicU64);
 
+#[cfg(test)]
 impl ManualClock {
     pub fn at(secs: u64) -> Self {
         Self(AtomicU64::new(secs))
-    }
-
-    pub fn set(&self, secs: u64) {
-        self.0.store(secs, Ordering::SeqCst);
     }
 
     pub fn advance(&self, secs: u64) {
@@ -48,6 +47,7 @@ impl ManualClock {
     }
 }
 
+#[cfg(test)]
 impl Clock for ManualClock {
     fn now(&self) -> u64 {
         self.0.load(Ordering::SeqCst)

@@ -65,8 +65,10 @@ pub enum Error {
     #[error("the server refused the sign-in: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
     AuthorizationDenied { error: String, description: Option<String> },
 
-    #[error("{}", scope_refused_message(*.majora, scopes))]
-    ScopeRefused { profile: String, scopes: Vec<String>, majora: bool },
+    /// `why` is [`crate::preset::why_scopes_refused`]'s sentence, made where the refusal
+    /// is caught: only the presets know what a Majora task is.
+    #[error("{why}")]
+    ScopeRefused { profile: String, scopes: Vec<String>, majora: bool, why: String },
 
     #[error("Majora refused the sign-in because your account has no two-factor authentication{}", description.as_ref().map(|d| format!(" (the server said: {d})")).unwrap_or_default())]
     TwoFactorRequired { profile: String, description: Option<String> },
@@ -142,33 +144,6 @@ fn seconds(s: u64) -> String {
         120..=7199 => format!("{s} s ({} min)", s / 60),
         _ => format!("{s} s ({} h {} min)", s / 3600, s % 3600 / 60),
     }
-}
-
-fn scope_refused_message(majora: bool, scopes: &[String]) -> String {
-    if !majora {
-        let asked = scopes.join(", ");
-        return format!("the server refused one of the requested scopes (invalid_scope); asked for: {asked}");
-    }
-    // Majora names no scope in its refusal; what Latchkey can say is which chosen tasks
-    // are at stake, and which scopes are no Majora permission at all.
-    let (tasks, by_hand) = crate::preset::majora_tasks_of(scopes);
-    let (known, unknown): (Vec<&String>, Vec<&String>) = by_hand.iter().partition(|s| s.starts_with("majora2."));
-    let mut parts = Vec::new();
-    if !tasks.is_empty() || !known.is_empty() {
-        let mut chosen: Vec<String> = tasks.iter().map(|t| format!("\"{t}\"")).collect();
-        chosen.extend(known.iter().map(|s| s.to_string()));
-        let what = if tasks.is_empty() { "scopes" } else { "tasks" };
-        parts.push(format!(
-            "your Majora account lacks the permission for one of the chosen {what} ({}): Majora lets you \
-             authorize only what your account may do",
-            chosen.join(", ")
-        ));
-    }
-    if !unknown.is_empty() {
-        let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
-        parts.push(format!("{} is not a Majora scope (check the spelling)", names.join(", ")));
-    }
-    format!("{} (invalid_scope)", parts.join("; and "))
 }
 
 /// What a person can do about an error, as data. The CLI words it as commands to type
@@ -490,22 +465,6 @@ impl Error {
 #[cfg(test)]
 mod code_tests {
     use super::ErrorCode;
-
-    #[test]
-    fn a_refused_majora_grant_names_the_tasks_and_tells_an_unknown_scope_apart() {
-        let mut scopes = crate::preset::majora_task_scopes(&["upload", "read"]).unwrap();
-        let said = super::scope_refused_message(true, &scopes);
-        assert!(said.contains(r#"one of the chosen tasks ("upload", "read")"#), "{said}");
-        assert!(!said.contains("majora2.add_biosampleartifact"), "no twenty scope names: {said}");
-        assert!(!said.contains("not a Majora scope"), "{said}");
-        scopes.push("majora2.view_pag".into());
-        scopes.push("majora2-typo".into());
-        let said = super::scope_refused_message(true, &scopes);
-        assert!(said.contains(r#"("upload", "read", majora2.view_pag)"#), "{said}");
-        assert!(said.contains("majora2-typo is not a Majora scope (check the spelling)"), "{said}");
-        let said = super::scope_refused_message(true, &["typo".to_string()]);
-        assert_eq!(said, "typo is not a Majora scope (check the spelling) (invalid_scope)");
-    }
 
     #[test]
     fn each_code_is_written_as_serde_writes_it() {

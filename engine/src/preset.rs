@@ -7,13 +7,13 @@
 
 use url::Url;
 
+use crate::error::{Error, Result};
 use crate::oauth::discovery;
 use crate::oauth::http::Http;
 use crate::profile::{PresetKind, Renewal, Server};
-use crate::{Error, Result};
 
-pub const MAJORA_URL: &str = "https://majora.covid19.climb.ac.uk/";
-pub const MAJORA_TEST_URL: &str = "https://majora-test.covid19.climb.ac.uk/";
+pub(crate) const MAJORA_URL: &str = "https://majora.covid19.climb.ac.uk/";
+pub(crate) const MAJORA_TEST_URL: &str = "https://majora-test.covid19.climb.ac.uk/";
 
 /// A server kind as a person chooses it: the wizard lists [`CATALOGUE`] in its order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,13 +56,13 @@ pub const CATALOGUE: &[PresetInfo] = &[
 
 /// The redirect URI Latchkey registers where the server allows a custom scheme; each
 /// profile gets its own path under it ([`for_profile`]).
-pub const SCHEME_REDIRECT_URI: &str = "latchkey://callback";
+pub(crate) const SCHEME_REDIRECT_URI: &str = "latchkey://callback";
 
 /// `latchkey://callback/NAME` for a new profile's custom-scheme redirect: a callback of
 /// one profile's sign-in then never matches another's redirect URI, so two sign-ins in
 /// progress with two servers cannot take each other's codes (the mix-up attack, where
 /// the server gives no `iss`). Other redirect URIs are as the server knows them.
-pub fn for_profile(redirect_uri: Url, profile: &str) -> Url {
+pub(crate) fn for_profile(redirect_uri: Url, profile: &str) -> Url {
     if redirect_uri.as_str() == SCHEME_REDIRECT_URI {
         return parse(&format!("{SCHEME_REDIRECT_URI}/{profile}"));
     }
@@ -168,11 +168,39 @@ pub fn majora_task_scopes(ids: &[&str]) -> Result<Vec<String>> {
 
 /// `scopes` as Majora tasks: the ids of the tasks all of whose scopes are there, and the
 /// scopes no such task holds (chosen by hand), in the order given.
-pub fn majora_tasks_of(scopes: &[String]) -> (Vec<&'static str>, Vec<String>) {
+pub(crate) fn majora_tasks_of(scopes: &[String]) -> (Vec<&'static str>, Vec<String>) {
     let has = |s: &&str| scopes.iter().any(|x| x == s);
     let tasks: Vec<&Task> = MAJORA_TASKS.iter().filter(|t| t.scopes.iter().all(has)).collect();
     let by_hand = scopes.iter().filter(|s| !tasks.iter().any(|t| t.scopes.contains(&s.as_str()))).cloned().collect();
     (tasks.iter().map(|t| t.id).collect(), by_hand)
+}
+
+/// What to say when the server refused the scopes asked for (`invalid_scope`). Majora
+/// names no scope in its refusal: what Latchkey can say is which chosen tasks are at
+/// stake, and which scopes are no Majora permission at all.
+pub(crate) fn why_scopes_refused(majora: bool, scopes: &[String]) -> String {
+    if !majora {
+        let asked = scopes.join(", ");
+        return format!("the server refused one of the requested scopes (invalid_scope); asked for: {asked}");
+    }
+    let (tasks, by_hand) = majora_tasks_of(scopes);
+    let (known, unknown): (Vec<&String>, Vec<&String>) = by_hand.iter().partition(|s| s.starts_with("majora2."));
+    let mut parts = Vec::new();
+    if !tasks.is_empty() || !known.is_empty() {
+        let mut chosen: Vec<String> = tasks.iter().map(|t| format!("\"{t}\"")).collect();
+        chosen.extend(known.iter().map(|s| s.to_string()));
+        let what = if tasks.is_empty() { "scopes" } else { "tasks" };
+        parts.push(format!(
+            "your Majora account lacks the permission for one of the chosen {what} ({}): Majora lets you \
+             authorize only what your account may do",
+            chosen.join(", ")
+        ));
+    }
+    if !unknown.is_empty() {
+        let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
+        parts.push(format!("{} is not a Majora scope (check the spelling)", names.join(", ")));
+    }
+    format!("{} (invalid_scope)", parts.join("; and "))
 }
 
 /// What a Majora scope allows, for people (the scope step shows it beside the name).
@@ -211,7 +239,7 @@ pub fn explain_majora_scope(scope: &str) -> Option<String> {
 }
 
 /// OpenID Connect's usual set.
-pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
+pub(crate) const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
 
 /// Where a server's endpoints come from, as given on the command line or in the wizard.
 #[derive(Debug, Clone, Default)]
@@ -237,7 +265,7 @@ pub struct Resolved {
 
 /// Resolve a preset and spec into a server, default scopes and redirect URI.
 /// Discovery (generic with an issuer) needs the network; the other presets do not.
-pub fn resolve(kind: PresetKind, spec: &ServerSpec, http: &Http) -> Result<Resolved> {
+pub(crate) fn resolve(kind: PresetKind, spec: &ServerSpec, http: &Http) -> Result<Resolved> {
     let resolved = match kind {
         PresetKind::Majora | PresetKind::MajoraTest => {
             let default = if kind == PresetKind::Majora { MAJORA_URL } else { MAJORA_TEST_URL };
@@ -278,7 +306,7 @@ fn default_tasks() -> Vec<&'static str> {
 /// Majora's own callback page, `https://HOST/o/callback/` — https even when the base URL
 /// is http (a local or tunnelled server): Majora refuses any other scheme ("Unauthorized
 /// redirect scheme"), and Latchkey catches the redirect before the page loads.
-pub fn majora_callback(base: &Url) -> Url {
+pub(crate) fn majora_callback(base: &Url) -> Url {
     let mut uri = base.join("o/callback/").expect("static path joins");
     if uri.scheme() == "http" {
         let port = uri.port();
@@ -447,5 +475,21 @@ mod tests {
         assert_eq!(r.redirect_uri.as_str(), "latchkey://callback");
         assert!(r.scopes.contains(&"openid".to_string()));
         assert_eq!(resolve(PresetKind::Generic, &ServerSpec::default(), &http()).unwrap_err().code(), "usage");
+    }
+
+    #[test]
+    fn a_refused_majora_grant_names_the_tasks_and_tells_an_unknown_scope_apart() {
+        let mut scopes = super::majora_task_scopes(&["upload", "read"]).unwrap();
+        let said = super::why_scopes_refused(true, &scopes);
+        assert!(said.contains(r#"one of the chosen tasks ("upload", "read")"#), "{said}");
+        assert!(!said.contains("majora2.add_biosampleartifact"), "no twenty scope names: {said}");
+        assert!(!said.contains("not a Majora scope"), "{said}");
+        scopes.push("majora2.view_pag".into());
+        scopes.push("majora2-typo".into());
+        let said = super::why_scopes_refused(true, &scopes);
+        assert!(said.contains(r#"("upload", "read", majora2.view_pag)"#), "{said}");
+        assert!(said.contains("majora2-typo is not a Majora scope (check the spelling)"), "{said}");
+        let said = super::why_scopes_refused(true, &["typo".to_string()]);
+        assert_eq!(said, "typo is not a Majora scope (check the spelling) (invalid_scope)");
     }
 }

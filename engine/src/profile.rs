@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The kind of server a profile was made for; decides defaults and wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,7 +230,7 @@ fn as_disks_see_it(name: &str) -> String {
 /// takes for the same (case, a trailing dot) would share them — one profile's sign-in
 /// cookies another's, removing one deleting the other's; a Windows device name is no
 /// file at all; and a leading `-` reads as an option to every command.
-pub fn check_new_name<'a>(name: &str, existing: impl IntoIterator<Item = &'a String>) -> Result<()> {
+pub(crate) fn check_new_name<'a>(name: &str, existing: impl IntoIterator<Item = &'a String>) -> Result<()> {
     validate_name(name)?;
     let refused = |reason: String, clashes_with: Option<String>| {
         Err(Error::ProfileNameRefused { name: name.into(), reason, clashes_with })
@@ -257,7 +257,7 @@ pub fn check_new_name<'a>(name: &str, existing: impl IntoIterator<Item = &'a Str
 
 /// The profiles among `names` that one disk or another cannot keep apart (written before
 /// [`check_new_name`]), each clash in words; nothing is renamed.
-pub fn name_clashes<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+pub(crate) fn name_clashes<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<String> {
     let mut seen: Vec<&String> = Vec::new();
     let mut said = Vec::new();
     for name in names {
@@ -297,7 +297,7 @@ pub fn browser_can_return(uri: &Url) -> bool {
 
 /// Endpoints carry secrets, so they must be https; loopback http is allowed for tests
 /// and local servers.
-pub fn check_secure_url(what: &str, url: &Url) -> Result<()> {
+pub(crate) fn check_secure_url(what: &str, url: &Url) -> Result<()> {
     match url.scheme() {
         "https" if url.host().is_some() => Ok(()),
         "http" if is_loopback(url) => Ok(()),
@@ -309,7 +309,7 @@ pub fn check_secure_url(what: &str, url: &Url) -> Result<()> {
 }
 
 /// A redirect URI must be https, a loopback http URL, or Latchkey's own scheme.
-pub fn check_redirect_uri(uri: &Url) -> Result<()> {
+pub(crate) fn check_redirect_uri(uri: &Url) -> Result<()> {
     match uri.scheme() {
         "latchkey" => Ok(()),
         _ => check_secure_url("redirect", uri),
@@ -320,7 +320,7 @@ pub fn check_redirect_uri(uri: &Url) -> Result<()> {
 /// https redirect URIs (its application form refuses others), so a loopback or
 /// `latchkey:` one could never match and the sign-in would wait for a redirect that
 /// never comes.
-pub fn check_redirect_uri_for(preset: PresetKind, uri: &Url) -> Result<()> {
+pub(crate) fn check_redirect_uri_for(preset: PresetKind, uri: &Url) -> Result<()> {
     check_redirect_uri(uri)?;
     if preset.is_majora() && uri.scheme() != "https" {
         return Err(Error::Usage(format!(

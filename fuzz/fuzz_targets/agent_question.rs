@@ -2,13 +2,13 @@
 //! with a valid profile name, and reads the same question back from its own wording.
 #![no_main]
 
-use latchkey_engine::agent::parse_question;
+use latchkey_engine::fuzzing::parse_question;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(line) = std::str::from_utf8(data) else { return };
     if let Some((profile, min_valid)) = parse_question(line) {
-        assert!(latchkey_engine::profile::validate_name(&profile).is_ok(), "{line:?}");
+        assert!(latchkey_engine::validate_name(&profile).is_ok(), "{line:?}");
         let again = match min_valid {
             None => format!("fresh {profile}"),
             Some(s) => format!("fresh {profile} {s}"),

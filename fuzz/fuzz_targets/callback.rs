@@ -5,7 +5,7 @@
 //! both the query and the fragment.
 #![no_main]
 
-use latchkey_engine::oauth::callback::parse_callback;
+use latchkey_engine::fuzzing::parse_callback;
 use libfuzzer_sys::fuzz_target;
 use url::Url;
 
@@ -30,18 +30,26 @@ fuzz_target!(|data: &[u8]| {
                 continue;
             };
             assert_eq!(url.scheme(), redirect.scheme(), "{text}");
-            assert_eq!(url.host_str().map(str::to_ascii_lowercase), redirect.host_str().map(str::to_ascii_lowercase), "{text}");
+            assert_eq!(
+                url.host_str().map(str::to_ascii_lowercase),
+                redirect.host_str().map(str::to_ascii_lowercase),
+                "{text}"
+            );
             let path = |u: &Url| if u.path().is_empty() { "/".to_string() } else { u.path().to_string() };
             assert_eq!(path(&url), path(&redirect), "{text}");
             if !loopback {
                 assert_eq!(url.port_or_known_default(), redirect.port_or_known_default(), "{text}");
             }
             let (query, fragment) = (pairs(url.query()), pairs(url.fragment()));
-            let signs = |ps: &[(String, String)]| ps.iter().any(|(k, _)| ["code", "state", "error", "iss"].contains(&k.as_str()));
+            let signs = |ps: &[(String, String)]| {
+                ps.iter().any(|(k, _)| ["code", "state", "error", "iss"].contains(&k.as_str()))
+            };
             assert!(!(signs(&query) && signs(&fragment)), "parameters from both query and fragment: {text}");
             let params = if signs(&query) { query } else { fragment };
             let state = cb.state.as_deref().expect("a URL was accepted without state");
-            let only = |k: &str, v: &str| params.iter().filter(|(n, _)| n == k).map(|(_, x)| x.as_str()).collect::<Vec<_>>() == [v];
+            let only = |k: &str, v: &str| {
+                params.iter().filter(|(n, _)| n == k).map(|(_, x)| x.as_str()).collect::<Vec<_>>() == [v]
+            };
             assert!(only("state", state), "{text}");
             assert!(only("code", cb.code.expose()), "{text}");
             if iss_required {

@@ -2,7 +2,7 @@
 //! complete GET of the callback path on its own origin carrying exactly its state.
 #![no_main]
 
-use latchkey_engine::oauth::loopback::{classify, Verdict, MAX_REQUEST};
+use latchkey_engine::fuzzing::{classify, Verdict, MAX_REQUEST};
 use libfuzzer_sys::fuzz_target;
 use url::Url;
 
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(data.starts_with(b"GET "), "{:?}", String::from_utf8_lossy(data));
             assert_eq!(url.origin(), base.origin());
             assert_eq!(url.path(), "/callback");
-            assert_eq!(latchkey_engine::oauth::callback::state_of(url.as_str()).unwrap().as_deref(), Some("the-state"));
+            assert_eq!(latchkey_engine::fuzzing::state_of(url.as_str()).unwrap().as_deref(), Some("the-state"));
         }
     }
 });

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(r) = latchkey_engine::oauth::registration::parse_registration(data) {
+    if let Ok(r) = latchkey_engine::fuzzing::parse_registration(data) {
         assert!(!r.client_id.is_empty());
     }
 });

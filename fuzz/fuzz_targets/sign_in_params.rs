@@ -2,7 +2,7 @@
 //! (`state_of`) is the state `parse_callback` then hands on — one reading of one source.
 #![no_main]
 
-use latchkey_engine::oauth::callback::{parse_callback, state_of};
+use latchkey_engine::fuzzing::{parse_callback, state_of};
 use libfuzzer_sys::fuzz_target;
 use url::Url;
 

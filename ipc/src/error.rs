@@ -2,8 +2,8 @@
 //! The engine's messages never contain secrets, so they can be shown as they are; its
 //! next steps are data, worded here for a person who has never seen a terminal. `code` is a closed union in TypeScript (bindings/IpcErrorCode.ts).
 
-use latchkey_engine::error::NextStep;
 use latchkey_engine::ErrorCode;
+use latchkey_engine::NextStep;
 use serde::Serialize;
 use ts_rs::TS;
 

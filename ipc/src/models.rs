@@ -2,9 +2,9 @@
 //! (a client secret travels only from the UI to Rust, when the user pastes it).
 //! camelCase throughout; engine types that would cross in another casing are mirrored.
 
-use latchkey_engine::front_door::ProfileStatus;
-use latchkey_engine::preset::Resolved;
-use latchkey_engine::profile::{PresetKind, RedirectMode};
+use latchkey_engine::ProfileStatus;
+use latchkey_engine::Resolved;
+use latchkey_engine::{PresetKind, RedirectMode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -27,7 +27,7 @@ pub struct ProfileView {
     pub requested_scopes: Vec<String>,
     /// Majora: the tasks the scope settings offer (empty for other servers).
     pub tasks: Vec<TaskChoice>,
-    pub status: latchkey_engine::store::Status,
+    pub status: latchkey_engine::Status,
     /// The status in words with its tone and icon (the row's badge, the tray's line).
     pub badge: status::Badge,
     /// "Fresh until 13:40" / "Expired at 13:40", when signed in with an expiry.
@@ -74,7 +74,7 @@ impl ProfileView {
         let fix_client = status::fix_client(&p);
         let reason = status::reason(&p);
         let may_do = crate::words::scopes::may_do(p.preset, &p.scopes);
-        let can_use_browser = latchkey_engine::profile::browser_can_return(&p.redirect_uri);
+        let can_use_browser = latchkey_engine::browser_can_return(&p.redirect_uri);
         let ProfileStatus {
             name,
             preset,
@@ -167,7 +167,7 @@ pub struct ServerPreview {
     pub default_scopes: Vec<ScopeChoice>,
     /// Majora: what the user will do, each with its scopes (empty for other servers).
     pub tasks: Vec<TaskChoice>,
-    pub renewal: latchkey_engine::profile::Renewal,
+    pub renewal: latchkey_engine::Renewal,
     /// Where "Test access" starts (OpenID Connect userinfo), if the server has one.
     pub test_url: Option<String>,
 }
@@ -187,7 +187,7 @@ impl TaskChoice {
         if !preset.is_majora() {
             return Vec::new();
         }
-        latchkey_engine::preset::MAJORA_TASKS
+        latchkey_engine::MAJORA_TASKS
             .iter()
             .map(|t| TaskChoice { id: t.id, label: t.label, scopes: t.scopes, preselected: t.default })
             .collect()
@@ -211,7 +211,7 @@ impl From<Resolved> for ServerPreview {
             revoke_url: r.server.revoke_url.as_ref().map(|u| u.to_string()),
             dynamic_registration: r.server.registration_url.is_some(),
             manual_registration_url: r.server.manual_registration_url.as_ref().map(|u| u.to_string()),
-            can_use_browser: latchkey_engine::profile::browser_can_return(&r.redirect_uri),
+            can_use_browser: latchkey_engine::browser_can_return(&r.redirect_uri),
             can_use_code: r.server.device_url.is_some(),
             redirect_uri: r.redirect_uri.to_string(),
             default_scopes: r
@@ -301,14 +301,14 @@ pub enum RegisterOutcomeView {
     /// Registered dynamically: the profile has a client id now.
     Registered { client_id: String },
     /// The server has no dynamic registration: type these into its form.
-    Manual { registration_page: Option<String>, fields: Vec<latchkey_engine::oauth::registration::FormField> },
+    Manual { registration_page: Option<String>, fields: Vec<latchkey_engine::FormField> },
 }
 
-impl From<latchkey_engine::front_door::RegisterOutcome> for RegisterOutcomeView {
-    fn from(o: latchkey_engine::front_door::RegisterOutcome) -> Self {
+impl From<latchkey_engine::RegisterOutcome> for RegisterOutcomeView {
+    fn from(o: latchkey_engine::RegisterOutcome) -> Self {
         match o {
-            latchkey_engine::front_door::RegisterOutcome::Registered { client_id } => Self::Registered { client_id },
-            latchkey_engine::front_door::RegisterOutcome::Manual { registration_page, fields } => {
+            latchkey_engine::RegisterOutcome::Registered { client_id } => Self::Registered { client_id },
+            latchkey_engine::RegisterOutcome::Manual { registration_page, fields } => {
                 Self::Manual { registration_page: registration_page.map(|u| u.to_string()), fields }
             }
         }
@@ -323,8 +323,8 @@ pub struct SignOutView {
     pub client_deleted: bool,
 }
 
-impl From<latchkey_engine::front_door::SignOutReport> for SignOutView {
-    fn from(r: latchkey_engine::front_door::SignOutReport) -> Self {
+impl From<latchkey_engine::SignOutReport> for SignOutView {
+    fn from(r: latchkey_engine::SignOutReport) -> Self {
         Self { revoked: r.revoked, client_deleted: r.client_deleted }
     }
 }
@@ -359,7 +359,7 @@ pub struct PresetChoice {
 
 impl PresetChoice {
     pub fn all() -> Vec<PresetChoice> {
-        latchkey_engine::preset::CATALOGUE
+        latchkey_engine::CATALOGUE
             .iter()
             .map(|p| PresetChoice { id: p.kind, title: p.title, description: p.description, address: p.address })
             .collect()
@@ -378,8 +378,8 @@ pub struct DeviceCodeView {
     pub expires_in: u64,
 }
 
-impl From<latchkey_engine::front_door::DeviceCode> for DeviceCodeView {
-    fn from(c: latchkey_engine::front_door::DeviceCode) -> Self {
+impl From<latchkey_engine::DeviceCode> for DeviceCodeView {
+    fn from(c: latchkey_engine::DeviceCode) -> Self {
         Self {
             verification_uri: c.verification_uri,
             verification_uri_complete: c.verification_uri_complete,

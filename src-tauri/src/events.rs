@@ -24,11 +24,7 @@ pub fn profiles_changed(app: &AppHandle) {
 }
 
 /// Report how a flow ended (whose account it is, the engine learnt as it finished).
-pub fn sign_in_finished(
-    app: &AppHandle,
-    profile: &str,
-    result: Result<latchkey_engine::front_door::SignedIn, IpcError>,
-) {
+pub fn sign_in_finished(app: &AppHandle, profile: &str, result: Result<latchkey_engine::SignedIn, IpcError>) {
     let payload = match result {
         Ok(_) => SignInFinished { profile: profile.into(), ok: true, error: None },
         Err(e) => {

@@ -17,7 +17,7 @@ mod environment;
 mod error;
 mod events;
 mod installed;
-use latchkey_engine::logging::{self, Logging};
+use latchkey_engine::Logging;
 use latchkey_ipc::models;
 mod sign_in;
 mod start_at_login;
@@ -42,10 +42,10 @@ pub fn run() {
     // Refresh now, Copy token, Test access and the whoami after a sign-in renew: a
     // logout or Ctrl-C during one waits until what the server rotated to is stored
     // (first thing, before any thread starts).
-    if let Err(e) = latchkey_engine::agent::deferral::install() {
+    if let Err(e) = latchkey_engine::deferral::install() {
         eprintln!("latchkey-desktop: cannot set up signal handling: {e}");
     }
-    let opened = latchkey_engine::store::paths::Paths::from_env()
+    let opened = latchkey_engine::Paths::from_env()
         .and_then(|paths| Ok((latchkey_engine::Latchkey::with_paths(paths.clone())?, paths)));
     let (engine, paths) = match opened {
         Ok(opened) => opened,
@@ -54,14 +54,14 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    Logging::with_file(&paths, logging::DESKTOP_LOG).init();
+    Logging::with_file(&paths, latchkey_engine::DESKTOP_LOG).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let start_hidden = args.iter().any(|a| a == "--hidden");
     let sign_in = sign_in::requested(&args);
     // The tray keeps the tokens fresh, whatever this window does: start it if it is not
     // there (`latchkey agent` counts too: it renews and answers as the tray does).
     let mut environment = environment::Environment::detect();
-    if latchkey_engine::agent::running(&paths) {
+    if latchkey_engine::agent_running(&paths) {
         tracing::info!("another Latchkey process keeps the tokens fresh; this app is only a window");
     } else {
         environment.lean_tray_started = start_lean_tray();
@@ -122,7 +122,7 @@ pub fn run() {
         // Closing the window during a renewal: the process ends only once the rotated
         // tokens are stored (a renewal's answer and keyring write take seconds at most).
         if let RunEvent::Exit = event {
-            if !latchkey_engine::agent::deferral::wait_idle(std::time::Duration::from_secs(15)) {
+            if !latchkey_engine::deferral::wait_idle(std::time::Duration::from_secs(15)) {
                 tracing::warn!("a renewal was still going 15 s after the window closed; exiting");
             }
         }

@@ -44,12 +44,12 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
     let state = app.state::<AppState>();
     let engine = state.engine.clone();
     let p = engine.profile(profile)?;
-    let loopback = latchkey_engine::profile::is_loopback_redirect(&p.redirect_uri);
+    let loopback = latchkey_engine::is_loopback_redirect(&p.redirect_uri);
     let authorize_url = match method {
         SignInMethod::Browser if loopback => catch::loopback::start(app, profile)?,
         SignInMethod::Window => {
             let start = engine.start_sign_in(profile, None)?;
-            let data_dir = catch::window::data_dir(&state.paths, profile);
+            let data_dir = latchkey_engine::desktop::sign_in_data::data_dir(&state.paths, profile);
             catch::window::open(app, profile, start.authorize_url.clone(), start.redirect_uri, data_dir)
                 .map_err(|e| IpcError::internal(words::sign_in_window_not_opened(&e.to_string())))?;
             watch_for_refusal(app, profile, start.authorize_url.clone());
@@ -68,7 +68,7 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
 /// command line (`engine/src/oauth/launch.rs`). Best effort: the window shows the
 /// address too, for when no browser opens.
 pub fn open_in_browser(app: &AppHandle, page: &url::Url) {
-    let opened = latchkey_engine::oauth::launch::page_for(page)
+    let opened = latchkey_engine::launch_page_for(page)
         .map_err(|e| e.to_string())
         .and_then(|start| app.opener().open_url(start.as_str(), None::<&str>).map_err(|e| e.to_string()));
     if let Err(e) = opened {

@@ -4,8 +4,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use latchkey_engine::store::paths::Paths;
 use latchkey_engine::Latchkey;
+use latchkey_engine::Paths;
 
 use crate::environment::Environment;
 use crate::error::IpcResult;

@@ -2,7 +2,7 @@
 //! the store: the engine's waiter watches the state and settings directories (inotify,
 //! no polling) and the window reloads its list, as it does after a renewal of its own.
 
-use latchkey_engine::renewal::wakeup::{self, Wake};
+use latchkey_engine::wakeup::{self, Wake};
 use tauri::{AppHandle, Manager};
 
 use crate::events::profiles_changed;

@@ -33,7 +33,7 @@ fn add_realm_client(cli: &Cli, name: &str, scopes: &str, extra: &[&str]) {
     cli.ok(&args, &format!("{CLIENT_SECRET}\n"));
 }
 
-fn signed_in(cli: &Cli, scopes: &str) -> latchkey_engine::store::TokenSet {
+fn signed_in(cli: &Cli, scopes: &str) -> latchkey_engine::TokenSet {
     add_realm_client(cli, "kc", scopes, &[]);
     let settings = std::fs::read_to_string(cli.config_dir().join("profiles.toml")).unwrap();
     assert!(settings.contains("latchkey://callback/kc"), "{settings}");
@@ -60,8 +60,7 @@ fn realm_sign_in_offline_token_rotation_and_big_jwts() {
 
     // The big token set is served as it is, from the keyring and from the agent.
     assert_eq!(cli.ok(&["token", "kc"], "").trim(), stored.access_token.expose());
-    let agent =
-        latchkey_engine::agent::Agent::bind(&latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let agent = latchkey_engine::testing::Agent::bind(&latchkey_engine::Paths::in_dir(cli.config_dir())).unwrap();
     agent.serve_in_background().unwrap();
     assert_eq!(cli.ok(&["token", "kc"], "").trim(), stored.access_token.expose());
 

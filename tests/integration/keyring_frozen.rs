@@ -7,8 +7,8 @@ use crate::support;
 
 use std::time::Duration;
 
-use latchkey_engine::agent::Agent;
-use latchkey_engine::store::paths::Paths;
+use latchkey_engine::testing::Agent;
+use latchkey_engine::Paths;
 use support::{describe, server, AuthServer, Cli, User};
 
 use crate::stop_safely::slow_profile;

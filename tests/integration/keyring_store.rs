@@ -1,8 +1,11 @@
 //! The real Secret Service (run under `tests/support/with-keyring`): a secret written
 //! through the `keyring` crate reads back, is namespaced per store, and deletes.
 
-use latchkey_engine::store::paths::Paths;
-use latchkey_engine::store::secret::{Keyring, Secret, SecretKind};
+use latchkey_engine::Paths;
+use latchkey_engine::{
+    testing::{Keyring, SecretKind},
+    Secret,
+};
 
 #[test]
 fn stores_reads_and_deletes_a_secret() {

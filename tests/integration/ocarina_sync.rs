@@ -58,8 +58,7 @@ fn every_covered_command_runs_without_a_prompt_through_rotations_and_none_after_
     let cli = Cli::new();
     // A running token agent (the tray's) answers `latchkey token` throughout: it must
     // never vouch for tokens Ocarina has replaced.
-    let agent =
-        latchkey_engine::agent::Agent::bind(&latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let agent = latchkey_engine::testing::Agent::bind(&latchkey_engine::Paths::in_dir(cli.config_dir())).unwrap();
     agent.serve_in_background().unwrap();
     let (client, cache) = synced_profile(&cli, "upload,read");
     #[cfg(unix)]

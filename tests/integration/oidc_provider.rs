@@ -20,8 +20,8 @@ fn profile(cli: &Cli, op: &OidcProvider, name: &str, scopes: &str) -> Client {
     let list: serde_json::Value = serde_json::from_str(&cli.ok(&["profile", "list", "--json"], "")).unwrap();
     let row = list.as_array().unwrap().iter().find(|r| r["name"] == name).unwrap();
     let id = row["client_id"].as_str().unwrap().to_string();
-    let paths = latchkey_engine::store::paths::Paths::in_dir(cli.config_dir());
-    let secret = latchkey_engine::store::Store::new(&paths)
+    let paths = latchkey_engine::Paths::in_dir(cli.config_dir());
+    let secret = latchkey_engine::testing::Store::new(&paths)
         .client_secret(name)
         .unwrap()
         .expect("a client secret")
@@ -228,8 +228,7 @@ fn a_two_kilobyte_jwt_token_set_is_stored_served_and_renewed() {
 
     // Served whole, from the keyring and from the agent.
     assert_eq!(cli.ok(&["token", "big"], "").trim(), access);
-    let agent =
-        latchkey_engine::agent::Agent::bind(&latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let agent = latchkey_engine::testing::Agent::bind(&latchkey_engine::Paths::in_dir(cli.config_dir())).unwrap();
     agent.serve_in_background().unwrap();
     assert_eq!(cli.ok(&["token", "big"], "").trim(), access);
 

@@ -220,8 +220,7 @@ fn a_token_is_never_handed_out_once_the_server_rejected_the_refresh_token() {
     let status = server().try_refresh(&client, stored.refresh_token.as_ref().unwrap().expose());
     assert_eq!(status, 200);
     assert!(!server().is_active(&client, stored.access_token.expose()));
-    let agent =
-        latchkey_engine::agent::Agent::bind(&latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let agent = latchkey_engine::testing::Agent::bind(&latchkey_engine::Paths::in_dir(cli.config_dir())).unwrap();
     agent.serve_in_background().unwrap();
     // Renewal is refused...
     let out = cli.run(&["token", "p", "--min-valid", "7200"], "");
@@ -268,8 +267,7 @@ fn a_pasted_url_without_state_is_refused() {
 fn test_access_keeps_the_token_on_the_profiles_server() {
     let cli = Cli::new();
     signed_in(&cli, "p");
-    let engine =
-        latchkey_engine::Latchkey::with_paths(latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())).unwrap();
+    let engine = latchkey_engine::Latchkey::with_paths(latchkey_engine::Paths::in_dir(cli.config_dir())).unwrap();
     let elsewhere = reqwest::Url::parse("http://127.0.0.1:9/steal").unwrap();
     let err = engine.test_access("p", &elsewhere, false).unwrap_err();
     assert_eq!(err.code(), "foreign-host", "{err}");

@@ -6,8 +6,8 @@
 
 use crate::support;
 
-use latchkey_engine::store::paths::Paths;
 use latchkey_engine::Latchkey;
+use latchkey_engine::Paths;
 use support::{describe, generic_server, AuthServer, Cli, TestServer, User};
 
 fn add_by_hand(cli: &Cli, server: &TestServer, name: &str) -> support::Client {

@@ -4,8 +4,8 @@
 
 use crate::support;
 
-use latchkey_engine::agent::Agent;
-use latchkey_engine::store::paths::Paths;
+use latchkey_engine::testing::Agent;
+use latchkey_engine::Paths;
 use support::{describe, server, Cli, User};
 
 /// The agent's answer is the access token and its expiry, never the refresh token; its

@@ -359,9 +359,9 @@ impl Cli {
     }
 
     /// The stored tokens, read straight from the keyring (as a test oracle).
-    pub fn stored_tokens(&self, name: &str) -> Option<latchkey_engine::store::TokenSet> {
-        let paths = latchkey_engine::store::paths::Paths::in_dir(self.config_dir());
-        latchkey_engine::store::Store::new(&paths).tokens(name).unwrap()
+    pub fn stored_tokens(&self, name: &str) -> Option<latchkey_engine::TokenSet> {
+        let paths = latchkey_engine::Paths::in_dir(self.config_dir());
+        latchkey_engine::testing::Store::new(&paths).tokens(name).unwrap()
     }
 
     /// Every file under the config dir, concatenated (to grep for secrets).

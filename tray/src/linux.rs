@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ksni::menu::{CheckmarkItem, StandardItem, SubMenu};
 use ksni::{MenuItem, Status, ToolTip};
-use latchkey_engine::agent::background::Background;
+use latchkey_engine::Background;
 
 use crate::icon;
 use crate::model::{Entry, LatchkeyTray, Redraw, View};

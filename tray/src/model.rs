@@ -7,8 +7,8 @@
 use std::sync::{Arc, OnceLock};
 
 use latchkey_engine::desktop::autostart::Autostart;
-use latchkey_engine::renewal::worker::Renewer;
 use latchkey_engine::Latchkey;
+use latchkey_engine::Renewer;
 use latchkey_ipc::words::{notify as words, status as tray_status, tray as menu};
 
 use crate::{clipboard, desktop_app};
@@ -83,7 +83,7 @@ impl LatchkeyTray {
             item(menu::QUIT, true, Action::Quit),
         ]);
         View {
-            attention: latchkey_engine::desktop::needs_attention(&rows),
+            attention: rows.iter().any(|r| r.status.needs_attention()),
             tooltip: tray_status::tooltip(&rows),
             entries,
         }

@@ -29,11 +29,7 @@ enum Message {
 }
 
 /// Run the tray until the person quits or the session ends. Never returns.
-pub fn show(
-    tray: LatchkeyTray,
-    redraw: Redraw,
-    background: std::sync::Arc<latchkey_engine::agent::background::Background>,
-) -> ! {
+pub fn show(tray: LatchkeyTray, redraw: Redraw, background: std::sync::Arc<latchkey_engine::Background>) -> ! {
     #[allow(unused_mut)]
     let mut event_loop = EventLoopBuilder::<Message>::with_user_event().build();
     // A menu-bar item only: no Dock icon, no menu bar of its own.

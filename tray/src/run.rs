@@ -6,10 +6,10 @@
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 
-use latchkey_engine::agent::background::Background;
 use latchkey_engine::desktop::autostart::Autostart;
-use latchkey_engine::logging::{self, Logging};
-use latchkey_engine::renewal::worker::{Attention, RenewalEvents};
+use latchkey_engine::Background;
+use latchkey_engine::Logging;
+use latchkey_engine::{Attention, RenewalEvents};
 use latchkey_engine::{Error, Latchkey};
 
 use crate::model::{LatchkeyTray, Redraw};
@@ -24,7 +24,7 @@ struct Events {
 }
 
 /// A profile's sign-in into another account than before, as (now, before).
-fn account_change(row: &latchkey_engine::front_door::ProfileStatus) -> Option<(String, String)> {
+fn account_change(row: &latchkey_engine::ProfileStatus) -> Option<(String, String)> {
     Some((row.account.clone()?, row.account_changed_from.clone()?))
 }
 
@@ -65,7 +65,7 @@ impl RenewalEvents for Events {
 
 /// `latchkey-tray --quit`: the running tray stops as its Quit does; wait for it.
 pub fn quit_running() -> ExitCode {
-    let paths = match latchkey_engine::store::paths::Paths::from_env() {
+    let paths = match latchkey_engine::Paths::from_env() {
         Ok(paths) => paths,
         Err(e) => {
             eprintln!("latchkey-tray: {e}");
@@ -73,7 +73,7 @@ pub fn quit_running() -> ExitCode {
         }
     };
     // A minute for a renewal in flight (the tray's own limit), and a little more.
-    match latchkey_engine::agent::ask_to_quit(&paths, std::time::Duration::from_secs(65)) {
+    match latchkey_engine::ask_to_quit(&paths, std::time::Duration::from_secs(65)) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
             eprintln!("latchkey-tray: no tray is running");
@@ -93,7 +93,7 @@ pub fn run() -> ExitCode {
         eprintln!("latchkey-tray: cannot set up signals: {e}");
         return ExitCode::from(1);
     }
-    let paths = match latchkey_engine::store::paths::Paths::from_env() {
+    let paths = match latchkey_engine::Paths::from_env() {
         Ok(paths) => paths,
         Err(e) => {
             eprintln!("latchkey-tray: {e}");
@@ -107,7 +107,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    Logging::with_file(&paths, logging::TRAY_LOG).init();
+    Logging::with_file(&paths, latchkey_engine::TRAY_LOG).init();
     let redraw: Redraw = Arc::new(OnceLock::new());
     // What was there before the tray started is in the menu, not told again.
     let told = engine

@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use latchkey_engine::agent::background::Background;
-use latchkey_engine::renewal::worker::{Attention, RenewalEvents};
+use latchkey_engine::Background;
+use latchkey_engine::{Attention, RenewalEvents};
 use latchkey_engine::{Error, Latchkey, Result};
 
 use super::words;

@@ -11,7 +11,7 @@
 
 use std::io::BufRead;
 
-use latchkey_engine::profile::is_loopback_redirect;
+use latchkey_engine::is_loopback_redirect;
 use latchkey_engine::{Error, Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
@@ -83,7 +83,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
     let expiry = signed_in
         .expires_at
         .map(|at| {
-            let left = (at as i64 - latchkey_engine::clock::now_secs() as i64).max(0) as u64;
+            let left = (at as i64 - latchkey_engine::now_secs() as i64).max(0) as u64;
             format!(", token valid for {}", super::output::span(left))
         })
         .unwrap_or_default();
@@ -99,7 +99,7 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             signed_in.profile
         );
     }
-    if signed_in.expires_at.is_some_and(|at| at <= latchkey_engine::clock::now_secs()) {
+    if signed_in.expires_at.is_some_and(|at| at <= latchkey_engine::now_secs()) {
         eprintln!(
             "The server's token has already expired, so `latchkey token {}` hands nothing out: ask the server's \
              administrator for tokens that last longer (on Agate, its ticket timeout).",
@@ -114,12 +114,10 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
 /// because its application page does not list the address this sign-in used.
 /// What is registered is the profile's address (a loopback one without the port a
 /// listener adds; on Agate, the prefix every port starts with).
-fn redirect_check(profile: &latchkey_engine::profile::Profile) -> String {
+fn redirect_check(profile: &latchkey_engine::Profile) -> String {
     let name = &profile.name;
     let listed = match profile.server.preset {
-        latchkey_engine::profile::PresetKind::Agate => {
-            latchkey_engine::oauth::registration::agate_redirect(&profile.redirect_uri)
-        }
+        latchkey_engine::PresetKind::Agate => latchkey_engine::agate_redirect(&profile.redirect_uri),
         _ => profile.redirect_uri.to_string(),
     };
     let client = profile.client_id.as_deref().unwrap_or("?");

@@ -2,7 +2,7 @@
 //! Scripts depend on these names and exit codes; keep them stable.
 
 use clap::{Parser, Subcommand};
-use latchkey_engine::logging::Logging;
+use latchkey_engine::Logging;
 use latchkey_engine::{Latchkey, Result};
 use tracing::level_filters::LevelFilter;
 
@@ -130,7 +130,7 @@ pub fn run(cli: Cli, opened: Option<Box<Latchkey>>) -> Result<u8> {
     // A signal during a renewal waits until what the server rotated to is stored
     // (before any thread starts; `latchkey agent` waits for its signals itself).
     if !matches!(cli.command, Command::Agent(_)) {
-        latchkey_engine::agent::deferral::install()
+        latchkey_engine::deferral::install()
             .map_err(|e| latchkey_engine::Error::io("cannot set up signal handling", e))?;
     }
     let asked_agent = opened.is_some();

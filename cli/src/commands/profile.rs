@@ -2,11 +2,11 @@
 
 use std::io::Read;
 
-use latchkey_engine::front_door::NewProfile;
-use latchkey_engine::preset::ServerSpec;
-use latchkey_engine::profile::{PresetKind, RedirectMode};
-use latchkey_engine::store::secret::Secret;
+use latchkey_engine::NewProfile;
+use latchkey_engine::Secret;
+use latchkey_engine::ServerSpec;
 use latchkey_engine::{Error, Latchkey, Result};
+use latchkey_engine::{PresetKind, RedirectMode};
 use url::Url;
 
 #[derive(Debug, clap::Subcommand)]
@@ -135,11 +135,11 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
             Ok(0)
         }
         ProfileCommand::Check { name } => match engine.check_credentials(&name)? {
-            latchkey_engine::oauth::client::CredentialCheck::Accepted => {
+            latchkey_engine::CredentialCheck::Accepted => {
                 println!("The server accepts the client id and secret of `{name}`.");
                 Ok(0)
             }
-            latchkey_engine::oauth::client::CredentialCheck::Rejected => Err(Error::ClientRejected),
+            latchkey_engine::CredentialCheck::Rejected => Err(Error::ClientRejected),
         },
         ProfileCommand::Set { name, redirect_uri, tasks, scopes, ocarina_sync, no_ocarina_sync } => {
             let mut changed = false;
@@ -166,7 +166,7 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
                 eprintln!("`{name}` no longer writes Ocarina's token cache.");
                 changed = true;
             } else if let Some(path) = ocarina_sync {
-                let path = match path.or_else(latchkey_engine::ocarina::default_path) {
+                let path = match path.or_else(latchkey_engine::ocarina_tokens_path) {
                     Some(p) => p,
                     None => return Err(Error::Usage("no home directory; give the path to --ocarina-sync".into())),
                 };
@@ -222,7 +222,7 @@ fn task_scopes(engine: &Latchkey, name: &str, tasks: &[String]) -> Result<Vec<St
         return Err(Error::Usage(format!("`{name}` is not a Majora profile: give --scopes instead of --tasks")));
     }
     let ids: Vec<&str> = tasks.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
-    latchkey_engine::preset::majora_task_scopes(&ids)
+    latchkey_engine::majora_task_scopes(&ids)
 }
 
 fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
@@ -234,7 +234,7 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
         }
         (Some(tasks), _) => {
             let ids: Vec<&str> = tasks.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
-            Some(latchkey_engine::preset::majora_task_scopes(&ids)?)
+            Some(latchkey_engine::majora_task_scopes(&ids)?)
         }
         (None, Some(s)) => Some(s.split_whitespace().map(str::to_string).collect()),
         (None, None) => None,
@@ -264,9 +264,7 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
     // The address the server's application page must list, exactly.
     // Agate matches by prefix, and a loopback sign-in's address carries its port.
     let register = match profile.server.preset {
-        latchkey_engine::profile::PresetKind::Agate => {
-            latchkey_engine::oauth::registration::agate_redirect(&profile.redirect_uri)
-        }
+        latchkey_engine::PresetKind::Agate => latchkey_engine::agate_redirect(&profile.redirect_uri),
         _ => profile.redirect_uri.to_string(),
     };
     eprintln!("Redirect URI: {register}");

@@ -1,6 +1,6 @@
 //! `latchkey refresh NAME [--force]`: renew now.
 
-use latchkey_engine::renewal::refresh::Source;
+use latchkey_engine::Source;
 use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
@@ -13,7 +13,7 @@ pub struct RefreshArgs {
 
 pub fn run(args: RefreshArgs, engine: &Latchkey) -> Result<u8> {
     let (tokens, source) = engine.refresh(&args.name, args.force)?;
-    let now = latchkey_engine::clock::now_secs() as i64;
+    let now = latchkey_engine::now_secs() as i64;
     let left = tokens
         .expires_at
         .map(|at| super::output::relative(at as i64 - now))

@@ -1,6 +1,6 @@
 //! `latchkey register NAME`: RFC 7591 where offered, else the values to type by hand.
 
-use latchkey_engine::front_door::RegisterOutcome;
+use latchkey_engine::RegisterOutcome;
 use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]

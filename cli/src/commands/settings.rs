@@ -31,7 +31,7 @@ pub fn run(args: SettingsArgs, engine: &Latchkey) -> Result<u8> {
     match settings.renew_at_percent {
         Some(p) => println!("renew-at\t{p}%"),
         None => {
-            println!("renew-at\t{}% (default)", (latchkey_engine::renewal::schedule::DEFAULT_FRACTION * 100.0) as u8)
+            println!("renew-at\t{}% (default)", (latchkey_engine::DEFAULT_FRACTION * 100.0) as u8)
         }
     }
     match &settings.extra_ca_file {

@@ -1,6 +1,6 @@
 //! `latchkey status [NAME] [--json]`: profiles and token status, never a secret.
 
-use latchkey_engine::store::Status;
+use latchkey_engine::Status;
 use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]

@@ -1,7 +1,7 @@
 //! `latchkey token NAME`: print a valid access token, renewing first if needed.
 //! Never hangs waiting for a person: with no silent way to renew it exits 3 at once.
 
-use latchkey_engine::store::TokenSet;
+use latchkey_engine::TokenSet;
 use latchkey_engine::{Latchkey, Result};
 
 #[derive(Debug, clap::Args)]

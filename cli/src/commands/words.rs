@@ -4,9 +4,9 @@
 //! says when a profile needs someone, on stderr and in a notification: its reader may
 //! have no desktop app, so it names the command too.
 
-use latchkey_engine::error::NextStep;
-use latchkey_engine::renewal::worker::Attention;
+use latchkey_engine::Attention;
 use latchkey_engine::Error;
+use latchkey_engine::NextStep;
 
 /// `latchkey agent`'s line on stderr when a profile needs someone.
 pub fn attention(what: &Attention) -> String {

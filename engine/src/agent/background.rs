@@ -13,13 +13,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::agent::Agent;
+use crate::error::Result;
+use crate::front_door::Latchkey;
 use crate::renewal::worker::{RenewalEvents, Renewer};
-use crate::{Latchkey, Result};
 
 /// Why the process stops when an installer asks it to (`latchkey-tray --quit`).
-pub const ASKED_TO_QUIT: &str = "asked to quit (latchkey-tray --quit)";
+pub(crate) const ASKED_TO_QUIT: &str = "asked to quit (latchkey-tray --quit)";
 /// How long a renewal in flight may take to be stored at the end.
-pub const STOP_WITHIN: Duration = Duration::from_secs(60);
+pub(crate) const STOP_WITHIN: Duration = Duration::from_secs(60);
 
 /// A running agent and renewal loop, and the ends it waits for.
 pub struct Background {
@@ -36,7 +37,7 @@ impl Background {
     }
 
     /// Bind and serve the token agent, then start the renewal loop. An agent already
-    /// serving this store is [`crate::Error::AlreadyRunning`], before anything renews.
+    /// serving this store is [`crate::error::Error::AlreadyRunning`], before anything renews.
     pub fn start(engine: Arc<Latchkey>, events: Arc<dyn RenewalEvents>) -> Result<Background> {
         let (tx, ends) = channel();
         let quit = tx.clone();
@@ -44,14 +45,15 @@ impl Background {
             let _ = quit.send(ASKED_TO_QUIT);
         });
         let address = agent.address();
-        agent.serve_in_background().map_err(|e| crate::Error::io("cannot start the token agent", e))?;
-        let renewer = engine.start_renewal(events).map_err(|e| crate::Error::io("cannot start the renewal loop", e))?;
+        agent.serve_in_background().map_err(|e| crate::error::Error::io("cannot start the token agent", e))?;
+        let renewer =
+            engine.start_renewal(events).map_err(|e| crate::error::Error::io("cannot start the renewal loop", e))?;
         std::thread::Builder::new()
             .name("termination".into())
             .spawn(move || {
                 let _ = tx.send(super::shutdown::wait_for_termination());
             })
-            .map_err(|e| crate::Error::io("cannot wait for signals", e))?;
+            .map_err(|e| crate::error::Error::io("cannot wait for signals", e))?;
         Ok(Background { renewer, address, ends: Mutex::new(ends) })
     }
 

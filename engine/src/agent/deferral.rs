@@ -87,7 +87,7 @@ mod imp {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     use signal_hook::iterator::Signals;
 
-    pub fn install() -> std::io::Result<()> {
+    pub(super) fn install() -> std::io::Result<()> {
         let mut signals = Signals::new([SIGTERM, SIGINT, SIGHUP])?;
         std::thread::Builder::new().name("signals".into()).spawn(move || {
             for signal in signals.forever() {
@@ -98,7 +98,7 @@ mod imp {
     }
 
     /// End the process as the signal's default action would.
-    pub fn end(number: i32) {
+    pub(super) fn end(number: i32) {
         let _ = signal_hook::low_level::emulate_default_handler(number);
         std::process::exit(128 + number);
     }

@@ -34,9 +34,9 @@
 //! Agate's code), which `latchkey token` never needs.
 
 /// Stopping on a signal without losing a renewal in flight (the agent and the tray).
-pub mod background;
+pub(crate) mod background;
 pub mod deferral;
-pub mod shutdown;
+pub(crate) mod shutdown;
 
 #[cfg(unix)]
 mod unix;
@@ -51,10 +51,10 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::time::Duration;
 
+use crate::error::Result;
 use crate::store::config::Config;
 use crate::store::paths::Paths;
 use crate::store::{Store, TokenSet};
-use crate::Result;
 
 /// How long a client waits for the agent before reading the keyring itself.
 const ASK_TIMEOUT: Duration = Duration::from_millis(500);
@@ -266,7 +266,8 @@ impl Question {
 }
 
 /// A question as the agent reads it: `(profile, min_valid)`, or `None` for anything that
-/// is not exactly `fresh NAME` or `fresh NAME SECONDS` (public for the fuzz target).
+/// is not exactly `fresh NAME` or `fresh NAME SECONDS` (for the fuzz target).
+#[cfg(feature = "fuzzing")]
 pub fn parse_question(line: &str) -> Option<(String, Option<u64>)> {
     Question::parse(line).map(|q| (q.profile, q.min_valid))
 }
@@ -275,7 +276,7 @@ pub fn parse_question(line: &str) -> Option<(String, Option<u64>)> {
 /// [`TokenSet::is_fresh`]), accepting only the keyring write `id`. `None` when no agent
 /// runs, it does not answer in time, it cannot vouch for its copy, or that copy is not
 /// the write `id`.
-pub fn ask(paths: &Paths, profile: &str, id: u64, min_valid: Option<u64>) -> Option<TokenSet> {
+pub(crate) fn ask(paths: &Paths, profile: &str, id: u64, min_valid: Option<u64>) -> Option<TokenSet> {
     let mut stream = door::connect(paths, ASK_TIMEOUT)?;
     let question = Question { profile: profile.to_string(), min_valid };
     stream.write_all(question.line().as_bytes()).ok()?;
@@ -343,7 +344,7 @@ mod tests {
         let first = Agent::bind(&paths).unwrap();
         std::thread::spawn(move || first.serve());
         assert!(running(&paths));
-        assert!(matches!(Agent::bind(&paths), Err(crate::Error::AlreadyRunning(_))), "two agents on one socket");
+        assert!(matches!(Agent::bind(&paths), Err(crate::error::Error::AlreadyRunning(_))), "two agents on one socket");
         // A profile without state has no write in force: no answer, not an error.
         assert!(ask(&paths, "p", 1, None).is_none());
     }

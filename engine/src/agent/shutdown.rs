@@ -19,12 +19,12 @@
 
 /// Block the termination signals in this thread and every thread it starts from now on
 /// (Windows: install the console handler). Call first thing in `main`, before any thread.
-pub fn block_termination_signals() -> std::io::Result<()> {
+pub(crate) fn block_termination_signals() -> std::io::Result<()> {
     imp::block()
 }
 
 /// Wait until one of them arrives; returns its name.
-pub fn wait_for_termination() -> &'static str {
+pub(crate) fn wait_for_termination() -> &'static str {
     imp::wait()
 }
 
@@ -41,11 +41,11 @@ mod imp {
         set
     }
 
-    pub fn block() -> std::io::Result<()> {
+    pub(super) fn block() -> std::io::Result<()> {
         termination().thread_block().map_err(std::io::Error::from)
     }
 
-    pub fn wait() -> &'static str {
+    pub(super) fn wait() -> &'static str {
         match termination().wait() {
             Ok(signal) => signal.as_str(),
             Err(_) => "an error waiting for signals",

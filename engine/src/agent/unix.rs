@@ -7,13 +7,13 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::error::{Error, Result};
 use crate::store::paths::Paths;
-use crate::{Error, Result};
 
 /// One connection, either end.
-pub type Conn = UnixStream;
+pub(super) type Conn = UnixStream;
 
-pub struct Listener {
+pub(super) struct Listener {
     inner: UnixListener,
     path: PathBuf,
 }
@@ -21,7 +21,7 @@ pub struct Listener {
 impl Listener {
     /// Bind the store's socket. A socket left by a process that died is replaced; one
     /// that answers belongs to another running agent, and that is an error.
-    pub fn bind(paths: &Paths) -> Result<Self> {
+    pub(super) fn bind(paths: &Paths) -> Result<Self> {
         let path = paths.agent_socket();
         let wrap = |source| Error::ConfigWrite { path: path.clone(), source };
         if let Some(dir) = path.parent() {
@@ -40,13 +40,13 @@ impl Listener {
     }
 
     /// Where askers find it.
-    pub fn name(&self) -> String {
+    pub(super) fn name(&self) -> String {
         self.path.display().to_string()
     }
 
     /// The next connection from a process of this user, with `timeout` on its reads and
     /// writes; a connection from anyone else is refused with an error.
-    pub fn accept(&self, timeout: Duration) -> std::io::Result<Conn> {
+    pub(super) fn accept(&self, timeout: Duration) -> std::io::Result<Conn> {
         let (stream, _) = self.inner.accept()?;
         if peer_uid(&stream)? != current_uid() {
             return Err(std::io::Error::other("a process of another user asked"));
@@ -69,7 +69,7 @@ impl super::ReadBy for Conn {
 }
 
 /// Connect to the store's agent, with `timeout` on reads and writes.
-pub fn connect(paths: &Paths, timeout: Duration) -> Option<Conn> {
+pub(super) fn connect(paths: &Paths, timeout: Duration) -> Option<Conn> {
     let stream = UnixStream::connect(paths.agent_socket()).ok()?;
     stream.set_read_timeout(Some(timeout)).ok()?;
     stream.set_write_timeout(Some(timeout)).ok()?;
@@ -77,7 +77,7 @@ pub fn connect(paths: &Paths, timeout: Duration) -> Option<Conn> {
 }
 
 /// Whether an agent serves this store now.
-pub fn running(paths: &Paths) -> bool {
+pub(super) fn running(paths: &Paths) -> bool {
     match UnixStream::connect(paths.agent_socket()) {
         Ok(stream) => {
             // Say at once that no question follows, so the agent does not wait for one.

@@ -34,9 +34,9 @@ use windows_sys::Win32::System::Pipes::{
 use windows_sys::Win32::System::Threading::{CreateEventW, WaitForSingleObject, INFINITE};
 use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
 
+use crate::error::{Error, Result};
 use crate::store::paths::Paths;
 use crate::windows_user::{current_sid, sid_of_process};
-use crate::{Error, Result};
 
 const BUFFER: u32 = 64 * 1024;
 

@@ -5,7 +5,7 @@
 
 use url::Url;
 
-use crate::Result;
+use crate::error::Result;
 
 /// Open `page` (an authorize URL, a device flow's page) in the browser, by way of a
 /// one-use page on 127.0.0.1. Best effort once the page runs: whoever calls this also

@@ -46,10 +46,10 @@ pub fn others_can_replace(_path: &Path) -> Option<String> {
 }
 
 /// [`others_can_replace`] as the error that refuses to point `what` at the program.
-pub fn check(what: &str, program: &Path) -> crate::Result<()> {
+pub fn check(what: &str, program: &Path) -> crate::error::Result<()> {
     match others_can_replace(program) {
         None => Ok(()),
-        Some(why) => Err(crate::Error::Usage(format!(
+        Some(why) => Err(crate::error::Error::Usage(format!(
             "{what} would start {}, but {why}: another user could put their own program there and have it run \
              as you. Install Latchkey (or move this build to a folder only you can write to), then try again",
             program.display()

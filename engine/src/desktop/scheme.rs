@@ -161,6 +161,18 @@ pub fn installed_handler(data_dirs: &[PathBuf], path: &[PathBuf]) -> Option<Path
     })
 }
 
+/// Make the handler entry the deep-link plugin wrote (`Exec="PATH" %u`) one every
+/// `xdg-open` runs: the same line without the quotes (see
+/// [`crate::desktop::autostart::unquoted_exec`]), rewritten where it is. Whether it
+/// changed; a missing entry is no change.
+pub fn unquote_handler_entry(entry: &Path) -> crate::error::Result<bool> {
+    let Ok(text) = std::fs::read_to_string(entry) else { return Ok(false) };
+    match crate::desktop::autostart::unquoted_exec(&text) {
+        Some(fixed) => crate::store::config::rewrite_in_place(entry, fixed.as_bytes()).map(|()| true),
+        None => Ok(false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

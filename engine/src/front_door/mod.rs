@@ -18,6 +18,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
 use crate::oauth::callback::{parse_callback, Callback};
 use crate::oauth::client::{CredentialCheck, OAuthClient};
 use crate::oauth::flow::PendingFlows;
@@ -31,7 +32,6 @@ use crate::store::lock::FileLock;
 use crate::store::paths::Paths;
 use crate::store::secret::Secret;
 use crate::store::{Status, Store, TokenSet, TokenState};
-use crate::{Error, Result};
 
 /// What `profile add` needs.
 #[derive(Debug, Clone)]
@@ -98,7 +98,7 @@ pub struct ProfileStatus {
     /// Agate's re-exchangeable code); when not, the user is asked again at expiry.
     pub renews_silently: bool,
     pub last_error: Option<String>,
-    pub last_error_code: Option<crate::ErrorCode>,
+    pub last_error_code: Option<crate::error::ErrorCode>,
     /// When the last renewal failed (Unix seconds).
     pub last_error_at: Option<u64>,
     pub account: Option<String>,
@@ -221,11 +221,11 @@ impl Latchkey {
     // opened the `Paths` itself (and keeps them), and every change to the store goes
     // through a method here, under its lock. The renewal loop gets them through
     // `renewal::worker::Tokens` (implemented in tokens.rs).
-    pub(crate) fn paths(&self) -> &Paths {
+    pub fn paths(&self) -> &Paths {
         &self.paths
     }
 
-    pub(crate) fn store(&self) -> &Store {
+    pub fn store(&self) -> &Store {
         &self.store
     }
 

@@ -123,11 +123,15 @@ impl Latchkey {
                     self.flows.cancel(&name);
                 }
                 return Err(match e {
-                    Error::AuthorizationDenied { error, .. } if error == "invalid_scope" => Error::ScopeRefused {
-                        profile: name.clone(),
-                        scopes: profile.scopes.clone(),
-                        majora: profile.server.preset.is_majora(),
-                    },
+                    Error::AuthorizationDenied { error, .. } if error == "invalid_scope" => {
+                        let majora = profile.server.preset.is_majora();
+                        Error::ScopeRefused {
+                            profile: name.clone(),
+                            scopes: profile.scopes.clone(),
+                            majora,
+                            why: crate::preset::why_scopes_refused(majora, &profile.scopes),
+                        }
+                    }
                     other => other,
                 });
             }

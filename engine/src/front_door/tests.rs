@@ -150,8 +150,9 @@ fn invalid_scope_names_the_scopes_asked_for() {
         .complete_sign_in(&format!("latchkey://callback/lab?error=invalid_scope&state={state}"), None)
         .unwrap_err();
     match err {
-        Error::ScopeRefused { profile, scopes, majora: false } => {
-            assert_eq!((profile.as_str(), scopes), ("lab", vec!["openid".to_string(), "read".to_string()]))
+        Error::ScopeRefused { profile, scopes, majora: false, why } => {
+            assert_eq!((profile.as_str(), scopes), ("lab", vec!["openid".to_string(), "read".to_string()]));
+            assert!(why.contains("asked for: openid, read"), "{why}");
         }
         other => panic!("{other}"),
     }
@@ -239,7 +240,10 @@ fn a_refused_refresh_token_keeps_the_tokens_and_asks_for_a_person() {
     assert!(matches!(err, Error::SignInNeeded { .. }), "{err}");
     assert!(rig.engine.store.tokens("lab").unwrap().is_some(), "a failed refresh deletes nothing");
     let status = &rig.engine.status(Some("lab")).unwrap()[0];
-    assert_eq!((status.status, status.last_error_code), (Status::NeedsSignIn, Some(crate::ErrorCode::SignInNeeded)));
+    assert_eq!(
+        (status.status, status.last_error_code),
+        (Status::NeedsSignIn, Some(crate::error::ErrorCode::SignInNeeded))
+    );
     assert_eq!(status.expires_in, Some(-400), "the status counts on the engine's clock");
 }
 

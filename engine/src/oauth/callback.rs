@@ -9,8 +9,8 @@
 
 use url::Url;
 
+use crate::error::{Error, Result};
 use crate::profile::is_loopback_redirect;
-use crate::{Error, Result};
 
 /// What a callback carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,7 @@ fn normalized_path(url: &Url) -> &str {
 /// The parameters of a callback URL: from its query (the code flow) or its fragment
 /// (some servers), never a mix. A URL that carries sign-in parameters in both is refused:
 /// `?state=A#code=X&state=B` would otherwise pair one sign-in's state with another's code.
-pub fn callback_params(url: &Url) -> Result<Vec<(String, String)>> {
+pub(crate) fn callback_params(url: &Url) -> Result<Vec<(String, String)>> {
     const SIGN_IN_KEYS: [&str; 4] = ["code", "state", "error", "iss"];
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     let fragment: Vec<(String, String)> =
@@ -173,7 +173,7 @@ pub fn parse_callback(
 /// An error code a server sent, as Latchkey repeats it (terminal, notification, state
 /// file): RFC 6749's character set for `error` (printable ASCII but `"` and `\`), at
 /// most 64 characters; anything else is named for what it is.
-pub fn oauth_error_code(code: &str) -> String {
+pub(crate) fn oauth_error_code(code: &str) -> String {
     let ok = !code.is_empty()
         && code.len() <= 64
         && code.bytes().all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\');
@@ -187,7 +187,7 @@ pub fn oauth_error_code(code: &str) -> String {
 /// An OAuth error body (RFC 6749 §5.2; RFC 7009, 7591 answer the same way): its
 /// `error`, checked as above (or `HTTP STATUS` where there is none), and its
 /// `error_description` made printable. The one reader of such bodies.
-pub fn oauth_error_body(body: &serde_json::Value, status: u16) -> (String, Option<String>) {
+pub(crate) fn oauth_error_body(body: &serde_json::Value, status: u16) -> (String, Option<String>) {
     let error = match body.get("error").and_then(|v| v.as_str()) {
         Some(code) => oauth_error_code(code),
         None => format!("HTTP {status}"),
@@ -197,14 +197,14 @@ pub fn oauth_error_body(body: &serde_json::Value, status: u16) -> (String, Optio
 }
 
 /// Server-supplied text shown to the user: printable, and not too long.
-pub fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars().filter(|c| shown(*c)).take(300).collect()
 }
 
 /// Whether a character of a server's text may reach a terminal, a notification or the
 /// window: not a control character (escapes), nor a format character (Unicode's `Cf`:
 /// bidirectional overrides such as U+202E that turn text around, zero-width ones).
-pub fn shown(c: char) -> bool {
+pub(crate) fn shown(c: char) -> bool {
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     !c.is_control() && c.general_category() != GeneralCategory::Format
 }

@@ -17,17 +17,17 @@ use oauth2::{
 };
 use url::Url;
 
+use crate::error::{Error, Result};
 use crate::oauth::http::{Http, OAuthTransport, SendError};
 use crate::profile::{ClientAuth, Profile};
 use crate::store::secret::Secret;
 use crate::store::TokenSet;
-use crate::{Error, Result};
 
 type Inner = BasicClient<EndpointSet, EndpointMaybeSet, EndpointNotSet, EndpointMaybeSet, EndpointSet>;
 
 /// Everything needed to finish an authorization request later (kept in memory only).
 #[derive(Debug)]
-pub struct AuthorizationRequest {
+pub(crate) struct AuthorizationRequest {
     /// The URL to send the user to.
     pub url: Url,
     /// The `state` sent (256 random bits).
@@ -89,12 +89,12 @@ const AGATE_INVALID_KEY: &str = "InvalidApplicationKeyException";
 const AGATE_NO_SUCH_AUTHORIZATION: &str = "NoSuchAuthorizationException";
 
 /// A device authorization (RFC 8628 §3.2) and the PKCE verifier its token request needs.
-pub struct DeviceStart {
+pub(crate) struct DeviceStart {
     pub details: oauth2::StandardDeviceAuthorizationResponse,
     verifier: oauth2::PkceCodeVerifier,
 }
 
-pub struct OAuthClient<'a> {
+pub(crate) struct OAuthClient<'a> {
     profile: &'a Profile,
     inner: Inner,
     http: &'a Http,
@@ -105,7 +105,7 @@ pub struct OAuthClient<'a> {
 
 impl<'a> OAuthClient<'a> {
     /// A client for `profile`; `client_secret` is `None` for public clients.
-    pub fn new(profile: &'a Profile, client_secret: Option<&Secret>, http: &'a Http) -> Result<Self> {
+    pub(crate) fn new(profile: &'a Profile, client_secret: Option<&Secret>, http: &'a Http) -> Result<Self> {
         let client_id = profile.client_id.clone().ok_or_else(|| Error::NotRegistered(profile.name.clone()))?;
         let server = &profile.server;
         let mut inner = BasicClient::new(ClientId::new(client_id))
@@ -131,7 +131,7 @@ impl<'a> OAuthClient<'a> {
     /// Latchkey uses none (whose account it is comes from userinfo or introspection), so
     /// a nonce sent would be a check promised and never made (OIDC Core §3.1.2.1 makes
     /// it optional for the code flow).
-    pub fn authorization_request(&self) -> AuthorizationRequest {
+    pub(crate) fn authorization_request(&self) -> AuthorizationRequest {
         let mut request = self
             .inner
             .authorize_url(|| CsrfToken::new_random_len(32))
@@ -153,7 +153,7 @@ impl<'a> OAuthClient<'a> {
     }
 
     /// RFC 6749 §4.1.3: exchange an authorization code for tokens.
-    pub fn exchange_code(&self, code: &Secret, pkce_verifier: Option<&Secret>) -> Result<TokenSet> {
+    pub(crate) fn exchange_code(&self, code: &Secret, pkce_verifier: Option<&Secret>) -> Result<TokenSet> {
         let redirect = RedirectUrl::from_url(self.profile.redirect_uri.clone());
         let mut tokens = self.exchange(code, pkce_verifier, &redirect)?;
         if self.profile.server.renewal == crate::profile::Renewal::ReexchangeCode {
@@ -186,7 +186,7 @@ impl<'a> OAuthClient<'a> {
     /// (django-oauth-toolkit's grace period, Keycloak's reuse count) answer with good
     /// tokens. A server that refuses it then is said to have likely renewed the token
     /// with its answer lost, not merely to refuse the refresh token.
-    pub fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet> {
+    pub(crate) fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet> {
         let grant = RefreshToken::new(refresh_token.expose().to_string());
         let transport = self.http.oauth();
         let response = match self.inner.exchange_refresh_token(&grant).request(&&transport) {
@@ -217,7 +217,7 @@ impl<'a> OAuthClient<'a> {
     /// Agate: exchange the stored code again (it stays valid for the authorization's life),
     /// with the redirect URI it was issued for (`redirect_uri`; the profile's when the
     /// code was stored before Latchkey kept it). The answer keeps both for the next time.
-    pub fn reexchange_code(&self, code: &Secret, redirect_uri: Option<&str>) -> Result<TokenSet> {
+    pub(crate) fn reexchange_code(&self, code: &Secret, redirect_uri: Option<&str>) -> Result<TokenSet> {
         let issued_for = match redirect_uri {
             Some(uri) => RedirectUrl::new(uri.to_string())
                 .map_err(|e| Error::BadResponse(format!("the stored redirect URI is not valid: {e}")))?,
@@ -240,7 +240,7 @@ impl<'a> OAuthClient<'a> {
     /// RFC 7009: revoke a token (`hint`: `access_token` or `refresh_token`).
     /// `Ok(false)` when the server has no revocation endpoint. Done here rather than with
     /// the `oauth2` crate, which refuses loopback http endpoints the tests use.
-    pub fn revoke(&self, token: &Secret, hint: &str) -> Result<bool> {
+    pub(crate) fn revoke(&self, token: &Secret, hint: &str) -> Result<bool> {
         let Some(url) = &self.profile.server.revoke_url else { return Ok(false) };
         let mut form = vec![("token", token.expose().to_string()), ("token_type_hint", hint.to_string())];
         let basic = authenticate(&mut form, self.profile, self.client_secret.as_ref());
@@ -263,7 +263,7 @@ impl<'a> OAuthClient<'a> {
 
     /// Check a client id and secret without a real code: an unknown code is answered
     /// `invalid_grant` when the client is right and `invalid_client` when it is wrong.
-    pub fn check_credentials(&self) -> Result<CredentialCheck> {
+    pub(crate) fn check_credentials(&self) -> Result<CredentialCheck> {
         let transport = self.http.oauth();
         let fake = AuthorizationCode::new(format!("latchkey-credential-check-{}", CsrfToken::new_random().secret()));
         match self.inner.exchange_code(fake).request(&&transport) {
@@ -292,7 +292,7 @@ impl<'a> OAuthClient<'a> {
     /// With a PKCE challenge (RFC 7636) although RFC 8628 has none: Keycloak demands one
     /// from a client whose PKCE is enforced ("Missing parameter: code_challenge_method"),
     /// and servers that do not know the parameters ignore them (RFC 6749 §3.1).
-    pub fn device_authorization(&self) -> Result<DeviceStart> {
+    pub(crate) fn device_authorization(&self) -> Result<DeviceStart> {
         let transport = self.http.oauth();
         let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
         let request = self
@@ -312,7 +312,7 @@ impl<'a> OAuthClient<'a> {
     ///
     /// Written here rather than with the `oauth2` crate's poller, which retries a failed
     /// request until the code expires and so could not be stopped.
-    pub fn poll_device_token(
+    pub(crate) fn poll_device_token(
         &self,
         start: &DeviceStart,
         timeout: Option<Duration>,
@@ -375,7 +375,7 @@ impl<'a> OAuthClient<'a> {
     }
 
     /// Read the time from `clock` instead of the system's (the engine passes its own).
-    pub fn at(mut self, clock: &'a dyn Clock) -> Self {
+    pub(crate) fn at(mut self, clock: &'a dyn Clock) -> Self {
         self.clock = clock;
         self
     }
@@ -476,7 +476,7 @@ fn network(url: &Url, err: oauth2::HttpClientError<SendError>) -> Error {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
 
@@ -485,7 +485,7 @@ pub(crate) mod tests {
     use crate::profile::{PresetKind, RedirectMode};
 
     /// A one-request token endpoint: answers `status` + `body`, returns the request seen.
-    pub(crate) fn token_endpoint(status: u16, body: &'static str) -> (Url, std::thread::JoinHandle<String>) {
+    pub fn token_endpoint(status: u16, body: &'static str) -> (Url, std::thread::JoinHandle<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let handle = std::thread::spawn(move || {

@@ -7,13 +7,13 @@
 use serde::Deserialize;
 use url::Url;
 
+use crate::error::{Error, Result};
 use crate::oauth::http::Http;
 use crate::profile::{ClientAuth, PresetKind, Renewal, Server};
-use crate::{Error, Result};
 
 /// The metadata fields Latchkey uses (RFC 8414 §2; OIDC Discovery §3).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Metadata {
+pub(crate) struct Metadata {
     pub issuer: Url,
     pub authorization_endpoint: Url,
     pub token_endpoint: Url,
@@ -30,8 +30,6 @@ pub struct Metadata {
     #[serde(default)]
     pub grant_types_supported: Option<Vec<String>>,
     #[serde(default)]
-    pub code_challenge_methods_supported: Option<Vec<String>>,
-    #[serde(default)]
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// RFC 9207 §3.
     #[serde(default)]
@@ -39,7 +37,7 @@ pub struct Metadata {
 }
 
 /// The well-known URLs to try for an issuer, in order.
-pub fn well_known_urls(issuer: &Url) -> Vec<Url> {
+pub(crate) fn well_known_urls(issuer: &Url) -> Vec<Url> {
     let path = issuer.path().trim_end_matches('/');
     let mut rfc8414 = issuer.clone();
     rfc8414.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
@@ -53,7 +51,7 @@ pub fn well_known_urls(issuer: &Url) -> Vec<Url> {
 }
 
 /// Fetch and parse the issuer's metadata.
-pub fn discover(issuer: &Url, http: &Http) -> Result<Server> {
+pub(crate) fn discover(issuer: &Url, http: &Http) -> Result<Server> {
     crate::profile::check_secure_url("issuer", issuer)?;
     let mut last_problem = String::new();
     for url in well_known_urls(issuer) {

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use crate::store::secret::Secret;
 
 /// How long a sign-in may take before its flow is forgotten.
-pub const FLOW_TTL: Duration = Duration::from_secs(15 * 60);
+pub(crate) const FLOW_TTL: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug)]
-pub struct PendingFlow {
+pub(crate) struct PendingFlow {
     pub profile: String,
     pub state: String,
     pub pkce_verifier: Option<Secret>,
@@ -30,20 +30,20 @@ pub struct PendingFlow {
 
 /// The flows this process has started and not finished.
 #[derive(Debug, Default)]
-pub struct PendingFlows {
+pub(crate) struct PendingFlows {
     flows: Mutex<HashMap<String, PendingFlow>>,
     /// Device sign-ins (RFC 8628) polling now, by profile: set the flag to stop one.
     devices: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
 impl PendingFlows {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Remember a flow; an older unfinished flow of the same profile is dropped (only
     /// the latest sign-in of a profile can complete).
-    pub fn insert(
+    pub(crate) fn insert(
         &self,
         profile: &str,
         state: String,
@@ -65,25 +65,25 @@ impl PendingFlows {
     }
 
     /// The redirect URI of the profile's live flow (there is one at most).
-    pub fn redirect_uri_of(&self, profile: &str) -> Option<url::Url> {
+    pub(crate) fn redirect_uri_of(&self, profile: &str) -> Option<url::Url> {
         let flows = self.flows.lock().expect("flows lock");
         flows.values().find(|f| f.profile == profile && f.started.elapsed() < FLOW_TTL).map(|f| f.redirect_uri.clone())
     }
 
     /// The profile a live flow with this state belongs to, without consuming it.
-    pub fn profile_for(&self, state: &str) -> Option<String> {
+    pub(crate) fn profile_for(&self, state: &str) -> Option<String> {
         let flows = self.flows.lock().expect("flows lock");
         flows.get(state).filter(|f| f.started.elapsed() < FLOW_TTL).map(|f| f.profile.clone())
     }
 
     /// Take the flow with this state (once).
-    pub fn take(&self, state: &str) -> Option<PendingFlow> {
+    pub(crate) fn take(&self, state: &str) -> Option<PendingFlow> {
         let mut flows = self.flows.lock().expect("flows lock");
         flows.remove(state).filter(|f| f.started.elapsed() < FLOW_TTL)
     }
 
     /// Take the one live flow of a profile (for a pasted bare code).
-    pub fn take_for_profile(&self, profile: &str) -> Option<PendingFlow> {
+    pub(crate) fn take_for_profile(&self, profile: &str) -> Option<PendingFlow> {
         let mut flows = self.flows.lock().expect("flows lock");
         let state =
             flows.values().find(|f| f.profile == profile && f.started.elapsed() < FLOW_TTL).map(|f| f.state.clone())?;
@@ -92,7 +92,7 @@ impl PendingFlows {
 
     /// Cancel a profile's flow (window closed, user gave up), a device sign-in polling
     /// included. True if one was pending.
-    pub fn cancel(&self, profile: &str) -> bool {
+    pub(crate) fn cancel(&self, profile: &str) -> bool {
         let device = self.devices.lock().expect("devices lock").remove(profile);
         if let Some(flag) = &device {
             flag.store(true, Ordering::SeqCst);
@@ -105,7 +105,7 @@ impl PendingFlows {
 
     /// A device sign-in of `profile` starts polling: the flag [`cancel`](Self::cancel)
     /// sets. A newer one replaces (and stops) an older one, as for code flows.
-    pub fn start_device(&self, profile: &str) -> Arc<AtomicBool> {
+    pub(crate) fn start_device(&self, profile: &str) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));
         if let Some(old) = self.devices.lock().expect("devices lock").insert(profile.into(), flag.clone()) {
             old.store(true, Ordering::SeqCst);
@@ -114,13 +114,14 @@ impl PendingFlows {
     }
 
     /// The device sign-in that owns `flag` has ended.
-    pub fn end_device(&self, profile: &str, flag: &Arc<AtomicBool>) {
+    pub(crate) fn end_device(&self, profile: &str, flag: &Arc<AtomicBool>) {
         let mut devices = self.devices.lock().expect("devices lock");
         if devices.get(profile).is_some_and(|f| Arc::ptr_eq(f, flag)) {
             devices.remove(profile);
         }
     }
 
+    #[cfg(test)]
     pub fn is_pending(&self, profile: &str) -> bool {
         let flows = self.flows.lock().expect("flows lock");
         flows.values().any(|f| f.profile == profile && f.started.elapsed() < FLOW_TTL)

@@ -17,15 +17,15 @@ use std::time::Duration;
 use oauth2::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use oauth2::http::Method;
 
+use crate::error::{Error, Result};
 use crate::store::secret::Secret;
-use crate::{Error, Result};
 
 /// Default time for a whole request (connect + answer).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The most of any answer Latchkey reads: token sets, metadata and error bodies are a
 /// few kilobytes; a server sending more is broken or hostile, and is not buffered.
-pub const MAX_BODY: u64 = 1 << 20;
+pub(crate) const MAX_BODY: u64 = 1 << 20;
 
 /// Read at most `MAX_BODY + 1` bytes of a body; `(bytes, too_large)`.
 fn read_capped(response: impl std::io::Read) -> std::io::Result<(Vec<u8>, bool)> {
@@ -39,9 +39,9 @@ fn read_capped(response: impl std::io::Read) -> std::io::Result<(Vec<u8>, bool)>
 }
 
 /// A request as the `oauth2` crate and every other caller build it (`http` crate types).
-pub type Request = oauth2::HttpRequest;
+pub(crate) type Request = oauth2::HttpRequest;
 /// An answer with its whole body (at most [`MAX_BODY`]).
-pub type Response = oauth2::HttpResponse;
+pub(crate) type Response = oauth2::HttpResponse;
 
 /// Why a request got no usable answer. Never holds a URL (the caller adds its own,
 /// redacted) nor a body.
@@ -314,7 +314,7 @@ impl oauth2::SyncHttpClient for &OAuthTransport<'_> {
     }
 }
 
-pub fn describe_reqwest_error(err: &reqwest::Error) -> String {
+pub(crate) fn describe_reqwest_error(err: &reqwest::Error) -> String {
     let kind = if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
@@ -386,7 +386,7 @@ mod tests {
 
 /// A transport for tests: answers from a script, every request kept for checking.
 #[cfg(test)]
-pub(crate) mod scripted {
+pub mod scripted {
     use std::collections::VecDeque;
     use std::sync::Mutex;
 

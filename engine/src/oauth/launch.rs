@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::error::Result;
 use crate::oauth::loopback::{LoopbackListener, Reply};
-use crate::Result;
 
 /// How long the page waits for the browser to ask for it.
 const WAIT: Duration = Duration::from_secs(5 * 60);
@@ -47,7 +47,7 @@ pub fn page_for(target: &Url) -> Result<Url> {
                 tracing::info!("the browser never asked for the sign-in page");
             }
         })
-        .map_err(|e| crate::Error::io("cannot start the sign-in page", e))?;
+        .map_err(|e| crate::error::Error::io("cannot start the sign-in page", e))?;
     Ok(page)
 }
 

@@ -24,10 +24,10 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// How long to wait for the browser to come back.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// The most of a request (request line and headers) that is read.
 pub const MAX_REQUEST: u64 = 8 * 1024;
 /// How long a connection has to send its whole request head.
@@ -44,7 +44,7 @@ const NOT_THIS_SIGN_IN: &str = "<!doctype html><meta charset=utf-8><title>Latchk
 <p>This address does not belong to the sign-in Latchkey is waiting for, so it was ignored. \
 Finish signing in from the page Latchkey opened.</p></body>";
 
-pub struct LoopbackListener {
+pub(crate) struct LoopbackListener {
     listener: TcpListener,
     path: String,
 }
@@ -91,7 +91,7 @@ pub fn classify(head: &[u8], complete: bool, base: &Url, path: &str, state: &str
 
 impl LoopbackListener {
     /// Bind 127.0.0.1 on `port` (0 = any free port) for `path` (e.g. `/callback`).
-    pub fn bind(port: u16, path: &str) -> Result<Self> {
+    pub(crate) fn bind(port: u16, path: &str) -> Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .map_err(|e| Error::io(format!("cannot listen on 127.0.0.1:{port}"), e))?;
         listener.set_nonblocking(true).map_err(|e| Error::io("cannot set up the loopback listener", e))?;
@@ -99,13 +99,13 @@ impl LoopbackListener {
     }
 
     /// The redirect URI to send to the server for this listener.
-    pub fn redirect_uri(&self) -> Url {
+    pub(crate) fn redirect_uri(&self) -> Url {
         let port = self.listener.local_addr().map(|a| a.port()).unwrap_or(0);
         Url::parse(&format!("http://127.0.0.1:{port}{}", self.path)).expect("valid loopback URL")
     }
 
     /// Wait for the callback that carries `state` (the sign-in's own); returns its URL.
-    pub fn wait(self, state: &str, timeout: Duration) -> Result<Url> {
+    pub(crate) fn wait(self, state: &str, timeout: Duration) -> Result<Url> {
         let (base, path, state) = (self.redirect_uri(), self.path.clone(), state.to_string());
         self.serve_until(timeout, move |head, complete| match classify(head, complete, &base, &path, &state) {
             Verdict::Callback(url) => (Reply::page("200 OK", DONE_PAGE), Some(url)),

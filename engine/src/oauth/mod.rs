@@ -5,13 +5,13 @@
 //! page a browser sign-in starts from (`launch`), and checking what a token can do
 //! (`probe`). Nothing here writes a file or the keyring: that is `store`'s work.
 
-pub mod callback;
-pub mod client;
-pub mod discovery;
-pub mod flow;
-pub mod http;
-pub mod launch;
-pub mod loopback;
-pub mod peer;
-pub mod probe;
-pub mod registration;
+pub(crate) mod callback;
+pub(crate) mod client;
+pub(crate) mod discovery;
+pub(crate) mod flow;
+pub(crate) mod http;
+pub(crate) mod launch;
+pub(crate) mod loopback;
+pub(crate) mod peer;
+pub(crate) mod probe;
+pub(crate) mod registration;

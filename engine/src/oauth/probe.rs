@@ -7,10 +7,10 @@
 use serde::Serialize;
 use url::Url;
 
+use crate::error::Result;
 use crate::oauth::http::Http;
 use crate::profile::{check_secure_url, Profile};
 use crate::store::secret::Secret;
-use crate::Result;
 
 /// What a test call answered.
 #[derive(Debug, Clone, Serialize)]
@@ -24,7 +24,7 @@ pub struct ApiAnswer {
 }
 
 /// Call `url` with the token as a Bearer credential (GET).
-pub fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
+pub(crate) fn call(http: &Http, url: &Url, token: &Secret) -> Result<ApiAnswer> {
     check_secure_url("test", url)?;
     let response = http.get(url, Some(token))?;
     Ok(answer(&response, token))
@@ -61,7 +61,12 @@ pub struct Identity {
 
 /// Ask the server whose token this is (userinfo, else introspection). When neither says
 /// (both refused), the last answer is kept, so the person sees what the server said.
-pub fn identity(http: &Http, profile: &Profile, client_secret: Option<&Secret>, token: &Secret) -> Result<Identity> {
+pub(crate) fn identity(
+    http: &Http,
+    profile: &Profile,
+    client_secret: Option<&Secret>,
+    token: &Secret,
+) -> Result<Identity> {
     let mut last = Identity { account: None, active: None, asked: None, answer: None };
     if let Some(url) = &profile.server.userinfo_url {
         let response = http.get(url, Some(token))?;

@@ -5,10 +5,10 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
+use crate::error::{Error, Result};
 use crate::oauth::http::Http;
 use crate::profile::{PresetKind, Profile};
 use crate::store::secret::Secret;
-use crate::{Error, Result};
 
 /// What RFC 7591 §3.2.1 returns (the fields Latchkey keeps).
 #[derive(Debug, Deserialize)]
@@ -31,7 +31,7 @@ pub struct FormField {
 }
 
 /// The client name Latchkey registers under.
-pub fn client_name(profile: &Profile) -> String {
+pub(crate) fn client_name(profile: &Profile) -> String {
     let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
     match host {
         Some(h) => format!("Latchkey ({h}, {})", profile.name),
@@ -46,7 +46,7 @@ pub fn client_name(profile: &Profile) -> String {
 /// it (Keycloak refuses `openid`, which is no client scope there; oidc-provider then
 /// refuses any `openid` request of a client registered without it). Without it the
 /// client may ask for every scope the server has, which is what the profile does.
-pub fn register(
+pub(crate) fn register(
     http: &Http,
     endpoint: &Url,
     profile: &Profile,
@@ -123,7 +123,7 @@ pub fn parse_registration(bytes: &[u8]) -> Result<Registration> {
 /// RFC 7592 §2.3: delete a dynamically registered client at `client_uri`, only where it
 /// is on the origin of the profile's registration endpoint (its issuer's, when a profile
 /// no longer knows that endpoint): a profile written before that rule may name any host.
-pub fn delete(http: &Http, profile: &Profile, client_uri: &Url, token: &Secret) -> Result<()> {
+pub(crate) fn delete(http: &Http, profile: &Profile, client_uri: &Url, token: &Secret) -> Result<()> {
     let endpoint = profile.server.registration_url.as_ref().unwrap_or(&profile.server.issuer);
     check_client_uri(client_uri, endpoint)?;
     let response = http.delete(client_uri, token)?;
@@ -148,7 +148,7 @@ pub fn agate_redirect(redirect_uri: &Url) -> String {
 }
 
 /// The exact values for a server's "new application" form.
-pub fn manual_form(profile: &Profile) -> Vec<FormField> {
+pub(crate) fn manual_form(profile: &Profile) -> Vec<FormField> {
     let name = FormField { label: "Name", value: client_name(profile) };
     let redirect = FormField { label: "Redirect URIs", value: profile.redirect_uri.to_string() };
     match profile.server.preset {

@@ -1,26 +1,23 @@
 //! Which key of `~/.ocarina-tokens` each Ocarina command reads: data, copied from
 //! Ocarina's `ENDPOINTS` table (`ocarina/client.py`) and `emit` (`ocarina/util.py`) at
-//! the version named below. Ocarina looks a token up under the command's own scope
+//! Ocarina 0.36.1. Ocarina looks a token up under the command's own scope
 //! string, joined exactly as written there, not under the profile's; a command whose
 //! endpoint names no scope (every `get`, summaries, tags) uses [`READ_SCOPE`].
 //!
-//! When Ocarina gains or changes a command, update this table and the version.
-
-/// The Ocarina release this table was read from.
-pub const OCARINA_VERSION: &str = "0.36.1";
+//! When Ocarina gains or changes a command, update this table and that version.
 
 /// The key of every command whose endpoint names no scope of its own.
-pub const READ_SCOPE: &str = "majora2.temp_can_read_pags_via_api";
+pub(crate) const READ_SCOPE: &str = "majora2.temp_can_read_pags_via_api";
 
 /// One key Ocarina reads, and the commands that read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
+pub(crate) struct Key {
     pub commands: &'static str,
     /// The scope string, space-joined in Ocarina's order: the key itself.
     pub scope: &'static str,
 }
 
-pub const KEYS: &[Key] = &[
+pub(crate) const KEYS: &[Key] = &[
     Key {
         commands: "put biosample",
         scope: "majora2.add_biosampleartifact majora2.change_biosampleartifact majora2.add_biosamplesource majora2.change_biosamplesource majora2.add_biosourcesamplingprocess majora2.change_biosourcesamplingprocess",
@@ -58,7 +55,7 @@ pub const KEYS: &[Key] = &[
 /// The keys a token with `granted` scopes can serve: every key whose scopes it holds
 /// (Majora accepts a token whose scopes are a superset of the endpoint's), in table
 /// order.
-pub fn covered<'a>(granted: &'a [String]) -> impl Iterator<Item = &'static Key> + 'a {
+pub(crate) fn covered<'a>(granted: &'a [String]) -> impl Iterator<Item = &'static Key> + 'a {
     KEYS.iter().filter(move |key| key.scope.split(' ').all(|s| granted.iter().any(|g| g == s)))
 }
 

@@ -16,17 +16,17 @@
 //! logout and remove it deletes the entries holding its tokens, and no others, so Ocarina
 //! asks for a sign-in instead of failing with a dead token.
 
-pub mod keys;
+pub(crate) mod keys;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::store::config::write_atomic;
 use crate::store::secret::Secret;
 use crate::store::TokenSet;
-use crate::{Error, Result};
 
 /// `~/.ocarina-tokens`.
 pub fn default_path() -> Option<PathBuf> {
@@ -35,7 +35,7 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Every key Latchkey writes a token with these granted scopes under: the Ocarina keys
 /// they cover, then the granted-scope key itself; each once.
-pub fn keys_for(granted: &[String]) -> Vec<String> {
+pub(crate) fn keys_for(granted: &[String]) -> Vec<String> {
     let mut out: Vec<String> = keys::covered(granted).map(|k| k.scope.to_string()).collect();
     let own = granted.join(" ");
     if !own.is_empty() && !out.contains(&own) {
@@ -79,7 +79,7 @@ fn holds(entry: &Value, tokens: &TokenSet) -> bool {
 /// Write `tokens` into the cache at `path` under every key they serve ([`keys_for`]).
 /// Entries holding `previous` (the tokens these replace) under keys the new scopes no
 /// longer cover are deleted: they were Latchkey's, and are dead now.
-pub fn write(path: &Path, tokens: &TokenSet, previous: Option<&TokenSet>, now: u64) -> Result<()> {
+pub(crate) fn write(path: &Path, tokens: &TokenSet, previous: Option<&TokenSet>, now: u64) -> Result<()> {
     let mut cache = read_cache(path)?;
     if let Some(previous) = previous {
         cache.retain(|_, entry| !holds(entry, previous));
@@ -101,7 +101,7 @@ pub fn write(path: &Path, tokens: &TokenSet, previous: Option<&TokenSet>, now: u
 
 /// Delete every entry that holds `tokens` (logout, remove). Other entries stay.
 /// Returns how many were deleted.
-pub fn remove(path: &Path, tokens: &TokenSet) -> Result<usize> {
+pub(crate) fn remove(path: &Path, tokens: &TokenSet) -> Result<usize> {
     let mut cache = read_cache(path)?;
     let before = cache.len();
     cache.retain(|_, entry| !holds(entry, tokens));
@@ -120,7 +120,7 @@ pub fn remove(path: &Path, tokens: &TokenSet) -> Result<usize> {
 /// then narrows the grant to it — the rotated refresh token carries only those scopes.
 /// That refresh token is still the only live one, so it is adopted all the same (the
 /// keys it no longer covers then go, and Ocarina asks for those).
-pub fn newer_than(path: &Path, ours: &TokenSet) -> Result<Option<TokenSet>> {
+pub(crate) fn newer_than(path: &Path, ours: &TokenSet) -> Result<Option<TokenSet>> {
     let cache = read_cache(path)?;
     let mut best: Option<TokenSet> = None;
     for key in keys_for(&ours.scopes) {
@@ -166,7 +166,7 @@ fn parse_entry(entry: &Value, ours: &TokenSet) -> Option<TokenSet> {
 }
 
 /// The `~/.ocarina` configuration for this profile (secret only when asked).
-pub fn config(profile: &Profile, user: Option<&str>, secret: Option<&Secret>) -> Value {
+pub(crate) fn config(profile: &Profile, user: Option<&str>, secret: Option<&Secret>) -> Value {
     json!({
         "MAJORA_DOMAIN": profile.server.issuer.as_str(),
         "MAJORA_USER": user.unwrap_or(""),

@@ -4,7 +4,7 @@
 //! of due times, with backoff); `worker` is the background thread that sleeps until the
 //! next due time (`wakeup`) and runs the refreshes, reporting what needs a person.
 
-pub mod refresh;
-pub mod schedule;
+pub(crate) mod refresh;
+pub(crate) mod schedule;
 pub mod wakeup;
-pub mod worker;
+pub(crate) mod worker;

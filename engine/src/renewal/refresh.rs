@@ -18,13 +18,13 @@
 //! with no grace period (Majora). It lasts from the request to the keyring write.
 
 use crate::clock::{now_secs, Clock};
+use crate::error::{Error, Result};
 use crate::oauth::client::OAuthClient;
 use crate::oauth::http::Http;
 use crate::profile::{Profile, Renewal};
 use crate::store::lock::FileLock;
 use crate::store::paths::Paths;
 use crate::store::{Status, Store, TokenSet};
-use crate::{Error, Result};
 
 /// How a token was obtained by [`Renewing::fresh_token`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -43,7 +43,7 @@ pub enum Source {
 
 /// What a caller asks of [`Renewing::fresh_token`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Want {
+pub(crate) enum Want {
     /// A token valid for at least this many seconds (`None`: the default margin; see
     /// [`TokenSet::is_fresh`]), renewed only if the stored one is not.
     ValidFor(Option<u64>),
@@ -53,7 +53,7 @@ pub enum Want {
 
 /// What renewing needs: the store and its locks, the time, and the network — made only
 /// when a renewal is due, so a fresh token costs no HTTP client.
-pub struct Renewing<'a, H> {
+pub(crate) struct Renewing<'a, H> {
     pub paths: &'a Paths,
     pub store: &'a Store,
     pub clock: &'a dyn Clock,
@@ -62,7 +62,7 @@ pub struct Renewing<'a, H> {
 
 impl<'a, 'h, H: FnOnce() -> Result<&'h Http>> Renewing<'a, H> {
     /// A token as `want` asks, renewing if needed (the rules at the top of this file).
-    pub fn fresh_token(self, profile: &Profile, want: Want) -> Result<(TokenSet, Source)> {
+    pub(crate) fn fresh_token(self, profile: &Profile, want: Want) -> Result<(TokenSet, Source)> {
         let Renewing { paths, store, clock, http } = self;
         let (min_valid, force) = match want {
             Want::ValidFor(min_valid) => (min_valid, false),
@@ -133,7 +133,7 @@ impl<'a, 'h, H: FnOnce() -> Result<&'h Http>> Renewing<'a, H> {
     /// The `min_valid` seconds count from when the caller asked (not after a wait for
     /// another process's renewal, which the caller did not choose); an expired token is
     /// refused whenever it expired.
-    pub fn token_to_hand_out(self, profile: &Profile, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
+    pub(crate) fn token_to_hand_out(self, profile: &Profile, min_valid: Option<u64>) -> Result<(TokenSet, Source)> {
         let (clock, asked_at) = (self.clock, self.clock.now());
         let (tokens, source) = self.fresh_token(profile, Want::ValidFor(min_valid))?;
         let now = clock.now();
@@ -275,7 +275,7 @@ fn forget_in_ocarina(profile: &Profile, dead: &TokenSet) {
 
 /// After a sign-in or renewal: keep Ocarina's cache current (best effort, logged).
 /// `previous` are the tokens these replace (their entries under keys no longer covered go).
-pub fn sync_ocarina(profile: &Profile, tokens: &TokenSet, previous: Option<&TokenSet>) {
+pub(crate) fn sync_ocarina(profile: &Profile, tokens: &TokenSet, previous: Option<&TokenSet>) {
     if let Some(path) = &profile.ocarina_sync {
         if let Err(e) = crate::ocarina::write(path, tokens, previous, now_secs()) {
             tracing::warn!(profile = %profile.name, "cannot update Ocarina's token cache: {e}");
@@ -465,7 +465,7 @@ mod tests {
         let state = s.store.state("p");
         assert_eq!(
             (state.status, state.last_error_code),
-            (Status::NeedsClient, Some(crate::ErrorCode::ClientRejected))
+            (Status::NeedsClient, Some(crate::error::ErrorCode::ClientRejected))
         );
         assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
         // Asked again: refused at once, with no request (the server would only refuse again).
@@ -500,7 +500,7 @@ mod tests {
         let state = s.store.state("p");
         assert_eq!(state.status, Status::Failing);
         assert!(state.last_error.is_some());
-        assert_eq!(state.last_error_code, Some(crate::ErrorCode::Network));
+        assert_eq!(state.last_error_code, Some(crate::error::ErrorCode::Network));
         assert_eq!(s.store.tokens("p").unwrap().unwrap().refresh_token.unwrap().expose(), "r1");
     }
 

@@ -21,11 +21,11 @@ use crate::store::{Status, TokenState};
 /// The default point in a token's life at which it is renewed.
 pub const DEFAULT_FRACTION: f64 = 0.75;
 /// First retry after a passing failure, and the cap of the doubling.
-pub const BACKOFF_START: u64 = 15;
-pub const BACKOFF_CAP: u64 = 15 * 60;
+pub(crate) const BACKOFF_START: u64 = 15;
+pub(crate) const BACKOFF_CAP: u64 = 15 * 60;
 
 /// The least time between a token and its scheduled renewal, in seconds.
-pub const MIN_RENEW_GAP: u64 = 2;
+pub(crate) const MIN_RENEW_GAP: u64 = 2;
 
 /// What is due for a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +220,7 @@ impl Schedule {
 }
 
 /// Seconds to wait after the `attempts`-th consecutive failure.
-pub fn backoff(attempts: u32) -> u64 {
+pub(crate) fn backoff(attempts: u32) -> u64 {
     let exp = attempts.saturating_sub(1).min(16);
     (BACKOFF_START << exp).min(BACKOFF_CAP)
 }
@@ -236,7 +236,7 @@ fn jitter_unit(profile: &str, obtained: u64) -> f64 {
 /// The `min_valid` to pass to [`crate::renewal::refresh::fresh_token`] for a scheduled renewal:
 /// just above what is left at the planned point, so a token another process already
 /// renewed counts as fresh and is not renewed twice.
-pub fn min_valid_for(state: &TokenState, policy: &Policy) -> Option<u64> {
+pub(crate) fn min_valid_for(state: &TokenState, policy: &Policy) -> Option<u64> {
     let (obtained, expires) = (state.obtained_at?, state.expires_at?);
     let life = expires.saturating_sub(obtained) as f64;
     Some((life * (1.0 - policy.fraction + policy.jitter)).ceil() as u64 + 1)

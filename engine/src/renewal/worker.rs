@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::clock::now_secs;
+use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::renewal::refresh::Source;
 use crate::renewal::schedule::{min_valid_for, Action, Policy, Schedule};
@@ -23,7 +24,6 @@ use crate::store::config::Config;
 use crate::store::paths::Paths;
 use crate::store::Status;
 use crate::store::{Store, TokenSet};
-use crate::{Error, Result};
 
 /// Something a person should know, as data: the host words it for its people (the tray
 /// for a desktop, `latchkey agent` for a terminal). Each is said once until the profile
@@ -34,7 +34,7 @@ pub enum Attention {
     SignInNeeded { profile: String },
     /// Renewal keeps failing for a passing reason and the token has expired meanwhile;
     /// the loop keeps trying. `reason` is the engine's message (no secret).
-    CannotRenew { profile: String, code: crate::ErrorCode, reason: String },
+    CannotRenew { profile: String, code: crate::error::ErrorCode, reason: String },
     /// The keyring is locked or gone; the loop keeps trying.
     KeyringUnavailable { profile: String },
     /// The server refuses the client id or secret: nothing is tried again until a
@@ -88,7 +88,7 @@ pub struct Renewer {
 /// What the loop needs from the engine that runs it. The front door implements it and
 /// starts the loop (`Latchkey::start_renewal`), so the loop calls down into the store and
 /// the refresh rules and never up into the front door.
-pub(crate) trait Tokens: Send + Sync + 'static {
+pub trait Tokens: Send + Sync + 'static {
     fn paths(&self) -> &Paths;
     fn store(&self) -> &Store;
     fn now(&self) -> u64;
@@ -102,7 +102,7 @@ pub(crate) trait Tokens: Send + Sync + 'static {
 
 impl Renewer {
     /// Start the loop on a thread of its own.
-    pub(crate) fn start(engine: Arc<dyn Tokens>, events: Arc<dyn RenewalEvents>) -> std::io::Result<Renewer> {
+    pub fn start(engine: Arc<dyn Tokens>, events: Arc<dyn RenewalEvents>) -> std::io::Result<Renewer> {
         let paths = engine.paths().clone();
         let (waiter, poker) = wakeup::waiter(&[paths.state_dir(), paths.config_dir()])?;
         let (tx, rx) = channel();
@@ -376,13 +376,13 @@ mod tests {
 
     use super::*;
     // The loop as the tray runs it: started by the front door, on its store.
+    use crate::front_door::Latchkey;
     use crate::front_door::NewProfile;
     use crate::preset::ServerSpec;
     use crate::profile::PresetKind;
     use crate::store::paths::Paths;
     use crate::store::secret::{MemorySecrets, Secret};
     use crate::store::{Store, TokenSet};
-    use crate::Latchkey;
 
     /// A store's directory for one test. On Windows it is left behind: the renewal loop's
     /// file watcher still holds it open when the test ends (the loop is never joined), and

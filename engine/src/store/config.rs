@@ -10,12 +10,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::profile::{validate_name, Profile};
 use crate::store::paths::Paths;
-use crate::{Error, Result};
 
 /// The file format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Config {
@@ -135,7 +135,7 @@ impl Config {
 }
 
 /// Replace `path` with `bytes` atomically (temp file + fsync + rename), mode 0600.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_replacing(path, bytes, true)
 }
 
@@ -144,7 +144,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// link to the file it names, keeping the file's mode and leaving its folder as it is.
 /// As in [`write_atomic`], the temporary file beside it is created new under a random
 /// name, and readers see the old file or the new one.
-pub fn rewrite_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn rewrite_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
     let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let wrap = |source| Error::ConfigWrite { path: real.clone(), source };
     let dir = real.parent().unwrap_or(Path::new("."));
@@ -166,7 +166,7 @@ pub fn rewrite_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Like [`write_atomic`] (readers see the old file or the new one, never half), but not
 /// flushed to disk: for files that only cache what the keyring holds (token state),
 /// where a power cut may lose the latest version but never the truth.
-pub fn write_cache_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_cache_file(path: &Path, bytes: &[u8]) -> Result<()> {
     write_replacing(path, bytes, false)
 }
 

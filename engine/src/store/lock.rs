@@ -10,26 +10,26 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::error::{Error, Result};
 use crate::store::paths::Paths;
-use crate::{Error, Result};
 
 /// How long to wait for another process before giving up.
-pub const DEFAULT_WAIT: Duration = Duration::from_secs(90);
+pub(crate) const DEFAULT_WAIT: Duration = Duration::from_secs(90);
 
 /// A held lock; released on drop (or when the process exits).
 #[derive(Debug)]
-pub struct FileLock {
+pub(crate) struct FileLock {
     _file: File,
 }
 
 impl FileLock {
     /// The lock serializing renewals of one profile.
-    pub fn profile(paths: &Paths, profile: &str) -> Result<Self> {
+    pub(crate) fn profile(paths: &Paths, profile: &str) -> Result<Self> {
         Self::acquire(paths.state_dir().join("locks").join(format!("{profile}.lock")), profile, DEFAULT_WAIT)
     }
 
     /// The lock serializing writes of the settings file.
-    pub fn config(paths: &Paths) -> Result<Self> {
+    pub(crate) fn config(paths: &Paths) -> Result<Self> {
         Self::acquire(paths.state_dir().join("locks").join("profiles.toml.lock"), "profiles.toml", DEFAULT_WAIT)
     }
 

@@ -3,12 +3,11 @@
 //! behind a trait (`secret`), the directories (`paths`) and the locks that keep two
 //! processes from writing the same thing at once (`lock`).
 
-pub mod config;
-pub mod lock;
-pub mod parts;
-pub mod paths;
-pub mod secret;
-mod tokens;
+pub(crate) mod config;
+pub(crate) mod lock;
+pub(crate) mod parts;
+pub(crate) mod paths;
+pub(crate) mod secret;
+pub(crate) mod tokens;
 
-pub(crate) use tokens::StoredTokens;
-pub use tokens::{Status, Store, TokenSet, TokenState};
+pub(crate) use tokens::{Status, Store, StoredTokens, TokenSet, TokenState};

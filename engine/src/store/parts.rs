@@ -21,7 +21,7 @@
 const HEAD: &str = "latchkey-parts:1 ";
 
 /// The item-level keyring operations a layout is built on (one keyring entry each).
-pub trait Items {
+pub(crate) trait Items {
     type Error;
     fn get(&self, user: &str) -> Result<Option<String>, Self::Error>;
     fn set(&self, user: &str, value: &str) -> Result<(), Self::Error>;
@@ -77,7 +77,7 @@ fn cut(value: &str, max: usize) -> Vec<&str> {
 /// Read the value stored under `user`. A read that races a write of another process
 /// (the head names a slot whose parts that write has just cleared) reads the head again
 /// and follows it, once: a missing part is an error only when the head has not moved.
-pub fn get<I: Items>(items: &I, user: &str) -> Result<Option<String>, I::Error> {
+pub(crate) fn get<I: Items>(items: &I, user: &str) -> Result<Option<String>, I::Error> {
     let Some(mut head) = items.get(user)? else { return Ok(None) };
     let mut retried = false;
     loop {
@@ -119,7 +119,7 @@ fn read_parts<I: Items>(items: &I, user: &str, slot: char, count: usize) -> Resu
 }
 
 /// Store `value` under `user`, in parts when it is longer than `max` UTF-16 units.
-pub fn set<I: Items>(items: &I, user: &str, value: &str, max: usize) -> Result<(), I::Error> {
+pub(crate) fn set<I: Items>(items: &I, user: &str, value: &str, max: usize) -> Result<(), I::Error> {
     if value.encode_utf16().count() <= max && !value.starts_with(HEAD) {
         items.set(user, value)?;
         sweep(items, user, 'a', 0)?;
@@ -140,7 +140,7 @@ pub fn set<I: Items>(items: &I, user: &str, value: &str, max: usize) -> Result<(
 
 /// Delete the value under `user`, its parts first (a crash in between leaves a head
 /// whose parts are missing, reported as such, never a part without its head).
-pub fn delete<I: Items>(items: &I, user: &str) -> Result<(), I::Error> {
+pub(crate) fn delete<I: Items>(items: &I, user: &str) -> Result<(), I::Error> {
     sweep(items, user, 'a', 0)?;
     sweep(items, user, 'b', 0)?;
     items.delete(user)

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 use sha2::Digest;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Keyring service name of the default store.
-pub const DEFAULT_KEYRING_SERVICE: &str = "latchkey";
+pub(crate) const DEFAULT_KEYRING_SERVICE: &str = "latchkey";
 
 /// Environment variable that overrides the configuration directory.
-pub const CONFIG_DIR_ENV: &str = "LATCHKEY_CONFIG_DIR";
+pub(crate) const CONFIG_DIR_ENV: &str = "LATCHKEY_CONFIG_DIR";
 
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -114,7 +114,7 @@ impl Paths {
 /// Create `dir` and any missing parent for Latchkey's files; each directory created is
 /// the user's alone (0700 on Unix). An existing directory is left as it is (it may be
 /// the home directory, for `~/.ocarina-tokens`).
-pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -124,7 +124,7 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Options to create or open one of Latchkey's files (logs, locks): new ones are the
 /// user's alone (0600 on Unix).
-pub fn private_file() -> std::fs::OpenOptions {
+pub(crate) fn private_file() -> std::fs::OpenOptions {
     #[allow(unused_mut)] // only Unix sets a mode
     let mut options = std::fs::OpenOptions::new();
     #[cfg(unix)]

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::store::parts::{self, Items as _};
-use crate::{Error, Result};
 
 /// Whether every address in a D-Bus address list (`;`-separated, tried in turn) is a
 /// local socket (`unix:`): the Secret Service session Latchkey opens is the plain one
@@ -61,7 +61,7 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    pub(crate) fn key(self) -> &'static str {
+    pub fn key(self) -> &'static str {
         match self {
             SecretKind::ClientSecret => "client-secret",
             SecretKind::Tokens => "tokens",
@@ -82,6 +82,7 @@ pub trait SecretStore: std::fmt::Debug + Send + Sync {
 
 /// Secrets in memory, for unit tests: `fail_with` makes every call fail as a gone
 /// keyring does, to test that nothing is lost on the way.
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub struct MemorySecrets {
     items: std::sync::Mutex<std::collections::HashMap<(String, &'static str), Secret>>,
@@ -90,6 +91,7 @@ pub struct MemorySecrets {
     calls: std::sync::atomic::AtomicUsize,
 }
 
+#[cfg(test)]
 impl MemorySecrets {
     /// From now on every call fails with `KeyringUnavailable(reason)`; `None` heals it.
     pub fn fail_with(&self, reason: Option<&str>) {
@@ -115,6 +117,7 @@ impl MemorySecrets {
     }
 }
 
+#[cfg(test)]
 impl SecretStore for MemorySecrets {
     fn get(&self, profile: &str, kind: SecretKind) -> Result<Option<Secret>> {
         self.check()?;
@@ -150,7 +153,7 @@ impl SecretStore for Keyring {
 }
 
 /// The default time a keyring call may take before it counts as unavailable.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The OS keyring, namespaced by a service name (see [`crate::store::paths::Paths::keyring_service`]).
 #[derive(Debug, Clone)]
@@ -167,15 +170,6 @@ impl Keyring {
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_TIMEOUT);
         Self { service: service.into(), timeout }
-    }
-
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    pub fn service(&self) -> &str {
-        &self.service
     }
 
     /// Read a secret; `Ok(None)` when there is none.

@@ -10,10 +10,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::store::config::write_cache_file;
 use crate::store::paths::Paths;
 use crate::store::secret::{Keyring, Secret, SecretKind, SecretStore};
-use crate::{Error, Result};
 
 /// What the server gave us (kept in the keyring only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +43,7 @@ pub struct TokenSet {
 /// names the id of the write in force ([`TokenState::tokens_id`]), which is how a copy
 /// held elsewhere (the token agent) is proven current without reading the keyring.
 #[derive(Serialize, Deserialize)]
-pub(crate) struct StoredTokens {
+pub struct StoredTokens {
     #[serde(flatten)]
     pub tokens: TokenSet,
     #[serde(default)]
@@ -104,6 +104,14 @@ pub enum Status {
     Failing,
 }
 
+impl Status {
+    /// Whether a profile in this state needs the person (sign in again, give the client
+    /// again) or keeps failing: the tray's icon changes.
+    pub fn needs_attention(self) -> bool {
+        matches!(self, Status::NeedsSignIn | Status::NeedsClient | Status::Failing)
+    }
+}
+
 /// Non-secret facts about a profile's tokens (`state/NAME.json`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenState {
@@ -121,7 +129,7 @@ pub struct TokenState {
     pub last_error: Option<String>,
     /// The kind of the last renewal failure, for shells that word it themselves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_error_code: Option<crate::ErrorCode>,
+    pub last_error_code: Option<crate::error::ErrorCode>,
     #[serde(default)]
     pub last_error_at: Option<u64>,
     #[serde(default)]
@@ -170,7 +178,7 @@ impl Store {
         Ok(self.stored_tokens(profile)?.map(|stored| stored.tokens))
     }
 
-    pub(crate) fn stored_tokens(&self, profile: &str) -> Result<Option<StoredTokens>> {
+    pub fn stored_tokens(&self, profile: &str) -> Result<Option<StoredTokens>> {
         match self.keyring.get(profile, SecretKind::Tokens)? {
             None => Ok(None),
             Some(json) => serde_json::from_str(json.expose()).map(Some).map_err(|_| {
@@ -208,7 +216,7 @@ impl Store {
         self.update_state(profile, |s| {
             s.status = Status::NeedsClient;
             s.last_error = Some(message);
-            s.last_error_code = Some(crate::ErrorCode::ClientRejected);
+            s.last_error_code = Some(crate::error::ErrorCode::ClientRejected);
             s.last_error_at = Some(now);
         })
     }

@@ -21,10 +21,7 @@ use crate::models::*;
 #[allow(unused_imports)]
 use args::*;
 #[allow(unused_imports)]
-use latchkey_engine::oauth::{
-    client::CredentialCheck,
-    probe::{ApiAnswer, Identity},
-};
+use latchkey_engine::{ApiAnswer, CredentialCheck, Identity};
 
 /// One command of the list, as the generated TypeScript needs it.
 struct Command {

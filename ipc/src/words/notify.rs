@@ -2,7 +2,7 @@
 //! and a body for a person at a desktop. Showing them is the engine's
 //! (`latchkey_engine::desktop::notify::show`) or the tray's (`tray/src/notify.rs`).
 
-use latchkey_engine::renewal::worker::Attention;
+use latchkey_engine::Attention;
 use latchkey_engine::ErrorCode;
 
 /// A notification's title and body for a person at a desktop (the tray and `latchkey

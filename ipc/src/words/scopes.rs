@@ -2,8 +2,8 @@
 //! OpenID scopes explained, and the server's own names only where nothing better is
 //! known. The scope names themselves go under Details.
 
-use latchkey_engine::preset::{explain_majora_scope, MAJORA_TASKS};
-use latchkey_engine::profile::PresetKind;
+use latchkey_engine::PresetKind;
+use latchkey_engine::{explain_majora_scope, MAJORA_TASKS};
 
 /// One scope in words, or an empty string when Latchkey knows nothing of it.
 pub fn explain(scope: &str) -> String {

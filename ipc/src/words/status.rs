@@ -4,10 +4,10 @@
 //! engine gives the status and the kind of the last failure as data; this is the one
 //! place they become desktop text.
 
-use latchkey_engine::front_door::ProfileStatus;
-use latchkey_engine::renewal::worker::Live;
-use latchkey_engine::store::Status;
 use latchkey_engine::ErrorCode;
+use latchkey_engine::Live;
+use latchkey_engine::ProfileStatus;
+use latchkey_engine::Status;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -110,8 +110,8 @@ pub fn badge(p: &ProfileStatus, activity: Activity, now: u64) -> Badge {
 
 /// What Refresh now did, in words: renewed, or the server handed back the token it had
 /// (Agate, while its ticket lasts), or renewed but already expired (a 0-hour lifetime).
-pub fn refreshed(source: latchkey_engine::renewal::refresh::Source, expires_at: Option<u64>, now: u64) -> String {
-    use latchkey_engine::renewal::refresh::Source;
+pub fn refreshed(source: latchkey_engine::Source, expires_at: Option<u64>, now: u64) -> String {
+    use latchkey_engine::Source;
     match (source, expires_at) {
         (_, Some(at)) if at <= now => BORN_EXPIRED.to_string(),
         (Source::Unchanged, Some(at)) => format!(
@@ -177,8 +177,8 @@ pub fn reason(p: &ProfileStatus) -> Option<String> {
 
 /// The server as the row names it: its host, and which kind where it is a known one
 /// ("majora.covid19.climb.ac.uk · COG-UK Majora"); a generic server by its host alone.
-pub fn server_line(host: &str, preset: latchkey_engine::profile::PresetKind) -> String {
-    use latchkey_engine::profile::PresetKind;
+pub fn server_line(host: &str, preset: latchkey_engine::PresetKind) -> String {
+    use latchkey_engine::PresetKind;
     match preset {
         PresetKind::Majora => format!("{host} \u{b7} COG-UK Majora"),
         PresetKind::MajoraTest => format!("{host} \u{b7} COG-UK Majora (test)"),
@@ -287,7 +287,7 @@ mod tests {
         assert_eq!(tooltip_for(&[Status::SignedOut, Status::SignedIn]), "Latchkey: all fresh");
         assert_eq!(tooltip_for(&[Status::SignedIn, Status::NeedsSignIn]), "Latchkey: something needs you");
     }
-    use latchkey_engine::profile::{PresetKind, RedirectMode};
+    use latchkey_engine::{PresetKind, RedirectMode};
 
     const AT: u64 = 1_800_000_000;
 
@@ -336,8 +336,8 @@ mod tests {
 
     #[test]
     fn a_narrowed_grant_is_said_with_the_tasks_it_lost_and_what_to_do() {
-        let chosen = latchkey_engine::preset::majora_task_scopes(&["upload", "read"]).unwrap();
-        let upload = latchkey_engine::preset::majora_task_scopes(&["upload"]).unwrap();
+        let chosen = latchkey_engine::majora_task_scopes(&["upload", "read"]).unwrap();
+        let upload = latchkey_engine::majora_task_scopes(&["upload"]).unwrap();
         let full = ProfileStatus { scopes: chosen.clone(), requested_scopes: chosen.clone(), ..signed_in() };
         assert_eq!(reason(&full), None);
         assert!(text(&full, AT - 60).contains("renews by itself"));

@@ -11,7 +11,7 @@ use crate::events::{emit, sign_in_finished};
 use crate::state::AppState;
 
 /// The plugin writes `Exec="PATH" %u`, which Debian's generic xdg-open cannot run; the
-/// same line without quotes works everywhere (see `latchkey_engine::desktop::autostart::unquoted_exec`).
+/// same line without quotes works everywhere (see `latchkey_engine::desktop::scheme::unquote_handler_entry`).
 #[cfg(target_os = "linux")]
 fn plain_exec_in_handler_entry(app: &AppHandle) {
     use tauri::Manager;
@@ -19,12 +19,10 @@ fn plain_exec_in_handler_entry(app: &AppHandle) {
     let Some(name) = exe.file_name() else { return };
     let Ok(data) = app.path().data_dir() else { return };
     let entry = data.join("applications").join(format!("{}-handler.desktop", name.to_string_lossy()));
-    let Ok(text) = std::fs::read_to_string(&entry) else { return };
-    if let Some(fixed) = latchkey_engine::desktop::autostart::unquoted_exec(&text) {
-        match latchkey_engine::store::config::rewrite_in_place(&entry, fixed.as_bytes()) {
-            Ok(()) => tracing::info!(entry = %entry.display(), "latchkey:// handler entry written for every xdg-open"),
-            Err(e) => tracing::warn!("cannot rewrite {}: {e}", entry.display()),
-        }
+    match latchkey_engine::desktop::scheme::unquote_handler_entry(&entry) {
+        Ok(true) => tracing::info!(entry = %entry.display(), "latchkey:// handler entry written for every xdg-open"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!("cannot rewrite {}: {e}", entry.display()),
     }
 }
 
@@ -104,7 +102,7 @@ pub fn register(app: &AppHandle) {
 
 /// The one place a `latchkey://` URL enters the app.
 pub fn handle_url(app: &AppHandle, url: &url::Url) {
-    let shown = latchkey_engine::oauth::callback::redact_url(url);
+    let shown = latchkey_engine::redact_url(url);
     tracing::info!(link = %shown, "deep link received");
     let engine = app.state::<AppState>().engine.clone();
     match engine.pending_profile_for(url) {

@@ -5,23 +5,14 @@
 //! has its own browser data directory, so accounts do not leak between profiles; the
 //! window's title names the host it is on, so a person can see whose page asks for a
 //! password.
-//!
-//! Forgetting the browser session starts a new data directory (`webviews/NAME/ID`, the
-//! ID in `webviews/NAME/current`) and deletes the old ones: WebKit keeps a context's
-//! cookies in its network process, so deleting the files of a directory still in use
-//! would not log anyone out, while a new directory is a new, empty context for certain.
-//! For the same reason a directory is never used twice: the first sign-in of a profile
-//! draws a random ID too, so a profile removed and added again under its name gets a
-//! context of its own, not the old account's still in memory.
-//! (WebView2 on Windows takes the directory as its user data folder; WKWebView on macOS
-//! gets a data store named for it.)
+//! Where each profile's browser data lives, and how a session is forgotten, is the
+//! engine's (`latchkey_engine::desktop::sign_in_data`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use latchkey_engine::oauth::callback::matches_redirect_uri;
-use latchkey_engine::store::paths::Paths;
+use latchkey_engine::matches_redirect_uri;
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 use url::Url;
 
@@ -37,66 +28,6 @@ pub fn label(profile: &str) -> String {
     format!("sign-in-{safe}")
 }
 
-fn profile_dir(paths: &Paths, profile: &str) -> PathBuf {
-    paths.webview_dir(profile)
-}
-
-/// The profile's own browser data (cookies of the server's login), now: the directory
-/// `current` names, or a new one (a random ID, written to `current`) if none is named.
-/// (`0`, the name earlier builds gave a profile's first directory, is kept where found.)
-pub fn data_dir(paths: &Paths, profile: &str) -> PathBuf {
-    let dir = profile_dir(paths, profile);
-    let current = std::fs::read_to_string(dir.join("current"))
-        .ok()
-        .map(|id| id.trim().to_string())
-        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()));
-    match current {
-        Some(id) => dir.join(id),
-        None if dir.join("0").is_dir() => dir.join("0"),
-        None => {
-            let id = format!("{:016x}", rand_id());
-            let named = latchkey_engine::store::paths::private_dir(&dir).map_err(|e| e.to_string()).and_then(|()| {
-                latchkey_engine::store::config::write_atomic(&dir.join("current"), id.as_bytes())
-                    .map_err(|e| e.to_string())
-            });
-            if let Err(e) = named {
-                tracing::warn!(profile, "cannot name the sign-in window's browser data: {e}");
-            }
-            dir.join(id)
-        }
-    }
-}
-
-/// Forget the profile's browser session: the next sign-in window starts with no cookies.
-/// `keep` false (the profile is removed) deletes everything of it.
-pub fn forget(paths: &Paths, profile: &str, keep: bool) -> std::io::Result<()> {
-    latchkey_engine::profile::validate_name(profile).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let dir = profile_dir(paths, profile);
-    if !keep {
-        return match std::fs::remove_dir_all(&dir) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        };
-    }
-    latchkey_engine::store::paths::private_dir(&dir)?;
-    let id = format!("{:016x}", rand_id());
-    latchkey_engine::store::config::write_atomic(&dir.join("current"), id.as_bytes())
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    for entry in std::fs::read_dir(&dir)?.flatten() {
-        if entry.file_name() != "current" && entry.file_name() != id.as_str() && entry.path().is_dir() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-    Ok(())
-}
-
-fn rand_id() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
-    h.finish()
-}
-
 /// `host` or `host:port`, with `(not secure)` for plain http off loopback.
 fn host_of(url: &Url) -> String {
     let host = match (url.host_str(), url.port()) {
@@ -104,7 +35,7 @@ fn host_of(url: &Url) -> String {
         (Some(h), None) => h.to_string(),
         (None, _) => url.scheme().to_string(),
     };
-    if url.scheme() == "http" && !latchkey_engine::profile::is_loopback(url) {
+    if url.scheme() == "http" && !latchkey_engine::is_loopback(url) {
         latchkey_ipc::words::app::host_not_secure(&host)
     } else {
         host
@@ -187,7 +118,7 @@ pub fn open(
             if nav_caught.swap(true, Ordering::SeqCst) {
                 return false;
             }
-            tracing::info!(profile = %nav_profile, to = %latchkey_engine::oauth::callback::redact_url(url), unix_ms = unix_ms(), "sign-in window reached the redirect URI");
+            tracing::info!(profile = %nav_profile, to = %latchkey_engine::redact_url(url), unix_ms = unix_ms(), "sign-in window reached the redirect URI");
             let (app, profile, label, url) = (nav_app.clone(), nav_profile.clone(), nav_label.clone(), url.clone());
             std::thread::spawn(move || {
                 if let Some(w) = app.get_webview_window(&label) {

@@ -1,7 +1,7 @@
-use latchkey_engine::front_door::NewProfile;
-use latchkey_engine::oauth::probe::{ApiAnswer, Identity};
-use latchkey_engine::preset::ServerSpec;
-use latchkey_engine::store::secret::Secret;
+use latchkey_engine::NewProfile;
+use latchkey_engine::Secret;
+use latchkey_engine::ServerSpec;
+use latchkey_engine::{ApiAnswer, Identity};
 use latchkey_ipc::commands::args::*;
 use latchkey_ipc::models::{RegisterOutcomeView, SignOutView};
 use tauri::{AppHandle, State};
@@ -22,7 +22,7 @@ fn url(field: &str, value: Option<String>) -> IpcResult<Option<url::Url>> {
         .transpose()
 }
 
-fn spec(input: ServerInput) -> IpcResult<(latchkey_engine::profile::PresetKind, ServerSpec)> {
+fn spec(input: ServerInput) -> IpcResult<(latchkey_engine::PresetKind, ServerSpec)> {
     Ok((
         input.preset,
         ServerSpec {
@@ -56,7 +56,7 @@ pub async fn preview_server(state: State<'_, AppState>, args: Args<PreviewServer
 pub async fn preview_profile(state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<ServerPreview> {
     let ProfileName { name } = args.0;
     let p = state.run(move |e| e.profile(&name)).await?;
-    Ok(latchkey_engine::preset::Resolved { server: p.server, scopes: p.scopes, redirect_uri: p.redirect_uri }.into())
+    Ok(latchkey_engine::Resolved { server: p.server, scopes: p.scopes, redirect_uri: p.redirect_uri }.into())
 }
 
 #[tauri::command]
@@ -99,7 +99,7 @@ pub async fn set_client(state: State<'_, AppState>, args: Args<SetClient>) -> Ip
 pub async fn check_credentials(
     state: State<'_, AppState>,
     args: Args<ProfileName>,
-) -> IpcResult<latchkey_engine::oauth::client::CredentialCheck> {
+) -> IpcResult<latchkey_engine::CredentialCheck> {
     let ProfileName { name } = args.0;
     state.run(move |e| e.check_credentials(&name)).await
 }
@@ -132,7 +132,7 @@ pub async fn refresh_profile(
         .run(move |e| {
             let (tokens, source) = e.refresh(&name, true)?;
             Ok(latchkey_ipc::models::Refreshed {
-                renewed: source != latchkey_engine::renewal::refresh::Source::Unchanged,
+                renewed: source != latchkey_engine::Source::Unchanged,
                 note: latchkey_ipc::words::status::refreshed(source, tokens.expires_at, e.now()),
             })
         })
@@ -215,7 +215,7 @@ pub async fn remove_profile(
     let gone = name.clone();
     let (report, problems) = state.run(move |e| e.remove_profile(&name)).await?;
     // Its browser data goes too: a profile added again under this name starts logged out.
-    if let Err(e) = crate::catch::window::forget(&state.paths, &gone, false) {
+    if let Err(e) = latchkey_engine::desktop::sign_in_data::forget(&state.paths, &gone, false) {
         tracing::warn!("cannot delete the browser data of `{gone}`: {e}");
     }
     for p in problems {
@@ -245,7 +245,7 @@ pub async fn open_registration_page(
 pub async fn set_ocarina_sync(app: AppHandle, state: State<'_, AppState>, args: Args<SetOcarinaSync>) -> IpcResult<()> {
     let SetOcarinaSync { name, enabled } = args.0;
     let path = if enabled {
-        Some(latchkey_engine::ocarina::default_path().ok_or_else(|| IpcError::usage(words::NO_HOME_FOR_OCARINA))?)
+        Some(latchkey_engine::ocarina_tokens_path().ok_or_else(|| IpcError::usage(words::NO_HOME_FOR_OCARINA))?)
     } else {
         None
     };

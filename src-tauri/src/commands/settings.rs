@@ -15,7 +15,7 @@ pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView>
         renew_at_percent: config
             .settings()
             .renew_at_percent
-            .unwrap_or((latchkey_engine::renewal::schedule::DEFAULT_FRACTION * 100.0) as u8),
+            .unwrap_or((latchkey_engine::DEFAULT_FRACTION * 100.0) as u8),
         start_at_login: crate::start_at_login::is_enabled(),
         config_dir: paths.config_dir().display().to_string(),
         log_dir: paths.log_dir().display().to_string(),
@@ -72,7 +72,7 @@ pub async fn diagnostics(state: State<'_, AppState>) -> IpcResult<String> {
             r.name, r.server, r.status, r.expires_at, r.has_refresh_token, r.last_error
         ));
     }
-    let log = std::fs::read_to_string(paths.log_dir().join(latchkey_engine::logging::DESKTOP_LOG)).unwrap_or_default();
+    let log = std::fs::read_to_string(paths.log_dir().join(latchkey_engine::DESKTOP_LOG)).unwrap_or_default();
     let tail: Vec<&str> = log.lines().rev().take(40).collect();
     out.push_str("--- last log lines ---\n");
     for line in tail.into_iter().rev() {

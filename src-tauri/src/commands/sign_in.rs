@@ -80,10 +80,10 @@ pub fn cancel_sign_in(app: AppHandle, state: State<'_, AppState>, args: Args<Pro
 pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<()> {
     let ProfileName { name } = args.0;
     // The name becomes a path that is deleted: only a valid profile name, never `..`.
-    latchkey_engine::profile::validate_name(&name)?;
+    latchkey_engine::validate_name(&name)?;
     if app.get_webview_window(&window::label(&name)).is_some() {
         return Err(IpcError::usage(words::CLOSE_SIGN_IN_WINDOW_FIRST));
     }
-    window::forget(&state.paths, &name, true)
+    latchkey_engine::desktop::sign_in_data::forget(&state.paths, &name, true)
         .map_err(|e| IpcError::internal(words::cannot_forget_sign_in(&name, &e.to_string())))
 }

@@ -94,7 +94,7 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
     let renewed = cli.stored_tokens("one").unwrap().access_token.expose().to_string();
     assert!(server.is_active(&client, &renewed));
     // The tray answers `latchkey token` with the renewed token.
-    assert!(latchkey_engine::agent::running(&latchkey_engine::store::paths::Paths::in_dir(cli.config_dir())));
+    assert!(latchkey_engine::agent_running(&latchkey_engine::Paths::in_dir(cli.config_dir())));
     assert_eq!(cli.ok(&["token", "one"], "").trim(), renewed);
 
     // Sign in again and Open start the app, for that profile or for a window.

@@ -27,16 +27,17 @@ pub use run_key::Autostart;
 pub use xdg::Autostart;
 
 /// Write a start-at-login file (atomically: a half-written one is never read at login).
-fn write_file(dir: &std::path::Path, path: &std::path::Path, text: &str) -> crate::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|source| crate::Error::ConfigWrite { path: dir.to_path_buf(), source })?;
+fn write_file(dir: &std::path::Path, path: &std::path::Path, text: &str) -> crate::error::Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|source| crate::error::Error::ConfigWrite { path: dir.to_path_buf(), source })?;
     crate::store::config::write_atomic(path, text.as_bytes())
 }
 
 /// Remove a start-at-login file; one that is not there is fine.
-fn remove_file(path: &std::path::Path) -> crate::Result<()> {
+fn remove_file(path: &std::path::Path) -> crate::error::Result<()> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(crate::Error::ConfigWrite { path: path.to_path_buf(), source: e })
+            Err(crate::error::Error::ConfigWrite { path: path.to_path_buf(), source: e })
         }
         _ => Ok(()),
     }
@@ -47,7 +48,7 @@ fn remove_file(path: &std::path::Path) -> crate::Result<()> {
 /// is pointed at `tray` — this copy's — when this copy is the installed one, or when the
 /// program the entry names is gone. An entry switched off stays off; none is made.
 /// Returns whether it changed.
-pub fn repoint(autostart: &Autostart, tray: &std::path::Path, installed: bool) -> crate::Result<bool> {
+pub fn repoint(autostart: &Autostart, tray: &std::path::Path, installed: bool) -> crate::error::Result<bool> {
     if !autostart.is_enabled() {
         return Ok(false);
     }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A desktop entry's `Exec="/path/prog" %u` written without the quotes, where the path
 /// needs none (the Desktop Entry spec allows both, but Debian's generic `xdg-open`, the

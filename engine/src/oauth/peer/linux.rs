@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream};
 
 use super::Owner;
 
-pub fn owner(stream: &TcpStream) -> Owner {
+pub(super) fn owner(stream: &TcpStream) -> Owner {
     let (Ok(client), Ok(server)) = (stream.peer_addr(), stream.local_addr()) else {
         return Owner::Other("a connection already closed".into());
     };

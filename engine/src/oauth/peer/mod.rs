@@ -36,7 +36,8 @@ mod system {
 
 /// What the system says about the program at the other end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Owner {
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))] // macOS: always Unknown
+pub(crate) enum Owner {
     /// A program of the user this process runs as.
     Me,
     /// Someone else's (the uid, or the SID, for the log).
@@ -50,13 +51,13 @@ impl Owner {
     /// Whether a listener may serve the connection: a program of this user, or one the
     /// system cannot place. A connection the system places elsewhere, or that it should
     /// know and does not (already gone, or a table that says nothing of it), is refused.
-    pub fn may_connect(&self) -> bool {
+    pub(crate) fn may_connect(&self) -> bool {
         !matches!(self, Owner::Other(_))
     }
 }
 
 /// Who holds the other end of `stream` (accepted by a listener on this machine).
-pub fn owner(stream: &TcpStream) -> Owner {
+pub(crate) fn owner(stream: &TcpStream) -> Owner {
     system::owner(stream)
 }
 
