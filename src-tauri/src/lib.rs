@@ -33,7 +33,7 @@ use crate::state::AppState;
 /// function of that name in `commands::MODULE`.
 macro_rules! handlers {
     ($($module:ident::$name:ident),*) => {
-        tauri::generate_handler![$(commands::$module::$name),*]
+        tauri::generate_handler![$(commands::handlers::$module::$name),*]
     };
 }
 

@@ -1,32 +1,31 @@
-use tauri::{AppHandle, Manager, State};
+use tauri::Manager;
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use latchkey_ipc::commands::args::CopyText;
 
-use crate::commands::Args;
+use crate::commands::Ctx;
 use crate::error::{IpcError, IpcResult};
 use crate::models::AppStatus;
-use crate::state::AppState;
 
 /// The servers the wizard offers, from the engine's presets.
-#[tauri::command]
-pub fn list_presets() -> Vec<latchkey_ipc::models::PresetChoice> {
-    latchkey_ipc::models::PresetChoice::all()
+pub async fn list_presets(_: &Ctx<'_>) -> IpcResult<Vec<latchkey_ipc::models::PresetChoice>> {
+    Ok(latchkey_ipc::models::PresetChoice::all())
 }
 
-#[tauri::command]
-pub fn app_status(state: State<'_, AppState>) -> AppStatus {
+pub async fn app_status(cx: &Ctx<'_>) -> IpcResult<AppStatus> {
+    let state = cx.state;
     let link_warnings = state.link_warnings.take();
-    AppStatus { version: env!("CARGO_PKG_VERSION"), degraded: state.environment.degraded(), link_warnings }
+    Ok(AppStatus { version: env!("CARGO_PKG_VERSION"), degraded: state.environment.degraded(), link_warnings })
 }
 
 /// The main window has shown its first data. The first time, log how long start-up
 /// took; `LATCHKEY_EXIT_WHEN_READY` (the cold-start benchmark) then ends the process, and
 /// `LATCHKEY_CLOSE_WHEN_READY` (the app-alone test) closes the window.
-#[tauri::command]
-pub fn ui_ready(app: AppHandle, state: State<'_, AppState>) {
+pub async fn ui_ready(cx: &Ctx<'_>) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
     if state.first_ready.swap(true, std::sync::atomic::Ordering::SeqCst) {
-        return;
+        return Ok(());
     }
     let ms = state.started.elapsed().as_millis() as u64;
     tracing::info!(ms, "main window interactive");
@@ -39,10 +38,11 @@ pub fn ui_ready(app: AppHandle, state: State<'_, AppState>) {
             let _ = window.destroy();
         }
     }
+    Ok(())
 }
 
 /// Copy non-secret text (a redirect URI, a form value) to the clipboard.
-#[tauri::command]
-pub fn copy_text(app: AppHandle, args: Args<CopyText>) -> IpcResult<()> {
-    app.clipboard().write_text(args.0.text).map_err(|e| IpcError::internal(e.to_string()))
+pub async fn copy_text(cx: &Ctx<'_>, args: CopyText) -> IpcResult<()> {
+    let app = cx.app;
+    app.clipboard().write_text(args.text).map_err(|e| IpcError::internal(e.to_string()))
 }

@@ -4,11 +4,11 @@ use latchkey_engine::ServerSpec;
 use latchkey_engine::{ApiAnswer, Identity};
 use latchkey_ipc::commands::args::*;
 use latchkey_ipc::models::{RegisterOutcomeView, SignOutView};
-use tauri::{AppHandle, State};
+use tauri::AppHandle;
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::commands::Args;
+use crate::commands::Ctx;
 use crate::error::{IpcError, IpcResult};
 use crate::events::profiles_changed;
 use crate::models::{ProfileView, ServerInput, ServerPreview};
@@ -36,32 +36,33 @@ fn spec(input: ServerInput) -> IpcResult<(latchkey_engine::PresetKind, ServerSpe
     ))
 }
 
-#[tauri::command]
-pub async fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> {
+pub async fn list_profiles(cx: &Ctx<'_>) -> IpcResult<Vec<ProfileView>> {
+    let state = cx.state;
     state
         .run(|e| Ok((e.status(None)?, e.now())))
         .await
         .map(|(rows, now)| rows.into_iter().map(|p| ProfileView::new(p, now)).collect())
 }
 
-#[tauri::command]
-pub async fn preview_server(state: State<'_, AppState>, args: Args<PreviewServer>) -> IpcResult<ServerPreview> {
-    let (preset, spec) = spec(args.0.server)?;
+pub async fn preview_server(cx: &Ctx<'_>, args: PreviewServer) -> IpcResult<ServerPreview> {
+    let state = cx.state;
+    let (preset, spec) = spec(args.server)?;
     state.run(move |e| e.preview_server(preset, &spec)).await.map(ServerPreview::from)
 }
 
 /// What the wizard knows after its server step, for a profile that exists: "Finish
 /// setup" resumes the wizard with it.
-#[tauri::command]
-pub async fn preview_profile(state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<ServerPreview> {
-    let ProfileName { name } = args.0;
+pub async fn preview_profile(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<ServerPreview> {
+    let state = cx.state;
+    let ProfileName { name } = args;
     let p = state.run(move |e| e.profile(&name)).await?;
     Ok(latchkey_engine::Resolved { server: p.server, scopes: p.scopes, redirect_uri: p.redirect_uri }.into())
 }
 
-#[tauri::command]
-pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, args: Args<AddProfile>) -> IpcResult<ProfileView> {
-    let AddProfile { input } = args.0;
+pub async fn add_profile(cx: &Ctx<'_>, args: AddProfile) -> IpcResult<ProfileView> {
+    let app = cx.app;
+    let state = cx.state;
+    let AddProfile { input } = args;
     let (preset, spec) = spec(input.server)?;
     let redirect_uri = url("redirect URI", input.redirect_uri)?;
     let new = NewProfile {
@@ -77,57 +78,53 @@ pub async fn add_profile(app: AppHandle, state: State<'_, AppState>, args: Args<
     let name = input.name;
     let (view, now) =
         state.run(move |e| e.add_profile(new).and_then(|_| Ok((e.status(Some(&name))?, e.now())))).await?;
-    profiles_changed(&app);
+    profiles_changed(app);
     Ok(view.into_iter().next().map(|p| ProfileView::new(p, now)).expect("the profile just added"))
 }
 
-#[tauri::command]
-pub async fn register_client(state: State<'_, AppState>, args: Args<RegisterClient>) -> IpcResult<RegisterOutcomeView> {
-    let RegisterClient { name, initial_access_token } = args.0;
+pub async fn register_client(cx: &Ctx<'_>, args: RegisterClient) -> IpcResult<RegisterOutcomeView> {
+    let state = cx.state;
+    let RegisterClient { name, initial_access_token } = args;
     let initial = initial_access_token.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
     Ok(state.run(move |e| e.register(&name, initial.as_ref())).await?.into())
 }
 
-#[tauri::command]
-pub async fn set_client(state: State<'_, AppState>, args: Args<SetClient>) -> IpcResult<()> {
-    let SetClient { name, client_id, client_secret } = args.0;
+pub async fn set_client(cx: &Ctx<'_>, args: SetClient) -> IpcResult<()> {
+    let state = cx.state;
+    let SetClient { name, client_id, client_secret } = args;
     let secret = client_secret.filter(|s| !s.trim().is_empty()).map(|s| Secret::new(s.trim()));
     state.run(move |e| e.set_client(&name, client_id.trim(), secret.as_ref())).await
 }
 
-#[tauri::command]
-pub async fn check_credentials(
-    state: State<'_, AppState>,
-    args: Args<ProfileName>,
-) -> IpcResult<latchkey_engine::CredentialCheck> {
-    let ProfileName { name } = args.0;
+pub async fn check_credentials(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<latchkey_engine::CredentialCheck> {
+    let state = cx.state;
+    let ProfileName { name } = args;
     state.run(move |e| e.check_credentials(&name)).await
 }
 
-#[tauri::command]
-pub async fn set_scopes(app: AppHandle, state: State<'_, AppState>, args: Args<SetScopes>) -> IpcResult<()> {
-    let SetScopes { name, scopes } = args.0;
+pub async fn set_scopes(cx: &Ctx<'_>, args: SetScopes) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
+    let SetScopes { name, scopes } = args;
     state.run(move |e| e.set_scopes(&name, scopes)).await?;
-    profiles_changed(&app);
+    profiles_changed(app);
     Ok(())
 }
 
-#[tauri::command]
-pub async fn set_redirect_uri(app: AppHandle, state: State<'_, AppState>, args: Args<SetRedirectUri>) -> IpcResult<()> {
-    let SetRedirectUri { name, redirect_uri } = args.0;
+pub async fn set_redirect_uri(cx: &Ctx<'_>, args: SetRedirectUri) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
+    let SetRedirectUri { name, redirect_uri } = args;
     let uri = url("redirect URI", Some(redirect_uri))?.ok_or_else(|| IpcError::usage(words::REDIRECT_URI_NEEDED))?;
     state.run(move |e| e.set_redirect_uri(&name, uri)).await?;
-    profiles_changed(&app);
+    profiles_changed(app);
     Ok(())
 }
 
-#[tauri::command]
-pub async fn refresh_profile(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    args: Args<ProfileName>,
-) -> IpcResult<latchkey_ipc::models::Refreshed> {
-    let ProfileName { name } = args.0;
+pub async fn refresh_profile(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<latchkey_ipc::models::Refreshed> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     let result = state
         .run(move |e| {
             let (tokens, source) = e.refresh(&name, true)?;
@@ -137,13 +134,13 @@ pub async fn refresh_profile(
             })
         })
         .await;
-    profiles_changed(&app);
+    profiles_changed(app);
     result
 }
 
-#[tauri::command]
-pub async fn test_access(state: State<'_, AppState>, args: Args<TestAccess>) -> IpcResult<ApiAnswer> {
-    let TestAccess { name, url, confirmed } = args.0;
+pub async fn test_access(cx: &Ctx<'_>, args: TestAccess) -> IpcResult<ApiAnswer> {
+    let state = cx.state;
+    let TestAccess { name, url, confirmed } = args;
     let target =
         url::Url::parse(url.trim()).map_err(|e| IpcError::usage(words::test_address_not_a_url(&e.to_string())))?;
     state.run(move |e| e.test_access(&name, &target, confirmed)).await
@@ -151,15 +148,12 @@ pub async fn test_access(state: State<'_, AppState>, args: Args<TestAccess>) -> 
 
 /// Whose the profile's token is, by the server's own word (the list changes: the account
 /// is remembered).
-#[tauri::command]
-pub async fn check_identity(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    args: Args<ProfileName>,
-) -> IpcResult<Identity> {
-    let ProfileName { name } = args.0;
+pub async fn check_identity(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<Identity> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     let identity = state.run(move |e| e.identity(&name)).await?;
-    crate::events::profiles_changed(&app);
+    crate::events::profiles_changed(app);
     Ok(identity)
 }
 
@@ -167,9 +161,10 @@ pub async fn check_identity(
 /// goes as a secret, which clipboard managers keep out of their history (Linux: the
 /// `x-kde-passwordManagerHint` type; Windows: excluded from monitoring, so from history
 /// and the cloud clipboard; macOS: nspasteboard.org's concealed type), as the tray's.
-#[tauri::command]
-pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<()> {
-    let ProfileName { name } = args.0;
+pub async fn copy_token(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     let profile = name.clone();
     let (tokens, _) = state.run(move |e| e.token(&name, None)).await?;
     app.clipboard().write_secret(tokens.access_token.expose()).map_err(|e| IpcError::internal(e.to_string()))?;
@@ -195,23 +190,21 @@ fn clear_copied_token(app: &AppHandle, state: &AppState, name: &str) {
     state.copied.take_back(|profile| profile != name, &AppClipboard(app));
 }
 
-#[tauri::command]
-pub async fn sign_out(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<SignOutView> {
-    let ProfileName { name } = args.0;
+pub async fn sign_out(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<SignOutView> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     let gone = name.clone();
     let result = state.run(move |e| e.logout(&name)).await;
-    clear_copied_token(&app, &state, &gone);
-    profiles_changed(&app);
+    clear_copied_token(app, state, &gone);
+    profiles_changed(app);
     Ok(result?.into())
 }
 
-#[tauri::command]
-pub async fn remove_profile(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    args: Args<ProfileName>,
-) -> IpcResult<SignOutView> {
-    let ProfileName { name } = args.0;
+pub async fn remove_profile(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<SignOutView> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     let gone = name.clone();
     let (report, problems) = state.run(move |e| e.remove_profile(&name)).await?;
     // Its browser data goes too: a profile added again under this name starts logged out.
@@ -221,35 +214,33 @@ pub async fn remove_profile(
     for p in problems {
         tracing::warn!("while removing: {p}");
     }
-    clear_copied_token(&app, &state, &gone);
-    profiles_changed(&app);
+    clear_copied_token(app, state, &gone);
+    profiles_changed(app);
     Ok(report.into())
 }
 
 /// Open the server's own "register an application" page in the browser. Only that
 /// page: the webview cannot ask to open arbitrary URLs.
-#[tauri::command]
-pub async fn open_registration_page(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    args: Args<ProfileName>,
-) -> IpcResult<()> {
-    let ProfileName { name } = args.0;
+pub async fn open_registration_page(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     let profile = state.run(move |e| e.profile(&name)).await?;
     let page = profile.server.manual_registration_url.ok_or_else(|| IpcError::usage(words::NO_REGISTRATION_PAGE))?;
     app.opener().open_url(page.as_str(), None::<&str>).map_err(|e| IpcError::internal(e.to_string()))
 }
 
 /// Turn Ocarina token-cache sync on (default `~/.ocarina-tokens`) or off.
-#[tauri::command]
-pub async fn set_ocarina_sync(app: AppHandle, state: State<'_, AppState>, args: Args<SetOcarinaSync>) -> IpcResult<()> {
-    let SetOcarinaSync { name, enabled } = args.0;
+pub async fn set_ocarina_sync(cx: &Ctx<'_>, args: SetOcarinaSync) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
+    let SetOcarinaSync { name, enabled } = args;
     let path = if enabled {
         Some(latchkey_engine::ocarina_tokens_path().ok_or_else(|| IpcError::usage(words::NO_HOME_FOR_OCARINA))?)
     } else {
         None
     };
     state.run(move |e| e.set_ocarina_sync(&name, path)).await?;
-    profiles_changed(&app);
+    profiles_changed(app);
     Ok(())
 }

@@ -1,14 +1,12 @@
 use latchkey_ipc::models::{About, SettingsView};
-use tauri::State;
 
 use latchkey_ipc::commands::args::{SetRenewAt, SetStartAtLogin};
 
-use crate::commands::Args;
+use crate::commands::Ctx;
 use crate::error::{IpcError, IpcResult};
-use crate::state::AppState;
 
-#[tauri::command]
-pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView> {
+pub async fn get_settings(cx: &Ctx<'_>) -> IpcResult<SettingsView> {
+    let state = cx.state;
     let config = state.run(|e| e.config()).await?;
     let paths = &state.paths;
     Ok(SettingsView {
@@ -22,21 +20,23 @@ pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView>
     })
 }
 
-#[tauri::command]
-pub async fn set_renew_at(state: State<'_, AppState>, args: Args<SetRenewAt>) -> IpcResult<()> {
-    let SetRenewAt { percent } = args.0;
+pub async fn set_renew_at(cx: &Ctx<'_>, args: SetRenewAt) -> IpcResult<()> {
+    let state = cx.state;
+    let SetRenewAt { percent } = args;
     state.run(move |e| e.set_renew_at_percent(percent)).await
 }
 
-#[tauri::command]
-pub fn set_start_at_login(args: Args<SetStartAtLogin>) -> IpcResult<()> {
-    crate::start_at_login::set(args.0.enabled)
+pub async fn set_start_at_login(_: &Ctx<'_>, args: SetStartAtLogin) -> IpcResult<()> {
+    crate::start_at_login::set(args.enabled)
         .map_err(|e| IpcError::internal(latchkey_ipc::words::app::cannot_change_start_at_login(&e.to_string())))?;
     Ok(())
 }
 
-#[tauri::command]
-pub fn about() -> About {
+pub async fn about(_: &Ctx<'_>) -> IpcResult<About> {
+    Ok(this_app())
+}
+
+fn this_app() -> About {
     About {
         version: env!("CARGO_PKG_VERSION"),
         tauri: tauri::VERSION,
@@ -48,10 +48,10 @@ pub fn about() -> About {
 /// A report to paste into a bug report: versions, paths, what is degraded, each
 /// profile's status, and the end of the log. No token or secret is ever in it (the
 /// engine's status has none, and nothing secret is logged).
-#[tauri::command]
-pub async fn diagnostics(state: State<'_, AppState>) -> IpcResult<String> {
+pub async fn diagnostics(cx: &Ctx<'_>) -> IpcResult<String> {
+    let state = cx.state;
     let rows = state.run(|e| e.status(None)).await?;
-    let a = about();
+    let a = this_app();
     let paths = &state.paths;
     let mut out = format!(
         "Latchkey {} (Tauri {}, WebKitGTK {}, {})\nconfig: {}\nlogs: {}\n",

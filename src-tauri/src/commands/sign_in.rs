@@ -1,18 +1,17 @@
-use tauri::{AppHandle, Manager, State};
+use tauri::Manager;
 
 use latchkey_ipc::commands::args::{CompleteSignIn, ProfileName, StartSignIn};
 
 use crate::catch::window;
-use crate::commands::Args;
+use crate::commands::Ctx;
 use crate::error::{IpcError, IpcResult};
 use crate::models::{DeviceCodeView, SignInStarted};
 use crate::sign_in;
-use crate::state::AppState;
 use latchkey_ipc::words::app as words;
 
-#[tauri::command]
-pub async fn start_sign_in(app: AppHandle, args: Args<StartSignIn>) -> IpcResult<SignInStarted> {
-    let StartSignIn { name, method } = args.0;
+pub async fn start_sign_in(cx: &Ctx<'_>, args: StartSignIn) -> IpcResult<SignInStarted> {
+    let app = cx.app;
+    let StartSignIn { name, method } = args;
     let handle = app.clone();
     tauri::async_runtime::spawn_blocking(move || sign_in::start(&handle, &name, method))
         .await
@@ -20,25 +19,23 @@ pub async fn start_sign_in(app: AppHandle, args: Args<StartSignIn>) -> IpcResult
 }
 
 /// Finish a sign-in with a pasted callback address or code.
-#[tauri::command]
-pub async fn complete_sign_in(app: AppHandle, state: State<'_, AppState>, args: Args<CompleteSignIn>) -> IpcResult<()> {
-    let CompleteSignIn { name, pasted } = args.0;
+pub async fn complete_sign_in(cx: &Ctx<'_>, args: CompleteSignIn) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
+    let CompleteSignIn { name, pasted } = args;
     let profile = name.clone();
     let signed_in = state.run(move |e| e.complete_sign_in(&pasted, Some(&name))).await?;
-    crate::events::sign_in_finished(&app, &profile, Ok(signed_in));
+    crate::events::sign_in_finished(app, &profile, Ok(signed_in));
     Ok(())
 }
 
 /// Sign in with a code (RFC 8628): ask the server for one, open its page in the
 /// browser, and answer with the code to show; the poll for approval goes on in the
 /// background and ends like every sign-in (the sign-in-finished event). Cancel stops it.
-#[tauri::command]
-pub async fn start_device_sign_in(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    args: Args<ProfileName>,
-) -> IpcResult<DeviceCodeView> {
-    let ProfileName { name } = args.0;
+pub async fn start_device_sign_in(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<DeviceCodeView> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     let engine = state.engine.clone();
     let (tx, rx) = std::sync::mpsc::channel::<IpcResult<DeviceCodeView>>();
     let handle = app.clone();
@@ -66,19 +63,22 @@ pub async fn start_device_sign_in(
         .map_err(|_| IpcError::internal(words::DEVICE_SIGN_IN_ENDED_EARLY.into()))?
 }
 
-#[tauri::command]
-pub fn cancel_sign_in(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) {
-    let ProfileName { name } = args.0;
+pub async fn cancel_sign_in(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     state.engine.cancel_sign_in(&name);
     if let Some(w) = app.get_webview_window(&window::label(&name)) {
         let _ = w.destroy();
     }
+    Ok(())
 }
 
 /// Forget the cookies of the profile's sign-in window (log out of the server there).
-#[tauri::command]
-pub fn forget_browser_session(app: AppHandle, state: State<'_, AppState>, args: Args<ProfileName>) -> IpcResult<()> {
-    let ProfileName { name } = args.0;
+pub async fn forget_browser_session(cx: &Ctx<'_>, args: ProfileName) -> IpcResult<()> {
+    let app = cx.app;
+    let state = cx.state;
+    let ProfileName { name } = args;
     // The name becomes a path that is deleted: only a valid profile name, never `..`.
     latchkey_engine::validate_name(&name)?;
     if app.get_webview_window(&window::label(&name)).is_some() {
