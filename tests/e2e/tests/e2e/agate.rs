@@ -5,8 +5,7 @@
 //! `AGATE_AUTO_LOGIN` stands for the person logging in and pressing Authorize in the
 //! sign-in window, which WebDriver cannot reach.
 
-#[path = "../../support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -5,12 +5,9 @@
 //! One journey per defect found by using the app (issue 16); `make screenshots` keeps a
 //! picture of every failure state in docs/screenshots.
 
-#[path = "../../support/fault_proxy.rs"]
-mod fault_proxy;
-#[path = "../../support/oidc.rs"]
-mod oidc;
-#[path = "../../support/mod.rs"]
-mod support;
+use crate::fault_proxy;
+use crate::oidc;
+use crate::support;
 
 use std::time::Duration;
 

@@ -7,10 +7,8 @@
 //! window, start at login), it answers `latchkey token`, and the app started while it
 //! runs is only a window.
 
-#[path = "../../support/mod.rs"]
-mod support;
-#[path = "../../support/tray_host.rs"]
-mod tray_host;
+use crate::support;
+use crate::tray_host;
 
 use std::process::Command;
 use std::time::Duration;

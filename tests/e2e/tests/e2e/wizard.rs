@@ -1,8 +1,7 @@
 //! The wizard and sign-in, end to end: the real app under Xvfb through WebDriver, the
 //! real django-oauth-toolkit server, and the real Secret Service.
 
-#[path = "../../support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
