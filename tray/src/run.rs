@@ -57,7 +57,7 @@ impl RenewalEvents for Events {
     }
 
     fn attention(&self, what: &Attention) {
-        let (title, body) = latchkey_ipc::words::notify::attention(what);
+        let (title, body) = latchkey_ipc::words::notify::attention(what, latchkey_ipc::words::notify::ActIn::Window);
         tracing::info!("notification: {title}: {body}");
         crate::notify::show(&title, &body);
     }

@@ -29,7 +29,8 @@ impl RenewalEvents for Events {
     fn attention(&self, what: &Attention) {
         eprintln!("latchkey agent: {}", words::attention(what));
         if self.notify {
-            let (title, body) = words::attention_notification(what);
+            let (title, body) =
+                latchkey_ipc::words::notify::attention(what, latchkey_ipc::words::notify::ActIn::Terminal);
             latchkey_engine::desktop::notify::show(&title, &body);
         }
     }

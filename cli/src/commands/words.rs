@@ -1,8 +1,9 @@
 //! What to do next, worded for a terminal: the engine says *what* the next step is
 //! ([`NextStep`], data); this file says it as commands to type. The desktop words the
 //! same steps as buttons and fields (`ipc/src/error.rs`). Also what `latchkey agent`
-//! says when a profile needs someone, on stderr and in a notification: its reader may
-//! have no desktop app, so it names the command too.
+//! says on stderr when a profile needs someone: its reader may have no desktop app, so
+//! it names the command too (its notification is latchkey-ipc's `words::notify`, as
+//! the tray's).
 
 use latchkey_engine::Attention;
 use latchkey_engine::Error;
@@ -23,35 +24,6 @@ pub fn attention(what: &Attention) -> String {
         Attention::ClientRejected { profile } => format!(
             "cannot renew `{profile}`: the server does not accept its client id or secret; not trying again until \
              you run `latchkey register {profile}` or `latchkey profile set-client {profile} ...`"
-        ),
-    }
-}
-
-/// `latchkey agent`'s desktop notification for the same (title, body).
-pub fn attention_notification(what: &Attention) -> (String, String) {
-    match what {
-        Attention::SignInNeeded { profile } => (
-            "Sign in to keep your tokens fresh".into(),
-            format!("{profile} needs you to sign in again: run `latchkey login {profile}`."),
-        ),
-        Attention::CannotRenew { profile, code, .. } => (
-            "Latchkey cannot renew a token".into(),
-            match code {
-                latchkey_engine::ErrorCode::Network => {
-                    format!("{profile}: the server cannot be reached. Latchkey keeps trying; check your connection.")
-                }
-                _ => format!("{profile}: the server has a problem. Latchkey keeps trying."),
-            },
-        ),
-        Attention::KeyringUnavailable { profile } => (
-            "Latchkey cannot open your keyring".into(),
-            format!("{profile}: tokens cannot be renewed until the keyring is unlocked. Latchkey keeps trying."),
-        ),
-        Attention::ClientRejected { profile } => (
-            "Latchkey cannot renew a token".into(),
-            format!(
-                "{profile}: the server does not accept its client id or secret: run `latchkey register {profile}`."
-            ),
         ),
     }
 }

@@ -5,13 +5,24 @@
 use latchkey_engine::Attention;
 use latchkey_engine::ErrorCode;
 
-/// A notification's title and body for a person at a desktop (the tray and `latchkey
-/// agent` show these; a terminal gets its own words from the CLI).
-pub fn attention(what: &Attention) -> (String, String) {
+/// Where the person will act on a notification: the tray's has the window a click away;
+/// `latchkey agent`'s reader may have no desktop app, so it names the command to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActIn {
+    Window,
+    Terminal,
+}
+
+/// A notification's title and body when a profile needs someone (the tray's, and
+/// `latchkey agent`'s; the agent's line on stderr is the CLI's own).
+pub fn attention(what: &Attention, act_in: ActIn) -> (String, String) {
     match what {
         Attention::SignInNeeded { profile } => (
             "Sign in to keep your tokens fresh".into(),
-            format!("{profile} needs you to sign in again. Open Latchkey to sign in."),
+            match act_in {
+                ActIn::Window => format!("{profile} needs you to sign in again. Open Latchkey to sign in."),
+                ActIn::Terminal => format!("{profile} needs you to sign in again: run `latchkey login {profile}`."),
+            },
         ),
         Attention::CannotRenew { profile, code, .. } => (
             "Latchkey cannot renew a token".into(),
@@ -28,10 +39,15 @@ pub fn attention(what: &Attention) -> (String, String) {
         ),
         Attention::ClientRejected { profile } => (
             "Latchkey cannot renew a token".into(),
-            format!(
-                "{profile}: the server no longer accepts Latchkey\u{2019}s registration. Open Latchkey to register \
-                 again or enter the client id and secret again."
-            ),
+            match act_in {
+                ActIn::Window => format!(
+                    "{profile}: the server no longer accepts Latchkey\u{2019}s registration. Open Latchkey to \
+                     register again or enter the client id and secret again."
+                ),
+                ActIn::Terminal => format!(
+                    "{profile}: the server does not accept its client id or secret: run `latchkey register {profile}`."
+                ),
+            },
         ),
     }
 }
@@ -55,4 +71,21 @@ pub fn cannot_open_window(error: &std::io::Error) -> (String, String) {
 /// "Copy token" in the tray found none to copy.
 pub fn no_token_to_copy(profile: &str, error: &latchkey_engine::Error) -> (String, String) {
     ("Latchkey".into(), format!("No token to copy for {profile}: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_agent_names_the_command_and_the_tray_the_window() {
+        let what = Attention::SignInNeeded { profile: "lab".into() };
+        let (_, window) = attention(&what, ActIn::Window);
+        let (_, terminal) = attention(&what, ActIn::Terminal);
+        assert!(window.contains("Open Latchkey") && !window.contains('`'), "{window}");
+        assert!(terminal.contains("run `latchkey login lab`"), "{terminal}");
+        let what = Attention::ClientRejected { profile: "lab".into() };
+        assert!(attention(&what, ActIn::Terminal).1.contains("run `latchkey register lab`"));
+        assert!(!attention(&what, ActIn::Window).1.contains('`'));
+    }
 }
