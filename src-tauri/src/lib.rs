@@ -140,6 +140,9 @@ fn start_lean_tray() -> bool {
     };
     let mut command = std::process::Command::new(&tray);
     command.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    // The tray outlives this window, so it starts apart from it: on Unix in a process group
+    // of its own (a Ctrl-C to the app's terminal does not reach it), on Windows with no
+    // console and a group of its own. One line each: too small for a seam.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     #[cfg(windows)]

@@ -13,11 +13,17 @@
 mod clipboard;
 mod desktop_app;
 mod icon;
+// The tray's one platform seam is its drawing: a StatusNotifierItem over D-Bus on Linux
+// (linux.rs), the system's own tray icon elsewhere (native.rs); each has `show`.
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(target_os = "linux")]
+use linux as drawing;
 mod model;
 #[cfg(not(target_os = "linux"))]
 mod native;
+#[cfg(not(target_os = "linux"))]
+use native as drawing;
 mod notify;
 mod run;
 

@@ -135,15 +135,5 @@ pub fn run() -> ExitCode {
     tracing::info!(address = %background.address(), "token agent listening");
     let autostart = Autostart::for_user().ok();
     let tray = LatchkeyTray { engine, renewer: background.renewer().clone(), autostart };
-    show(tray, redraw, background)
-}
-
-#[cfg(target_os = "linux")]
-fn show(tray: LatchkeyTray, redraw: Redraw, background: Arc<Background>) -> ExitCode {
-    crate::linux::show(tray, redraw, background)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn show(tray: LatchkeyTray, redraw: Redraw, background: Arc<Background>) -> ExitCode {
-    crate::native::show(tray, redraw, background)
+    crate::drawing::show(tray, redraw, background)
 }

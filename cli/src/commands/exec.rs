@@ -21,6 +21,8 @@ pub fn run(args: ExecArgs, engine: &Latchkey) -> Result<u8> {
     let (tokens, _) = engine.token(&args.name, args.min_valid)?;
     let mut command = std::process::Command::new(&args.command[0]);
     command.args(&args.command[1..]).env(&args.env_var, tokens.access_token.expose());
+    // Unix: become the command (its pid, its signals, its status), as `exec` in a shell.
+    // Windows has no exec: run it, and end with its status.
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;

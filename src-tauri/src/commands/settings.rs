@@ -82,6 +82,8 @@ pub async fn diagnostics(cx: &Ctx<'_>) -> IpcResult<String> {
     Ok(out)
 }
 
+/// Only Linux has a webview of the app's own to name (WebKitGTK, a package); WebView2 and
+/// WKWebView are the system's.
 fn webkit_version() -> String {
     #[cfg(target_os = "linux")]
     {
