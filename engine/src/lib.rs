@@ -27,6 +27,7 @@
 // (`make check` builds it so).
 #![cfg_attr(all(feature = "fuzzing", feature = "testing"), warn(unreachable_pub))]
 mod agent;
+mod background;
 mod clock;
 pub mod desktop;
 mod error;
@@ -66,8 +67,8 @@ pub use store::secret::Secret;
 pub use store::tokens::{Status, TokenSet, TokenState};
 
 // Keeping tokens fresh, and the background life of the tray and `latchkey agent`.
-pub use agent::background::Background;
 pub use agent::{ask_to_quit, deferral, running as agent_running};
+pub use background::Background;
 pub use renewal::refresh::Source;
 pub use renewal::schedule::{Policy, Schedule, DEFAULT_FRACTION};
 pub use renewal::wakeup;

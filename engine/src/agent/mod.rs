@@ -34,7 +34,6 @@
 //! Agate's code), which `latchkey token` never needs.
 
 /// Stopping on a signal without losing a renewal in flight (the agent and the tray).
-pub(crate) mod background;
 pub mod deferral;
 pub(crate) mod shutdown;
 

@@ -3,7 +3,7 @@
 //! for an end, and stop so that a renewal in flight is stored first.
 //!
 //! Why one place: the order is a safety invariant. Signals are blocked before any thread
-//! starts ([`super::shutdown`]), so none of them ends the process mid-renewal; the agent
+//! starts ([`crate::agent::shutdown`]), so none of them ends the process mid-renewal; the agent
 //! is bound before renewal starts, so a second copy fails before it renews anything; and
 //! the end — a termination signal, a console event, or a `quit` question from an installer
 //! (`latchkey-tray --quit`) — always goes through [`Renewer::stop`].
@@ -33,7 +33,7 @@ impl Background {
     /// First thing in `main`, before any thread: the termination signals are blocked and
     /// left to [`Background::wait`] (Windows: the console handler).
     pub fn prepare() -> std::io::Result<()> {
-        super::shutdown::block_termination_signals()
+        crate::agent::shutdown::block_termination_signals()
     }
 
     /// Bind and serve the token agent, then start the renewal loop. An agent already
@@ -51,7 +51,7 @@ impl Background {
         std::thread::Builder::new()
             .name("termination".into())
             .spawn(move || {
-                let _ = tx.send(super::shutdown::wait_for_termination());
+                let _ = tx.send(crate::agent::shutdown::wait_for_termination());
             })
             .map_err(|e| crate::error::Error::io("cannot wait for signals", e))?;
         Ok(Background { renewer, address, ends: Mutex::new(ends) })
