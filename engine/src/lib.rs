@@ -32,6 +32,7 @@ mod clock;
 pub mod desktop;
 mod error;
 mod front_door;
+mod lab;
 mod logging;
 mod oauth;
 mod ocarina;
@@ -54,6 +55,7 @@ pub use oauth::probe::{ApiAnswer, Identity};
 pub use oauth::registration::FormField;
 
 // Profiles, the servers Latchkey knows, and the names and addresses a shell checks.
+pub use lab::{LabProblem, LabServer};
 pub use oauth::callback::{matches_redirect_uri, redact_url};
 pub use oauth::registration::agate_redirect;
 pub use preset::{explain_majora_scope, majora_task_scopes, Resolved, ServerSpec, CATALOGUE, MAJORA_TASKS};

@@ -90,6 +90,19 @@ impl TestServer {
         }
     }
 
+    /// Register a public client (no secret: PKCE only), as a lab's admin registers one for
+    /// every member of the lab; its id.
+    pub fn create_public_client(&self, redirect_uris: &[&str]) -> String {
+        let body = serde_json::json!({
+            "name": "latchkey lab client",
+            "redirect_uris": redirect_uris,
+            "client_type": "public",
+        });
+        let v: serde_json::Value =
+            Self::http().post(self.url("/test/apps/")).json(&body).send().unwrap().json().unwrap();
+        v["client_id"].as_str().unwrap().to_string()
+    }
+
     /// Majora's redirect URI on this server: its callback page, which Majora (and so the
     /// Majora-flavoured server) accepts only as https. This server speaks plain http, so
     /// a sign-in that loads the page instead of catching the redirect fails.

@@ -227,6 +227,11 @@ impl Cli {
         self.root.clone()
     }
 
+    /// The folder a lab's admin would fill (`servers.d/`), this CLI's own.
+    pub fn system_dir(&self) -> PathBuf {
+        self.root.join("system")
+    }
+
     pub fn command(&self) -> Command {
         let mut c = match &self.windows_exe {
             Some(exe) => {
@@ -242,6 +247,8 @@ impl Cli {
                     .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/latchkey"));
                 let mut c = Command::new(bin);
                 c.env("LATCHKEY_CONFIG_DIR", &self.root);
+                // A system folder of the test's own: this machine's /etc/latchkey has no say.
+                c.env("LATCHKEY_SYSTEM_CONFIG_DIR", self.system_dir());
                 c
             }
         };

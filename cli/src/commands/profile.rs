@@ -2,17 +2,23 @@
 
 use std::io::Read;
 
-use latchkey_engine::NewProfile;
+use latchkey_engine::RedirectMode;
 use latchkey_engine::Secret;
 use latchkey_engine::ServerSpec;
 use latchkey_engine::{Error, Latchkey, Result};
-use latchkey_engine::{PresetKind, RedirectMode};
 use url::Url;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ProfileCommand {
     /// Add a profile for a server.
     Add(Box<AddArgs>),
+    /// List the servers a profile can be added for: those built in, and those your lab
+    /// provides (files in the system folder's servers.d).
+    Presets {
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// List profiles (never prints a secret).
     List {
         /// Print JSON for scripts.
@@ -66,9 +72,10 @@ pub enum ProfileCommand {
 pub struct AddArgs {
     /// Profile name (letters, digits, `-`, `_`, `.`).
     name: String,
-    /// The kind of server.
-    #[arg(long, value_enum)]
-    preset: Preset,
+    /// The server: majora, majora-test, agate, generic, or the id of a server your lab
+    /// provides (`latchkey profile presets` lists them).
+    #[arg(long, value_name = "ID")]
+    preset: String,
     /// Base URL (Majora: overrides the preset's; Agate: required).
     #[arg(long, conflicts_with = "issuer")]
     base_url: Option<Url>,
@@ -105,29 +112,11 @@ pub struct AddArgs {
     redirect_uri: Option<Url>,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Preset {
-    Majora,
-    MajoraTest,
-    Agate,
-    Generic,
-}
-
-impl From<Preset> for PresetKind {
-    fn from(p: Preset) -> Self {
-        match p {
-            Preset::Majora => PresetKind::Majora,
-            Preset::MajoraTest => PresetKind::MajoraTest,
-            Preset::Agate => PresetKind::Agate,
-            Preset::Generic => PresetKind::Generic,
-        }
-    }
-}
-
 pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
     match cmd {
         ProfileCommand::Add(args) => add(*args, engine),
         ProfileCommand::List { json } => list(engine, json),
+        ProfileCommand::Presets { json } => presets(engine, json),
         ProfileCommand::SetClient { name, client_id, client_secret_stdin } => {
             let secret = if client_secret_stdin { Some(read_secret()?) } else { None };
             engine.set_client(&name, &client_id, secret.as_ref())?;
@@ -227,38 +216,45 @@ fn task_scopes(engine: &Latchkey, name: &str, tasks: &[String]) -> Result<Vec<St
 
 fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
     let client_secret = if args.client_secret_stdin { Some(read_secret()?) } else { None };
-    let preset: PresetKind = args.preset.into();
-    let scopes = match (&args.tasks, &args.scopes) {
-        (Some(_), _) if !preset.is_majora() => {
+    // What the server's id gives (a lab's file: the address, a client, the scopes), then
+    // what the command line says instead.
+    let mut new = engine.new_profile_for(&args.name, &args.preset)?;
+    match (&args.tasks, &args.scopes) {
+        (Some(_), _) if !new.preset.is_majora() => {
             return Err(Error::Usage("--tasks is for the Majora presets; give --scopes instead".into()))
         }
         (Some(tasks), _) => {
             let ids: Vec<&str> = tasks.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
-            Some(latchkey_engine::majora_task_scopes(&ids)?)
+            new.scopes = Some(latchkey_engine::majora_task_scopes(&ids)?);
         }
-        (None, Some(s)) => Some(s.split_whitespace().map(str::to_string).collect()),
-        (None, None) => None,
+        (None, Some(s)) => new.scopes = Some(s.split_whitespace().map(str::to_string).collect()),
+        (None, None) => {}
+    }
+    let given = ServerSpec {
+        base_url: args.base_url,
+        issuer: args.issuer,
+        authorize_url: args.authorize_url,
+        token_url: args.token_url,
+        revoke_url: args.revoke_url,
+        device_url: args.device_url,
     };
-    let new = NewProfile {
-        name: args.name,
-        preset,
-        spec: ServerSpec {
-            base_url: args.base_url,
-            issuer: args.issuer,
-            authorize_url: args.authorize_url,
-            token_url: args.token_url,
-            revoke_url: args.revoke_url,
-            device_url: args.device_url,
-        },
-        client_id: args.client_id,
-        client_secret,
-        scopes,
-        redirect_mode: args.redirect_uri.as_ref().map(|u| match u.scheme() {
-            "http" => RedirectMode::Loopback,
-            _ => RedirectMode::Window,
-        }),
-        redirect_uri: args.redirect_uri,
-    };
+    if given.base_url.is_some() || given.issuer.is_some() || given.authorize_url.is_some() {
+        new.spec = ServerSpec { revoke_url: given.revoke_url.clone(), device_url: given.device_url.clone(), ..given };
+    } else {
+        new.spec.revoke_url = given.revoke_url.or(new.spec.revoke_url);
+        new.spec.device_url = given.device_url.or(new.spec.device_url);
+    }
+    if args.client_id.is_some() {
+        new.client_id = args.client_id;
+    }
+    new.client_secret = client_secret;
+    if args.redirect_uri.is_some() {
+        new.redirect_uri = args.redirect_uri;
+    }
+    new.redirect_mode = new.redirect_uri.as_ref().map(|u| match u.scheme() {
+        "http" => RedirectMode::Loopback,
+        _ => RedirectMode::Window,
+    });
     let profile = engine.add_profile(new)?;
     eprintln!("Added `{}` for {}.", profile.name, profile.server.describe());
     // The address the server's application page must list, exactly.
@@ -272,6 +268,51 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
         eprintln!("Next: latchkey register {}", profile.name);
     } else {
         eprintln!("Next: latchkey login {}", profile.name);
+    }
+    Ok(0)
+}
+
+fn presets(engine: &Latchkey, json: bool) -> Result<u8> {
+    let (lab, problems) = engine.lab_servers();
+    for problem in &problems {
+        eprintln!("latchkey: warning: skipped a server file: {problem}");
+    }
+    #[derive(serde::Serialize)]
+    struct Row {
+        id: String,
+        title: String,
+        kind: &'static str,
+        /// `null`: built in; else the file it came from.
+        file: Option<std::path::PathBuf>,
+        /// Whether the lab registered a client: nothing to register, only sign in.
+        has_client: bool,
+    }
+    let built_in = latchkey_engine::CATALOGUE.iter().map(|p| Row {
+        id: p.kind.as_str().to_string(),
+        title: p.title.to_string(),
+        kind: p.kind.as_str(),
+        file: None,
+        has_client: false,
+    });
+    let lab = lab.into_iter().map(|s| Row {
+        id: s.id,
+        title: s.title,
+        kind: s.kind.as_str(),
+        file: Some(s.path),
+        has_client: s.client_id.is_some(),
+    });
+    // The lab's first: they are what its people are meant to choose.
+    let rows: Vec<Row> = lab.chain(built_in).collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?);
+        return Ok(0);
+    }
+    for row in &rows {
+        let from = match &row.file {
+            Some(path) => path.display().to_string(),
+            None => "built in".to_string(),
+        };
+        println!("{}\t{}\t{}", row.id, row.title, from);
     }
     Ok(0)
 }

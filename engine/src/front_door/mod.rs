@@ -19,6 +19,7 @@ use url::Url;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::lab::{LabProblem, LabServer};
 use crate::oauth::callback::{parse_callback, Callback};
 use crate::oauth::client::{CredentialCheck, OAuthClient};
 use crate::oauth::flow::PendingFlows;

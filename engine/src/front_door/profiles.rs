@@ -65,6 +65,53 @@ impl Latchkey {
         Ok((report, problems))
     }
 
+    /// The servers the lab provides (`servers.d` in the system folder), and the files that
+    /// were refused, each with its path, line and why. Read at each call: an admin's new
+    /// file counts at once.
+    pub fn lab_servers(&self) -> (Vec<LabServer>, Vec<LabProblem>) {
+        match self.paths.system_dir() {
+            Some(dir) => crate::lab::load(dir),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    /// A new profile `name` for the server `id`: a built-in one (`majora`, `majora-test`,
+    /// `agate`, `generic`) gives only its kind, to be filled in; a lab's server everything
+    /// its file says — with a client id, nothing is left to register.
+    pub fn new_profile_for(&self, name: &str, id: &str) -> Result<NewProfile> {
+        let template = |preset| NewProfile {
+            name: name.to_string(),
+            preset,
+            spec: ServerSpec::default(),
+            client_id: None,
+            client_secret: None,
+            scopes: None,
+            redirect_uri: None,
+            redirect_mode: None,
+        };
+        let built_in = [PresetKind::Majora, PresetKind::MajoraTest, PresetKind::Agate, PresetKind::Generic];
+        if let Some(kind) = built_in.into_iter().find(|k| k.as_str() == id) {
+            return Ok(template(kind));
+        }
+        let (servers, problems) = self.lab_servers();
+        let Some(server) = servers.into_iter().find(|s| s.id == id) else {
+            let why = match problems.iter().find(|p| p.path.file_stem().is_some_and(|s| s == id)) {
+                Some(problem) => format!("the server file for `{id}` was refused: {problem}"),
+                None => format!("no server has the id `{id}`"),
+            };
+            return Err(Error::Usage(why));
+        };
+        let mut new = template(server.kind);
+        match server.kind {
+            PresetKind::Generic => new.spec.issuer = Some(server.address),
+            _ => new.spec.base_url = Some(server.address),
+        }
+        new.client_id = server.client_id;
+        new.scopes = server.scopes;
+        new.redirect_uri = server.redirect_uri;
+        Ok(new)
+    }
+
     /// What a preset and spec resolve to, without saving anything (for the wizard).
     pub fn preview_server(&self, preset: PresetKind, spec: &ServerSpec) -> Result<preset::Resolved> {
         preset::resolve(preset, spec, self.http()?)

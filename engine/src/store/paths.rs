@@ -16,18 +16,41 @@ pub(crate) const DEFAULT_KEYRING_SERVICE: &str = "latchkey";
 /// Environment variable that overrides the configuration directory.
 pub(crate) const CONFIG_DIR_ENV: &str = "LATCHKEY_CONFIG_DIR";
 
+/// Environment variable that names the system folder a lab's admin fills (tests, portable
+/// setups); see [`Paths::system_dir`].
+pub(crate) const SYSTEM_DIR_ENV: &str = "LATCHKEY_SYSTEM_CONFIG_DIR";
+
+/// The system folder where no variable names one: what only an administrator can write.
+fn default_system_dir() -> Option<PathBuf> {
+    if cfg!(windows) {
+        std::env::var_os("ProgramData").filter(|d| !d.is_empty()).map(|d| PathBuf::from(d).join("Latchkey"))
+    } else if cfg!(target_os = "macos") {
+        Some(PathBuf::from("/Library/Application Support/Latchkey"))
+    } else {
+        Some(PathBuf::from("/etc/latchkey"))
+    }
+}
+
+fn system_dir_from_env() -> Option<PathBuf> {
+    std::env::var_os(SYSTEM_DIR_ENV).filter(|d| !d.is_empty()).map(PathBuf::from)
+}
+
 #[derive(Debug, Clone)]
 pub struct Paths {
     config_dir: PathBuf,
     state_dir: PathBuf,
     keyring_service: String,
+    system_dir: Option<PathBuf>,
 }
 
 impl Paths {
-    /// Resolve from `LATCHKEY_CONFIG_DIR`, else the platform's config and state dirs.
+    /// Resolve from `LATCHKEY_CONFIG_DIR`, else the platform's config and state dirs; the
+    /// system folder from `LATCHKEY_SYSTEM_CONFIG_DIR`, else the platform's.
     pub fn from_env() -> Result<Self> {
         if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
-            return Ok(Self::in_dir(PathBuf::from(dir)));
+            let mut paths = Self::in_dir(PathBuf::from(dir));
+            paths.system_dir = system_dir_from_env().or_else(default_system_dir);
+            return Ok(paths);
         }
         let dirs = directories::ProjectDirs::from("uk.ac", "Latchkey", "latchkey").ok_or(Error::NoConfigDir)?;
         let state_dir = dirs.state_dir().map(Path::to_path_buf).unwrap_or_else(|| dirs.data_local_dir().to_path_buf());
@@ -35,10 +58,12 @@ impl Paths {
             config_dir: dirs.config_dir().to_path_buf(),
             state_dir,
             keyring_service: DEFAULT_KEYRING_SERVICE.to_string(),
+            system_dir: system_dir_from_env().or_else(default_system_dir),
         })
     }
 
-    /// Everything under one directory (used with `LATCHKEY_CONFIG_DIR` and in tests).
+    /// Everything under one directory (used with `LATCHKEY_CONFIG_DIR` and in tests); the
+    /// system folder only where `LATCHKEY_SYSTEM_CONFIG_DIR` names one.
     pub fn in_dir(dir: PathBuf) -> Self {
         // A store in its own directory gets its own keyring namespace, so two stores
         // (or two tests) never see each other's secrets.
@@ -48,7 +73,16 @@ impl Paths {
             state_dir: dir.join("state"),
             config_dir: dir,
             keyring_service: format!("{DEFAULT_KEYRING_SERVICE}:{tag}"),
+            system_dir: system_dir_from_env(),
         }
+    }
+
+    /// The folder a lab's admin fills for every user of the computer (`servers.d/`, the
+    /// lab's servers): `/etc/latchkey` on Linux, `%ProgramData%\Latchkey` on Windows,
+    /// `/Library/Application Support/Latchkey` on macOS, or what
+    /// `LATCHKEY_SYSTEM_CONFIG_DIR` names.
+    pub fn system_dir(&self) -> Option<&Path> {
+        self.system_dir.as_deref()
     }
 
     /// The keyring service name secrets of this store are filed under.

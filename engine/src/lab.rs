@@ -1,0 +1,343 @@
+//! Servers a lab provides: one TOML file a server in a system folder (`servers.d` under
+//! [`crate::Paths::system_dir`]), so one admin adds a server for every account on a
+//! machine without a rebuild, and a person adds it without seeing a client id, a scope or
+//! a redirect URI.
+//!
+//! Why files in a system folder: that is what a package, Group Policy or a configuration
+//! profile can put in place (oidc-agent reads `/etc/oidc-agent/issuer.config.d/` the same
+//! way), and only an administrator can change them. Every user of the machine can read
+//! them, so they hold no secret: a file that tries is refused, in words. A file that is
+//! wrong is refused on its own, with its path and line; the other files still load.
+//!
+//! The file's name without `.toml` is the server's id (`latchkey profile add NAME
+//! --preset ID`); built-in ids keep their meaning and a file cannot take one.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use crate::preset::majora_task_scopes;
+use crate::profile::{is_loopback, validate_name, PresetKind};
+
+/// The folder of server files inside the system folder.
+pub(crate) const SERVERS_DIR: &str = "servers.d";
+
+/// A server a lab's file describes, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabServer {
+    /// The file's name without `.toml`.
+    pub id: String,
+    /// What people see.
+    pub title: String,
+    /// A sentence under the title.
+    pub about: Option<String>,
+    pub kind: PresetKind,
+    /// The issuer (generic) or the server's address (Majora, Agate).
+    pub address: Url,
+    /// A public client the admin registered: sign-in with PKCE and no secret, no
+    /// registration step.
+    pub client_id: Option<String>,
+    /// What was registered for that client.
+    pub redirect_uri: Option<Url>,
+    /// The scopes to ask for (Majora: made from `tasks`).
+    pub scopes: Option<Vec<String>>,
+    /// The file it came from.
+    pub path: PathBuf,
+}
+
+/// A file that was not taken, and why: said with its path and, where one is to blame,
+/// its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabProblem {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for LabProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}, line {line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// The ids of the built-in servers, which no file may take.
+const BUILT_IN: [&str; 4] = ["majora", "majora-test", "agate", "generic"];
+
+/// The longest value a file may give (a title, an address, a client id).
+const MAX_VALUE: usize = 512;
+
+/// Every server file in `system_dir/servers.d`, in the order of their ids, and the files
+/// that were refused. No folder is no server and no problem.
+pub(crate) fn load(system_dir: &Path) -> (Vec<LabServer>, Vec<LabProblem>) {
+    let dir = system_dir.join(SERVERS_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else { return (Vec::new(), Vec::new()) };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    let (mut servers, mut problems) = (Vec::new(), Vec::new());
+    for path in files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match parse(&path, &text) {
+                Ok(server) => servers.push(server),
+                Err(problem) => problems.push(problem),
+            },
+            Err(e) => problems.push(LabProblem { path, line: None, message: format!("cannot be read ({e})") }),
+        }
+    }
+    (servers, problems)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    title: Spanned<String>,
+    #[serde(default)]
+    about: Option<Spanned<String>>,
+    kind: Spanned<String>,
+    address: Spanned<String>,
+    #[serde(default)]
+    client_id: Option<Spanned<String>>,
+    #[serde(default)]
+    redirect_uri: Option<Spanned<String>>,
+    #[serde(default)]
+    scopes: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    tasks: Option<Spanned<Vec<String>>>,
+}
+
+/// One file, checked: `Err` says what is wrong in words that name the file and the line.
+pub(crate) fn parse(path: &Path, text: &str) -> Result<LabServer, LabProblem> {
+    let problem = |span: Option<std::ops::Range<usize>>, message: String| LabProblem {
+        path: path.to_path_buf(),
+        line: span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+        message,
+    };
+    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if validate_name(&id).is_err() {
+        return Err(problem(
+            None,
+            "the file's name is the server's id: use letters, digits, `-`, `_` and `.` (for example `our-lab.toml`)"
+                .into(),
+        ));
+    }
+    if BUILT_IN.contains(&id.as_str()) {
+        return Err(problem(None, format!("`{id}` is a server Latchkey has built in: give the file another name")));
+    }
+    // A secret first, in its own words: the file is readable by every user.
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| problem(e.span(), short(e.message())))?;
+    if let Some(key) = table.keys().find(|k| k.contains("secret") || k.contains("password")) {
+        return Err(problem(
+            line_of_key(text, key),
+            format!(
+                "`{key}` is refused: every user of this computer can read this file, so it holds no secret. Register \
+                 a public client (PKCE, no secret) and give only its `client_id`"
+            ),
+        ));
+    }
+    let raw: Raw = toml::from_str(text).map_err(|e| problem(e.span(), short(e.message())))?;
+
+    let title = value(&raw.title, "title").map_err(|m| problem(Some(raw.title.span()), m))?;
+    let about = match &raw.about {
+        Some(a) => Some(value(a, "about").map_err(|m| problem(Some(a.span()), m))?),
+        None => None,
+    };
+    let kind = match raw.kind.get_ref().as_str() {
+        "majora" => PresetKind::Majora,
+        "majora-test" => PresetKind::MajoraTest,
+        "agate" => PresetKind::Agate,
+        "generic" => PresetKind::Generic,
+        other => {
+            return Err(problem(
+                Some(raw.kind.span()),
+                format!("kind \"{other}\" is not one Latchkey knows: write \"majora\", \"agate\" or \"generic\""),
+            ))
+        }
+    };
+    let address = web_address(&raw.address, "address").map_err(|m| problem(Some(raw.address.span()), m))?;
+    let client_id = match &raw.client_id {
+        Some(c) => Some(value(c, "client_id").map_err(|m| problem(Some(c.span()), m))?),
+        None => None,
+    };
+    let redirect_uri = match &raw.redirect_uri {
+        Some(r) => Some(redirect(r).map_err(|m| problem(Some(r.span()), m))?),
+        None => None,
+    };
+    let scopes = match (&raw.scopes, &raw.tasks) {
+        (Some(_), Some(t)) => {
+            return Err(problem(Some(t.span()), "give `scopes` or `tasks`, not both".into()));
+        }
+        (Some(s), None) => {
+            let bad =
+                s.get_ref().iter().find(|x| x.is_empty() || x.len() > 200 || !x.chars().all(|c| c.is_ascii_graphic()));
+            if let Some(bad) = bad {
+                return Err(problem(Some(s.span()), format!("{bad:?} is no scope (one word of printable characters)")));
+            }
+            Some(s.get_ref().clone())
+        }
+        (None, Some(t)) if kind.is_majora() => {
+            let tasks: Vec<&str> = t.get_ref().iter().map(String::as_str).collect();
+            Some(majora_task_scopes(&tasks).map_err(|e| problem(Some(t.span()), e.to_string()))?)
+        }
+        (None, Some(t)) => {
+            return Err(problem(Some(t.span()), "`tasks` are Majora's: give this server's `scopes` instead".into()));
+        }
+        (None, None) => None,
+    };
+    Ok(LabServer { id, title, about, kind, address, client_id, redirect_uri, scopes, path: path.to_path_buf() })
+}
+
+/// The first line of a TOML error's message (the crate adds the text around the spot).
+fn short(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+/// The line on which `key` is set, for words about it.
+fn line_of_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_start().trim_start_matches(['"', '\'']);
+        if bare.starts_with(key) && bare[key.len()..].trim_start_matches(['"', '\'']).trim_start().starts_with('=') {
+            return Some(at..at + line.len());
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// Plain text a person will see: not empty, not over-long, no control characters.
+fn value(v: &Spanned<String>, key: &str) -> Result<String, String> {
+    let s = v.get_ref().trim();
+    if s.is_empty() {
+        return Err(format!("`{key}` is empty"));
+    }
+    if s.len() > MAX_VALUE {
+        return Err(format!("`{key}` is longer than {MAX_VALUE} characters"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(format!("`{key}` holds a control character"));
+    }
+    Ok(s.to_string())
+}
+
+/// A server's address: https, or http on this computer only; no user name or password.
+fn web_address(v: &Spanned<String>, key: &str) -> Result<Url, String> {
+    let text = value(v, key)?;
+    let url = Url::parse(&text).map_err(|e| format!("`{key}` is not a web address ({e})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("`{key}` holds a user name or password: give the address alone"));
+    }
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(format!(
+            "`{key}` is http:// on another computer, where a sign-in would travel in the clear: use https://"
+        )),
+        _ => Err(format!("`{key}` must start with https://")),
+    }
+}
+
+/// A redirect URI: a web address as [`web_address`] takes it, or the `latchkey:` scheme.
+fn redirect(v: &Spanned<String>) -> Result<Url, String> {
+    let text = value(v, "redirect_uri")?;
+    match Url::parse(&text) {
+        Ok(url) if url.scheme() == "latchkey" => Ok(url),
+        _ => web_address(v, "redirect_uri"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Result<LabServer, LabProblem> {
+        parse(Path::new("/etc/latchkey/servers.d/our-lab.toml"), text)
+    }
+
+    const GOOD: &str = r#"title = "Our lab's data server"
+about = "Sign in with your lab account."
+kind = "generic"
+address = "https://auth.lab.example.org/realms/lab"
+client_id = "latchkey-lab"
+redirect_uri = "http://127.0.0.1/callback"
+scopes = ["openid", "offline_access"]
+"#;
+
+    #[test]
+    fn a_good_file_is_a_server_named_for_its_file() {
+        let s = parsed(GOOD).unwrap();
+        assert_eq!(s.id, "our-lab");
+        assert_eq!(s.title, "Our lab's data server");
+        assert_eq!(s.kind, PresetKind::Generic);
+        assert_eq!(s.client_id.as_deref(), Some("latchkey-lab"));
+        assert_eq!(s.scopes, Some(vec!["openid".to_string(), "offline_access".to_string()]));
+    }
+
+    #[test]
+    fn majora_tasks_become_its_scopes() {
+        let s = parsed(
+            "title = \"COG\"\nkind = \"majora\"\naddress = \"https://majora.example.org/\"\ntasks = [\"upload\"]\n",
+        )
+        .unwrap();
+        assert_eq!(s.scopes, Some(majora_task_scopes(&["upload"]).unwrap()));
+        let e =
+            parsed("title = \"X\"\nkind = \"generic\"\naddress = \"https://x.example.org/\"\ntasks = [\"upload\"]\n")
+                .unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+    }
+
+    #[test]
+    fn a_secret_is_refused_in_words_naming_the_line() {
+        let e = parsed(&format!("{GOOD}client_secret = \"s3cret\"\n")).unwrap_err();
+        assert_eq!(e.line, Some(8), "{e}");
+        assert!(e.message.contains("every user of this computer can read this file"), "{e}");
+        assert!(!e.to_string().contains("s3cret"), "the secret itself is never repeated: {e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_kinds_and_bad_syntax_name_the_line() {
+        let e = parsed(&GOOD.replace("about =", "abuot =")).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(e.message.contains("abuot"), "{e}");
+        let e = parsed(&GOOD.replace("\"generic\"", "\"keycloak\"")).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("\"majora\", \"agate\" or \"generic\""), "{e}");
+        let e = parsed(&GOOD.replace("client_id = \"latchkey-lab\"", "client_id = latchkey-lab")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        assert!(e.to_string().starts_with("/etc/latchkey/servers.d/our-lab.toml, line 5: "), "{e}");
+    }
+
+    #[test]
+    fn an_address_in_the_clear_or_with_credentials_is_refused() {
+        let e = parsed(&GOOD.replace("https://auth.lab", "http://auth.lab")).unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        assert!(e.message.contains("use https://"), "{e}");
+        assert!(parsed(&GOOD.replace("https://auth.lab", "https://me:pw@auth.lab")).is_err());
+        assert!(parsed(&GOOD.replace("https://auth.lab.example.org", "http://127.0.0.1:8000")).is_ok());
+        let e = parsed(&GOOD.replace("http://127.0.0.1/callback", "http://lab.example.org/cb")).unwrap_err();
+        assert_eq!(e.line, Some(6), "{e}");
+    }
+
+    #[test]
+    fn a_file_may_not_take_a_built_in_id_and_one_bad_file_leaves_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let servers = dir.path().join(SERVERS_DIR);
+        std::fs::create_dir_all(&servers).unwrap();
+        std::fs::write(servers.join("majora.toml"), GOOD).unwrap();
+        std::fs::write(servers.join("broken.toml"), "title = ").unwrap();
+        std::fs::write(servers.join("our-lab.toml"), GOOD).unwrap();
+        std::fs::write(servers.join("notes.txt"), "not a server").unwrap();
+        let (ok, problems) = load(dir.path());
+        assert_eq!(ok.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["our-lab"]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().any(|p| p.message.contains("built in")), "{problems:?}");
+        assert!(load(&dir.path().join("none")).0.is_empty());
+    }
+}
