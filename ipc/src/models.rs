@@ -8,6 +8,7 @@ use latchkey_engine::{PresetKind, RedirectMode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::words;
 use crate::words::status;
 
 #[derive(Debug, Serialize, TS)]
@@ -235,6 +236,11 @@ pub struct NewProfileInput {
     pub scopes: Option<Vec<String>>,
     #[ts(optional = nullable)]
     pub redirect_uri: Option<String>,
+    /// A server the lab provides, by its id: its file gives the address, the client, the
+    /// scopes and the redirect URI (`server` then says only its kind).
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub lab_server: Option<String>,
 }
 
 /// How the user wants to sign in.
@@ -347,22 +353,44 @@ pub struct About {
     pub os: String,
 }
 
-/// A server kind the wizard offers (from the engine's catalogue, in its order).
+/// A server the wizard offers: the lab's (files in the system folder's `servers.d`) first,
+/// then the engine's catalogue, in its order.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PresetChoice {
-    pub id: PresetKind,
-    pub title: &'static str,
-    pub description: &'static str,
-    pub address: Option<&'static str>,
+    /// What the wizard sends back: a built-in kind's name, or the lab server's id.
+    pub id: String,
+    pub kind: PresetKind,
+    pub title: String,
+    pub description: String,
+    pub address: Option<String>,
+    /// The lab provides it: its address, client and scopes are set, nothing to fill in.
+    pub from_lab: bool,
+    /// The lab registered a client: no registration step, straight to Sign in.
+    pub has_client: bool,
 }
 
 impl PresetChoice {
-    pub fn all() -> Vec<PresetChoice> {
-        latchkey_engine::CATALOGUE
-            .iter()
-            .map(|p| PresetChoice { id: p.kind, title: p.title, description: p.description, address: p.address })
-            .collect()
+    pub fn all(lab: Vec<latchkey_engine::LabServer>) -> Vec<PresetChoice> {
+        let lab = lab.into_iter().map(|s| PresetChoice {
+            id: s.id,
+            kind: s.kind,
+            title: s.title,
+            description: s.about.unwrap_or_else(|| words::app::lab_server_about(s.address.host_str().unwrap_or(""))),
+            address: Some(s.address.to_string()),
+            from_lab: true,
+            has_client: s.client_id.is_some(),
+        });
+        let built_in = latchkey_engine::CATALOGUE.iter().map(|p| PresetChoice {
+            id: p.kind.as_str().to_string(),
+            kind: p.kind,
+            title: p.title.to_string(),
+            description: p.description.to_string(),
+            address: p.address.map(str::to_string),
+            from_lab: false,
+            has_client: false,
+        });
+        lab.chain(built_in).collect()
     }
 }
 

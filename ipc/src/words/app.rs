@@ -46,3 +46,8 @@ pub const NO_HOME_FOR_OCARINA: &str = "No home directory for ~/.ocarina-tokens."
 pub fn cannot_change_start_at_login(error: &str) -> String {
     format!("cannot change start at login: {error}")
 }
+
+/// Under a lab's server in the wizard, where its file gives no sentence of its own.
+pub fn lab_server_about(host: &str) -> String {
+    format!("Provided by your lab: {host}")
+}

@@ -8,8 +8,12 @@ use crate::error::{IpcError, IpcResult};
 use crate::models::AppStatus;
 
 /// The servers the wizard offers, from the engine's presets.
-pub async fn list_presets(_: &Ctx<'_>) -> IpcResult<Vec<latchkey_ipc::models::PresetChoice>> {
-    Ok(latchkey_ipc::models::PresetChoice::all())
+pub async fn list_presets(cx: &Ctx<'_>) -> IpcResult<Vec<latchkey_ipc::models::PresetChoice>> {
+    let (lab, problems) = cx.state.run(|e| Ok(e.lab_servers())).await?;
+    for problem in problems {
+        tracing::warn!("skipped a server file: {problem}");
+    }
+    Ok(latchkey_ipc::models::PresetChoice::all(lab))
 }
 
 pub async fn app_status(cx: &Ctx<'_>) -> IpcResult<AppStatus> {

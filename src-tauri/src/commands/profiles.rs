@@ -63,21 +63,33 @@ pub async fn add_profile(cx: &Ctx<'_>, args: AddProfile) -> IpcResult<ProfileVie
     let app = cx.app;
     let state = cx.state;
     let AddProfile { input } = args;
-    let (preset, spec) = spec(input.server)?;
-    let redirect_uri = url("redirect URI", input.redirect_uri)?;
-    let new = NewProfile {
-        name: input.name.clone(),
-        preset,
-        spec,
-        client_id: None,
-        client_secret: None,
-        scopes: input.scopes,
-        redirect_uri,
-        redirect_mode: None,
+    let name = input.name.clone();
+    // A lab's server: all of it from its file. Else what the wizard's fields say.
+    let new = match input.lab_server {
+        Some(id) => Err(id),
+        None => {
+            let (preset, spec) = spec(input.server)?;
+            Ok(NewProfile {
+                name: input.name,
+                preset,
+                spec,
+                client_id: None,
+                client_secret: None,
+                scopes: input.scopes,
+                redirect_uri: url("redirect URI", input.redirect_uri)?,
+                redirect_mode: None,
+            })
+        }
     };
-    let name = input.name;
-    let (view, now) =
-        state.run(move |e| e.add_profile(new).and_then(|_| Ok((e.status(Some(&name))?, e.now())))).await?;
+    let (view, now) = state
+        .run(move |e| {
+            let new = match new {
+                Ok(new) => new,
+                Err(id) => e.new_profile_for(&name, &id)?,
+            };
+            e.add_profile(new).and_then(|_| Ok((e.status(Some(&name))?, e.now())))
+        })
+        .await?;
     profiles_changed(app);
     Ok(view.into_iter().next().map(|p| ProfileView::new(p, now)).expect("the profile just added"))
 }

@@ -74,6 +74,8 @@ impl Session {
         let p = |s: &str| self.dir.path().join(s).to_string_lossy().into_owned();
         vec![
             ("LATCHKEY_CONFIG_DIR".into(), p("config")),
+            // The folder a lab's admin fills (servers.d): the session's own, empty at first.
+            ("LATCHKEY_SYSTEM_CONFIG_DIR".into(), p("system")),
             ("XDG_DATA_HOME".into(), p("data")),
             ("XDG_CONFIG_HOME".into(), p("xdg-config")),
             ("XDG_RUNTIME_DIR".into(), p("runtime")),

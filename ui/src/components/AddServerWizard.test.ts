@@ -10,8 +10,8 @@ vi.mock('../lib/ipc', async (importOriginal) => {
     ...real,
     listPresets: () =>
       Promise.resolve([
-        { id: 'majora-test', title: 'COG-UK Majora (test)', description: 'Try things here first.', address: 'https://t/' },
-        { id: 'generic', title: 'Other server', description: 'Its issuer URL.', address: null },
+        { id: 'majora-test', kind: 'majora-test', title: 'COG-UK Majora (test)', description: 'Try things here first.', address: 'https://t/', fromLab: false, hasClient: false },
+        { id: 'generic', kind: 'generic', title: 'Other server', description: 'Its issuer URL.', address: null, fromLab: false, hasClient: false },
       ]),
     addProfile: (...a: unknown[]) => addProfile(...a),
     previewServer: (...a: unknown[]) => previewServer(...a),

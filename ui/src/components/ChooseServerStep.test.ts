@@ -3,18 +3,21 @@ import { render, screen, fireEvent } from '@testing-library/svelte';
 
 const addProfile = vi.fn();
 const previewServer = vi.fn();
+const previewProfile = vi.fn();
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
     ...real,
     listPresets: () =>
       Promise.resolve([
-        { id: 'majora-test', title: 'COG-UK Majora (test)', description: 'Try things here first.', address: 'https://t/' },
-        { id: 'agate', title: 'OBiBa Agate', description: 'Its address.', address: null },
-        { id: 'generic', title: 'Other server', description: 'Its issuer URL.', address: null },
+        { id: 'our-lab', kind: 'generic', title: "Our lab's server", description: 'Sign in with your lab account.', address: 'https://auth.lab/', fromLab: true, hasClient: true },
+        { id: 'majora-test', kind: 'majora-test', title: 'COG-UK Majora (test)', description: 'Try things here first.', address: 'https://t/', fromLab: false, hasClient: false },
+        { id: 'agate', kind: 'agate', title: 'OBiBa Agate', description: 'Its address.', address: null, fromLab: false, hasClient: false },
+        { id: 'generic', kind: 'generic', title: 'Other server', description: 'Its issuer URL.', address: null, fromLab: false, hasClient: false },
       ]),
     addProfile: (...a: unknown[]) => addProfile(...a),
     previewServer: (...a: unknown[]) => previewServer(...a),
+    previewProfile: (...a: unknown[]) => previewProfile(...a),
   };
 });
 
@@ -89,5 +92,26 @@ describe('ChooseServerStep, the way back to Latchkey', () => {
     expect(agate).not.toContain('/callback');
     await fireEvent.click(screen.getByTestId('server-generic'));
     expect(screen.getByTestId('redirect-loopback').textContent).toContain('(http://127.0.0.1/callback)');
+  });
+});
+
+describe('ChooseServerStep, a server the lab provides', () => {
+  it('is offered first, asks only for a name, and with its client goes straight to Sign in', async () => {
+    addProfile.mockReset();
+    addProfile.mockResolvedValue({});
+    previewProfile.mockResolvedValue(preview);
+    const wizard = new Wizard();
+    render(ChooseServerStep, { wizard, existing: [], onCancel: () => {} });
+    const cards = await screen.findAllByRole('radio');
+    expect(cards[0].getAttribute('data-testid')).toBe('server-our-lab');
+    await fireEvent.click(cards[0]);
+    expect(screen.getByTestId('lab-server-address').textContent).toBe('Set up by your lab: https://auth.lab/');
+    expect(screen.queryByTestId('issuer')).toBeNull();
+    expect(screen.queryByTestId('redirect-kind')).toBeNull();
+    expect((screen.getByTestId('profile-name') as HTMLInputElement).value).toBe('our-lab');
+    await fireEvent.click(screen.getByTestId('next'));
+    await vi.waitFor(() => expect(wizard.step).toBe('sign-in'));
+    expect(addProfile).toHaveBeenCalledWith({ name: 'our-lab', server: { preset: 'generic' }, labServer: 'our-lab' });
+    expect(wizard.profile).toBe('our-lab');
   });
 });

@@ -185,6 +185,47 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     app.shutdown().await;
 }
 
+/// Issue 38: a server the lab provides, with a public client its admin registered, is
+/// the wizard's first card; choosing it asks only for a name, and the next page is Sign in.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lab_server_with_its_client_is_a_name_and_a_sign_in_away() {
+    let server = generic();
+    let client_id = blocking(|| server.create_public_client(&["http://127.0.0.1/callback"]));
+    let app = Desktop::launch(&[]).await;
+    let servers = app.session.dir.path().join("system/servers.d");
+    std::fs::create_dir_all(&servers).unwrap();
+    let issuer = server.base().trim_end_matches('/').to_string();
+    std::fs::write(
+        servers.join("our-lab.toml"),
+        format!(
+            "title = \"Our lab's data server\"\nabout = \"Sign in with your lab account.\"\nkind = \"generic\"\n\
+             address = \"{issuer}\"\nclient_id = \"{client_id}\"\nredirect_uri = \"http://127.0.0.1/callback\"\n\
+             scopes = [\"read\"]\n"
+        ),
+    )
+    .unwrap();
+    click(&app, "[data-testid=add-server]").await;
+    wait_text(&app, "[data-testid=wizard-step-server]", "Our lab's data server").await;
+    let first = app.client.find(Locator::Css("[role=radiogroup] input")).await.unwrap();
+    assert_eq!(first.attr("data-testid").await.unwrap().as_deref(), Some("server-our-lab"));
+    click(&app, "[data-testid=server-our-lab]").await;
+    wait_text(&app, "[data-testid=lab-server-address]", &format!("Set up by your lab: {issuer}")).await;
+    app.screenshot("lab-1-choose").await;
+    click(&app, "[data-testid=next]").await;
+    wait_text(&app, "[data-testid=wizard-progress]", "Step 4 of 5").await;
+    app.screenshot("lab-2-sign-in").await;
+    click(&app, "[data-testid=sign-in-browser]").await;
+    let authorize_url = wait_text(&app, "[data-testid=authorize-url]", "http").await;
+    assert!(authorize_url.contains(&format!("client_id={client_id}")), "{authorize_url}");
+    let location = blocking(|| User::new().authorize(&authorize_url, true));
+    assert!(location.starts_with("http://127.0.0.1:"), "{location}");
+    blocking(|| reqwest::blocking::get(&location).unwrap());
+    wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
+    app.screenshot("lab-3-done").await;
+    assert_eq!(blocking(|| server.grant_count(&client_id, "authorization_code/200")), 1);
+    app.shutdown().await;
+}
+
 /// Add a generic profile with its `latchkey://callback/lab` redirect through the wizard.
 async fn add_scheme_profile(app: &Desktop) -> support::Client {
     let server = generic();

@@ -2,6 +2,19 @@
 import type { PresetKind } from "./PresetKind";
 
 /**
- * A server kind the wizard offers (from the engine's catalogue, in its order).
+ * A server the wizard offers: the lab's (files in the system folder's `servers.d`) first,
+ * then the engine's catalogue, in its order.
  */
-export type PresetChoice = { id: PresetKind, title: string, description: string, address: string | null, };
+export type PresetChoice = { 
+/**
+ * What the wizard sends back: a built-in kind's name, or the lab server's id.
+ */
+id: string, kind: PresetKind, title: string, description: string, address: string | null, 
+/**
+ * The lab provides it: its address, client and scopes are set, nothing to fill in.
+ */
+fromLab: boolean, 
+/**
+ * The lab registered a client: no registration step, straight to Sign in.
+ */
+hasClient: boolean, };
