@@ -5,6 +5,8 @@ import { pending } from './lib/testing';
 
 const answers: ReturnType<typeof pending<ProfileView[]>>[] = [];
 let changed: (() => void) | null = null;
+const addProfile = vi.fn();
+let presets: unknown[] = [];
 vi.mock('./lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('./lib/ipc')>();
   return {
@@ -16,6 +18,9 @@ vi.mock('./lib/ipc', async (importOriginal) => {
       changed = f;
       return Promise.resolve(() => {});
     },
+    listPresets: () => Promise.resolve(presets),
+    addProfile: (...a: unknown[]) => addProfile(...a),
+    previewProfile: () => new Promise(() => {}),
     listProfiles: () => {
       const answer = pending<ProfileView[]>();
       answers.push(answer);
@@ -45,5 +50,34 @@ describe('App', () => {
     await vi.waitFor(() => expect(screen.getByTestId('status').textContent).toContain('Not signed in'));
     await new Promise((r) => setTimeout(r, 20));
     expect(screen.getByTestId('status').textContent).toContain('Not signed in');
+  });
+
+  it('on a first start with one lab server and its client, adds it and opens on Sign in', async () => {
+    answers.length = 0;
+    const lab = { id: 'our-lab', kind: 'generic', title: 'Our lab', description: '', address: 'https://a/', fromLab: true, hasClient: true };
+    const builtIn = { id: 'generic', kind: 'generic', title: 'Other', description: '', address: null, fromLab: false, hasClient: false };
+    presets = [lab, builtIn];
+    addProfile.mockReset();
+    addProfile.mockResolvedValue({});
+    render(App);
+    answers[0].resolve([]);
+    await vi.waitFor(() => expect(addProfile).toHaveBeenCalledWith({ name: 'our-lab', server: { preset: 'generic' }, labServer: 'our-lab' }));
+    await vi.waitFor(() => expect(screen.getByText('Opening our-lab…')).toBeTruthy());
+  });
+
+  it('adds nothing when the lab offers two servers, or one without its client', async () => {
+    for (const offered of [
+      [{ id: 'a', kind: 'generic', fromLab: true, hasClient: true }, { id: 'b', kind: 'generic', fromLab: true, hasClient: true }],
+      [{ id: 'a', kind: 'generic', fromLab: true, hasClient: false }],
+    ]) {
+      answers.length = 0;
+      presets = offered;
+      addProfile.mockReset();
+      const { unmount } = render(App);
+      answers[0].resolve([]);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(addProfile).not.toHaveBeenCalled();
+      unmount();
+    }
   });
 });

@@ -144,32 +144,46 @@ pub struct Desktop {
 
 impl Desktop {
     pub async fn launch(args: &[&str]) -> Self {
-        Self::start(args, false).await
+        Self::start(args, false, &|_| {}).await
+    }
+
+    /// The app started on a computer whose admin put `files` (name, text) in the system
+    /// folder's `servers.d` before the first start.
+    pub async fn launch_on_lab_computer(files: &[(&str, String)]) -> Self {
+        let place = |system: &Path| {
+            std::fs::create_dir_all(system.join("servers.d")).unwrap();
+            for (name, text) in files {
+                std::fs::write(system.join("servers.d").join(name), text).unwrap();
+            }
+        };
+        Self::start(&[], false, &place).await
     }
 
     /// The app started while `latchkey-tray` runs in the same session (as after a login
     /// with start-at-login on): the app is then only a window.
     pub async fn launch_beside_tray(args: &[&str]) -> Self {
-        Self::start(args, true).await
+        Self::start(args, true, &|_| {}).await
     }
 
     /// Start the app under WebDriver; a session that WebKitWebDriver drops while it is
     /// being made (seen as "IncompleteMessage", about once in fifty launches on a busy
     /// machine) is tried once more, with a fresh session and driver.
-    async fn start(args: &[&str], beside_tray: bool) -> Self {
-        match Self::try_start(args, beside_tray).await {
+    async fn start(args: &[&str], beside_tray: bool, prepare: &(dyn Fn(&Path) + Sync)) -> Self {
+        match Self::try_start(args, beside_tray, prepare).await {
             Ok(app) => app,
             Err(first) => {
                 eprintln!("{first}; starting the app once more");
-                Self::try_start(args, beside_tray).await.unwrap_or_else(|e| panic!("{e}"))
+                Self::try_start(args, beside_tray, prepare).await.unwrap_or_else(|e| panic!("{e}"))
             }
         }
     }
 
-    async fn try_start(args: &[&str], beside_tray: bool) -> Result<Self, String> {
+    /// `prepare` is handed the session's system folder before the app starts.
+    async fn try_start(args: &[&str], beside_tray: bool, prepare: &(dyn Fn(&Path) + Sync)) -> Result<Self, String> {
         // Two TLS backends meet in this crate (fantoccini's and reqwest's): pick one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let session = Session::new();
+        prepare(&session.dir.path().join("system"));
         let (port, native_port) = (free_port(), free_port());
         let bus_file = session.dir.path().join("bus-address");
         let pid_file = session.dir.path().join("driver-pid");

@@ -191,23 +191,23 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
 async fn a_lab_server_with_its_client_is_a_name_and_a_sign_in_away() {
     let server = generic();
     let client_id = blocking(|| server.create_public_client(&["http://127.0.0.1/callback"]));
-    let app = Desktop::launch(&[]).await;
-    let servers = app.session.dir.path().join("system/servers.d");
-    std::fs::create_dir_all(&servers).unwrap();
     let issuer = server.base().trim_end_matches('/').to_string();
-    std::fs::write(
-        servers.join("our-lab.toml"),
-        format!(
-            "title = \"Our lab's data server\"\nabout = \"Sign in with your lab account.\"\nkind = \"generic\"\n\
-             address = \"{issuer}\"\nclient_id = \"{client_id}\"\nredirect_uri = \"http://127.0.0.1/callback\"\n\
-             scopes = [\"read\"]\n"
-        ),
-    )
-    .unwrap();
+    let ours = format!(
+        "title = \"Our lab's data server\"\nabout = \"Sign in with your lab account.\"\nkind = \"generic\"\n\
+         address = \"{issuer}\"\nclient_id = \"{client_id}\"\nredirect_uri = \"http://127.0.0.1/callback\"\n\
+         scopes = [\"read\"]\n"
+    );
+    // Two servers, so the first start opens on the list (one would open on its Sign in).
+    let archive = format!("title = \"The archive\"\nkind = \"generic\"\naddress = \"{issuer}\"\n");
+    let app = Desktop::launch_on_lab_computer(&[("our-lab.toml", ours), ("the-archive.toml", archive)]).await;
     click(&app, "[data-testid=add-server]").await;
     wait_text(&app, "[data-testid=wizard-step-server]", "Our lab's data server").await;
-    let first = app.client.find(Locator::Css("[role=radiogroup] input")).await.unwrap();
-    assert_eq!(first.attr("data-testid").await.unwrap().as_deref(), Some("server-our-lab"));
+    let cards = app.client.find_all(Locator::Css("[role=radiogroup] input")).await.unwrap();
+    let mut ids = Vec::new();
+    for card in cards.iter().take(3) {
+        ids.push(card.attr("data-testid").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(ids, ["server-our-lab", "server-the-archive", "server-majora-test"], "the lab's servers first");
     click(&app, "[data-testid=server-our-lab]").await;
     wait_text(&app, "[data-testid=lab-server-address]", &format!("Set up by your lab: {issuer}")).await;
     app.screenshot("lab-1-choose").await;
@@ -223,6 +223,31 @@ async fn a_lab_server_with_its_client_is_a_name_and_a_sign_in_away() {
     wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
     app.screenshot("lab-3-done").await;
     assert_eq!(blocking(|| server.grant_count(&client_id, "authorization_code/200")), 1);
+    app.shutdown().await;
+}
+
+/// Issue 38: on a lab's computer whose admin provides one server with its client, the
+/// first start opens on that server's Sign in page: one button, then Done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_start_with_one_lab_server_opens_on_its_sign_in_page() {
+    let server = generic();
+    let client_id = blocking(|| server.create_public_client(&["http://127.0.0.1/callback"]));
+    let issuer = server.base().trim_end_matches('/').to_string();
+    let file = format!(
+        "title = \"Our lab's data server\"\nkind = \"generic\"\naddress = \"{issuer}\"\n\
+         client_id = \"{client_id}\"\nredirect_uri = \"http://127.0.0.1/callback\"\nscopes = [\"read\"]\n"
+    );
+    let app = Desktop::launch_on_lab_computer(&[("our-lab.toml", file)]).await;
+    wait_text(&app, "[data-testid=wizard-progress]", "Step 4 of 5").await;
+    wait_text(&app, "[data-testid=wizard-step-sign-in]", "Sign in").await;
+    app.screenshot("lab-first-start").await;
+    click(&app, "[data-testid=sign-in-browser]").await;
+    let authorize_url = wait_text(&app, "[data-testid=authorize-url]", "http").await;
+    let location = blocking(|| User::new().authorize(&authorize_url, true));
+    blocking(|| reqwest::blocking::get(&location).unwrap());
+    wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
+    click(&app, "[data-testid=finish]").await;
+    wait_text(&app, "[data-testid=profile-our-lab] [data-testid=status]", "Signed in").await;
     app.shutdown().await;
 }
 
