@@ -85,11 +85,11 @@ test-e2e: desktop
 # every failure state a person can meet (journeys.rs and agate.rs, named fail-*).
 screenshots: desktop
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
-		$(XVFB) cargo test -p latchkey-e2e --test e2e -- --test-threads=1 wizard::wizard_manual_registration
+		$(XVFB) cargo test -p latchkey-e2e --test wizard -- --test-threads=1 wizard_manual_registration
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
-		$(XVFB) cargo test -p latchkey-e2e --test e2e -- --test-threads=1 journeys::
+		$(XVFB) cargo test -p latchkey-e2e --test journeys -- --test-threads=1
 	NO_AT_BRIDGE=1 LATCHKEY_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) LATCHKEY_SCREENSHOTS=$(CURDIR)/docs/screenshots \
-		$(XVFB) cargo test -p latchkey-e2e --test e2e -- --test-threads=1 agate::
+		$(XVFB) cargo test -p latchkey-e2e --test agate -- --test-threads=1
 
 # The .deb and the .rpm (Tauri bundler; the .rpm for Fedora and RHEL, its dependencies as
 # Fedora names them): the desktop app, the lean tray, the `latchkey` CLI on PATH, its man

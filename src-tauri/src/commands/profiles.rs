@@ -64,12 +64,17 @@ pub async fn add_profile(cx: &Ctx<'_>, args: AddProfile) -> IpcResult<ProfileVie
     let state = cx.state;
     let AddProfile { input } = args;
     let name = input.name.clone();
-    // A lab's server: all of it from its file. Else what the wizard's fields say.
-    let new = match input.lab_server {
-        Some(id) => Err(id),
+    // A lab's server: all of it from its file (read by the engine). Else what the
+    // wizard's fields say.
+    enum Wanted {
+        Lab(String),
+        ByHand(Box<NewProfile>),
+    }
+    let wanted = match input.lab_server {
+        Some(id) => Wanted::Lab(id),
         None => {
             let (preset, spec) = spec(input.server)?;
-            Ok(NewProfile {
+            Wanted::ByHand(Box::new(NewProfile {
                 name: input.name,
                 preset,
                 spec,
@@ -78,14 +83,14 @@ pub async fn add_profile(cx: &Ctx<'_>, args: AddProfile) -> IpcResult<ProfileVie
                 scopes: input.scopes,
                 redirect_uri: url("redirect URI", input.redirect_uri)?,
                 redirect_mode: None,
-            })
+            }))
         }
     };
     let (view, now) = state
         .run(move |e| {
-            let new = match new {
-                Ok(new) => new,
-                Err(id) => e.new_profile_for(&name, &id)?,
+            let new = match wanted {
+                Wanted::Lab(id) => e.new_profile_for(&name, &id)?,
+                Wanted::ByHand(new) => *new,
             };
             e.add_profile(new).and_then(|_| Ok((e.status(Some(&name))?, e.now())))
         })

@@ -5,9 +5,12 @@
 //! One journey per defect found by using the app (issue 16); `make screenshots` keeps a
 //! picture of every failure state in docs/screenshots.
 
-use crate::fault_proxy;
-use crate::oidc;
-use crate::support;
+#[path = "../../support/fault_proxy.rs"]
+mod fault_proxy;
+#[path = "../../support/oidc.rs"]
+mod oidc;
+#[path = "../../support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 

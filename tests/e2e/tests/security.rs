@@ -3,7 +3,8 @@
 //! the client secret; then the config dir, the logs and every process's command line.
 //! Also: only the main window has a capability, and it holds no shell or fs plugin.
 
-use crate::support;
+#[path = "../../support/mod.rs"]
+mod support;
 
 use latchkey_e2e::drive::blocking;
 use latchkey_e2e::Desktop;

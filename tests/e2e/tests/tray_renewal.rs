@@ -3,8 +3,10 @@
 //! several lifetimes; the CLI meanwhile gets valid tokens without refreshing, and a
 //! CLI `--min-valid` at the moment of a scheduled refresh never causes a second one.
 
-use crate::fault_proxy;
-use crate::support;
+#[path = "../../support/fault_proxy.rs"]
+mod fault_proxy;
+#[path = "../../support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,8 @@
 //! The wizard and sign-in, end to end: the real app under Xvfb through WebDriver, the
 //! real django-oauth-toolkit server, and the real Secret Service.
 
-use crate::support;
+#[path = "../../support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 

@@ -3,9 +3,12 @@
 //! person does it; the Done page promises fresh tokens because a refresh token came
 //! (`offline_access` with `prompt=consent`).
 
-use crate::keycloak;
-use crate::oidc;
-use crate::support;
+#[path = "../../support/keycloak.rs"]
+mod keycloak;
+#[path = "../../support/oidc.rs"]
+mod oidc;
+#[path = "../../support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 

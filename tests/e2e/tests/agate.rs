@@ -5,7 +5,8 @@
 //! `AGATE_AUTO_LOGIN` stands for the person logging in and pressing Authorize in the
 //! sign-in window, which WebDriver cannot reach.
 
-use crate::support;
+#[path = "../../support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 
