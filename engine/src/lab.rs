@@ -84,6 +84,10 @@ pub(crate) fn load(system_dir: &Path) -> (Vec<LabServer>, Vec<LabProblem>) {
     files.sort();
     let (mut servers, mut problems) = (Vec::new(), Vec::new());
     for path in files {
+        if let Some(why) = others_may_change(&dir, &path) {
+            problems.push(LabProblem { path, line: None, message: why });
+            continue;
+        }
         match std::fs::read_to_string(&path) {
             Ok(text) => match parse(&path, &text) {
                 Ok(server) => servers.push(server),
@@ -93,6 +97,27 @@ pub(crate) fn load(system_dir: &Path) -> (Vec<LabServer>, Vec<LabProblem>) {
         }
     }
     (servers, problems)
+}
+
+/// A server file decides where people type their passwords: one that another user of the
+/// computer could change (or put there) is not taken. Unix: the file and its folder may
+/// be written by their owner only. (Windows' ProgramData is an administrator's, by ACL.)
+fn others_may_change(dir: &Path, path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        for (what, place) in [("the folder", dir), ("the file", path)] {
+            let Ok(meta) = std::fs::metadata(place) else { continue };
+            if meta.mode() & 0o022 != 0 {
+                return Some(format!(
+                    "{what} can be changed by other users (mode {:o}): only its owner may write it (chmod go-w)",
+                    meta.mode() & 0o777
+                ));
+            }
+        }
+    }
+    let _ = (dir, path);
+    None
 }
 
 #[derive(Deserialize)]
@@ -339,5 +364,26 @@ scopes = ["openid", "offline_access"]
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems.iter().any(|p| p.message.contains("built in")), "{problems:?}");
         assert!(load(&dir.path().join("none")).0.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_or_folder_other_users_may_change_is_not_taken() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let servers = dir.path().join(SERVERS_DIR);
+        std::fs::create_dir_all(&servers).unwrap();
+        std::fs::set_permissions(&servers, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let file = servers.join("our-lab.toml");
+        std::fs::write(&file, GOOD).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(load(dir.path()).0.len(), 1);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let (ok, problems) = load(dir.path());
+        assert!(ok.is_empty());
+        assert!(problems[0].message.contains("the file can be changed by other users (mode 666)"), "{problems:?}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&servers, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(load(dir.path()).1[0].message.contains("the folder can be changed"));
     }
 }
