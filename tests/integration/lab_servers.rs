@@ -11,6 +11,13 @@ fn write_server(cli: &Cli, id: &str, text: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{id}.toml"));
     std::fs::write(&path, text).unwrap();
+    // As an admin leaves them, whatever this machine's umask: others may read, not write.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     path
 }
 

@@ -151,9 +151,19 @@ impl Desktop {
     /// folder's `servers.d` before the first start.
     pub async fn launch_on_lab_computer(files: &[(&str, String)]) -> Self {
         let place = |system: &Path| {
-            std::fs::create_dir_all(system.join("servers.d")).unwrap();
+            let dir = system.join("servers.d");
+            std::fs::create_dir_all(&dir).unwrap();
             for (name, text) in files {
-                std::fs::write(system.join("servers.d").join(name), text).unwrap();
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+            // As an admin leaves them, whatever this machine's umask: others may read only.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+                for (name, _) in files {
+                    std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o644)).unwrap();
+                }
             }
         };
         Self::start(&[], false, &place).await
