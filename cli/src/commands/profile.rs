@@ -238,8 +238,10 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
         revoke_url: args.revoke_url,
         device_url: args.device_url,
     };
+    // An address on the command line names the server whole; else only the extra
+    // endpoints given are added to what the server's id says.
     if given.base_url.is_some() || given.issuer.is_some() || given.authorize_url.is_some() {
-        new.spec = ServerSpec { revoke_url: given.revoke_url.clone(), device_url: given.device_url.clone(), ..given };
+        new.spec = given;
     } else {
         new.spec.revoke_url = given.revoke_url.or(new.spec.revoke_url);
         new.spec.device_url = given.device_url.or(new.spec.device_url);

@@ -186,18 +186,39 @@ async fn wizard_manual_registration_check_and_in_app_sign_in() {
     app.shutdown().await;
 }
 
+/// A lab's server file for the generic server, with a public client registered for it
+/// (as its admin would): the client's id and the file's text.
+fn lab_server_file() -> (String, String) {
+    let server = generic();
+    let client_id = blocking(|| server.create_public_client(&["http://127.0.0.1/callback"]));
+    let issuer = server.base().trim_end_matches('/').to_string();
+    let file = format!(
+        "title = \"Our lab's data server\"\nabout = \"Sign in with your lab account.\"\nkind = \"generic\"\n\
+         address = \"{issuer}\"\nclient_id = \"{client_id}\"\nredirect_uri = \"http://127.0.0.1/callback\"\n\
+         scopes = [\"read\"]\n"
+    );
+    (client_id, file)
+}
+
+/// "Use my browser" on the Sign in page, the browser played over HTTP, back to the app's
+/// loopback listener; the authorize URL it showed.
+async fn sign_in_through_the_browser(app: &Desktop) -> String {
+    click(app, "[data-testid=sign-in-browser]").await;
+    let authorize_url = wait_text(app, "[data-testid=authorize-url]", "http").await;
+    let location = blocking(|| User::new().authorize(&authorize_url, true));
+    assert!(location.starts_with("http://127.0.0.1:"), "{location}");
+    blocking(|| reqwest::blocking::get(&location).unwrap());
+    wait_text(app, "[data-testid=done-status]", "Fresh until").await;
+    authorize_url
+}
+
 /// Issue 38: a server the lab provides, with a public client its admin registered, is
 /// the wizard's first card; choosing it asks only for a name, and the next page is Sign in.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lab_server_with_its_client_is_a_name_and_a_sign_in_away() {
     let server = generic();
-    let client_id = blocking(|| server.create_public_client(&["http://127.0.0.1/callback"]));
+    let (client_id, ours) = lab_server_file();
     let issuer = server.base().trim_end_matches('/').to_string();
-    let ours = format!(
-        "title = \"Our lab's data server\"\nabout = \"Sign in with your lab account.\"\nkind = \"generic\"\n\
-         address = \"{issuer}\"\nclient_id = \"{client_id}\"\nredirect_uri = \"http://127.0.0.1/callback\"\n\
-         scopes = [\"read\"]\n"
-    );
     // Two servers, so the first start opens on the list (one would open on its Sign in).
     let archive = format!("title = \"The archive\"\nkind = \"generic\"\naddress = \"{issuer}\"\n");
     let app = Desktop::launch_on_lab_computer(&[("our-lab.toml", ours), ("the-archive.toml", archive)]).await;
@@ -215,13 +236,8 @@ async fn a_lab_server_with_its_client_is_a_name_and_a_sign_in_away() {
     click(&app, "[data-testid=next]").await;
     wait_text(&app, "[data-testid=wizard-progress]", "Step 4 of 5").await;
     app.screenshot("lab-2-sign-in").await;
-    click(&app, "[data-testid=sign-in-browser]").await;
-    let authorize_url = wait_text(&app, "[data-testid=authorize-url]", "http").await;
+    let authorize_url = sign_in_through_the_browser(&app).await;
     assert!(authorize_url.contains(&format!("client_id={client_id}")), "{authorize_url}");
-    let location = blocking(|| User::new().authorize(&authorize_url, true));
-    assert!(location.starts_with("http://127.0.0.1:"), "{location}");
-    blocking(|| reqwest::blocking::get(&location).unwrap());
-    wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
     app.screenshot("lab-3-done").await;
     assert_eq!(blocking(|| server.grant_count(&client_id, "authorization_code/200")), 1);
     app.shutdown().await;
@@ -231,22 +247,12 @@ async fn a_lab_server_with_its_client_is_a_name_and_a_sign_in_away() {
 /// first start opens on that server's Sign in page: one button, then Done.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_first_start_with_one_lab_server_opens_on_its_sign_in_page() {
-    let server = generic();
-    let client_id = blocking(|| server.create_public_client(&["http://127.0.0.1/callback"]));
-    let issuer = server.base().trim_end_matches('/').to_string();
-    let file = format!(
-        "title = \"Our lab's data server\"\nkind = \"generic\"\naddress = \"{issuer}\"\n\
-         client_id = \"{client_id}\"\nredirect_uri = \"http://127.0.0.1/callback\"\nscopes = [\"read\"]\n"
-    );
+    let (_, file) = lab_server_file();
     let app = Desktop::launch_on_lab_computer(&[("our-lab.toml", file)]).await;
     wait_text(&app, "[data-testid=wizard-progress]", "Step 4 of 5").await;
     wait_text(&app, "[data-testid=wizard-step-sign-in]", "Sign in").await;
     app.screenshot("lab-first-start").await;
-    click(&app, "[data-testid=sign-in-browser]").await;
-    let authorize_url = wait_text(&app, "[data-testid=authorize-url]", "http").await;
-    let location = blocking(|| User::new().authorize(&authorize_url, true));
-    blocking(|| reqwest::blocking::get(&location).unwrap());
-    wait_text(&app, "[data-testid=done-status]", "Fresh until").await;
+    sign_in_through_the_browser(&app).await;
     click(&app, "[data-testid=finish]").await;
     wait_text(&app, "[data-testid=profile-our-lab] [data-testid=status]", "Signed in").await;
     app.shutdown().await;
