@@ -86,3 +86,53 @@ fn a_lab_server_with_a_public_client_is_added_by_its_id_and_signs_in_with_no_reg
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("the server file for `leaky` was refused") && said.contains("line 4"), "{said}");
 }
+
+#[test]
+fn the_admin_prints_a_servers_link_and_a_person_adds_it_with_that_link_alone() {
+    let cli = Cli::new();
+    let text = "title = \"Our lab's data server\"\nabout = \"Sign in with your lab account.\"\nkind = \"majora\"\n\
+                address = \"https://majora.lab.example.org/\"\nclient_id = \"latchkey-lab\"\ntasks = [\"upload\"]\n";
+    let installed = write_server(&cli, "our-lab", text);
+    // By its id, or by a draft file's path before it is installed: the same link.
+    let link = cli.ok(&["profile", "link", "our-lab"], "").trim().to_string();
+    assert!(link.starts_with("latchkey://add?id=our-lab&title=Our+lab%27s+data+server&"), "{link}");
+    let draft = tempfile::tempdir().unwrap();
+    let draft_file = draft.path().join("our-lab.toml");
+    std::fs::copy(&installed, &draft_file).unwrap();
+    assert_eq!(cli.ok(&["profile", "link", draft_file.to_str().unwrap()], "").trim(), link);
+
+    // On another computer (no server files): the link alone adds the server, as its file would.
+    std::fs::remove_dir_all(cli.system_dir()).unwrap();
+    let out = cli.run(&["profile", "add", "lab", "--link", &link], "");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Next: latchkey login lab"), "{}", describe(&out));
+    let list: serde_json::Value = serde_json::from_str(&cli.ok(&["profile", "list", "--json"], "")).unwrap();
+    assert_eq!(list[0]["client_id"], "latchkey-lab");
+    assert_eq!(list[0]["preset"], "majora");
+    assert_eq!(list[0]["scopes"], serde_json::json!(latchkey_engine::majora_task_scopes(&["upload"]).unwrap()));
+
+    // A link with a secret, an address in the clear or a field no link carries adds nothing.
+    for (bad, words) in [
+        (format!("{link}&client_secret=s3cret"), "no place for one"),
+        (link.replace("https%3A%2F%2Fmajora", "http%3A%2F%2Fmajora"), "use https://"),
+        (format!("{link}&homepage=x"), "does not carry"),
+    ] {
+        let out = cli.run(&["profile", "add", "other", "--link", &bad], "");
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("This link was refused: ") && said.contains(words), "{said}");
+        assert!(!said.contains("s3cret"), "{said}");
+    }
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&cli.ok(&["profile", "list", "--json"], ""))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // An id no file gives is said in words.
+    let out = cli.run(&["profile", "link", "nope"], "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no server file has the id `nope`"), "{}", describe(&out));
+}

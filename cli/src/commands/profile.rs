@@ -19,6 +19,14 @@ pub enum ProfileCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the "add our server" link (latchkey://add?…) for a server your lab provides,
+    /// by its id or a server file's path, to put on a wiki or in an email. It holds what
+    /// the file holds and never a secret.
+    Link {
+        /// The server's id (`latchkey profile presets`), or the path of a .toml server file.
+        #[arg(value_name = "ID|FILE")]
+        server: String,
+    },
     /// List profiles (never prints a secret).
     List {
         /// Print JSON for scripts.
@@ -74,8 +82,11 @@ pub struct AddArgs {
     name: String,
     /// The server: majora, majora-test, agate, generic, or the id of a server your lab
     /// provides (`latchkey profile presets` lists them).
-    #[arg(long, value_name = "ID")]
-    preset: String,
+    #[arg(long, value_name = "ID", required_unless_present = "link", conflicts_with = "link")]
+    preset: Option<String>,
+    /// An "add our server" link (latchkey://add?…) your lab sent: the server it describes.
+    #[arg(long, value_name = "LINK")]
+    link: Option<String>,
     /// Base URL (Majora: overrides the preset's; Agate: required).
     #[arg(long, conflicts_with = "issuer")]
     base_url: Option<Url>,
@@ -117,6 +128,10 @@ pub fn run(cmd: ProfileCommand, engine: &Latchkey) -> Result<u8> {
         ProfileCommand::Add(args) => add(*args, engine),
         ProfileCommand::List { json } => list(engine, json),
         ProfileCommand::Presets { json } => presets(engine, json),
+        ProfileCommand::Link { server } => {
+            println!("{}", engine.add_link_for(&server)?);
+            Ok(0)
+        }
         ProfileCommand::SetClient { name, client_id, client_secret_stdin } => {
             let secret = if client_secret_stdin { Some(read_secret()?) } else { None };
             engine.set_client(&name, &client_id, secret.as_ref())?;
@@ -218,7 +233,11 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
     let client_secret = if args.client_secret_stdin { Some(read_secret()?) } else { None };
     // What the server's id gives (a lab's file: the address, a client, the scopes), then
     // what the command line says instead.
-    let mut new = engine.new_profile_for(&args.name, &args.preset)?;
+    let mut new = match (&args.preset, &args.link) {
+        (_, Some(link)) => engine.new_profile_from_link(&args.name, link)?,
+        (Some(id), None) => engine.new_profile_for(&args.name, id)?,
+        (None, None) => return Err(Error::Usage("give --preset ID or --link LINK".into())),
+    };
     match (&args.tasks, &args.scopes) {
         (Some(_), _) if !new.preset.is_majora() => {
             return Err(Error::Usage("--tasks is for the Majora presets; give --scopes instead".into()))
@@ -297,10 +316,10 @@ fn presets(engine: &Latchkey, json: bool) -> Result<u8> {
         has_client: false,
     });
     let lab = lab.into_iter().map(|s| Row {
+        file: s.file().map(Into::into),
         id: s.id,
         title: s.title,
         kind: s.kind.as_str(),
-        file: Some(s.path),
         has_client: s.client_id.is_some(),
     });
     // The lab's first: they are what its people are meant to choose.

@@ -79,19 +79,9 @@ impl Latchkey {
     /// `agate`, `generic`) gives only its kind, to be filled in; a lab's server everything
     /// its file says — with a client id, nothing is left to register.
     pub fn new_profile_for(&self, name: &str, id: &str) -> Result<NewProfile> {
-        let template = |preset| NewProfile {
-            name: name.to_string(),
-            preset,
-            spec: ServerSpec::default(),
-            client_id: None,
-            client_secret: None,
-            scopes: None,
-            redirect_uri: None,
-            redirect_mode: None,
-        };
         let built_in = [PresetKind::Majora, PresetKind::MajoraTest, PresetKind::Agate, PresetKind::Generic];
         if let Some(kind) = built_in.into_iter().find(|k| k.as_str() == id) {
-            return Ok(template(kind));
+            return Ok(template(name, kind));
         }
         let (servers, problems) = self.lab_servers();
         let Some(server) = servers.into_iter().find(|s| s.id == id) else {
@@ -101,15 +91,41 @@ impl Latchkey {
             };
             return Err(Error::Usage(why));
         };
-        let mut new = template(server.kind);
-        match server.kind {
-            PresetKind::Generic => new.spec.issuer = Some(server.address),
-            _ => new.spec.base_url = Some(server.address),
+        Ok(from_lab_server(name, server))
+    }
+
+    /// What an "add our server" link (`latchkey://add?…`) describes, checked as a server
+    /// file is. Nothing is fetched, opened or saved: the window shows this and asks.
+    pub fn read_add_link(&self, link: &str) -> Result<LabServer> {
+        crate::lab::read_link(link).map_err(|why| Error::Usage(format!("This link was refused: {why}.")))
+    }
+
+    /// A new profile `name` for the server a link describes (read again here: the add
+    /// trusts nothing but the link itself).
+    pub fn new_profile_from_link(&self, name: &str, link: &str) -> Result<NewProfile> {
+        Ok(from_lab_server(name, self.read_add_link(link)?))
+    }
+
+    /// The "add our server" link for the lab's server `id`, or for a server file named by
+    /// its path (an admin's draft, before it is installed).
+    pub fn add_link_for(&self, id_or_file: &str) -> Result<Url> {
+        let file = std::path::Path::new(id_or_file);
+        if id_or_file.ends_with(".toml") || file.components().count() > 1 {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Error::Usage(format!("cannot read the server file {}: {e}", file.display())))?;
+            let server = crate::lab::parse(file, &text).map_err(|p| Error::Usage(p.to_string()))?;
+            return Ok(crate::lab::link_for(&server));
         }
-        new.client_id = server.client_id;
-        new.scopes = server.scopes;
-        new.redirect_uri = server.redirect_uri;
-        Ok(new)
+        let (servers, problems) = self.lab_servers();
+        match servers.iter().find(|s| s.id == id_or_file) {
+            Some(server) => Ok(crate::lab::link_for(server)),
+            None => Err(Error::Usage(match problems.iter().find(|p| p.path.file_stem().is_some_and(|s| s == id_or_file)) {
+                Some(problem) => format!("the server file for `{id_or_file}` was refused: {problem}"),
+                None => format!(
+                    "no server file has the id `{id_or_file}`: `latchkey profile presets` lists them, or give the file's path"
+                ),
+            })),
+        }
     }
 
     /// What a preset and spec resolve to, without saving anything (for the wizard).
@@ -231,4 +247,31 @@ impl Latchkey {
             })
             .collect())
     }
+}
+
+/// A profile `name` of `kind`, the rest to be filled in.
+fn template(name: &str, preset: PresetKind) -> NewProfile {
+    NewProfile {
+        name: name.to_string(),
+        preset,
+        spec: ServerSpec::default(),
+        client_id: None,
+        client_secret: None,
+        scopes: None,
+        redirect_uri: None,
+        redirect_mode: None,
+    }
+}
+
+/// A profile `name` for a server the lab describes, all of it from the description.
+fn from_lab_server(name: &str, server: LabServer) -> NewProfile {
+    let mut new = template(name, server.kind);
+    match server.kind {
+        PresetKind::Generic => new.spec.issuer = Some(server.address),
+        _ => new.spec.base_url = Some(server.address),
+    }
+    new.client_id = server.client_id;
+    new.scopes = server.scopes;
+    new.redirect_uri = server.redirect_uri;
+    new
 }

@@ -18,8 +18,14 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
-use crate::preset::majora_task_scopes;
-use crate::profile::{is_loopback, validate_name, PresetKind};
+use crate::profile::{validate_name, PresetKind};
+
+mod fields;
+mod link;
+
+use fields::{names_a_secret, Fields, Key};
+pub use link::LINK_HOST;
+pub(crate) use link::{link_for, read_link};
 
 /// The folder of server files inside the system folder.
 pub(crate) const SERVERS_DIR: &str = "servers.d";
@@ -43,8 +49,32 @@ pub struct LabServer {
     pub redirect_uri: Option<Url>,
     /// The scopes to ask for (Majora: made from `tasks`).
     pub scopes: Option<Vec<String>>,
-    /// The file it came from.
-    pub path: PathBuf,
+    /// Where it came from.
+    pub source: LabSource,
+}
+
+/// Where a lab's server was described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabSource {
+    /// A file in `servers.d`.
+    File(PathBuf),
+    /// An "add our server" link (`latchkey://add?…`), confirmed by the person.
+    Link,
+}
+
+impl LabServer {
+    fn new(id: String, c: fields::Checked, source: LabSource) -> Self {
+        let fields::Checked { title, about, kind, address, client_id, redirect_uri, scopes } = c;
+        LabServer { id, title, about, kind, address, client_id, redirect_uri, scopes, source }
+    }
+
+    /// The file it came from, if it came from one.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.source {
+            LabSource::File(path) => Some(path),
+            LabSource::Link => None,
+        }
+    }
 }
 
 /// A file that was not taken, and why: said with its path and, where one is to blame,
@@ -66,10 +96,7 @@ impl std::fmt::Display for LabProblem {
 }
 
 /// The ids of the built-in servers, which no file may take.
-const BUILT_IN: [&str; 4] = ["majora", "majora-test", "agate", "generic"];
-
-/// The longest value a file may give (a title, an address, a client id).
-const MAX_VALUE: usize = 512;
+pub(super) const BUILT_IN: [&str; 4] = ["majora", "majora-test", "agate", "generic"];
 
 /// Every server file in `system_dir/servers.d`, in the order of their ids, and the files
 /// that were refused. No folder is no server and no problem.
@@ -138,6 +165,37 @@ struct Raw {
     tasks: Option<Spanned<Vec<String>>>,
 }
 
+impl Raw {
+    /// Where in the file `key` is set.
+    fn span(&self, key: Key) -> Option<std::ops::Range<usize>> {
+        let of = |v: &Option<Spanned<String>>| v.as_ref().map(Spanned::span);
+        match key {
+            Key::Title => Some(self.title.span()),
+            Key::About => of(&self.about),
+            Key::Kind => Some(self.kind.span()),
+            Key::Address => Some(self.address.span()),
+            Key::ClientId => of(&self.client_id),
+            Key::RedirectUri => of(&self.redirect_uri),
+            Key::Scopes => self.scopes.as_ref().map(Spanned::span),
+            Key::Tasks => self.tasks.as_ref().map(Spanned::span),
+        }
+    }
+
+    fn fields(&self) -> Fields {
+        let text = |v: &Option<Spanned<String>>| v.as_ref().map(|s| s.get_ref().clone());
+        Fields {
+            title: Some(self.title.get_ref().clone()),
+            about: text(&self.about),
+            kind: Some(self.kind.get_ref().clone()),
+            address: Some(self.address.get_ref().clone()),
+            client_id: text(&self.client_id),
+            redirect_uri: text(&self.redirect_uri),
+            scopes: self.scopes.as_ref().map(|s| s.get_ref().clone()),
+            tasks: self.tasks.as_ref().map(|s| s.get_ref().clone()),
+        }
+    }
+}
+
 /// One file, checked: `Err` says what is wrong in words that name the file and the line.
 pub(crate) fn parse(path: &Path, text: &str) -> Result<LabServer, LabProblem> {
     let problem = |span: Option<std::ops::Range<usize>>, message: String| LabProblem {
@@ -158,7 +216,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<LabServer, LabProblem> {
     }
     // A secret first, in its own words: the file is readable by every user.
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| problem(e.span(), short(e.message())))?;
-    if let Some(key) = table.keys().find(|k| k.contains("secret") || k.contains("password")) {
+    if let Some(key) = table.keys().find(|k| names_a_secret(k)) {
         return Err(problem(
             line_of_key(text, key),
             format!(
@@ -168,55 +226,8 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<LabServer, LabProblem> {
         ));
     }
     let raw: Raw = toml::from_str(text).map_err(|e| problem(e.span(), short(e.message())))?;
-
-    let title = value(&raw.title, "title").map_err(|m| problem(Some(raw.title.span()), m))?;
-    let about = match &raw.about {
-        Some(a) => Some(value(a, "about").map_err(|m| problem(Some(a.span()), m))?),
-        None => None,
-    };
-    let kind = match raw.kind.get_ref().as_str() {
-        "majora" => PresetKind::Majora,
-        "majora-test" => PresetKind::MajoraTest,
-        "agate" => PresetKind::Agate,
-        "generic" => PresetKind::Generic,
-        other => {
-            return Err(problem(
-                Some(raw.kind.span()),
-                format!("kind \"{other}\" is not one Latchkey knows: write \"majora\", \"agate\" or \"generic\""),
-            ))
-        }
-    };
-    let address = web_address(&raw.address, "address").map_err(|m| problem(Some(raw.address.span()), m))?;
-    let client_id = match &raw.client_id {
-        Some(c) => Some(value(c, "client_id").map_err(|m| problem(Some(c.span()), m))?),
-        None => None,
-    };
-    let redirect_uri = match &raw.redirect_uri {
-        Some(r) => Some(redirect(r).map_err(|m| problem(Some(r.span()), m))?),
-        None => None,
-    };
-    let scopes = match (&raw.scopes, &raw.tasks) {
-        (Some(_), Some(t)) => {
-            return Err(problem(Some(t.span()), "give `scopes` or `tasks`, not both".into()));
-        }
-        (Some(s), None) => {
-            let bad =
-                s.get_ref().iter().find(|x| x.is_empty() || x.len() > 200 || !x.chars().all(|c| c.is_ascii_graphic()));
-            if let Some(bad) = bad {
-                return Err(problem(Some(s.span()), format!("{bad:?} is no scope (one word of printable characters)")));
-            }
-            Some(s.get_ref().clone())
-        }
-        (None, Some(t)) if kind.is_majora() => {
-            let tasks: Vec<&str> = t.get_ref().iter().map(String::as_str).collect();
-            Some(majora_task_scopes(&tasks).map_err(|e| problem(Some(t.span()), e.to_string()))?)
-        }
-        (None, Some(t)) => {
-            return Err(problem(Some(t.span()), "`tasks` are Majora's: give this server's `scopes` instead".into()));
-        }
-        (None, None) => None,
-    };
-    Ok(LabServer { id, title, about, kind, address, client_id, redirect_uri, scopes, path: path.to_path_buf() })
+    let checked = fields::check(raw.fields()).map_err(|(key, message)| problem(raw.span(key), message))?;
+    Ok(LabServer::new(id, checked, LabSource::File(path.to_path_buf())))
 }
 
 /// The first line of a TOML error's message (the crate adds the text around the spot).
@@ -237,50 +248,10 @@ fn line_of_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     None
 }
 
-/// Plain text a person will see: not empty, not over-long, no control characters.
-fn value(v: &Spanned<String>, key: &str) -> Result<String, String> {
-    let s = v.get_ref().trim();
-    if s.is_empty() {
-        return Err(format!("`{key}` is empty"));
-    }
-    if s.len() > MAX_VALUE {
-        return Err(format!("`{key}` is longer than {MAX_VALUE} characters"));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(format!("`{key}` holds a control character"));
-    }
-    Ok(s.to_string())
-}
-
-/// A server's address: https, or http on this computer only; no user name or password.
-fn web_address(v: &Spanned<String>, key: &str) -> Result<Url, String> {
-    let text = value(v, key)?;
-    let url = Url::parse(&text).map_err(|e| format!("`{key}` is not a web address ({e})"))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("`{key}` holds a user name or password: give the address alone"));
-    }
-    match url.scheme() {
-        "https" if url.host().is_some() => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(format!(
-            "`{key}` is http:// on another computer, where a sign-in would travel in the clear: use https://"
-        )),
-        _ => Err(format!("`{key}` must start with https://")),
-    }
-}
-
-/// A redirect URI: a web address as [`web_address`] takes it, or the `latchkey:` scheme.
-fn redirect(v: &Spanned<String>) -> Result<Url, String> {
-    let text = value(v, "redirect_uri")?;
-    match Url::parse(&text) {
-        Ok(url) if url.scheme() == "latchkey" => Ok(url),
-        _ => web_address(v, "redirect_uri"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::preset::majora_task_scopes;
 
     fn parsed(text: &str) -> Result<LabServer, LabProblem> {
         parse(Path::new("/etc/latchkey/servers.d/our-lab.toml"), text)
