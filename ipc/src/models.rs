@@ -166,6 +166,8 @@ pub struct ServerPreview {
     pub can_use_code: bool,
     pub can_use_browser: bool,
     pub default_scopes: Vec<ScopeChoice>,
+    /// What tokens with those scopes may do, in words ("May upload samples, …").
+    pub may_do: Option<String>,
     /// Majora: what the user will do, each with its scopes (empty for other servers).
     pub tasks: Vec<TaskChoice>,
     pub renewal: latchkey_engine::Renewal,
@@ -220,6 +222,7 @@ impl From<Resolved> for ServerPreview {
                 .iter()
                 .map(|s| ScopeChoice { scope: s.clone(), explanation: explain(s) })
                 .collect(),
+            may_do: crate::words::scopes::may_do(r.server.preset, &r.scopes),
             tasks: TaskChoice::for_preset(r.server.preset),
             renewal: r.server.renewal,
             test_url: r.server.userinfo_url.as_ref().map(|u| u.to_string()),
@@ -241,6 +244,11 @@ pub struct NewProfileInput {
     #[ts(optional = nullable)]
     #[serde(default)]
     pub lab_server: Option<String>,
+    /// An "add our server" link the person confirmed: read again, it gives everything
+    /// (`server` then says only its kind).
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 /// How the user wants to sign in.
@@ -298,6 +306,8 @@ pub struct AppStatus {
     pub degraded: Vec<String>,
     /// Warnings about links that arrived before the window listened (then cleared).
     pub link_warnings: Vec<String>,
+    /// An "add our server" link that arrived before the window listened (then cleared).
+    pub add_offer: Option<AddServerOffer>,
 }
 
 /// What `register_client` did.
@@ -392,6 +402,73 @@ impl PresetChoice {
         });
         lab.chain(built_in).collect()
     }
+}
+
+/// What an "add our server" link (`latchkey://add?…`) describes, for the page that asks
+/// before anything is added. Nothing here has been fetched or saved.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AddServerOffer {
+    /// The link itself: "Add" sends it back, and the engine reads it again.
+    pub link: String,
+    /// The name to suggest: the link's id, made unique among the person's profiles.
+    pub name: String,
+    /// What the link calls the server (its sender's words, shown as such).
+    pub title: String,
+    pub about: Option<String>,
+    pub kind: PresetKind,
+    /// What kind of server it is, in words ("COG-UK Majora").
+    pub kind_title: String,
+    /// Where passwords will be typed, as an address bar shows it: scheme, host (ASCII,
+    /// so no look-alike letters), port.
+    pub origin: String,
+    /// The host alone, for the sentence that names it.
+    pub host: String,
+    /// What the tokens will be allowed to do, in words.
+    pub may_do: String,
+    /// The lab registered a client: after Add, only a sign-in.
+    pub has_client: bool,
+}
+
+impl AddServerOffer {
+    /// The offer for `server`, read from `link`; `taken` are the person's profile names.
+    pub fn new(link: &str, server: latchkey_engine::LabServer, taken: &[String]) -> Self {
+        let host = server.address.host_str().unwrap_or("").to_string();
+        let origin = server.address.origin().ascii_serialization();
+        let kind_title = latchkey_engine::CATALOGUE
+            .iter()
+            .find(|p| p.kind == server.kind)
+            .map(|p| p.title.to_string())
+            .unwrap_or_else(|| server.kind.as_str().to_string());
+        let may_do = match &server.scopes {
+            Some(scopes) => words::scopes::may_do(server.kind, scopes),
+            None => None,
+        }
+        .unwrap_or_else(|| words::app::LINK_DEFAULT_SCOPES.to_string());
+        let name = unique_name(&server.id, taken);
+        AddServerOffer {
+            link: link.to_string(),
+            name,
+            title: server.title,
+            about: server.about,
+            kind: server.kind,
+            kind_title,
+            origin,
+            host,
+            may_do,
+            has_client: server.client_id.is_some(),
+        }
+    }
+}
+
+/// `name`, or `name-2`, `name-3`… where a profile has it already (names are compared as
+/// the engine compares them: without case).
+fn unique_name(name: &str, taken: &[String]) -> String {
+    let free = |n: &str| !taken.iter().any(|t| t.eq_ignore_ascii_case(n));
+    if free(name) {
+        return name.to_string();
+    }
+    (2..).map(|i| format!("{name}-{i}")).find(|n| free(n)).expect("an unbounded range")
 }
 
 /// A device sign-in has started: the code to type at the address (RFC 8628 §3.3).

@@ -19,6 +19,9 @@ pub struct AppState {
     pub environment: Environment,
     /// Warnings about links that arrived before the window could listen (cold start).
     pub link_warnings: LinkWarnings,
+    /// The latest "add our server" link that arrived before the window could listen (a
+    /// later one replaces it: the page shows one at a time).
+    pub add_offer: Mutex<Option<latchkey_ipc::models::AddServerOffer>>,
     /// When the process started, and whether the first window has reported ready.
     pub started: Instant,
     pub first_ready: AtomicBool,
@@ -54,6 +57,7 @@ impl AppState {
             paths,
             environment,
             link_warnings: LinkWarnings::default(),
+            add_offer: Mutex::new(None),
             started: Instant::now(),
             first_ready: AtomicBool::new(false),
             copied: Default::default(),

@@ -7,11 +7,13 @@ const answers: ReturnType<typeof pending<ProfileView[]>>[] = [];
 let changed: (() => void) | null = null;
 const addProfile = vi.fn();
 let presets: unknown[] = [];
+let addOffer: unknown = null;
 vi.mock('./lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('./lib/ipc')>();
   return {
     ...real,
-    appStatus: () => Promise.resolve({ version: '0', degraded: [], linkWarnings: [] }),
+    appStatus: () => Promise.resolve({ version: '0', degraded: [], linkWarnings: [], addOffer }),
+    onAddServerLink: () => Promise.resolve(() => {}),
     uiReady: () => Promise.resolve(),
     onDeepLinkWarning: () => Promise.resolve(() => {}),
     onProfilesChanged: (f: () => void) => {
@@ -79,5 +81,21 @@ describe('App', () => {
       expect(addProfile).not.toHaveBeenCalled();
       unmount();
     }
+  });
+
+  it('a link that opened the app asks first: its page, and no lab server added behind it', async () => {
+    answers.length = 0;
+    presets = [{ id: 'our-lab', kind: 'generic', title: 'Our lab', description: '', address: 'https://a/', fromLab: true, hasClient: true }];
+    addOffer = {
+      link: 'latchkey://add?x', name: 'other', title: 'Other lab', about: null, kind: 'generic', kindTitle: 'Other',
+      origin: 'https://other.example.org', host: 'other.example.org', mayDo: 'May say who you are.', hasClient: true,
+    };
+    addProfile.mockReset();
+    render(App);
+    answers[0].resolve([]);
+    await vi.waitFor(() => expect(screen.getByTestId('add-link')).toBeTruthy());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(addProfile).not.toHaveBeenCalled();
+    addOffer = null;
   });
 });

@@ -103,6 +103,8 @@ macro_rules! with_commands {
                 PROFILES_CHANGED = "latchkey://profiles-changed" => ();
                 /// A `latchkey://` link arrived that completed nothing (a warning to show).
                 DEEP_LINK_WARNING = "latchkey://deep-link" => String;
+                /// An "add our server" link arrived: the page that asks Add or Cancel.
+                ADD_SERVER_LINK = "latchkey://add-server" => AddServerOffer;
             }
         }
     };

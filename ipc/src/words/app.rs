@@ -51,3 +51,7 @@ pub fn cannot_change_start_at_login(error: &str) -> String {
 pub fn lab_server_about(host: &str) -> String {
     format!("Provided by your lab: {host}")
 }
+
+/// On an "add our server" page, where the link names no scopes.
+pub const LINK_DEFAULT_SCOPES: &str =
+    "What the server allows by default. You can see and change it before you sign in.";

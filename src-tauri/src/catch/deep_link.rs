@@ -3,7 +3,8 @@
 //! callback whose `state` matches a sign-in in progress completes it; anything else is
 //! never exchanged, and the user is told.
 
-use latchkey_ipc::events::DEEP_LINK_WARNING;
+use latchkey_ipc::events::{ADD_SERVER_LINK, DEEP_LINK_WARNING};
+use latchkey_ipc::models::AddServerOffer;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -105,6 +106,9 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
     let shown = latchkey_engine::redact_url(url);
     tracing::info!(link = %shown, "deep link received");
     let engine = app.state::<AppState>().engine.clone();
+    if url.host_str() == Some(latchkey_engine::LINK_HOST) {
+        return add_server_link(app, url);
+    }
     match engine.pending_profile_for(url) {
         Some(profile) => {
             let (app, url) = (app.clone(), url.clone());
@@ -123,6 +127,32 @@ pub fn handle_url(app: &AppHandle, url: &url::Url) {
             // Kept for a window that is not listening yet (a cold start with a link); once,
             // however many such links come.
             app.state::<AppState>().link_warnings.keep(&warning);
+            emit(app, DEEP_LINK_WARNING, warning);
+        }
+    }
+}
+
+/// An "add our server" link: read (nothing fetched, opened or saved), then shown on the
+/// page that asks Add or Cancel. A refused link is said in the engine's words, which
+/// never repeat the link's own text.
+fn add_server_link(app: &AppHandle, url: &url::Url) {
+    let state = app.state::<AppState>();
+    let engine = state.engine.clone();
+    let read = engine.read_add_link(url.as_str()).and_then(|server| {
+        let taken: Vec<String> = engine.config()?.profiles().map(|p| p.name.clone()).collect();
+        Ok(AddServerOffer::new(url.as_str(), server, &taken))
+    });
+    crate::windows::show_main(app);
+    match read {
+        Ok(offer) => {
+            tracing::info!(host = %offer.host, "an add-a-server link asks to be confirmed");
+            *state.add_offer.lock().unwrap_or_else(|e| e.into_inner()) = Some(offer.clone());
+            emit(app, ADD_SERVER_LINK, offer);
+        }
+        Err(e) => {
+            let warning = e.to_string();
+            tracing::warn!("{warning}");
+            state.link_warnings.keep(&warning);
             emit(app, DEEP_LINK_WARNING, warning);
         }
     }

@@ -19,7 +19,13 @@ pub async fn list_presets(cx: &Ctx<'_>) -> IpcResult<Vec<latchkey_ipc::models::P
 pub async fn app_status(cx: &Ctx<'_>) -> IpcResult<AppStatus> {
     let state = cx.state;
     let link_warnings = state.link_warnings.take();
-    Ok(AppStatus { version: env!("CARGO_PKG_VERSION"), degraded: state.environment.degraded(), link_warnings })
+    let add_offer = state.add_offer.lock().unwrap_or_else(|e| e.into_inner()).take();
+    Ok(AppStatus {
+        version: env!("CARGO_PKG_VERSION"),
+        degraded: state.environment.degraded(),
+        link_warnings,
+        add_offer,
+    })
 }
 
 /// The main window has shown its first data. The first time, log how long start-up

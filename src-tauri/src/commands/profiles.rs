@@ -64,15 +64,24 @@ pub async fn add_profile(cx: &Ctx<'_>, args: AddProfile) -> IpcResult<ProfileVie
     let state = cx.state;
     let AddProfile { input } = args;
     let name = input.name.clone();
-    // A lab's server: all of it from its file (read by the engine). Else what the
-    // wizard's fields say.
+    // A lab's server: all of it from its file (read by the engine); a confirmed link:
+    // all of it from the link, read again. Else what the wizard's fields say.
     enum Wanted {
         Lab(String),
+        Link(String),
         ByHand(Box<NewProfile>),
     }
-    let wanted = match input.lab_server {
-        Some(id) => Wanted::Lab(id),
-        None => {
+    let wanted = match (input.lab_server, input.link) {
+        (Some(id), _) => Wanted::Lab(id),
+        (None, Some(link)) => {
+            // Answered: a window opened later does not ask again.
+            let mut kept = state.add_offer.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.as_ref().is_some_and(|o| o.link == link) {
+                *kept = None;
+            }
+            Wanted::Link(link)
+        }
+        (None, None) => {
             let (preset, spec) = spec(input.server)?;
             Wanted::ByHand(Box::new(NewProfile {
                 name: input.name,
@@ -90,6 +99,7 @@ pub async fn add_profile(cx: &Ctx<'_>, args: AddProfile) -> IpcResult<ProfileVie
         .run(move |e| {
             let new = match wanted {
                 Wanted::Lab(id) => e.new_profile_for(&name, &id)?,
+                Wanted::Link(link) => e.new_profile_from_link(&name, &link)?,
                 Wanted::ByHand(new) => *new,
             };
             e.add_profile(new).and_then(|_| Ok((e.status(Some(&name))?, e.now())))

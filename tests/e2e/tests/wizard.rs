@@ -258,6 +258,63 @@ async fn a_first_start_with_one_lab_server_opens_on_its_sign_in_page() {
     app.shutdown().await;
 }
 
+/// Issue 38: an "add our server" link. It opens the app on a page that says where the
+/// password would go and what the tokens may do; nothing is added before Add. Cancel adds
+/// nothing; a link with a secret is refused in words; Add goes to Sign in, with the
+/// permissions under Change.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_add_our_server_link_asks_first_and_then_is_a_sign_in_away() {
+    let server = generic();
+    let client_id = blocking(|| server.create_public_client(&["http://127.0.0.1/callback"]));
+    let issuer = server.base().trim_end_matches('/').to_string();
+    let mut link = reqwest::Url::parse("latchkey://add").unwrap();
+    link.query_pairs_mut()
+        .append_pair("id", "our-lab")
+        .append_pair("title", "Our lab's data server")
+        .append_pair("kind", "generic")
+        .append_pair("address", &issuer)
+        .append_pair("client_id", &client_id)
+        .append_pair("redirect_uri", "http://127.0.0.1/callback")
+        .append_pair("scopes", "read");
+    let link = link.to_string();
+
+    // A cold start with the link: its page, and nothing added behind it.
+    let app = Desktop::launch(&[&link]).await;
+    wait_text(&app, "[data-testid=add-link-address]", "http://127.0.0.1:").await;
+    wait_text(&app, "[data-testid=add-link-title]", "Our lab's data server").await;
+    wait_text(&app, "[data-testid=add-link-may-do]", "May read.").await;
+    app.screenshot("link-1-asks").await;
+    assert_eq!(blocking(|| server.grant_count(&client_id, "authorization_code")), 0);
+    click(&app, "[data-testid=add-link-cancel]").await;
+    wait_text(&app, "[data-testid=add-server]", "Add server").await;
+    assert!(app.client.find(Locator::Css("[data-testid^=profile-]")).await.is_err(), "Cancel added nothing");
+
+    // A link with a secret: refused in words, nothing added, the secret never shown.
+    let second = app.launch_again(&[&format!("{link}&client_secret=s3cret")]);
+    assert!(second.status.success(), "{second:?}");
+    let said = wait_text(&app, "[data-testid=link-warning]", "This link was refused").await;
+    assert!(said.contains("a link is no place for one") && !said.contains("s3cret"), "{said}");
+    app.screenshot("link-2-refused").await;
+
+    // The link again, from a second launch: Add, then the Sign in page with its permissions.
+    let second = app.launch_again(&[&link]);
+    assert!(second.status.success(), "{second:?}");
+    wait_text(&app, "[data-testid=add-link-title]", "Our lab's data server").await;
+    assert!(
+        app.client.find(Locator::Css("[data-testid=link-warning]")).await.is_err(),
+        "the refusal was another link's"
+    );
+    click(&app, "[data-testid=add-link-add]").await;
+    wait_text(&app, "[data-testid=wizard-step-sign-in]", "Sign in").await;
+    wait_text(&app, "[data-testid=sign-in-may-do]", "May read.").await;
+    app.screenshot("link-3-sign-in").await;
+    let authorize_url = sign_in_through_the_browser(&app).await;
+    assert!(authorize_url.contains(&format!("client_id={client_id}")), "{authorize_url}");
+    click(&app, "[data-testid=finish]").await;
+    wait_text(&app, "[data-testid=profile-our-lab] [data-testid=status]", "Signed in").await;
+    app.shutdown().await;
+}
+
 /// Add a generic profile with its `latchkey://callback/lab` redirect through the wizard.
 async fn add_scheme_profile(app: &Desktop) -> support::Client {
     let server = generic();

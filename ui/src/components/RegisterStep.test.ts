@@ -24,7 +24,7 @@ import { expectBusy, expectReady, networkError, pending } from '../lib/testing';
 function wizard(dynamic: boolean) {
   const w = new Wizard('register', 'mt');
   w.preview = {
-    issuer: 'https://m/', authorizeUrl: 'https://m/o/authorize/', tokenUrl: 'https://m/o/token/', revokeUrl: null,
+    mayDo: null, issuer: 'https://m/', authorizeUrl: 'https://m/o/authorize/', tokenUrl: 'https://m/o/token/', revokeUrl: null,
     dynamicRegistration: dynamic, manualRegistrationUrl: 'https://m/o/applications/register/', redirectUri: 'https://m/o/callback/',
     defaultScopes: [], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: false, canUseCode: false,
   };

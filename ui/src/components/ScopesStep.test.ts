@@ -17,7 +17,7 @@ describe('ScopesStep', () => {
     setScopes.mockReturnValue(answer.promise);
     const w = new Wizard('scopes', 'g');
     w.preview = {
-      issuer: 'https://g/', authorizeUrl: 'https://g/authorize', tokenUrl: 'https://g/token', revokeUrl: null,
+      mayDo: null, issuer: 'https://g/', authorizeUrl: 'https://g/authorize', tokenUrl: 'https://g/token', revokeUrl: null,
       dynamicRegistration: false, manualRegistrationUrl: null, redirectUri: 'latchkey://callback/g',
       defaultScopes: [{ scope: 'openid', explanation: 'Who you are' }], tasks: [], renewal: 'refresh-token', testUrl: null, canUseBrowser: true, canUseCode: false,
     };

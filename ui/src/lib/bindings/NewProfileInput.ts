@@ -6,4 +6,9 @@ export type NewProfileInput = { name: string, server: ServerInput, scopes?: Arra
  * A server the lab provides, by its id: its file gives the address, the client, the
  * scopes and the redirect URI (`server` then says only its kind).
  */
-labServer?: string | null, };
+labServer?: string | null, 
+/**
+ * An "add our server" link the person confirmed: read again, it gives everything
+ * (`server` then says only its kind).
+ */
+link?: string | null, };

@@ -13,6 +13,10 @@ export type ServerPreview = { issuer: string, authorizeUrl: string, tokenUrl: st
  */
 canUseCode: boolean, canUseBrowser: boolean, defaultScopes: Array<ScopeChoice>, 
 /**
+ * What tokens with those scopes may do, in words ("May upload samples, …").
+ */
+mayDo: string | null, 
+/**
  * Majora: what the user will do, each with its scopes (empty for other servers).
  */
 tasks: Array<TaskChoice>, renewal: Renewal, 

@@ -2,6 +2,7 @@
 // Do not edit: change the list (or an argument struct) and run that instead.
 import type { About } from './About';
 import type { AddProfile } from './AddProfile';
+import type { AddServerOffer } from './AddServerOffer';
 import type { ApiAnswer } from './ApiAnswer';
 import type { AppStatus } from './AppStatus';
 import type { CompleteSignIn } from './CompleteSignIn';
@@ -90,6 +91,8 @@ export const EVENTS = {
   PROFILES_CHANGED: 'latchkey://profiles-changed',
   /** A `latchkey://` link arrived that completed nothing (a warning to show). */
   DEEP_LINK_WARNING: 'latchkey://deep-link',
+  /** An "add our server" link arrived: the page that asks Add or Cancel. */
+  ADD_SERVER_LINK: 'latchkey://add-server',
 } as const;
 
 /** Each event's payload. */
@@ -98,4 +101,5 @@ export interface Events {
   'latchkey://sign-in-page-error': SignInPageError;
   'latchkey://profiles-changed': null;
   'latchkey://deep-link': string;
+  'latchkey://add-server': AddServerOffer;
 }
