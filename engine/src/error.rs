@@ -32,6 +32,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// The lab's policy fixes this; `why` says so in the policy's words.
+    #[error("{setting} cannot be changed: {why}")]
+    SetByOrganisation { setting: String, why: String },
+
     #[error("the {what} endpoint `{url}` is plain http; Latchkey sends secrets there, so it must be https (http is allowed only for loopback addresses)")]
     InsecureEndpoint { what: String, url: String },
 
@@ -221,6 +225,7 @@ pub enum ErrorCode {
     ProfileExists,
     InvalidProfileName,
     Usage,
+    SetByOrganisation,
     InsecureEndpoint,
     ConfigUnreadable,
     ConfigTooNew,
@@ -253,11 +258,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for checks that a list elsewhere has them all.
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 33] = [
         ErrorCode::UnknownProfile,
         ErrorCode::ProfileExists,
         ErrorCode::InvalidProfileName,
         ErrorCode::Usage,
+        ErrorCode::SetByOrganisation,
         ErrorCode::InsecureEndpoint,
         ErrorCode::ConfigUnreadable,
         ErrorCode::ConfigTooNew,
@@ -294,6 +300,7 @@ impl ErrorCode {
             ErrorCode::ProfileExists => "profile-exists",
             ErrorCode::InvalidProfileName => "invalid-profile-name",
             ErrorCode::Usage => "usage",
+            ErrorCode::SetByOrganisation => "set-by-organisation",
             ErrorCode::InsecureEndpoint => "insecure-endpoint",
             ErrorCode::ConfigUnreadable => "config-unreadable",
             ErrorCode::ConfigTooNew => "config-too-new",
@@ -345,6 +352,7 @@ impl Error {
             Error::ProfileExists(_) => ErrorCode::ProfileExists,
             Error::InvalidProfileName(_) | Error::ProfileNameRefused { .. } => ErrorCode::InvalidProfileName,
             Error::Usage(_) => ErrorCode::Usage,
+            Error::SetByOrganisation { .. } => ErrorCode::SetByOrganisation,
             Error::InsecureEndpoint { .. } => ErrorCode::InsecureEndpoint,
             Error::ConfigUnreadable { .. } => ErrorCode::ConfigUnreadable,
             Error::ConfigTooNew { .. } => ErrorCode::ConfigTooNew,
@@ -424,6 +432,7 @@ impl Error {
             | Error::InvalidProfileName(_)
             | Error::ProfileNameRefused { .. }
             | Error::Usage(_)
+            | Error::SetByOrganisation { .. }
             | Error::InsecureEndpoint { .. }
             | Error::ForeignHost { .. }
             | Error::AlreadyRunning(_) // started twice: the CLI has always said 2 here

@@ -55,7 +55,7 @@ pub use oauth::probe::{ApiAnswer, Identity};
 pub use oauth::registration::FormField;
 
 // Profiles, the servers Latchkey knows, and the names and addresses a shell checks.
-pub use lab::{LabProblem, LabServer, LabSource, LINK_HOST};
+pub use lab::{LabPolicy, LabProblem, LabServer, LabSource, SignInWay, LINK_HOST};
 pub use oauth::callback::{matches_redirect_uri, redact_url};
 pub use oauth::registration::agate_redirect;
 pub use preset::{explain_majora_scope, majora_task_scopes, Resolved, ServerSpec, CATALOGUE, MAJORA_TASKS};

@@ -24,6 +24,7 @@ mod keyring_faults;
 #[cfg(unix)] // SIGSTOP to the keyring daemon; run apart (make test-engine)
 mod keyring_frozen;
 mod keyring_store;
+mod lab_policy;
 mod lab_servers;
 mod ocarina_sync;
 mod oidc_provider;

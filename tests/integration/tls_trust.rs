@@ -55,6 +55,23 @@ fn a_private_ca_is_refused_until_trusted() {
     assert!(trusted.status.success(), "{}", describe(&trusted));
     let shown = cli.ok(&["settings"], "");
     assert!(shown.contains("extra-ca-file") && shown.contains("ca.pem"), "{shown}");
+
+    // The CA a lab's policy names (issue 38): trusted for a person who set nothing, and
+    // theirs to keep: turning it off is refused.
+    let lab = Cli::new();
+    std::fs::create_dir_all(lab.system_dir()).unwrap();
+    let policy = lab.system_dir().join("policy.toml");
+    std::fs::write(&policy, format!("extra_ca_file = {:?}\n", ca.to_str().unwrap())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(lab.system_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let trusted = add(&lab, "lab", &[("SSL_CERT_FILE", empty.to_str().unwrap())]);
+    assert!(trusted.status.success(), "{}", describe(&trusted));
+    let out = lab.run(&["settings", "--no-extra-ca-file"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let _ = server.kill();
     let _ = server.wait();
 }

@@ -12,6 +12,7 @@
 use std::io::BufRead;
 
 use latchkey_engine::is_loopback_redirect;
+use latchkey_engine::SignInWay;
 use latchkey_engine::{Error, Latchkey, Result};
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +55,9 @@ pub fn run(args: LoginArgs, engine: &Latchkey) -> Result<u8> {
             })?
     } else {
         let loopback = is_loopback_redirect(&profile.redirect_uri);
+        // The lab's policy may offer only some ways: asked before anything starts.
+        let way = if loopback && !args.paste { SignInWay::Browser } else { SignInWay::Paste };
+        engine.check_sign_in_way(way)?;
         if loopback && !args.paste {
             let (start, wait) = engine.start_loopback_sign_in(&args.name)?;
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{}", start.authorize_url);

@@ -6,7 +6,7 @@ use latchkey_engine::{Latchkey, Result};
 #[derive(Debug, clap::Args)]
 pub struct SettingsArgs {
     /// Renew tokens at this percentage of their lifetime (50–95; default 75).
-    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(50..=95))]
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(50..=95))]
     renew_at: Option<u32>,
     /// Trust the CA certificates in this PEM file beside the system's (an institution's
     /// own CA). `SSL_CERT_FILE` / `SSL_CERT_DIR` work too.
@@ -18,25 +18,46 @@ pub struct SettingsArgs {
 }
 
 pub fn run(args: SettingsArgs, engine: &Latchkey) -> Result<u8> {
-    if let Some(percent) = args.renew_at {
-        engine.set_renew_at_percent(percent)?;
+    let (policy, problem) = engine.lab_policy();
+    if let Some(problem) = &problem {
+        eprintln!("latchkey: warning: your organisation's policy is not applied: {problem}");
     }
-    if let Some(path) = args.extra_ca_file {
-        let path = std::path::absolute(&path).unwrap_or(path);
-        engine.set_extra_ca_file(Some(path))?;
-    } else if args.no_extra_ca_file {
-        engine.set_extra_ca_file(None)?;
+    // Checked whole, then saved whole: a change the policy refuses changes nothing.
+    let extra_ca_file = match (args.extra_ca_file, args.no_extra_ca_file) {
+        (Some(path), _) => Some(Some(std::path::absolute(&path).unwrap_or(path))),
+        (None, true) => Some(None),
+        (None, false) => None,
+    };
+    if args.renew_at.is_some() || extra_ca_file.is_some() {
+        engine.change_settings(args.renew_at, extra_ca_file)?;
     }
-    let settings = engine.config()?.settings().clone();
-    match settings.renew_at_percent {
-        Some(p) => println!("renew-at\t{p}%"),
-        None => {
-            println!("renew-at\t{}% (default)", (latchkey_engine::DEFAULT_FRACTION * 100.0) as u8)
-        }
+    let fixed = format!(" ({})", lower_first(&policy.why_fixed()));
+    // The settings in force (the engine's answer, as the renewal loop and the HTTP client
+    // get it), each marked where the policy fixes it.
+    let mark = |is_fixed: bool| if is_fixed { fixed.as_str() } else { "" };
+    match engine.renew_at_percent()? {
+        Some(p) => println!("renew-at\t{p}%{}", mark(policy.renew_at_percent.is_some())),
+        None => println!("renew-at\t{}% (default)", (latchkey_engine::DEFAULT_FRACTION * 100.0) as u8),
     }
-    match &settings.extra_ca_file {
-        Some(p) => println!("extra-ca-file\t{}", p.display()),
+    match engine.extra_ca_file()? {
+        Some(p) => println!("extra-ca-file\t{}{}", p.display(), mark(policy.extra_ca_file.is_some())),
         None => println!("extra-ca-file\tnone (the system's CAs only)"),
     }
+    // What only the policy sets: shown where it is set.
+    if let Some(on) = policy.start_at_login {
+        println!("start-at-login\t{}{fixed}", if on { "on" } else { "off" });
+    }
+    if let Some(ways) = &policy.sign_in_ways {
+        let ways: Vec<&str> = ways.iter().map(|w| w.as_str()).collect();
+        println!("sign-in-ways\t{}{fixed}", ways.join(", "));
+    }
+    if !policy.allows_other_servers() {
+        println!("other-servers\tnot allowed: only the servers your organisation provides{fixed}");
+    }
     Ok(0)
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }

@@ -8,6 +8,7 @@
 //! the paths from outside: every change goes through a method, under its lock.
 
 mod client_setup;
+mod policy;
 mod profiles;
 mod sign_in;
 mod tokens;
@@ -213,7 +214,7 @@ impl Latchkey {
         if let Some(http) = self.http.get() {
             return Ok(http);
         }
-        let extra_ca = self.config()?.settings().extra_ca_file.clone();
+        let extra_ca = self.extra_ca_file()?;
         let http = Http::with_extra_ca(extra_ca.as_deref())?;
         Ok(self.http.get_or_init(|| http))
     }

@@ -7,6 +7,7 @@ impl Latchkey {
     /// so a profile never claims a secret that is not there.
     pub fn add_profile(&self, new: NewProfile) -> Result<Profile> {
         validate_name(&new.name)?;
+        self.check_server_allowed(&new)?;
         if self.config()?.get(&new.name).is_ok() {
             return Err(Error::ProfileExists(new.name));
         }
@@ -171,25 +172,51 @@ impl Latchkey {
     /// Trust the CA certificates in `path` (PEM) beside the system's, or stop (`None`).
     /// Checked now: a file that cannot be read is refused, not saved.
     pub fn set_extra_ca_file(&self, path: Option<std::path::PathBuf>) -> Result<()> {
-        if let Some(p) = &path {
-            Http::with_extra_ca(Some(p))?;
-        }
-        self.edit_config(|c| {
-            c.settings_mut().extra_ca_file = path.clone();
-            Ok(())
-        })
+        self.change_settings(None, Some(path))
     }
 
     /// Renew at this percentage of a token's lifetime (50..=95).
-    /// Any number is taken, so a mistyped one is refused in these words (300 is not a u8).
     pub fn set_renew_at_percent(&self, percent: u32) -> Result<()> {
-        let Some(percent) = u8::try_from(percent).ok().filter(|p| (50..=95).contains(p)) else {
-            return Err(Error::Usage(format!(
-                "tokens can be renewed when between 50 and 95 % of their lifetime has passed; {percent} % is outside that"
-            )));
+        self.change_settings(Some(percent), None)
+    }
+
+    /// Change app-wide settings together: every change is checked first (a value out of
+    /// range, a CA file that cannot be read, a setting the lab's policy fixes), and then
+    /// all are saved, or none.
+    pub fn change_settings(
+        &self,
+        renew_at_percent: Option<u32>,
+        extra_ca_file: Option<Option<std::path::PathBuf>>,
+    ) -> Result<()> {
+        if renew_at_percent.is_some() {
+            self.refuse_if_fixed("renew-at", |p| p.renew_at_percent.is_some())?;
+        }
+        if extra_ca_file.is_some() {
+            self.refuse_if_fixed("extra-ca-file", |p| p.extra_ca_file.is_some())?;
+        }
+        // Any number is taken, so a mistyped one is refused in these words (300 is not a u8).
+        let percent = match renew_at_percent {
+            Some(percent) => match u8::try_from(percent).ok().filter(|p| (50..=95).contains(p)) {
+                Some(p) => Some(p),
+                None => {
+                    return Err(Error::Usage(format!(
+                        "tokens can be renewed when between 50 and 95 % of their lifetime has passed; {percent} % is \
+                         outside that"
+                    )))
+                }
+            },
+            None => None,
         };
+        if let Some(Some(p)) = &extra_ca_file {
+            Http::with_extra_ca(Some(p))?;
+        }
         self.edit_config(|c| {
-            c.settings_mut().renew_at_percent = Some(percent);
+            if let Some(p) = percent {
+                c.settings_mut().renew_at_percent = Some(p);
+            }
+            if let Some(path) = &extra_ca_file {
+                c.settings_mut().extra_ca_file = path.clone();
+            }
             Ok(())
         })
     }

@@ -160,6 +160,7 @@ impl Latchkey {
     /// RFC 8628 device sign-in: `show` is called with the verification URI and user code
     /// to display, then this waits for approval — or for [`Latchkey::cancel_sign_in`].
     pub fn device_sign_in(&self, name: &str, show: impl FnOnce(&DeviceCode)) -> Result<SignedIn> {
+        self.check_sign_in_way(crate::SignInWay::Code)?;
         let profile = self.profile(name)?;
         let secret = self.client_secret(&profile)?;
         let client = self.oauth_client(&profile, secret.as_ref())?;

@@ -101,6 +101,9 @@ impl Tokens for Latchkey {
     fn config(&self) -> Result<Config> {
         Latchkey::config(self)
     }
+    fn renew_at_percent(&self) -> Option<u8> {
+        Latchkey::renew_at_percent(self).ok().flatten()
+    }
     fn profile(&self, name: &str) -> Result<Profile> {
         Latchkey::profile(self, name)
     }

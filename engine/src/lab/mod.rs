@@ -22,10 +22,13 @@ use crate::profile::{validate_name, PresetKind};
 
 mod fields;
 mod link;
+mod policy;
 
 use fields::{names_a_secret, Fields, Key};
 pub use link::LINK_HOST;
 pub(crate) use link::{link_for, read_link};
+pub(crate) use policy::load as load_policy;
+pub use policy::{LabPolicy, SignInWay};
 
 /// The folder of server files inside the system folder.
 pub(crate) const SERVERS_DIR: &str = "servers.d";

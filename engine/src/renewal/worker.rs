@@ -93,6 +93,9 @@ pub trait Tokens: Send + Sync + 'static {
     fn store(&self) -> &Store;
     fn now(&self) -> u64;
     fn config(&self) -> Result<Config>;
+    /// Renew at this percentage of a token's life: the lab's policy, else the person's
+    /// setting, else `None` (the default).
+    fn renew_at_percent(&self) -> Option<u8>;
     fn profile(&self, name: &str) -> Result<Profile>;
     /// A token valid for at least `min_valid` seconds, renewed if it is not.
     fn token(&self, name: &str, min_valid: Option<u64>) -> Result<(TokenSet, Source)>;
@@ -161,7 +164,7 @@ impl Renewer {
 }
 
 fn policy(engine: &dyn Tokens) -> Policy {
-    let fraction = engine.config().ok().and_then(|c| c.settings().renew_at_percent).map(|p| p as f64 / 100.0);
+    let fraction = engine.renew_at_percent().map(|p| p as f64 / 100.0);
     Policy {
         fraction: fraction.unwrap_or(crate::renewal::schedule::DEFAULT_FRACTION).clamp(0.5, 0.95),
         ..Policy::default()

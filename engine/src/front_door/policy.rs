@@ -1,0 +1,98 @@
+//! What the lab's policy (`policy.toml` in the system folder) fixes, applied: the settings
+//! in force, refusals of changes to fixed ones, the servers people may add and the ways
+//! they may sign in. Read at each call, as the server files are: an admin's change counts
+//! at once, and a broken file fixes nothing (see `crate::lab::policy`).
+
+use super::*;
+use crate::lab::{LabPolicy, SignInWay};
+
+impl Latchkey {
+    /// The lab's policy, and what is wrong with its file (then nothing is fixed).
+    pub fn lab_policy(&self) -> (LabPolicy, Option<LabProblem>) {
+        match self.paths.system_dir() {
+            Some(dir) => crate::lab::load_policy(dir),
+            None => (LabPolicy::default(), None),
+        }
+    }
+
+    /// The policy alone; a broken file is logged (each shell also says it where people look).
+    fn policy(&self) -> LabPolicy {
+        let (policy, problem) = self.lab_policy();
+        if let Some(problem) = problem {
+            tracing::warn!("the lab's policy is not applied: {problem}");
+        }
+        policy
+    }
+
+    /// Renew at this percentage of a token's life: fixed by the policy, else the person's
+    /// setting; `None` is the default.
+    pub fn renew_at_percent(&self) -> Result<Option<u8>> {
+        Ok(match self.policy().renew_at_percent {
+            Some(p) => Some(p),
+            None => self.config()?.settings().renew_at_percent,
+        })
+    }
+
+    /// The CA file trusted beside the system's: fixed by the policy, else the person's.
+    pub fn extra_ca_file(&self) -> Result<Option<std::path::PathBuf>> {
+        Ok(match self.policy().extra_ca_file {
+            Some(p) => Some(p),
+            None => self.config()?.settings().extra_ca_file.clone(),
+        })
+    }
+
+    /// `Err` in "Set by your organisation" words when the policy fixes `setting`.
+    pub(super) fn refuse_if_fixed(&self, setting: &str, fixes: impl Fn(&LabPolicy) -> bool) -> Result<()> {
+        let policy = self.policy();
+        if fixes(&policy) {
+            return Err(Error::SetByOrganisation { setting: setting.to_string(), why: policy.why_fixed() });
+        }
+        Ok(())
+    }
+
+    /// `Err` when the policy does not offer `way` to sign in (the shells ask before they
+    /// start one; the device flow is also checked here, in the engine).
+    pub fn check_sign_in_way(&self, way: SignInWay) -> Result<()> {
+        let policy = self.policy();
+        if policy.offers(way) {
+            return Ok(());
+        }
+        let offered: Vec<&str> =
+            SignInWay::ALL.into_iter().filter(|w| policy.offers(*w)).map(SignInWay::as_str).collect();
+        Err(Error::SetByOrganisation {
+            setting: format!("sign-in-ways (offered: {})", offered.join(", ")),
+            why: format!("{} is not offered here. {}", capital(way.words()), policy.why_fixed()),
+        })
+    }
+
+    /// `Err` when the policy allows only the lab's servers and `new` is not one of them
+    /// (same kind, same address, and the file's client where it names one).
+    pub(super) fn check_server_allowed(&self, new: &NewProfile) -> Result<()> {
+        let policy = self.policy();
+        if policy.allows_other_servers() {
+            return Ok(());
+        }
+        let address = new.spec.issuer.as_ref().or(new.spec.base_url.as_ref());
+        let (servers, _) = self.lab_servers();
+        let theirs = servers.iter().any(|s| {
+            s.kind == new.preset
+                && address.is_some_and(|a| a == &s.address)
+                && (s.client_id.is_none() || s.client_id == new.client_id)
+        });
+        if theirs {
+            return Ok(());
+        }
+        Err(Error::SetByOrganisation {
+            setting: "allow-other-servers".into(),
+            why: format!(
+                "only the servers your organisation provides can be added (`latchkey profile presets` lists them). {}",
+                policy.why_fixed()
+            ),
+        })
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
