@@ -308,6 +308,8 @@ pub struct AppStatus {
     pub link_warnings: Vec<String>,
     /// An "add our server" link that arrived before the window listened (then cleared).
     pub add_offer: Option<AddServerOffer>,
+    /// The ways to sign in the window offers (the lab's policy may name fewer than all).
+    pub sign_in_ways: Vec<latchkey_engine::SignInWay>,
 }
 
 /// What `register_client` did.
@@ -348,10 +350,38 @@ impl From<latchkey_engine::SignOutReport> for SignOutView {
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
+    /// In force: the lab's policy's, else the person's, else the default.
     pub renew_at_percent: u8,
     pub start_at_login: bool,
     pub config_dir: String,
     pub log_dir: String,
+    /// What the lab's policy fixes (shown disabled, with `why`).
+    pub fixed: FixedSettings,
+    /// The policy file is wrong and fixes nothing: said on the Settings page.
+    pub policy_problem: Option<String>,
+}
+
+/// The settings a lab's `policy.toml` fixes, and why in its words.
+#[derive(Debug, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FixedSettings {
+    pub renew_at: bool,
+    pub start_at_login: bool,
+    /// The ways to sign in the window offers (all, where the policy names none).
+    pub sign_in_ways: Vec<latchkey_engine::SignInWay>,
+    /// "Set by your organisation (/etc/latchkey/policy.toml). Ask …", when anything is fixed.
+    pub why: Option<String>,
+}
+
+impl From<&latchkey_engine::LabPolicy> for FixedSettings {
+    fn from(p: &latchkey_engine::LabPolicy) -> Self {
+        FixedSettings {
+            renew_at: p.renew_at_percent.is_some(),
+            start_at_login: p.start_at_login.is_some(),
+            sign_in_ways: latchkey_engine::SignInWay::ALL.into_iter().filter(|w| p.offers(*w)).collect(),
+            why: p.fixes_anything().then(|| p.why_fixed()),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, TS)]

@@ -104,6 +104,7 @@ pub fn run() {
             let handle = app.handle();
             catch::deep_link::register(handle);
             start_at_login::keep_pointing_here();
+            start_at_login::follow_policy(&tauri::Manager::state::<AppState>(handle).engine);
             // The tray renews; the window follows what it writes to the store.
             store_watch::start(handle);
             windows::show_main(handle);

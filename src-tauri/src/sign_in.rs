@@ -10,6 +10,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::events::sign_in_finished;
 use crate::models::{SignInMethod, SignInStarted};
 use crate::state::AppState;
+use latchkey_engine::SignInWay;
 use latchkey_ipc::words::app as words;
 
 /// The profile named by `--sign-in NAME` (or `--sign-in=NAME`) among the arguments:
@@ -44,6 +45,13 @@ pub fn start(app: &AppHandle, profile: &str, method: SignInMethod) -> IpcResult<
     let state = app.state::<AppState>();
     let engine = state.engine.clone();
     let p = engine.profile(profile)?;
+    // The lab's policy may offer only some ways (the window hides the others; this is
+    // the refusal for any that is asked for anyway).
+    engine.check_sign_in_way(match method {
+        SignInMethod::Window => SignInWay::Window,
+        SignInMethod::Browser => SignInWay::Browser,
+        SignInMethod::Paste => SignInWay::Paste,
+    })?;
     let loopback = latchkey_engine::is_loopback_redirect(&p.redirect_uri);
     let authorize_url = match method {
         SignInMethod::Browser if loopback => catch::loopback::start(app, profile)?,

@@ -23,6 +23,19 @@ pub fn keep_pointing_here() {
     }
 }
 
+/// Where the lab's policy fixes start at login, make this user's entry say so (each
+/// start of the app, as the tray does at its own start).
+pub fn follow_policy(engine: &latchkey_engine::Latchkey) {
+    let Some(wanted) = engine.lab_policy().0.start_at_login else { return };
+    if is_enabled() == wanted {
+        return;
+    }
+    match set(wanted) {
+        Ok(()) => tracing::info!(enabled = wanted, "start at login set as the organisation's policy says"),
+        Err(e) => tracing::warn!("cannot set start at login as the organisation's policy says: {e}"),
+    }
+}
+
 pub fn is_enabled() -> bool {
     Autostart::for_user().is_ok_and(|a| a.is_enabled())
 }

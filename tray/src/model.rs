@@ -70,12 +70,14 @@ impl LatchkeyTray {
                 ],
             })
             .collect();
+        // Fixed by the lab's policy: shown, checked as it is, and not to be changed.
+        let fixed = self.engine.lab_policy().0.start_at_login.is_some();
         entries.extend([
             Entry::Separator,
             item(menu::OPEN, true, Action::Open),
             Entry::Check {
-                label: menu::START_AT_LOGIN.into(),
-                enabled: self.autostart.is_some(),
+                label: if fixed { menu::START_AT_LOGIN_FIXED.into() } else { menu::START_AT_LOGIN.into() },
+                enabled: self.autostart.is_some() && !fixed,
                 checked: self.autostart.as_ref().is_some_and(Autostart::is_enabled),
                 action: Action::ToggleStartAtLogin,
             },
@@ -96,7 +98,12 @@ impl LatchkeyTray {
             Action::Refresh(name) => self.renewer.renew_now(name),
             Action::CopyToken(name) => copy_token(&self.engine, name),
             Action::Open => desktop_app::open(),
-            Action::ToggleStartAtLogin => toggle_autostart(self.autostart.as_ref()),
+            Action::ToggleStartAtLogin => {
+                if self.engine.lab_policy().0.start_at_login.is_some() {
+                    return tracing::info!("start at login is set by the organisation's policy; not changed");
+                }
+                toggle_autostart(self.autostart.as_ref())
+            }
             Action::Quit => quit(self.renewer.clone(), "quit from the tray menu"),
         }
     }
@@ -116,6 +123,15 @@ fn copy_token(engine: &Arc<Latchkey>, name: &str) {
             crate::notify::show(&title, &body);
         }
     });
+}
+
+/// Where the lab's policy fixes start at login, make this user's entry say so (at each
+/// start of the tray, as the app does at its own).
+pub fn follow_policy(engine: &Latchkey, autostart: Option<&Autostart>) {
+    let (Some(wanted), Some(autostart)) = (engine.lab_policy().0.start_at_login, autostart) else { return };
+    if autostart.is_enabled() != wanted {
+        toggle_autostart(Some(autostart));
+    }
 }
 
 fn toggle_autostart(autostart: Option<&Autostart>) {

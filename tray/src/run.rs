@@ -134,6 +134,7 @@ pub fn run() -> ExitCode {
     };
     tracing::info!(address = %background.address(), "token agent listening");
     let autostart = Autostart::for_user().ok();
+    crate::model::follow_policy(&engine, autostart.as_ref());
     let tray = LatchkeyTray { engine, renewer: background.renewer().clone(), autostart };
     crate::drawing::show(tray, redraw, background)
 }

@@ -12,7 +12,7 @@ vi.mock('./lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('./lib/ipc')>();
   return {
     ...real,
-    appStatus: () => Promise.resolve({ version: '0', degraded: [], linkWarnings: [], addOffer }),
+    appStatus: () => Promise.resolve({ version: '0', degraded: [], linkWarnings: [], addOffer, signInWays: ['window', 'browser', 'paste', 'code'] }),
     onAddServerLink: () => Promise.resolve(() => {}),
     uiReady: () => Promise.resolve(),
     onDeepLinkWarning: () => Promise.resolve(() => {}),

@@ -55,3 +55,8 @@ pub fn lab_server_about(host: &str) -> String {
 /// On an "add our server" page, where the link names no scopes.
 pub const LINK_DEFAULT_SCOPES: &str =
     "What the server allows by default. You can see and change it before you sign in.";
+
+/// On the Settings page, when `policy.toml` cannot be applied.
+pub fn policy_not_applied(problem: &str) -> String {
+    format!("Your organisation's settings are not applied: {problem}. Tell whoever looks after this computer.")
+}

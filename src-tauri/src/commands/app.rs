@@ -9,22 +9,30 @@ use crate::models::AppStatus;
 
 /// The servers the wizard offers, from the engine's presets.
 pub async fn list_presets(cx: &Ctx<'_>) -> IpcResult<Vec<latchkey_ipc::models::PresetChoice>> {
-    let (lab, problems) = cx.state.run(|e| Ok(e.lab_servers())).await?;
+    let ((lab, problems), policy) = cx.state.run(|e| Ok((e.lab_servers(), e.lab_policy().0))).await?;
     for problem in problems {
         tracing::warn!("skipped a server file: {problem}");
     }
-    Ok(latchkey_ipc::models::PresetChoice::all(lab))
+    let mut all = latchkey_ipc::models::PresetChoice::all(lab);
+    // Where the lab allows only its own servers, the wizard offers no other.
+    if !policy.allows_other_servers() {
+        all.retain(|p| p.from_lab);
+    }
+    Ok(all)
 }
 
 pub async fn app_status(cx: &Ctx<'_>) -> IpcResult<AppStatus> {
     let state = cx.state;
     let link_warnings = state.link_warnings.take();
     let add_offer = state.add_offer.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let (policy, _) = state.run(|e| Ok(e.lab_policy())).await?;
+    let sign_in_ways = latchkey_engine::SignInWay::ALL.into_iter().filter(|w| policy.offers(*w)).collect();
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION"),
         degraded: state.environment.degraded(),
         link_warnings,
         add_offer,
+        sign_in_ways,
     })
 }
 

@@ -1,4 +1,4 @@
-use latchkey_ipc::models::{About, SettingsView};
+use latchkey_ipc::models::{About, FixedSettings, SettingsView};
 
 use latchkey_ipc::commands::args::{SetRenewAt, SetStartAtLogin};
 
@@ -7,16 +7,15 @@ use crate::error::{IpcError, IpcResult};
 
 pub async fn get_settings(cx: &Ctx<'_>) -> IpcResult<SettingsView> {
     let state = cx.state;
-    let config = state.run(|e| e.config()).await?;
+    let (renew_at, (policy, problem)) = state.run(|e| Ok((e.renew_at_percent()?, e.lab_policy()))).await?;
     let paths = &state.paths;
     Ok(SettingsView {
-        renew_at_percent: config
-            .settings()
-            .renew_at_percent
-            .unwrap_or((latchkey_engine::DEFAULT_FRACTION * 100.0) as u8),
+        renew_at_percent: renew_at.unwrap_or((latchkey_engine::DEFAULT_FRACTION * 100.0) as u8),
         start_at_login: crate::start_at_login::is_enabled(),
         config_dir: paths.config_dir().display().to_string(),
         log_dir: paths.log_dir().display().to_string(),
+        fixed: FixedSettings::from(&policy),
+        policy_problem: problem.map(|p| latchkey_ipc::words::app::policy_not_applied(&p.to_string())),
     })
 }
 
@@ -26,7 +25,15 @@ pub async fn set_renew_at(cx: &Ctx<'_>, args: SetRenewAt) -> IpcResult<()> {
     state.run(move |e| e.set_renew_at_percent(percent)).await
 }
 
-pub async fn set_start_at_login(_: &Ctx<'_>, args: SetStartAtLogin) -> IpcResult<()> {
+pub async fn set_start_at_login(cx: &Ctx<'_>, args: SetStartAtLogin) -> IpcResult<()> {
+    let (policy, _) = cx.state.run(|e| Ok(e.lab_policy())).await?;
+    if policy.start_at_login.is_some() {
+        return Err(latchkey_engine::Error::SetByOrganisation {
+            setting: "start-at-login".into(),
+            why: policy.why_fixed(),
+        }
+        .into());
+    }
     crate::start_at_login::set(args.enabled)
         .map_err(|e| IpcError::internal(latchkey_ipc::words::app::cannot_change_start_at_login(&e.to_string())))?;
     Ok(())

@@ -147,26 +147,11 @@ impl Desktop {
         Self::start(args, false, &|_| {}).await
     }
 
-    /// The app started on a computer whose admin put `files` (name, text) in the system
-    /// folder's `servers.d` before the first start.
+    /// The app started on a computer whose admin put `files` (a path in the system folder,
+    /// as `servers.d/our-lab.toml` or `policy.toml`, and its text) in place before the
+    /// first start.
     pub async fn launch_on_lab_computer(files: &[(&str, String)]) -> Self {
-        let place = |system: &Path| {
-            let dir = system.join("servers.d");
-            std::fs::create_dir_all(&dir).unwrap();
-            for (name, text) in files {
-                std::fs::write(dir.join(name), text).unwrap();
-            }
-            // As an admin leaves them, whatever this machine's umask: others may read only.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-                for (name, _) in files {
-                    std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o644)).unwrap();
-                }
-            }
-        };
-        Self::start(&[], false, &place).await
+        Self::start(&[], false, &|system: &Path| place_system_files(system, files)).await
     }
 
     /// The app started while `latchkey-tray` runs in the same session (as after a login
@@ -347,6 +332,26 @@ impl Drop for Desktop {
 
 /// A background program (`latchkey-tray`) in its own D-Bus session with a Secret
 /// Service: for renewal tests, where no window is wanted.
+/// Put `files` in the system folder as an admin leaves them, whatever this machine's
+/// umask: others may read them, not write them.
+pub fn place_system_files(system: &Path, files: &[(&str, String)]) {
+    for (name, text) in files {
+        let path = system.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mut dir = path.parent().unwrap();
+            while dir.starts_with(system) {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+                dir = dir.parent().unwrap();
+            }
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+}
+
 pub struct HiddenApp {
     pub session: Session,
     child: Child,

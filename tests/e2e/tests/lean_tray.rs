@@ -123,6 +123,29 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
     click(bus, &item, find(&entries, None, "Start at login"));
     assert!(wait_until(Duration::from_secs(5), || !entry.exists()), "autostart entry left behind");
 
+    // Issue 38: where the lab's policy fixes it, the entry says so, is disabled, and a
+    // click that comes anyway changes nothing.
+    let system = tray.session.dir.path().join("system");
+    std::fs::create_dir_all(&system).unwrap();
+    let policy = system.join("policy.toml");
+    std::fs::write(&policy, "start_at_login = false\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&system, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    cli.add_majora(server, "three", 3600); // a change to the store: the menu is drawn again
+    let fixed = "Start at login (set by your organisation)";
+    assert!(
+        wait_until(Duration::from_secs(10), || menu(bus, &item).iter().any(|e| e.label == fixed && !e.enabled)),
+        "{:#?}",
+        menu(bus, &item)
+    );
+    click(bus, &item, find(&menu(bus, &item), None, fixed));
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(!entry.exists(), "a fixed start at login was changed from the tray; log:\n{}", log(&tray));
+    std::fs::remove_file(&policy).unwrap();
+
     // One tray per store: a second one says so and exits.
     let mut env = tray.session.env();
     env.extend(tray.cli_env());

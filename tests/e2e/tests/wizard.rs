@@ -221,7 +221,9 @@ async fn a_lab_server_with_its_client_is_a_name_and_a_sign_in_away() {
     let issuer = server.base().trim_end_matches('/').to_string();
     // Two servers, so the first start opens on the list (one would open on its Sign in).
     let archive = format!("title = \"The archive\"\nkind = \"generic\"\naddress = \"{issuer}\"\n");
-    let app = Desktop::launch_on_lab_computer(&[("our-lab.toml", ours), ("the-archive.toml", archive)]).await;
+    let app =
+        Desktop::launch_on_lab_computer(&[("servers.d/our-lab.toml", ours), ("servers.d/the-archive.toml", archive)])
+            .await;
     click(&app, "[data-testid=add-server]").await;
     wait_text(&app, "[data-testid=wizard-step-server]", "Our lab's data server").await;
     let cards = app.client.find_all(Locator::Css("[role=radiogroup] input")).await.unwrap();
@@ -248,7 +250,7 @@ async fn a_lab_server_with_its_client_is_a_name_and_a_sign_in_away() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_first_start_with_one_lab_server_opens_on_its_sign_in_page() {
     let (_, file) = lab_server_file();
-    let app = Desktop::launch_on_lab_computer(&[("our-lab.toml", file)]).await;
+    let app = Desktop::launch_on_lab_computer(&[("servers.d/our-lab.toml", file)]).await;
     wait_text(&app, "[data-testid=wizard-progress]", "Step 4 of 5").await;
     wait_text(&app, "[data-testid=wizard-step-sign-in]", "Sign in").await;
     app.screenshot("lab-first-start").await;
@@ -312,6 +314,43 @@ async fn an_add_our_server_link_asks_first_and_then_is_a_sign_in_away() {
     assert!(authorize_url.contains(&format!("client_id={client_id}")), "{authorize_url}");
     click(&app, "[data-testid=finish]").await;
     wait_text(&app, "[data-testid=profile-our-lab] [data-testid=status]", "Signed in").await;
+    app.shutdown().await;
+}
+
+/// Issue 38: settings the lab fixes. The Sign in page offers only the ways its policy
+/// names; Settings shows a fixed setting disabled, with why.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_labs_policy_shows_as_its_own_and_offers_only_its_ways() {
+    let (_, file) = lab_server_file();
+    let policy = "renew_at = 60\nsign_in_ways = [\"browser\"]\nallow_other_servers = false\n\
+                  note = \"Ask it-help@lab.example.org.\"\n"
+        .to_string();
+    let app = Desktop::launch_on_lab_computer(&[("servers.d/our-lab.toml", file), ("policy.toml", policy)]).await;
+    wait_text(&app, "[data-testid=wizard-step-sign-in]", "Use my browser").await;
+    for hidden in ["sign-in-window", "sign-in-paste", "sign-in-code"] {
+        let found = app.client.find(Locator::Css(&format!("[data-testid={hidden}]"))).await;
+        assert!(found.is_err(), "{hidden} is offered, though the policy offers only the browser");
+    }
+    app.screenshot("policy-1-sign-in").await;
+    sign_in_through_the_browser(&app).await;
+    click(&app, "[data-testid=finish]").await;
+
+    click(&app, "[data-testid=nav-settings]").await;
+    let why = wait_text(&app, "[data-testid=renew-at-fixed]", "Set by your organisation").await;
+    assert!(why.contains("policy.toml). Ask it-help@lab.example.org."), "{why}");
+    let renew_at = app.find("[data-testid=renew-at]").await;
+    assert_eq!(renew_at.prop("value").await.unwrap().as_deref(), Some("60"));
+    assert_eq!(renew_at.prop("disabled").await.unwrap().as_deref(), Some("true"));
+    let start_at_login = app.find("[data-testid=start-at-login]").await;
+    assert_eq!(start_at_login.prop("disabled").await.unwrap().as_deref(), Some("false"), "not fixed: the person's");
+    app.screenshot("policy-2-settings").await;
+
+    // Only the lab's servers can be added: the wizard offers no other.
+    click(&app, "[data-testid=nav-servers]").await;
+    click(&app, "[data-testid=add-server]").await;
+    wait_text(&app, "[data-testid=wizard-step-server]", "Our lab's data server").await;
+    let cards = app.client.find_all(Locator::Css("[role=radiogroup] input")).await.unwrap();
+    assert_eq!(cards.len(), 1, "only the lab's server is offered");
     app.shutdown().await;
 }
 

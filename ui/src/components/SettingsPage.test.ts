@@ -2,11 +2,15 @@ import { describe, it, expect, vi } from 'vitest';
 import { render, screen, fireEvent } from '@testing-library/svelte';
 
 const diagnostics = vi.fn();
+const free = { renewAt: false, startAtLogin: false, signInWays: ['window', 'browser', 'paste', 'code'], why: null };
+let settings: unknown = {
+  startAtLogin: false, renewAtPercent: 75, configDir: '/home/a/.config/latchkey', logDir: '/home/a/.local/state/latchkey', fixed: free, policyProblem: null,
+};
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
     ...real,
-    getSettings: () => Promise.resolve({ startAtLogin: false, renewAtPercent: 75, configDir: '/home/a/.config/latchkey', logDir: '/home/a/.local/state/latchkey' }),
+    getSettings: () => Promise.resolve(settings),
     diagnostics: () => diagnostics(),
     copyText: vi.fn(),
   };
@@ -25,5 +29,27 @@ describe('SettingsPage', () => {
     answer.reject(networkError());
     await vi.waitFor(() => expectReady(screen.getByTestId('copy-diagnostics'), 'Copy diagnostics'));
     expect(screen.getByRole('alert').textContent).toContain('Cannot reach the server');
+  });
+
+  it("a setting the lab fixes is shown disabled, with why; the others stay the person's", async () => {
+    const why = 'Set by your organisation (/etc/latchkey/policy.toml). Ask it-help@lab.example.org.';
+    settings = {
+      startAtLogin: true, renewAtPercent: 60, configDir: '/c', logDir: '/l', policyProblem: null,
+      fixed: { ...free, renewAt: true, why },
+    };
+    render(SettingsPage);
+    const renewAt = (await screen.findByTestId('renew-at')) as HTMLInputElement;
+    expect(renewAt.disabled).toBe(true);
+    expect(renewAt.value).toBe('60');
+    expect(screen.getByTestId('renew-at-fixed').textContent).toBe(why);
+    expect(renewAt.getAttribute('aria-describedby')).toBe('renew-at-why');
+    expect((screen.getByTestId('start-at-login') as HTMLInputElement).disabled).toBe(false);
+    expect(screen.queryByTestId('start-at-login-fixed')).toBeNull();
+  });
+
+  it('a policy file that cannot be applied is said', async () => {
+    settings = { startAtLogin: false, renewAtPercent: 75, configDir: '/c', logDir: '/l', fixed: free, policyProblem: "Your organisation's settings are not applied: …" };
+    render(SettingsPage);
+    expect((await screen.findByTestId('policy-problem')).textContent).toContain('not applied');
   });
 });

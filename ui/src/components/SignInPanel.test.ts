@@ -27,6 +27,7 @@ vi.mock('../lib/ipc', async (importOriginal) => {
 });
 
 import SignInPanel from './SignInPanel.svelte';
+import { offered } from '../lib/policy.svelte';
 import { expectBusy, expectReady, networkError, pending } from '../lib/testing';
 
 describe('SignInPanel', () => {
@@ -231,5 +232,30 @@ describe('SignInPanel after a cancelled sign-in', () => {
     expect(said).toContain('latchkey://callback/m');
     await fireEvent.click(screen.getByTestId('cancel-sign-in'));
     await vi.waitFor(() => expect(screen.queryByTestId('sign-in-page-error')).toBeNull());
+  });
+
+  it("offers only the ways the lab's policy names, the first of them as the main button", async () => {
+    const all = offered.ways;
+    try {
+      offered.ways = ['browser', 'code'];
+      const { unmount } = render(SignInPanel, {
+        profile: 'lab', redirectUri: 'http://127.0.0.1/callback', canUseBrowser: true, canUseCode: true, onSignedIn: () => {}, autoStart: true,
+      });
+      expect(screen.queryByTestId('sign-in-window')).toBeNull();
+      expect(screen.queryByTestId('sign-in-paste')).toBeNull();
+      expect(screen.getByTestId('sign-in-browser').classList.contains('primary')).toBe(true);
+      expect(screen.getByTestId('sign-in-code').classList.contains('primary')).toBe(false);
+      // The row's one-click Sign in takes the main way, not the window.
+      expect(startSignIn).toHaveBeenCalledWith('lab', 'browser');
+      unmount();
+
+      // No way left for this server: said, not an empty row of buttons.
+      offered.ways = ['browser'];
+      render(SignInPanel, { profile: 'lab', redirectUri: 'https://m/o/callback/', canUseBrowser: false, onSignedIn: () => {} });
+      expect(screen.getByTestId('no-way-offered').textContent).toContain('Your organisation allows only ways to sign in');
+      expect(screen.queryByTestId('no-browser')).not.toBeNull();
+    } finally {
+      offered.ways = all;
+    }
   });
 });
