@@ -198,3 +198,41 @@ fn browser_sign_in_caught_on_a_loopback_port() {
     assert!(out.status.success(), "{}", describe(&out));
     assert!(cli.stored_tokens("lb").unwrap().refresh_token.is_some());
 }
+
+/// Issue 38: one public client a realm administrator made for the whole lab (no secret,
+/// PKCE required), named in a server file: a person adds it by its id and signs in.
+#[test]
+fn a_labs_public_client_in_a_server_file_signs_in_with_pkce_and_no_secret() {
+    kc().create_public_client("latchkey-lab");
+    let cli = Cli::new();
+    let dir = cli.system_dir().join("servers.d");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("our-lab.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "title = \"Our lab\"\nkind = \"generic\"\naddress = \"{}\"\nclient_id = \"latchkey-lab\"\n\
+             redirect_uri = \"http://127.0.0.1/callback\"\nscopes = [\"openid\", \"offline_access\"]\n",
+            kc().issuer()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for (p, mode) in [(cli.system_dir(), 0o755), (dir.clone(), 0o755), (file.clone(), 0o644)] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    }
+    let out = cli.run(&["profile", "add", "lab", "--preset", "our-lab"], "");
+    assert!(out.status.success(), "{}", describe(&out));
+    let mut login = cli.start_login("lab", "--browser");
+    let url = login.line_starting("http");
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+    let redirect = KeycloakUser::new().authorize(&url);
+    let out = login.finish_at_loopback(&redirect);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(cli.stored_tokens("lab").unwrap().refresh_token.is_some());
+    let out = cli.run(&["refresh", "lab", "--force"], "");
+    assert!(out.status.success(), "a public client renews too: {}", describe(&out));
+}

@@ -136,3 +136,31 @@ fn the_admin_prints_a_servers_link_and_a_person_adds_it_with_that_link_alone() {
     let out = cli.run(&["profile", "link", "nope"], "");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no server file has the id `nope`"), "{}", describe(&out));
 }
+
+/// Majora's shape (django-oauth-toolkit 1.4.1, as Majora runs it): one public client the
+/// lab's admin registered with Majora's own callback page serves everyone, with PKCE and
+/// no secret, a sign-in and a renewal alike (what docs/admins.md tells an admin to do).
+#[test]
+fn one_public_client_on_majora_serves_the_whole_lab() {
+    let server = support::server();
+    let cli = Cli::new();
+    let client_id = server.create_public_client(&[&server.callback_uri()]);
+    write_server(
+        &cli,
+        "cog",
+        &format!(
+            "title = \"COG-UK Majora\"\nkind = \"majora\"\naddress = \"{}\"\nclient_id = \"{client_id}\"\n\
+             tasks = [\"upload\"]\n",
+            server.base()
+        ),
+    );
+    let out = cli.run(&["profile", "add", "lab", "--preset", "cog"], "");
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = cli.login_paste("lab", &User::new());
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = cli.run(&["refresh", "lab", "--force"], "");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!cli.ok(&["token", "lab"], "").trim().is_empty());
+    assert_eq!(server.grant_count(&client_id, "authorization_code"), 1);
+    assert_eq!(server.grant_count(&client_id, "refresh_token"), 1);
+}

@@ -141,6 +141,28 @@ impl Keycloak {
     }
 }
 
+impl Keycloak {
+    /// A public client for a whole lab, as docs/admins.md tells a realm administrator to
+    /// make it: no client authentication, the standard flow, PKCE S256 required, any
+    /// loopback port.
+    pub fn create_public_client(&self, client_id: &str) {
+        let made = reqwest::blocking::Client::new()
+            .post(self.url("/admin/realms/latchkey/clients"))
+            .bearer_auth(self.admin_token())
+            .json(&serde_json::json!({
+                "clientId": client_id,
+                "publicClient": true,
+                "standardFlowEnabled": true,
+                "directAccessGrantsEnabled": false,
+                "redirectUris": ["http://127.0.0.1/*"],
+                "attributes": { "pkce.code.challenge.method": "S256" },
+            }))
+            .send()
+            .unwrap();
+        assert!(made.status().is_success(), "creating {client_id}: {}", made.status());
+    }
+}
+
 impl AuthServer for Keycloak {
     fn port(&self) -> u16 {
         self.port

@@ -98,4 +98,19 @@ describe('App', () => {
     expect(addProfile).not.toHaveBeenCalled();
     addOffer = null;
   });
+
+  it('adds the lab server on a first start once: removed later, it is not added again', async () => {
+    window.localStorage.clear();
+    presets = [{ id: 'our-lab', kind: 'generic', title: 'Our lab', description: '', address: 'https://a/', fromLab: true, hasClient: true }];
+    for (const expected of [1, 0]) {
+      answers.length = 0;
+      addProfile.mockReset();
+      addProfile.mockResolvedValue({});
+      const { unmount } = render(App);
+      answers[0].resolve([]);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(addProfile).toHaveBeenCalledTimes(expected);
+      unmount();
+    }
+  });
 });

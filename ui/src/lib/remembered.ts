@@ -21,5 +21,9 @@ export function remember(key: string, value: string | null) {
   }
 }
 
+/** Set once a first start has added the lab's server `id`: a person who removes it later
+ *  has it back only by choosing it, not at every start. */
+export const labFirstStartKey = (id: string) => `latchkey.lab-first-start.${id}`;
+
 /** Where Test access keeps the address last called for `profile`. */
 export const testUrlKey = (profile: string) => `latchkey.test-url.${profile}`;
