@@ -46,6 +46,11 @@ impl Background {
         });
         let address = agent.address();
         agent.serve_in_background().map_err(|e| crate::error::Error::io("cannot start the token agent", e))?;
+        // The runtime folder is emptied at each login: the token file for tools is
+        // written again now (renewals keep it from here on).
+        if let Err(e) = engine.keep_token_file() {
+            tracing::warn!("cannot write the token file for tools: {e}");
+        }
         let renewer =
             engine.start_renewal(events).map_err(|e| crate::error::Error::io("cannot start the renewal loop", e))?;
         std::thread::Builder::new()

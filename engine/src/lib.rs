@@ -40,6 +40,7 @@ mod preset;
 mod profile;
 mod renewal;
 mod store;
+mod token_file;
 #[cfg(windows)]
 mod windows_user;
 
@@ -67,6 +68,7 @@ pub use store::config::Config;
 pub use store::paths::Paths;
 pub use store::secret::Secret;
 pub use store::tokens::{Status, TokenSet, TokenState};
+pub use token_file::JobTokenFile;
 
 // Keeping tokens fresh, and the background life of the tray and `latchkey agent`.
 pub use agent::{ask_to_quit, deferral, running as agent_running};

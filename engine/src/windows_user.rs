@@ -67,3 +67,22 @@ pub fn sid_of_process(pid: u32) -> std::io::Result<String> {
     };
     Ok(sid)
 }
+
+/// Whether a process with this id runs now (a job's token file names the `exec` that
+/// keeps it). A process that exited but whose handle someone holds is not running.
+#[allow(unsafe_code)] // Win32 calls on a handle owned here
+pub fn process_exists(pid: u32) -> bool {
+    use windows_sys::Win32::Foundation::STILL_ACTIVE;
+    use windows_sys::Win32::System::Threading::GetExitCodeProcess;
+    // SAFETY: a plain call; the handle returned is owned and closed by OwnedHandle.
+    let process = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+    if process.is_null() {
+        return false;
+    }
+    // SAFETY: a new handle that nothing else owns.
+    let process = unsafe { OwnedHandle::from_raw_handle(process) };
+    let mut code = 0u32;
+    // SAFETY: `code` is valid for writes.
+    let ok = unsafe { GetExitCodeProcess(process.as_raw_handle(), &mut code) } != 0;
+    ok && code == STILL_ACTIVE as u32
+}

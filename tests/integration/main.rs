@@ -39,4 +39,6 @@ mod stop_safely;
 mod tls_trust;
 #[cfg(unix)] // the agent's Unix socket, as another user
 mod token_agent;
+#[cfg(unix)] // sh jobs, POSIX signals and modes
+mod token_files;
 mod windows;

@@ -223,6 +223,12 @@ impl Cli {
         Self { windows_exe: Some(exe), ..Self::new() }
     }
 
+    /// The same CLI with `key=value` in every command's environment.
+    pub fn with_env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.push((key.to_string(), value.into()));
+        self
+    }
+
     pub fn config_dir(&self) -> PathBuf {
         self.root.clone()
     }

@@ -15,6 +15,14 @@ pub struct SettingsArgs {
     /// Stop trusting the extra CA file.
     #[arg(long)]
     no_extra_ca_file: bool,
+    /// Keep this profile's access token in the file tools look for ($XDG_RUNTIME_DIR/bt_u$UID,
+    /// else /tmp/bt_u$UID: the WLCG discovery standard), renewed by the tray or
+    /// `latchkey agent` while it runs. Never a refresh token.
+    #[arg(long, value_name = "NAME", conflicts_with = "no_token_file")]
+    token_file_profile: Option<String>,
+    /// Stop keeping the token file for tools, and remove it.
+    #[arg(long)]
+    no_token_file: bool,
 }
 
 pub fn run(args: SettingsArgs, engine: &Latchkey) -> Result<u8> {
@@ -31,6 +39,11 @@ pub fn run(args: SettingsArgs, engine: &Latchkey) -> Result<u8> {
     if args.renew_at.is_some() || extra_ca_file.is_some() {
         engine.change_settings(args.renew_at, extra_ca_file)?;
     }
+    if let Some(name) = &args.token_file_profile {
+        engine.set_token_file_profile(Some(name))?;
+    } else if args.no_token_file {
+        engine.set_token_file_profile(None)?;
+    }
     let fixed = format!(" ({})", lower_first(&policy.why_fixed()));
     // The settings in force (the engine's answer, as the renewal loop and the HTTP client
     // get it), each marked where the policy fixes it.
@@ -42,6 +55,12 @@ pub fn run(args: SettingsArgs, engine: &Latchkey) -> Result<u8> {
     match engine.extra_ca_file()? {
         Some(p) => println!("extra-ca-file\t{}{}", p.display(), mark(policy.extra_ca_file.is_some())),
         None => println!("extra-ca-file\tnone (the system's CAs only)"),
+    }
+    match (engine.config()?.settings().token_file_profile.clone(), engine.default_token_file()) {
+        (Some(name), Some(path)) => {
+            println!("token-file\t{} ({name}; kept fresh while the tray or `latchkey agent` runs)", path.display())
+        }
+        _ => println!("token-file\toff"),
     }
     // What only the policy sets: shown where it is set.
     if let Some(on) = policy.start_at_login {

@@ -22,12 +22,19 @@
 //! its default course (for a closed console or a logoff Windows allows about five
 //! seconds, which a renewal's answer and keyring write fit in).
 
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
 
 /// Renewals holding a deferral now.
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 /// A signal that arrived during a deferral (0: none).
 static PENDING: AtomicI32 = AtomicI32::new(0);
+/// A child the termination signals go to instead (`latchkey exec --token-file`: the job
+/// decides when it ends, and this process ends with it). 0: none; [`STARTING`]: a child
+/// is being started, and a signal waits in [`EARLY`] for its pid.
+static FORWARD_TO: AtomicU32 = AtomicU32::new(0);
+const STARTING: u32 = u32::MAX;
+/// A signal that came while the child was starting (0: none).
+static EARLY: AtomicI32 = AtomicI32::new(0);
 
 /// Held from a renewal's request to its keyring write.
 #[must_use = "the exit is deferred only while the guard lives"]
@@ -69,9 +76,69 @@ pub fn install() -> std::io::Result<()> {
     imp::install()
 }
 
-/// A signal came: end now, or when the last deferral ends.
+/// Start `command` and hand it SIGINT, SIGTERM and SIGHUP from then on (Windows: leave
+/// it the console's events) instead of ending this process: a parent that stays for its
+/// child (`latchkey exec --token-file`) ends when the child does, with its status. A
+/// signal that comes while the child starts is handed to it as soon as it has a pid (the
+/// child may already be talking to someone who sends it).
+pub fn spawn_forwarding(command: &mut std::process::Command) -> std::io::Result<std::process::Child> {
+    FORWARD_TO.store(STARTING, Ordering::SeqCst);
+    match command.spawn() {
+        Ok(child) => {
+            FORWARD_TO.store(child.id(), Ordering::SeqCst);
+            deliver_early(child.id());
+            Ok(child)
+        }
+        Err(e) => {
+            FORWARD_TO.store(0, Ordering::SeqCst);
+            let signal = EARLY.swap(0, Ordering::SeqCst);
+            if signal != 0 {
+                imp::end(signal);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Hand the child a signal that came before its pid was known (whoever swaps it out first
+/// delivers it: this, or the handler that stored it).
+fn deliver_early(pid: u32) {
+    let signal = EARLY.swap(0, Ordering::SeqCst);
+    if signal != 0 {
+        send(pid, signal);
+    }
+}
+
+#[cfg(unix)]
+fn send(pid: u32, signal: i32) {
+    if let Ok(pid) = i32::try_from(pid) {
+        // A child that is gone already is no error worth saying.
+        let _ =
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::try_from(signal).ok());
+    }
+}
+
+#[cfg(windows)]
+fn send(_pid: u32, _signal: i32) {
+    // The console's events reach the child itself.
+}
+
+/// A signal came: hand it to the child, or end now, or when the last deferral ends.
 #[cfg(unix)]
 fn arrived(signal: i32) {
+    match FORWARD_TO.load(Ordering::SeqCst) {
+        0 => {}
+        STARTING => {
+            EARLY.store(signal, Ordering::SeqCst);
+            // The pid may have come between the two lines above.
+            let pid = FORWARD_TO.load(Ordering::SeqCst);
+            if pid != STARTING && pid != 0 {
+                deliver_early(pid);
+            }
+            return;
+        }
+        pid => return send(pid, signal),
+    }
     if ACTIVE.load(Ordering::SeqCst) == 0 {
         imp::end(signal);
     }
@@ -114,6 +181,11 @@ mod imp {
     /// Inside a deferral, wait for it to end (at most 4.5 s), then let the event take its
     /// default course (the process ends).
     extern "system" fn handler(_event: u32) -> i32 {
+        // A child in the same console gets the event itself; this process waits for it
+        // (`latchkey exec --token-file`) and ends with its status.
+        if super::FORWARD_TO.load(Ordering::SeqCst) != 0 {
+            return 1;
+        }
         let deadline = Instant::now() + Duration::from_millis(4500);
         while super::ACTIVE.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));

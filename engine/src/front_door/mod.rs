@@ -11,6 +11,7 @@ mod client_setup;
 mod policy;
 mod profiles;
 mod sign_in;
+mod token_files;
 mod tokens;
 
 pub use sign_in::LoopbackWait;

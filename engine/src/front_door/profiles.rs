@@ -52,8 +52,15 @@ impl Latchkey {
         }
         self.forget_ocarina_entries(&profile);
         self.store.forget_all(name)?;
+        crate::token_file::after_sign_out(&self.paths, name);
         self.flows.cancel(name);
-        self.edit_config(|c| c.remove(name).map(|_| ()))?;
+        self.edit_config(|c| {
+            // The token file for tools was this profile's: it is no one's now.
+            if c.settings().token_file_profile.as_deref() == Some(name) {
+                c.settings_mut().token_file_profile = None;
+            }
+            c.remove(name).map(|_| ())
+        })?;
         // The sign-in window's login at the server goes too (whoever removes it: the CLI
         // as well as the app), so a profile added again under this name starts with a
         // directory of its own — never the old account's session.

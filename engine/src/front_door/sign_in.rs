@@ -223,6 +223,7 @@ impl Latchkey {
         let previous =
             if profile.ocarina_sync.is_some() { self.store.tokens(&profile.name).ok().flatten() } else { None };
         self.store.save_tokens(&profile.name, tokens)?;
+        crate::token_file::after_new_tokens(&self.paths, &profile.name, &tokens.access_token);
         crate::renewal::refresh::sync_ocarina(profile, tokens, previous.as_ref());
         drop(_lock);
         let account = self
@@ -253,6 +254,7 @@ impl Latchkey {
         let revoked = self.revoke_all(&profile)?;
         self.forget_ocarina_entries(&profile);
         self.store.forget_tokens(name)?;
+        crate::token_file::after_sign_out(&self.paths, name);
         self.flows.cancel(name);
         Ok(SignOutReport { revoked, client_deleted: false })
     }

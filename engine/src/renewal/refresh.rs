@@ -171,6 +171,8 @@ fn renew(store: &Store, clock: &dyn Clock, http: &Http, profile: &Profile, curre
     match result {
         Ok(tokens) => {
             save_rotated(store, name, &tokens)?;
+            // The old access token may be dead already (Majora): files that hold it next.
+            crate::token_file::after_new_tokens(store.paths(), name, &tokens.access_token);
             store.update_state(name, |s| s.renewals += 1)?;
             sync_ocarina(profile, &tokens, Some(current));
             tracing::info!(profile = %name, expires_at = ?tokens.expires_at, "renewed");
@@ -239,6 +241,7 @@ pub(crate) fn adopt_from_ocarina(store: &Store, profile: &Profile, current: &Tok
     match crate::ocarina::newer_than(path, current) {
         Ok(Some(adopted)) => {
             store.save_tokens(&profile.name, &adopted)?;
+            crate::token_file::after_new_tokens(store.paths(), &profile.name, &adopted.access_token);
             sync_ocarina(profile, &adopted, Some(current));
             if adopted.scopes.len() < current.scopes.len() {
                 tracing::warn!(

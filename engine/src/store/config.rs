@@ -37,6 +37,10 @@ pub struct Settings {
     /// CA, or a TLS-inspecting proxy's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_ca_file: Option<std::path::PathBuf>,
+    /// The profile whose access token the tray and `latchkey agent` keep in the token file
+    /// tools look for (`bt_u$UID`, the WLCG discovery standard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_file_profile: Option<String>,
 }
 
 fn current_format() -> u32 {

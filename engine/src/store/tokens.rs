@@ -158,6 +158,11 @@ pub struct Store {
 }
 
 impl Store {
+    /// Where this store keeps its files.
+    pub(crate) fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
     /// The store on the OS keyring (the service name comes from the paths).
     pub fn new(paths: &Paths) -> Self {
         Self::with_secrets(paths, std::sync::Arc::new(Keyring::new(paths.keyring_service())))

@@ -126,14 +126,8 @@ fn lean_tray_shows_status_acts_and_starts_the_app_on_demand() {
     // Issue 38: where the lab's policy fixes it, the entry says so, is disabled, and a
     // click that comes anyway changes nothing.
     let system = tray.session.dir.path().join("system");
-    std::fs::create_dir_all(&system).unwrap();
+    latchkey_e2e::place_system_files(&system, &[("policy.toml", "start_at_login = false\n".to_string())]);
     let policy = system.join("policy.toml");
-    std::fs::write(&policy, "start_at_login = false\n").unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&system, std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o644)).unwrap();
-    }
     cli.add_majora(server, "three", 3600); // a change to the store: the menu is drawn again
     let fixed = "Start at login (set by your organisation)";
     assert!(
