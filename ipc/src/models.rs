@@ -359,6 +359,10 @@ pub struct SettingsView {
     pub fixed: FixedSettings,
     /// The policy file is wrong and fixes nothing: said on the Settings page.
     pub policy_problem: Option<String>,
+    /// Where tools look for a token file on this system (`None`: Windows, which has none).
+    pub token_file: Option<String>,
+    /// The profile whose token that file holds, if any.
+    pub token_file_profile: Option<String>,
 }
 
 /// The settings a lab's `policy.toml` fixes, and why in its words.

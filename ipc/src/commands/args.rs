@@ -96,6 +96,14 @@ pub struct SetStartAtLogin {
     pub enabled: bool,
 }
 
+/// The profile whose token the token file for tools holds (`null`: none, and the file goes).
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetTokenFileProfile {
+    #[ts(optional = nullable)]
+    pub profile: Option<String>,
+}
+
 #[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StartSignIn {

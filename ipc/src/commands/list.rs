@@ -78,6 +78,8 @@ macro_rules! with_commands {
                     get_settings() -> SettingsView;
                     set_renew_at(SetRenewAt) -> ();
                     set_start_at_login(SetStartAtLogin) -> ();
+                    /// Keep a profile's access token in the file tools look for (bt_u$UID), or stop.
+                    set_token_file_profile(SetTokenFileProfile) -> ();
                     about() -> About;
                     /// A report for bug reports: versions, paths, statuses, log tail; never a secret.
                     diagnostics() -> String;

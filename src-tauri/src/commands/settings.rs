@@ -1,13 +1,18 @@
 use latchkey_ipc::models::{About, FixedSettings, SettingsView};
 
-use latchkey_ipc::commands::args::{SetRenewAt, SetStartAtLogin};
+use latchkey_ipc::commands::args::{SetRenewAt, SetStartAtLogin, SetTokenFileProfile};
 
 use crate::commands::Ctx;
 use crate::error::{IpcError, IpcResult};
 
 pub async fn get_settings(cx: &Ctx<'_>) -> IpcResult<SettingsView> {
     let state = cx.state;
-    let (renew_at, (policy, problem)) = state.run(|e| Ok((e.renew_at_percent()?, e.lab_policy()))).await?;
+    let (renew_at, (policy, problem), token_file_profile, token_file) = state
+        .run(|e| {
+            let profile = e.config()?.settings().token_file_profile.clone();
+            Ok((e.renew_at_percent()?, e.lab_policy(), profile, e.default_token_file()))
+        })
+        .await?;
     let paths = &state.paths;
     Ok(SettingsView {
         renew_at_percent: renew_at.unwrap_or((latchkey_engine::DEFAULT_FRACTION * 100.0) as u8),
@@ -16,7 +21,14 @@ pub async fn get_settings(cx: &Ctx<'_>) -> IpcResult<SettingsView> {
         log_dir: paths.log_dir().display().to_string(),
         fixed: FixedSettings::from(&policy),
         policy_problem: problem.map(|p| latchkey_ipc::words::app::policy_not_applied(&p.to_string())),
+        token_file: token_file.map(|p| p.display().to_string()),
+        token_file_profile,
     })
+}
+
+pub async fn set_token_file_profile(cx: &Ctx<'_>, args: SetTokenFileProfile) -> IpcResult<()> {
+    let SetTokenFileProfile { profile } = args;
+    cx.state.run(move |e| e.set_token_file_profile(profile.as_deref())).await
 }
 
 pub async fn set_renew_at(cx: &Ctx<'_>, args: SetRenewAt) -> IpcResult<()> {

@@ -345,6 +345,13 @@ async fn the_labs_policy_shows_as_its_own_and_offers_only_its_ways() {
     assert_eq!(start_at_login.prop("disabled").await.unwrap().as_deref(), Some("false"), "not fixed: the person's");
     app.screenshot("policy-2-settings").await;
 
+    // Issue 39: a token file for tools, for the server just signed in to.
+    click(&app, "[data-testid=token-file]").await;
+    let said = wait_text(&app, "[data-testid=token-file-path]", "bt_u").await;
+    let path = said.split_whitespace().find(|w| w.contains("bt_u")).unwrap().to_string();
+    assert!(std::path::Path::new(&path).exists(), "{said}");
+    app.screenshot("token-file-settings").await;
+
     // Only the lab's servers can be added: the wizard offers no other.
     click(&app, "[data-testid=nav-servers]").await;
     click(&app, "[data-testid=add-server]").await;

@@ -2,15 +2,19 @@ import { describe, it, expect, vi } from 'vitest';
 import { render, screen, fireEvent } from '@testing-library/svelte';
 
 const diagnostics = vi.fn();
+const setTokenFileProfile = vi.fn();
 const free = { renewAt: false, startAtLogin: false, signInWays: ['window', 'browser', 'paste', 'code'], why: null };
 let settings: unknown = {
   startAtLogin: false, renewAtPercent: 75, configDir: '/home/a/.config/latchkey', logDir: '/home/a/.local/state/latchkey', fixed: free, policyProblem: null,
+  tokenFile: '/run/user/1000/bt_u1000', tokenFileProfile: null,
 };
 vi.mock('../lib/ipc', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/ipc')>();
   return {
     ...real,
     getSettings: () => Promise.resolve(settings),
+    listProfiles: () => Promise.resolve([{ name: 'lab' }, { name: 'cog' }]),
+    setTokenFileProfile: (...a: unknown[]) => setTokenFileProfile(...a),
     diagnostics: () => diagnostics(),
     copyText: vi.fn(),
   };
@@ -34,7 +38,7 @@ describe('SettingsPage', () => {
   it("a setting the lab fixes is shown disabled, with why; the others stay the person's", async () => {
     const why = 'Set by your organisation (/etc/latchkey/policy.toml). Ask it-help@lab.example.org.';
     settings = {
-      startAtLogin: true, renewAtPercent: 60, configDir: '/c', logDir: '/l', policyProblem: null,
+      startAtLogin: true, renewAtPercent: 60, configDir: '/c', logDir: '/l', policyProblem: null, tokenFile: null, tokenFileProfile: null,
       fixed: { ...free, renewAt: true, why },
     };
     render(SettingsPage);
@@ -48,8 +52,26 @@ describe('SettingsPage', () => {
   });
 
   it('a policy file that cannot be applied is said', async () => {
-    settings = { startAtLogin: false, renewAtPercent: 75, configDir: '/c', logDir: '/l', fixed: free, policyProblem: "Your organisation's settings are not applied: …" };
+    settings = { startAtLogin: false, renewAtPercent: 75, configDir: '/c', logDir: '/l', fixed: free, policyProblem: "Your organisation's settings are not applied: …", tokenFile: null, tokenFileProfile: null };
     render(SettingsPage);
     expect((await screen.findByTestId('policy-problem')).textContent).toContain('not applied');
+  });
+
+  it('keeps a token file for tools for the server chosen, and says where', async () => {
+    settings = {
+      startAtLogin: false, renewAtPercent: 75, configDir: '/c', logDir: '/l', fixed: free, policyProblem: null,
+      tokenFile: '/run/user/1000/bt_u1000', tokenFileProfile: null,
+    };
+    setTokenFileProfile.mockReset().mockImplementation(async (p: string | null) => {
+      settings = { ...(settings as object), tokenFileProfile: p };
+    });
+    render(SettingsPage);
+    const box = (await screen.findByTestId('token-file')) as HTMLInputElement;
+    await vi.waitFor(() => expect(box.disabled).toBe(false));
+    await fireEvent.click(box);
+    expect(setTokenFileProfile).toHaveBeenCalledWith('lab');
+    await vi.waitFor(() => expect(screen.getByTestId('token-file-path').textContent).toContain('/run/user/1000/bt_u1000'));
+    await fireEvent.change(screen.getByTestId('token-file-profile'), { target: { value: 'cog' } });
+    expect(setTokenFileProfile).toHaveBeenLastCalledWith('cog');
   });
 });

@@ -114,6 +114,8 @@ export const setOcarinaSync = (name: string, enabled: boolean) => call('set_ocar
 export const getSettings = () => call('get_settings');
 export const setRenewAt = (percent: number) => call('set_renew_at', { percent });
 export const setStartAtLogin = (enabled: boolean) => call('set_start_at_login', { enabled });
+/** Keep `profile`'s access token in the file tools look for (bt_u$UID), or stop (`null`). */
+export const setTokenFileProfile = (profile: string | null) => call('set_token_file_profile', { profile });
 export const about = () => call('about');
 /** A report for bug reports: versions, paths, statuses, log tail; never a secret. */
 export const diagnostics = () => call('diagnostics');

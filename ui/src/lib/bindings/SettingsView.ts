@@ -13,4 +13,12 @@ fixed: FixedSettings,
 /**
  * The policy file is wrong and fixes nothing: said on the Settings page.
  */
-policyProblem: string | null, };
+policyProblem: string | null, 
+/**
+ * Where tools look for a token file on this system (`None`: Windows, which has none).
+ */
+tokenFile: string | null, 
+/**
+ * The profile whose token that file holds, if any.
+ */
+tokenFileProfile: string | null, };

@@ -24,6 +24,7 @@ import type { SetRedirectUri } from './SetRedirectUri';
 import type { SetRenewAt } from './SetRenewAt';
 import type { SetScopes } from './SetScopes';
 import type { SetStartAtLogin } from './SetStartAtLogin';
+import type { SetTokenFileProfile } from './SetTokenFileProfile';
 import type { SettingsView } from './SettingsView';
 import type { SignInFinished } from './SignInFinished';
 import type { SignInPageError } from './SignInPageError';
@@ -68,6 +69,8 @@ export interface Commands {
   get_settings: { args: null; result: SettingsView };
   set_renew_at: { args: SetRenewAt; result: void };
   set_start_at_login: { args: SetStartAtLogin; result: void };
+  /** Keep a profile's access token in the file tools look for (bt_u$UID), or stop. */
+  set_token_file_profile: { args: SetTokenFileProfile; result: void };
   about: { args: null; result: About };
   /** A report for bug reports: versions, paths, statuses, log tail; never a secret. */
   diagnostics: { args: null; result: string };
