@@ -11,9 +11,13 @@
 //!    of its own any more: it is a window beside latchkey-tray.)
 //! 3. Cold start of the desktop app to an interactive main window (hyperfine), with the
 //!    tray's stand-in `latchkey agent` running, as after a login.
+//! 4. What token files cost the renewing process: two `latchkey agent`s renewing 6-second
+//!    tokens side by side for 60 s, one keeping the token file for tools (`bt_u$UID`) and
+//!    a job's file, the other none: CPU and context switches per renewal.
 //!
 //! Run under Xvfb inside `tests/support/with-keyring` (a real Secret Service) with
-//! release binaries; `make bench` does all of that (`LATCHKEY_BENCH=token`: section 1 only). Writes Markdown tables to
+//! release binaries; `make bench` does all of that (`LATCHKEY_BENCH=token`: section 1 only;
+//! `LATCHKEY_BENCH=token-file`: section 4 only). Writes Markdown tables to
 //! `target/bench/`; exits non-zero only if it could not measure.
 
 #[path = "../../tests/support/mod.rs"]
@@ -44,6 +48,12 @@ fn main() {
     let login = cli.login_paste("bench", &User::new());
     assert!(login.status.success(), "sign-in failed: {}", describe(&login));
     let latchkey = env!("CARGO_BIN_EXE_latchkey");
+    if std::env::var("LATCHKEY_BENCH").as_deref() == Ok("token-file") {
+        let md = token_file_cost(&server);
+        std::fs::write(out_dir.join("token-file.md"), &md).unwrap();
+        print!("{md}");
+        return;
+    }
 
     // The peer: oidc-agent with an account on the same server.
     let scratch = tempfile::tempdir().unwrap();
@@ -140,6 +150,86 @@ fn main() {
     std::fs::write(out_dir.join("cold-start.md"), &md).unwrap();
     print!("{md}");
     let _ = Command::new("kill").arg(oidcd.to_string()).status();
+
+    let md = token_file_cost(&server);
+    std::fs::write(out_dir.join("token-file.md"), &md).unwrap();
+    print!("{md}");
+}
+
+const RENEWING_SECONDS: u64 = 60;
+
+/// Two `latchkey agent`s renewing 6-second tokens (every ~4.5 s) over the same 60 s: one
+/// keeping the token file for tools and one job's file (this process's, so it stays
+/// alive), the other keeping none. CPU and context switches per renewal, and their ratio.
+fn token_file_cost(server: &TestServer) -> String {
+    let run = |files: bool| {
+        let runtime = tempfile::tempdir().unwrap();
+        let store = Cli::new().with_env("XDG_RUNTIME_DIR", runtime.path().display().to_string());
+        let client = store.add_majora(server, "job", 6);
+        let login = store.login_paste("job", &User::new());
+        assert!(login.status.success(), "sign-in failed: {}", describe(&login));
+        if files {
+            store.ok(&["settings", "--token-file-profile", "job"], "");
+        }
+        (runtime, store, client)
+    };
+    let (runtime_files, with_files, client_files) = run(true);
+    let (_runtime_none, without, client_none) = run(false);
+    // A job's file, owned by this process (alive for the whole run).
+    std::env::set_var("XDG_RUNTIME_DIR", runtime_files.path());
+    let engine =
+        latchkey_engine::Latchkey::with_paths(latchkey_engine::Paths::in_dir(with_files.config_dir())).unwrap();
+    let token = engine.token("job", None).unwrap().0;
+    let job = engine.job_token_file("job", &token.access_token).unwrap();
+    let spawn = |store: &Cli| {
+        let mut c = store.command();
+        c.args(["agent", "--no-notify"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        c.spawn().expect("start latchkey agent")
+    };
+    let mut agents = [spawn(&with_files), spawn(&without)];
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let clients = [&client_files, &client_none];
+    let before: Vec<(Usage, u64)> = agents
+        .iter()
+        .zip(clients)
+        .map(|(a, c)| (Usage::of_tree(a.id()), server.grant_count(&c.id, "refresh_token")))
+        .collect();
+    std::thread::sleep(std::time::Duration::from_secs(RENEWING_SECONDS));
+    let after: Vec<(Usage, u64)> = agents
+        .iter()
+        .zip(clients)
+        .map(|(a, c)| (Usage::of_tree(a.id()), server.grant_count(&c.id, "refresh_token")))
+        .collect();
+    let kept = std::fs::read_to_string(job.path()).unwrap();
+    for agent in &mut agents {
+        assert!(agent.try_wait().unwrap().is_none(), "an agent died while renewing");
+        let _ = agent.kill();
+        let _ = agent.wait();
+    }
+    let stored = with_files.stored_tokens("job").unwrap();
+    assert_eq!(kept, stored.access_token.expose(), "the job's file did not follow the renewals");
+
+    let per_renewal = |i: usize| {
+        let ((b, rb), (a, ra)) = (&before[i], &after[i]);
+        let renewals = (ra - rb).max(1);
+        let cpu_ms = (a.cpu_ticks - b.cpu_ticks) as f64 * 1000.0 / ticks_per_second() as f64 / renewals as f64;
+        let switches = (a.switches - b.switches) as f64 / renewals as f64;
+        (renewals, cpu_ms, switches)
+    };
+    let (files, none) = (per_renewal(0), per_renewal(1));
+    let mut md = format!(
+        "| `latchkey agent`, one profile, 6 s tokens, {RENEWING_SECONDS} s | renewals | CPU per renewal | context switches per renewal |\n|---|---:|---:|---:|\n"
+    );
+    for (name, (n, cpu, sw)) in [("keeping `bt_u$UID` and one job's file", files), ("keeping no file", none)] {
+        md.push_str(&format!("| {name} | {n} | {cpu:.1} ms | {sw:.1} |\n"));
+    }
+    md.push_str(&format!(
+        "| **ratio, files ÷ none** | | **{:.2}×** | **{:.2}×** |\n",
+        files.1 / none.1.max(0.001),
+        files.2 / none.2.max(0.001)
+    ));
+    drop(job);
+    md
 }
 
 const IDLE_SECONDS: u64 = 60;

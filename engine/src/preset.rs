@@ -242,7 +242,7 @@ pub fn explain_majora_scope(scope: &str) -> Option<String> {
 pub(crate) const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
 
 /// Where a server's endpoints come from, as given on the command line or in the wizard.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerSpec {
     /// Base URL (Majora override, Agate required).
     pub base_url: Option<Url>,

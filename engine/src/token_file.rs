@@ -66,7 +66,7 @@ impl JobTokenFile {
         let dir = jobs_dir(paths);
         private_dir(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
         refuse_unless_private(&dir)?;
-        let path = dir.join(format!("{profile}.{}.token", std::process::id()));
+        let path = dir.join(format!("{profile}@{}@{}.token", this_host(), std::process::id()));
         let file = JobTokenFile { path };
         replace(&file.path, token.expose())?;
         Ok(file)
@@ -138,19 +138,36 @@ fn after_sign_out_with(paths: &Paths, profile: &str, default_for: Option<&str>) 
     }
 }
 
-/// The job files of `profile`, each with the process id that owns it.
+/// The job files of `profile` made on this computer, each with the process id that owns
+/// it (`PROFILE@HOST@PID.token`: a state folder on a shared home, as on a cluster, holds
+/// other computers' jobs too, whose processes are not ours to look for).
 fn job_files(paths: &Paths, profile: &str) -> Vec<(PathBuf, u32)> {
     let Ok(entries) = std::fs::read_dir(jobs_dir(paths)) else { return Vec::new() };
+    let host = this_host();
     entries
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let rest = name.strip_suffix(".token")?;
-            let (who, pid) = rest.rsplit_once('.')?;
-            (who == profile).then_some(())?;
+            let mut parts = name.strip_suffix(".token")?.rsplitn(3, '@');
+            let (pid, on, who) = (parts.next()?, parts.next()?, parts.next()?);
+            (who == profile && on == host).then_some(())?;
             Some((e.path(), pid.parse().ok()?))
         })
         .collect()
+}
+
+/// This computer's name, as a job file's name carries it (letters, digits and `-`).
+fn this_host() -> String {
+    #[cfg(unix)]
+    let name = nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default();
+    #[cfg(not(unix))]
+    let name = std::env::var("COMPUTERNAME").unwrap_or_default();
+    let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    if name.is_empty() {
+        "localhost".into()
+    } else {
+        name
+    }
 }
 
 fn process_lives(pid: u32) -> bool {
@@ -175,6 +192,14 @@ pub(crate) fn write_default(token: &Secret) -> Result<()> {
     let Some(path) = default_file() else { return Ok(()) };
     refuse_unless_ours(&path)?;
     replace(&path, token.expose())
+}
+
+/// `Err` when a default file exists that is not ours (it would never be replaced).
+pub(crate) fn check_default() -> Result<()> {
+    match default_file() {
+        Some(path) => refuse_unless_ours(&path),
+        None => Ok(()),
+    }
 }
 
 /// Remove the default file, if it is ours.
@@ -272,12 +297,16 @@ mod tests {
         let ours = JobTokenFile::create(&paths, "lab", &Secret::new("old")).unwrap();
         let other = JobTokenFile::create(&paths, "lab.two", &Secret::new("other")).unwrap();
         // A job killed outright left its file (a pid no process has).
-        let orphan = jobs_dir(&paths).join(format!("lab.{}.token", u32::MAX - 1));
+        let orphan = jobs_dir(&paths).join(format!("lab@{}@{}.token", this_host(), u32::MAX - 1));
         std::fs::write(&orphan, "old").unwrap();
+        // Another computer's job, on a shared home: not ours to look for, nor to tidy.
+        let elsewhere = jobs_dir(&paths).join(format!("lab@another-node@{}.token", u32::MAX - 1));
+        std::fs::write(&elsewhere, "theirs").unwrap();
         after_new_tokens_with(&paths, "lab", None, &Secret::new("new"));
         assert_eq!(std::fs::read_to_string(ours.path()).unwrap(), "new");
         assert_eq!(std::fs::read_to_string(other.path()).unwrap(), "other", "another profile's is left");
         assert!(!orphan.exists(), "a dead job's file goes");
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "theirs");
         after_sign_out_with(&paths, "lab", None);
         assert_eq!(std::fs::read_to_string(ours.path()).unwrap(), "", "signed out: nothing to use");
     }

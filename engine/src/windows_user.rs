@@ -86,3 +86,55 @@ pub fn process_exists(pid: u32) -> bool {
     let ok = unsafe { GetExitCodeProcess(process.as_raw_handle(), &mut code) } != 0;
     ok && code == STILL_ACTIVE as u32
 }
+
+/// Whether `path` is owned by the machine's administrators (the Administrators group,
+/// SYSTEM or TrustedInstaller): what a lab's files in `%ProgramData%` must be, since any
+/// user may create a folder there first and would own it.
+#[allow(unsafe_code)] // one Win32 call filling pointers owned here, and its LocalFree
+pub fn owned_by_administrators(path: &std::path::Path) -> std::io::Result<bool> {
+    use std::os::windows::ffi::OsStrExt;
+    use windows_sys::Win32::Security::Authorization::{GetNamedSecurityInfoW, SE_FILE_OBJECT};
+    use windows_sys::Win32::Security::{OWNER_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, PSID};
+    const ADMINISTRATORS: [&str; 3] =
+        ["S-1-5-32-544", "S-1-5-18", "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"];
+    let wide: Vec<u16> = path.as_os_str().encode_wide().chain(std::iter::once(0)).collect();
+    let mut owner: PSID = std::ptr::null_mut();
+    let mut descriptor: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
+    // SAFETY: `wide` is NUL-terminated; the out-pointers are valid; `owner` points into
+    // `descriptor`, which is freed below after the owner is read.
+    let status = unsafe {
+        GetNamedSecurityInfoW(
+            wide.as_ptr(),
+            SE_FILE_OBJECT,
+            OWNER_SECURITY_INFORMATION,
+            &mut owner,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut descriptor,
+        )
+    };
+    if status != 0 {
+        return Err(std::io::Error::from_raw_os_error(status as i32));
+    }
+    let mut text = std::ptr::null_mut();
+    // SAFETY: `owner` is a valid SID inside `descriptor`; `text` receives a LocalAlloc'd string.
+    let converted = unsafe { ConvertSidToStringSidW(owner, &mut text) } != 0;
+    let sid = if converted {
+        // SAFETY: `text` is a NUL-terminated UTF-16 string, freed right after it is copied.
+        unsafe {
+            let len = (0..).take_while(|&i| *text.add(i) != 0).count();
+            let sid = String::from_utf16_lossy(std::slice::from_raw_parts(text, len));
+            LocalFree(text.cast());
+            Some(sid)
+        }
+    } else {
+        None
+    };
+    // SAFETY: allocated by GetNamedSecurityInfoW for us to free.
+    unsafe { LocalFree(descriptor.cast()) };
+    match sid {
+        Some(sid) => Ok(ADMINISTRATORS.contains(&sid.as_str())),
+        None => Err(std::io::Error::last_os_error()),
+    }
+}

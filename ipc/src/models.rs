@@ -453,9 +453,9 @@ pub struct AddServerOffer {
     pub kind: PresetKind,
     /// What kind of server it is, in words ("COG-UK Majora").
     pub kind_title: String,
-    /// Where passwords will be typed, as an address bar shows it: scheme, host (ASCII,
-    /// so no look-alike letters), port.
-    pub origin: String,
+    /// The server's address, whole, as an address bar shows it (its host in ASCII, so no
+    /// look-alike letters).
+    pub address: String,
     /// The host alone, for the sentence that names it.
     pub host: String,
     /// What the tokens will be allowed to do, in words.
@@ -468,7 +468,7 @@ impl AddServerOffer {
     /// The offer for `server`, read from `link`; `taken` are the person's profile names.
     pub fn new(link: &str, server: latchkey_engine::LabServer, taken: &[String]) -> Self {
         let host = server.address.host_str().unwrap_or("").to_string();
-        let origin = server.address.origin().ascii_serialization();
+        let address = server.address.as_str().to_string();
         let kind_title = latchkey_engine::CATALOGUE
             .iter()
             .find(|p| p.kind == server.kind)
@@ -487,7 +487,7 @@ impl AddServerOffer {
             about: server.about,
             kind: server.kind,
             kind_title,
-            origin,
+            address,
             host,
             may_do,
             has_client: server.client_id.is_some(),

@@ -83,6 +83,7 @@ def main():
         "machine": machine(),
         "token": read("token.md"),
         "idle": read("idle.md"),
+        "token-file": read("token-file.md"),
         "sign-in": read("sign-in.md"),
         "cold-start": read("cold-start.md"),
         "window": read("window.md"),

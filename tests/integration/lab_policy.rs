@@ -97,6 +97,10 @@ fn where_the_policy_says_so_only_the_labs_servers_are_added_and_only_its_ways_si
     );
     let other = "latchkey://add?title=Other&kind=majora&address=https%3A%2F%2Fother.example.org%2F";
     assert_eq!(cli.run(&["profile", "add", "other", "--link", other], "").status.code(), Some(2));
+    // The lab's server with an endpoint of someone else's beside it is not the lab's.
+    let out =
+        cli.run(&["profile", "add", "sneaky", "--preset", "our-lab", "--revoke-url", "https://evil.example.org/r"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let out = cli.run(&["profile", "add", "lab", "--preset", "our-lab"], "");
     assert!(out.status.success(), "{}", describe(&out));
     let link = cli.ok(&["profile", "link", "our-lab"], "");

@@ -88,7 +88,7 @@ describe('App', () => {
     presets = [{ id: 'our-lab', kind: 'generic', title: 'Our lab', description: '', address: 'https://a/', fromLab: true, hasClient: true }];
     addOffer = {
       link: 'latchkey://add?x', name: 'other', title: 'Other lab', about: null, kind: 'generic', kindTitle: 'Other',
-      origin: 'https://other.example.org', host: 'other.example.org', mayDo: 'May say who you are.', hasClient: true,
+      address: 'https://other.example.org/', host: 'other.example.org', mayDo: 'May say who you are.', hasClient: true,
     };
     addProfile.mockReset();
     render(App);

@@ -106,20 +106,36 @@ fn run_with_file(args: &ExecArgs, engine: &Latchkey) -> Result<u8> {
         }
         let now = engine.now();
         if now < due {
-            // The token's end, before any renewal came: readers look further, not at a dead token.
+            // The token's end, before this process renewed: another may have (the tray, a
+            // sign-in); else readers look further, not at a dead token.
             if tokens.expires_at.is_some_and(|end| end <= now) && !emptied {
-                let _ = file.empty();
-                emptied = true;
+                match engine.token(name, Some(1)) {
+                    Ok((fresh, _)) => {
+                        keep(&file, &fresh);
+                        tokens = fresh;
+                        (failures, told) = (0, false);
+                    }
+                    Err(_) => {
+                        let _ = file.empty();
+                        emptied = true;
+                    }
+                }
             }
             continue;
         }
         // The renewal point: renewed here, or taken from whoever renewed first (the tray,
         // another job); the engine has written the file either way, and this makes sure.
         let min_valid = tokens.expires_at.map(|end| end.saturating_sub(now) + 1);
-        match engine.token(name, min_valid) {
+        let renewed = match engine.token(name, min_valid) {
+            // Renewed, but the server's new tokens are shorter than the old one's rest (a
+            // session near its maximum): what was stored is the renewed token still.
+            Err(Error::TokenTooShort { .. }) => engine.token(name, Some(1)),
+            other => other,
+        };
+        match renewed {
             Ok((fresh, _)) => {
                 if fresh.access_token.expose() != tokens.access_token.expose() || emptied {
-                    file.write(&fresh.access_token)?;
+                    keep(&file, &fresh);
                 }
                 if told {
                     eprintln!("latchkey: `{name}` is renewed again; the job's token file is fresh");
@@ -141,8 +157,18 @@ fn run_with_file(args: &ExecArgs, engine: &Latchkey) -> Result<u8> {
             }
         }
     };
+    latchkey_engine::deferral::stop_forwarding();
     drop(file);
     Ok(exit_code(status))
+}
+
+/// Write the job's file (the engine's hook has, where this process renewed: this makes
+/// sure). A write that fails is said, and the job goes on with the file it has: ending
+/// here would leave the job running without its parent.
+fn keep(file: &latchkey_engine::JobTokenFile, tokens: &TokenSet) {
+    if let Err(e) = file.write(&tokens.access_token) {
+        eprintln!("latchkey: cannot update the job's token file: {e}");
+    }
 }
 
 /// When to renew: this share of the token's life after it was obtained (`None`: the
@@ -183,7 +209,8 @@ fn exit_code(status: ExitStatus) -> u8 {
             return (128 + signal).clamp(0, 255) as u8;
         }
     }
-    status.code().map_or(1, |c| (c & 0xff) as u8)
+    // A code that does not fit a byte (Windows) is a failure still, never 0.
+    status.code().map_or(1, |c| u8::try_from(c).unwrap_or(1))
 }
 
 #[cfg(test)]

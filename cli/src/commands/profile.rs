@@ -276,6 +276,9 @@ fn add(args: AddArgs, engine: &Latchkey) -> Result<u8> {
         "http" => RedirectMode::Loopback,
         _ => RedirectMode::Window,
     });
+    if args.link.is_some() {
+        engine.check_linked_server(&new)?;
+    }
     let profile = engine.add_profile(new)?;
     eprintln!("Added `{}` for {}.", profile.name, profile.server.describe());
     // The address the server's application page must list, exactly.

@@ -36,6 +36,10 @@ pub fn run(args: SettingsArgs, engine: &Latchkey) -> Result<u8> {
         (None, true) => Some(None),
         (None, false) => None,
     };
+    // The profile the token file is for must exist before anything is saved.
+    if let Some(name) = &args.token_file_profile {
+        engine.profile(name)?;
+    }
     if args.renew_at.is_some() || extra_ca_file.is_some() {
         engine.change_settings(args.renew_at, extra_ca_file)?;
     }

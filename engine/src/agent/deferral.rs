@@ -100,6 +100,12 @@ pub fn spawn_forwarding(command: &mut std::process::Command) -> std::io::Result<
     }
 }
 
+/// The child has ended: signals end this process again, as before (a late one never
+/// reaches a process that has taken the child's pid since).
+pub fn stop_forwarding() {
+    FORWARD_TO.store(0, Ordering::SeqCst);
+}
+
 /// Hand the child a signal that came before its pid was known (whoever swaps it out first
 /// delivers it: this, or the handler that stored it).
 fn deliver_early(pid: u32) {
@@ -111,11 +117,28 @@ fn deliver_early(pid: u32) {
 
 #[cfg(unix)]
 fn send(pid: u32, signal: i32) {
+    // Ctrl-C and a closed terminal reach the whole foreground process group, the child
+    // with it: a second SIGINT would read as "force quit" to many tools (Snakemake, make).
+    if (signal == libc::SIGINT || signal == libc::SIGHUP) && in_the_terminals_foreground() {
+        return;
+    }
     if let Ok(pid) = i32::try_from(pid) {
         // A child that is gone already is no error worth saying.
         let _ =
             nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::try_from(signal).ok());
     }
+}
+
+/// Whether this process (and so the child, started in its group) is the foreground of a
+/// terminal: then the terminal's signals reach the child without us.
+#[cfg(unix)]
+#[allow(unsafe_code)] // two libc calls with no pointers
+fn in_the_terminals_foreground() -> bool {
+    use std::os::fd::AsRawFd;
+    let fd = std::io::stdin().as_raw_fd();
+    // SAFETY: plain calls on a descriptor number; an error (no terminal) is -1.
+    let (foreground, ours) = unsafe { (libc::tcgetpgrp(fd), libc::getpgrp()) };
+    foreground != -1 && foreground == ours
 }
 
 #[cfg(windows)]

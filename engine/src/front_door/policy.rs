@@ -65,19 +65,23 @@ impl Latchkey {
         })
     }
 
-    /// `Err` when the policy allows only the lab's servers and `new` is not one of them
-    /// (same kind, same address, and the file's client where it names one).
+    /// `Err` when the policy allows only the lab's servers and `new` is not one of them.
     pub(super) fn check_server_allowed(&self, new: &NewProfile) -> Result<()> {
         let policy = self.policy();
         if policy.allows_other_servers() {
             return Ok(());
         }
-        let address = new.spec.issuer.as_ref().or(new.spec.base_url.as_ref());
+        // The lab's server as its file makes it, field by field: the same kind, the same
+        // address and nothing by hand beside it, the file's client and redirect where it
+        // names them.
         let (servers, _) = self.lab_servers();
-        let theirs = servers.iter().any(|s| {
-            s.kind == new.preset
-                && address.is_some_and(|a| a == &s.address)
-                && (s.client_id.is_none() || s.client_id == new.client_id)
+        let theirs = servers.into_iter().any(|s| {
+            let (has_client, has_redirect) = (s.client_id.is_some(), s.redirect_uri.is_some());
+            let lab = super::profiles::from_lab_server(&new.name, s);
+            lab.preset == new.preset
+                && lab.spec == new.spec
+                && (!has_client || lab.client_id == new.client_id)
+                && (!has_redirect || lab.redirect_uri == new.redirect_uri)
         });
         if theirs {
             return Ok(());

@@ -114,6 +114,27 @@ impl Latchkey {
         Ok(from_lab_server(name, self.read_add_link(link)?))
     }
 
+    /// After the person pressed Add for a link: the server's own endpoints (discovered
+    /// now, not before) must be on the host the page showed, or the password would be
+    /// typed somewhere the person was never told of.
+    pub fn check_linked_server(&self, new: &NewProfile) -> Result<()> {
+        let Some(address) = new.spec.issuer.as_ref().or(new.spec.base_url.as_ref()) else { return Ok(()) };
+        let resolved = preset::resolve(new.preset, &new.spec, self.http()?)?;
+        for (what, url) in
+            [("signs people in", &resolved.server.authorize_url), ("hands out tokens", &resolved.server.token_url)]
+        {
+            if url.host_str() != address.host_str() {
+                return Err(Error::Usage(format!(
+                    "This link was refused: the server at {} {what} at {}, another computer than the link showed. Ask \
+                     whoever sent the link",
+                    address.host_str().unwrap_or("?"),
+                    url.host_str().unwrap_or("?")
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The "add our server" link for the lab's server `id`, or for a server file named by
     /// its path (an admin's draft, before it is installed).
     pub fn add_link_for(&self, id_or_file: &str) -> Result<Url> {
@@ -298,7 +319,7 @@ fn template(name: &str, preset: PresetKind) -> NewProfile {
 }
 
 /// A profile `name` for a server the lab describes, all of it from the description.
-fn from_lab_server(name: &str, server: LabServer) -> NewProfile {
+pub(super) fn from_lab_server(name: &str, server: LabServer) -> NewProfile {
     let mut new = template(name, server.kind);
     match server.kind {
         PresetKind::Generic => new.spec.issuer = Some(server.address),

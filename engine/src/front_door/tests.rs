@@ -363,3 +363,23 @@ fn a_sign_in_request_the_server_refuses_before_login_is_named_with_what_to_check
     rig.script.json(302, "");
     rig.engine.check_sign_in_request("lab", &start.authorize_url).unwrap();
 }
+
+/// Issue 38: a link's server whose discovery sends sign-ins to another host than the one
+/// the confirmation page showed is refused at Add, after the discovery and before saving.
+#[test]
+fn a_linked_server_that_signs_in_elsewhere_is_refused() {
+    let rig = rig(|_| {});
+    let link = "latchkey://add?id=our-lab&title=Our+lab&kind=generic&address=https%3A%2F%2Fauth.lab.example.org%2Frealms%2Flab";
+    let new = rig.engine.new_profile_from_link("our-lab", link).unwrap();
+    let metadata = |authorize: &str| {
+        format!(
+            r#"{{"issuer": "https://auth.lab.example.org/realms/lab", "authorization_endpoint": "{authorize}",
+                "token_endpoint": "https://auth.lab.example.org/realms/lab/token", "response_types_supported": ["code"]}}"#
+        )
+    };
+    rig.script.json(200, &metadata("https://mallory.example/authorize"));
+    let e = rig.engine.check_linked_server(&new).unwrap_err();
+    assert!(e.to_string().contains("signs people in at mallory.example"), "{e}");
+    rig.script.json(200, &metadata("https://auth.lab.example.org/realms/lab/auth"));
+    rig.engine.check_linked_server(&new).unwrap();
+}

@@ -29,21 +29,23 @@ impl Latchkey {
                     .into(),
             ));
         }
+        let before = token_file::default_profile(&self.paths);
         if let Some(name) = profile {
             self.profile(name)?;
+            // Another profile's token goes first (this one may not be signed in yet).
+            if before.as_deref().is_some_and(|b| b != name) {
+                token_file::remove_default();
+            }
+            // Written before the setting is saved: a file by that name that is not ours
+            // is refused before the setting says the file is kept.
+            self.write_token_file_now(name)?;
+        } else if before.is_some() {
+            token_file::remove_default();
         }
-        let before = token_file::default_profile(&self.paths);
         self.edit_config(|c| {
             c.settings_mut().token_file_profile = profile.map(str::to_string);
             Ok(())
-        })?;
-        if before.is_some() && before.as_deref() != profile {
-            token_file::remove_default();
-        }
-        if let Some(name) = profile {
-            self.write_token_file_now(name)?;
-        }
-        Ok(())
+        })
     }
 
     /// Write the token file for tools from the store, if the settings name a profile
@@ -61,7 +63,8 @@ impl Latchkey {
             Some(tokens) if tokens.valid_for(self.now()).is_none_or(|left| left > 0) => {
                 token_file::write_default(&tokens.access_token)
             }
-            _ => Ok(()),
+            // Nothing to write yet; a file by that name that is not ours is still refused.
+            _ => token_file::check_default(),
         }
     }
 }

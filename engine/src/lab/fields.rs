@@ -150,6 +150,10 @@ fn web_address(v: &str, key: Key) -> Result<Url, (Key, String)> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err((key, format!("`{k}` holds a user name or password: give the address alone")));
     }
+    // Nothing rides along in a `?…` or `#…` part (a secret by another name, say).
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err((key, format!("`{k}` has a `?…` or `#…` part: give the address alone")));
+    }
     match url.scheme() {
         "https" if url.host().is_some() => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
@@ -165,7 +169,7 @@ fn web_address(v: &str, key: Key) -> Result<Url, (Key, String)> {
 fn redirect(v: &str) -> Result<Url, (Key, String)> {
     let text = value(v, Key::RedirectUri)?;
     match Url::parse(&text) {
-        Ok(url) if url.scheme() == "latchkey" => Ok(url),
+        Ok(url) if url.scheme() == "latchkey" && url.query().is_none() && url.fragment().is_none() => Ok(url),
         _ => web_address(v, Key::RedirectUri),
     }
 }

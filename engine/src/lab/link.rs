@@ -100,6 +100,14 @@ pub(crate) fn read_link(link: &str) -> Result<LabServer, String> {
         }
     }
     let checked = fields::check(f).map_err(|(_, message)| format!("its {message}"))?;
+    // Where the server sends the code: Latchkey itself (its scheme, this computer) or the
+    // server's own host. Anywhere else, whoever sent the link would get the code.
+    if let Some(uri) = &checked.redirect_uri {
+        let ours = uri.scheme() == "latchkey" || crate::profile::is_loopback(uri);
+        if !ours && uri.host_str() != checked.address.host_str() {
+            return Err("its `redirect_uri` sends the sign-in to another computer than the server's".into());
+        }
+    }
     let id = match id {
         Some(id) => {
             if validate_name(&id).is_err() || BUILT_IN.contains(&id.as_str()) {
@@ -168,6 +176,11 @@ mod tests {
         refused(GOOD.replace("https%3A%2F%2Fauth", "http%3A%2F%2Fauth"), "use https://");
         refused(GOOD.replace("https%3A%2F%2Fauth", "https%3A%2F%2Fme%3Apw%40auth"), "user name or password");
         refused(format!("{GOOD}&homepage=x"), "does not carry");
+        refused(
+            GOOD.replace("http%3A%2F%2F127.0.0.1%2Fcallback", "https%3A%2F%2Fmallory.example%2Fcb"),
+            "another computer",
+        );
+        refused(GOOD.replace("realms%2Flab", "realms%2Flab%3Fclient_secret%3Dx"), "`address` has a `?");
         refused(format!("{GOOD}&title=again"), "`title` twice");
         refused(GOOD.replace("kind=generic", "kind=keycloak"), "not one Latchkey knows");
         refused(GOOD.replace("our-lab", "majora"), "`id`");

@@ -129,13 +129,16 @@ pub(crate) fn load(system_dir: &Path) -> (Vec<LabServer>, Vec<LabProblem>) {
     (servers, problems)
 }
 
-/// A server file decides where people type their passwords: one that another user of the
-/// computer could change (or put there) is not taken. Unix: the file and its folder may
-/// be written by their owner only. (Windows' ProgramData is an administrator's, by ACL.)
-fn others_may_change(dir: &Path, path: &Path) -> Option<String> {
+/// A server file decides where people type their passwords (and the policy what they
+/// trust): one that another user of the computer could change (or put there) is not
+/// taken. Unix: the folder and the file may be written by their owner only, and that
+/// owner is root or this user. Windows: owned by the administrators (any user may create
+/// a folder in `%ProgramData%` first, and would own it).
+pub(crate) fn others_may_change(dir: &Path, path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
+        let me = nix::unistd::getuid().as_raw();
         for (what, place) in [("the folder", dir), ("the file", path)] {
             let Ok(meta) = std::fs::metadata(place) else { continue };
             if meta.mode() & 0o022 != 0 {
@@ -144,6 +147,25 @@ fn others_may_change(dir: &Path, path: &Path) -> Option<String> {
                     meta.mode() & 0o777
                 ));
             }
+            if meta.uid() != 0 && meta.uid() != me {
+                return Some(format!(
+                    "{what} belongs to another user (uid {}), who could change it: it must be root's (chown root)",
+                    meta.uid()
+                ));
+            }
+        }
+    }
+    #[cfg(windows)]
+    for (what, place) in [("the folder", dir), ("the file", path)] {
+        match crate::windows_user::owned_by_administrators(place) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Some(format!(
+                    "{what} is not owned by the administrators, so another user could have put it there or change it: \
+                     an administrator must create it (or take ownership of it)"
+                ))
+            }
+            Err(e) => return Some(format!("cannot tell who owns {what} ({e})")),
         }
     }
     let _ = (dir, path);
@@ -359,5 +381,13 @@ scopes = ["openid", "offline_access"]
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         std::fs::set_permissions(&servers, std::fs::Permissions::from_mode(0o777)).unwrap();
         assert!(load(dir.path()).1[0].message.contains("the folder can be changed"));
+        std::fs::set_permissions(&servers, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Another user's file, however closed, is theirs to change (root can give it away).
+        if nix::unistd::getuid().is_root() {
+            std::os::unix::fs::chown(&file, Some(65534), None).unwrap();
+            let (ok, problems) = load(dir.path());
+            assert!(ok.is_empty());
+            assert!(problems[0].message.contains("belongs to another user (uid 65534)"), "{problems:?}");
+        }
     }
 }

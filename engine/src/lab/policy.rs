@@ -140,7 +140,16 @@ pub(crate) fn load(system_dir: &Path) -> (LabPolicy, Option<LabProblem>) {
         return (LabPolicy::default(), Some(problem(format!("{why}; it fixes nothing until then"))));
     }
     match parse(&path, &text) {
-        Ok(policy) => (policy, None),
+        // The CA the policy trusts for everyone must be no one else's to change either.
+        Ok(policy) => match policy.extra_ca_file.as_deref().and_then(|ca| {
+            super::others_may_change(ca.parent().unwrap_or(Path::new("/")), ca).map(|why| (ca.to_path_buf(), why))
+        }) {
+            Some((ca, why)) => (
+                LabPolicy::default(),
+                Some(problem(format!("`extra_ca_file` {}: {why}; the policy fixes nothing until then", ca.display()))),
+            ),
+            None => (policy, None),
+        },
         Err(mut p) => {
             p.message.push_str("; the policy fixes nothing until it is mended");
             (LabPolicy::default(), Some(p))

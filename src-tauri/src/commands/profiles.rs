@@ -99,7 +99,11 @@ pub async fn add_profile(cx: &Ctx<'_>, args: AddProfile) -> IpcResult<ProfileVie
         .run(move |e| {
             let new = match wanted {
                 Wanted::Lab(id) => e.new_profile_for(&name, &id)?,
-                Wanted::Link(link) => e.new_profile_from_link(&name, &link)?,
+                Wanted::Link(link) => {
+                    let new = e.new_profile_from_link(&name, &link)?;
+                    e.check_linked_server(&new)?;
+                    new
+                }
                 Wanted::ByHand(new) => *new,
             };
             e.add_profile(new).and_then(|_| Ok((e.status(Some(&name))?, e.now())))

@@ -96,6 +96,9 @@ async fn no_command_returns_a_secret_and_none_is_left_behind() {
         ("get_settings", json!({})),
         ("set_renew_at", json!({"percent": 75})),
         ("set_start_at_login", json!({"enabled": false})),
+        // The token file for tools: on (written outside the config dir), then off (gone).
+        ("set_token_file_profile", json!({"profile": "p"})),
+        ("set_token_file_profile", json!({"profile": null})),
         ("about", json!({})),
         ("diagnostics", json!({})),
         // A server without the device flow: refused in words, nothing secret in them.

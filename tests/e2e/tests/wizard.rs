@@ -306,6 +306,8 @@ async fn an_add_our_server_link_asks_first_and_then_is_a_sign_in_away() {
         app.client.find(Locator::Css("[data-testid=link-warning]")).await.is_err(),
         "the refusal was another link's"
     );
+    // Add waits a moment after the page appears (a second link cannot swap it under a click).
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     click(&app, "[data-testid=add-link-add]").await;
     wait_text(&app, "[data-testid=wizard-step-sign-in]", "Sign in").await;
     wait_text(&app, "[data-testid=sign-in-may-do]", "May read.").await;

@@ -18,7 +18,7 @@ const offer: AddServerOffer = {
   about: 'Sign in with your lab account.',
   kind: 'generic',
   kindTitle: 'Other OAuth 2.0 / OpenID Connect server',
-  origin: 'https://auth.lab.example.org:8443',
+  address: 'https://auth.lab.example.org:8443/realms/lab',
   host: 'auth.lab.example.org',
   mayDo: 'May say who you are; stay signed in.',
   hasClient: true,
@@ -30,7 +30,7 @@ describe('AddLinkPage', () => {
     const onAdded = vi.fn();
     render(AddLinkPage, { offer, onAdded, onCancel: () => {} });
     const address = screen.getByTestId('add-link-address');
-    expect(address.textContent).toBe('https://auth.lab.example.org:8443');
+    expect(address.textContent).toBe('https://auth.lab.example.org:8443/realms/lab');
     expect(address.querySelector('strong')?.textContent).toBe('auth.lab.example.org');
     expect(screen.getByTestId('add-link-title').textContent).toContain("Our lab's data server");
     expect(screen.getByTestId('add-link-may-do').textContent).toBe('May say who you are; stay signed in.');
@@ -40,7 +40,11 @@ describe('AddLinkPage', () => {
     const answer = pending<unknown>();
     addProfile.mockReturnValue(answer.promise);
     await fireEvent.input(screen.getByTestId('add-link-name'), { target: { value: 'lab ' } });
-    await fireEvent.click(screen.getByTestId('add-link-add'));
+    // Add waits a moment: a second link cannot swap the server under the click.
+    const add = screen.getByTestId('add-link-add') as HTMLButtonElement;
+    expect(add.disabled).toBe(true);
+    await vi.waitFor(() => expect(add.disabled).toBe(false), { timeout: 2000 });
+    await fireEvent.click(add);
     expect(addProfile).toHaveBeenCalledWith({ name: 'lab', server: { preset: 'generic' }, link: offer.link });
     expect(screen.getByTestId('add-link-add').textContent?.trim()).toBe('Adding…');
     answer.resolve({});
@@ -60,14 +64,16 @@ describe('AddLinkPage', () => {
 
     addProfile.mockRejectedValue(networkError());
     render(AddLinkPage, { offer, onAdded, onCancel });
-    await fireEvent.click(screen.getByTestId('add-link-add'));
+    const add = screen.getByTestId('add-link-add') as HTMLButtonElement;
+    await vi.waitFor(() => expect(add.disabled).toBe(false), { timeout: 2000 });
+    await fireEvent.click(add);
     await vi.waitFor(() => expect(screen.getByTestId('error').textContent).toContain('Cannot reach the server'));
     expect(onAdded).not.toHaveBeenCalled();
     expect(screen.getByTestId('add-link-add').textContent?.trim()).toBe('Add');
   });
 
   it('says so when the host has international letters, and Add waits for a name', async () => {
-    render(AddLinkPage, { offer: { ...offer, host: 'xn--lb-1ia.example', origin: 'https://xn--lb-1ia.example', name: '' }, onAdded: () => {}, onCancel: () => {} });
+    render(AddLinkPage, { offer: { ...offer, host: 'xn--lb-1ia.example', address: 'https://xn--lb-1ia.example/', name: '' }, onAdded: () => {}, onCancel: () => {} });
     expect(screen.getByText(/international letters/)).toBeTruthy();
     expect((screen.getByTestId('add-link-add') as HTMLButtonElement).disabled).toBe(true);
   });

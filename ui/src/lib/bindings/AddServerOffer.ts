@@ -23,10 +23,10 @@ title: string, about: string | null, kind: PresetKind,
  */
 kindTitle: string, 
 /**
- * Where passwords will be typed, as an address bar shows it: scheme, host (ASCII,
- * so no look-alike letters), port.
+ * The server's address, whole, as an address bar shows it (its host in ASCII, so no
+ * look-alike letters).
  */
-origin: string, 
+address: string, 
 /**
  * The host alone, for the sentence that names it.
  */
