@@ -114,8 +114,9 @@ impl Job {
     }
 
     fn signal(&self, signal: &str) {
-        let sent =
-            std::process::Command::new("kill").args([&format!("-{signal}"), &self.child.id().to_string()]).status();
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), "--", &self.child.id().to_string()])
+            .status();
         assert!(sent.unwrap().success());
     }
 
@@ -137,7 +138,9 @@ impl Job {
 
 impl Drop for Job {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("kill").args(["-KILL", &format!("-{}", self.child.id())]).status();
+        // `--`: procps-ng's kill reads `-PGID` after a signal name as an option (4.0.2 sent
+        // the signal to -1, every process of ours, for a group id that starts with 1).
+        let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).status();
         let _ = self.child.wait();
     }
 }
