@@ -88,10 +88,11 @@ pub fn process_exists(pid: u32) -> bool {
 }
 
 /// Whether `path` is owned by the machine's administrators (the Administrators group,
-/// SYSTEM or TrustedInstaller): what a lab's files in `%ProgramData%` must be, since any
-/// user may create a folder there first and would own it.
+/// SYSTEM or TrustedInstaller) or by this user: what a lab's files in `%ProgramData%`
+/// must be, since any user may create a folder there first and would own it (this user
+/// trusts only themselves and the administrators, as root or themselves on Unix).
 #[allow(unsafe_code)] // one Win32 call filling pointers owned here, and its LocalFree
-pub fn owned_by_administrators(path: &std::path::Path) -> std::io::Result<bool> {
+pub fn owned_by_administrators_or_me(path: &std::path::Path) -> std::io::Result<bool> {
     use std::os::windows::ffi::OsStrExt;
     use windows_sys::Win32::Security::Authorization::{GetNamedSecurityInfoW, SE_FILE_OBJECT};
     use windows_sys::Win32::Security::{OWNER_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, PSID};
@@ -134,7 +135,7 @@ pub fn owned_by_administrators(path: &std::path::Path) -> std::io::Result<bool> 
     // SAFETY: allocated by GetNamedSecurityInfoW for us to free.
     unsafe { LocalFree(descriptor.cast()) };
     match sid {
-        Some(sid) => Ok(ADMINISTRATORS.contains(&sid.as_str())),
+        Some(sid) => Ok(ADMINISTRATORS.contains(&sid.as_str()) || current_sid().is_ok_and(|me| me == sid)),
         None => Err(std::io::Error::last_os_error()),
     }
 }

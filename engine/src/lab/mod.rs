@@ -132,8 +132,8 @@ pub(crate) fn load(system_dir: &Path) -> (Vec<LabServer>, Vec<LabProblem>) {
 /// A server file decides where people type their passwords (and the policy what they
 /// trust): one that another user of the computer could change (or put there) is not
 /// taken. Unix: the folder and the file may be written by their owner only, and that
-/// owner is root or this user. Windows: owned by the administrators (any user may create
-/// a folder in `%ProgramData%` first, and would own it).
+/// owner is root or this user. Windows: owned by the administrators or this user (any
+/// user may create a folder in `%ProgramData%` first, and would own it).
 pub(crate) fn others_may_change(dir: &Path, path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
@@ -157,12 +157,12 @@ pub(crate) fn others_may_change(dir: &Path, path: &Path) -> Option<String> {
     }
     #[cfg(windows)]
     for (what, place) in [("the folder", dir), ("the file", path)] {
-        match crate::windows_user::owned_by_administrators(place) {
+        match crate::windows_user::owned_by_administrators_or_me(place) {
             Ok(true) => {}
             Ok(false) => {
                 return Some(format!(
-                    "{what} is not owned by the administrators, so another user could have put it there or change it: \
-                     an administrator must create it (or take ownership of it)"
+                    "{what} belongs to another user, who could have put it there or change it: an administrator must \
+                     create it (or take ownership of it)"
                 ))
             }
             Err(e) => return Some(format!("cannot tell who owns {what} ({e})")),

@@ -245,13 +245,15 @@ mod tests {
 
     #[test]
     fn a_policy_fixes_what_it_names_and_nothing_else() {
-        let p = parsed(
-            "renew_at = 60\nextra_ca_file = \"/etc/ssl/lab-ca.pem\"\nsign_in_ways = [\"window\", \"browser\"]\n\
-             allow_other_servers = false\nnote = \"Ask it-help@lab.example.org.\"\n",
-        )
+        // A full path on this system (TOML's literal string: a Windows path as it is).
+        let ca = if cfg!(windows) { r"C:\Lab\lab-ca.pem" } else { "/etc/ssl/lab-ca.pem" };
+        let p = parsed(&format!(
+            "renew_at = 60\nextra_ca_file = '{ca}'\nsign_in_ways = [\"window\", \"browser\"]\n\
+             allow_other_servers = false\nnote = \"Ask it-help@lab.example.org.\"\n"
+        ))
         .unwrap();
         assert_eq!(p.renew_at_percent, Some(60));
-        assert_eq!(p.extra_ca_file.as_deref(), Some(Path::new("/etc/ssl/lab-ca.pem")));
+        assert_eq!(p.extra_ca_file.as_deref(), Some(Path::new(ca)));
         assert_eq!(p.start_at_login, None);
         assert!(p.offers(SignInWay::Browser) && !p.offers(SignInWay::Code) && !p.offers(SignInWay::Paste));
         assert!(!p.allows_other_servers());
