@@ -134,7 +134,12 @@ fn the_admin_prints_a_servers_link_and_a_person_adds_it_with_that_link_alone() {
 
     // An id no file gives is said in words.
     let out = cli.run(&["profile", "link", "nope"], "");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no server file has the id `nope`"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no server has the id `nope`: `latchkey profile presets` lists them"),
+        "{}",
+        describe(&out)
+    );
 }
 
 /// Majora's shape (django-oauth-toolkit 1.4.1, as Majora runs it): one public client the

@@ -15,11 +15,17 @@ impl Latchkey {
         }
     }
 
-    /// The policy alone; a broken file is logged (each shell also says it where people look).
+    /// The policy alone; a broken file is logged once for each thing wrong with it (the
+    /// renewal loop asks at every event; each shell also says it where people look).
     fn policy(&self) -> LabPolicy {
+        static SAID: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
         let (policy, problem) = self.lab_policy();
-        if let Some(problem) = problem {
-            tracing::warn!("the lab's policy is not applied: {problem}");
+        if let Some(problem) = problem.map(|p| p.to_string()) {
+            let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+            if said.as_deref() != Some(problem.as_str()) {
+                tracing::warn!("the lab's policy is not applied: {problem}");
+                *said = Some(problem);
+            }
         }
         policy
     }

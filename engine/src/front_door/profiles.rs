@@ -91,15 +91,19 @@ impl Latchkey {
         if let Some(kind) = built_in.into_iter().find(|k| k.as_str() == id) {
             return Ok(template(name, kind));
         }
+        Ok(from_lab_server(name, self.lab_server(id)?))
+    }
+
+    /// The lab's server `id`, or why there is none: no file gives it, or its file was
+    /// refused (with the file's own words).
+    fn lab_server(&self, id: &str) -> Result<LabServer> {
         let (servers, problems) = self.lab_servers();
-        let Some(server) = servers.into_iter().find(|s| s.id == id) else {
-            let why = match problems.iter().find(|p| p.path.file_stem().is_some_and(|s| s == id)) {
+        servers.into_iter().find(|s| s.id == id).ok_or_else(|| {
+            Error::Usage(match problems.iter().find(|p| p.path.file_stem().is_some_and(|s| s == id)) {
                 Some(problem) => format!("the server file for `{id}` was refused: {problem}"),
-                None => format!("no server has the id `{id}`"),
-            };
-            return Err(Error::Usage(why));
-        };
-        Ok(from_lab_server(name, server))
+                None => format!("no server has the id `{id}`: `latchkey profile presets` lists them"),
+            })
+        })
     }
 
     /// What an "add our server" link (`latchkey://add?…`) describes, checked as a server
@@ -145,16 +149,7 @@ impl Latchkey {
             let server = crate::lab::parse(file, &text).map_err(|p| Error::Usage(p.to_string()))?;
             return Ok(crate::lab::link_for(&server));
         }
-        let (servers, problems) = self.lab_servers();
-        match servers.iter().find(|s| s.id == id_or_file) {
-            Some(server) => Ok(crate::lab::link_for(server)),
-            None => Err(Error::Usage(match problems.iter().find(|p| p.path.file_stem().is_some_and(|s| s == id_or_file)) {
-                Some(problem) => format!("the server file for `{id_or_file}` was refused: {problem}"),
-                None => format!(
-                    "no server file has the id `{id_or_file}`: `latchkey profile presets` lists them, or give the file's path"
-                ),
-            })),
-        }
+        Ok(crate::lab::link_for(&self.lab_server(id_or_file)?))
     }
 
     /// What a preset and spec resolve to, without saving anything (for the wizard).
